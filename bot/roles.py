@@ -32,7 +32,9 @@ def _load(path: Path) -> tuple[Role, ...]:
     roles = tuple(Role(key=r["key"], label=r["label"], short=r.get("short", r["label"])) for r in data["role"])
     keys = [r.key for r in roles]
     if sorted(keys) != sorted(CONTRACT_KEYS):
-        raise ValueError(f"{path} must define exactly the roles {', '.join(CONTRACT_KEYS)}; it defines {', '.join(keys)}")
+        raise ValueError(
+            f"{path} must define exactly the roles {', '.join(CONTRACT_KEYS)}; it defines {', '.join(keys)}"
+        )
     return roles
 
 

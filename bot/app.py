@@ -1,0 +1,120 @@
+"""The Discord application: builds the bot, owns its shared services, loads the cogs.
+
+Shared services (configuration, the database, the scheduler and the repositories) are built once
+here and handed to cogs as attributes of the bot, as in discord.py's ``advanced_startup`` example;
+cogs never look each other up by name. Cogs are found by listing the ``cogs`` package, skipping
+names that start with ``_`` (shared helpers), so adding a feature means adding one module.
+"""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from datetime import UTC
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.config import Config, load_config
+from bot.errors import UserError
+from bot.storage.database import Database
+from bot.storage.members import MemberRepository
+from bot.storage.settings import SettingsRepository
+
+log = logging.getLogger(__name__)
+
+#: Nothing a member types can ever ping everyone, here, or a role; only people the bot means to call.
+DEFAULT_ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment, "
+    "or let a facilitator know."
+)
+
+
+def extension_names() -> list[str]:
+    """Every cog module or package in ``cogs/``, except private helpers named ``_*``."""
+    return sorted(
+        f"{cogs.__name__}.{info.name}" for info in pkgutil.iter_modules(cogs.__path__) if not info.name.startswith("_")
+    )
+
+
+class CopBot(commands.Bot):
+    """copbot: the bot plus the services every feature shares."""
+
+    def __init__(self, config: Config) -> None:
+        intents = discord.Intents.default()
+        intents.members = True  # privileged: needed for welcome messages and member lists
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            allowed_mentions=DEFAULT_ALLOWED_MENTIONS,
+        )
+        self.config = config
+        self.db = Database(config.database_path)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.settings = SettingsRepository(self.db)
+        self.members = MemberRepository(self.db)
+
+    async def setup_hook(self) -> None:
+        """Open storage, start the scheduler, load every cog, then sync slash commands."""
+        await self.db.open()
+        self.scheduler.start()
+        # Installed here, after SimCord or any other harness has set its own, on purpose: expected
+        # refusals are answered politely and unexpected errors are passed on to ``on_error``.
+        self.tree.on_error = self._on_app_command_error
+        for name in extension_names():
+            await self.load_extension(name)
+        await self.tree.sync()
+        log.info("copbot is ready to connect: %d cogs loaded", len(self.cogs))
+
+    async def close(self) -> None:
+        """Unload cogs (they cancel their timers), then stop the scheduler and close the database."""
+        try:
+            await super().close()
+        finally:
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            await self.db.close()
+
+    async def _on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Give the member one plain sentence for every failure; never a traceback, never silence."""
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, UserError):
+            message = original.message
+        elif isinstance(original, app_commands.CheckFailure) and original.args:
+            message = str(original)
+        elif isinstance(original, app_commands.NoPrivateMessage):
+            message = "Please use this command in the community's server, not in a direct message."
+        elif isinstance(original, app_commands.CheckFailure):
+            message = "Sorry, you can't use that command here."
+        else:
+            message = SOMETHING_WENT_WRONG
+            try:
+                raise original
+            except Exception:
+                await self.on_error("app_command", interaction)
+        await send_ephemeral(interaction, message)
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: object) -> None:
+    """Reply privately whether or not the interaction was already answered; pings nobody."""
+    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+        else:
+            await interaction.response.send_message(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+    except discord.HTTPException:
+        log.warning("Could not send a reply to an interaction", exc_info=True)
+
+
+def create_bot(config: Config | None = None) -> CopBot:
+    """A configured, unstarted bot. Reads configuration as described in :mod:`bot.config`."""
+    return CopBot(config or load_config())

@@ -1,0 +1,87 @@
+"""Per-server settings: which role marks facilitators, which channels the bot uses, the timezone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from bot.clock import utcnow
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """One server's settings; ``None`` means a facilitator has not chosen that one yet."""
+
+    guild_id: int
+    facilitator_role_id: int | None = None
+    meeting_channel_id: int | None = None
+    questions_channel_id: int | None = None
+    facilitator_channel_id: int | None = None
+    main_voice_id: int | None = None
+    timezone: str | None = None
+    moderation: bool = False
+
+    @property
+    def effective_questions_channel_id(self) -> int | None:
+        """Questions go to their own channel if set, otherwise to the meeting channel."""
+        return self.questions_channel_id or self.meeting_channel_id
+
+    @property
+    def is_configured(self) -> bool:
+        """A server counts as set up once it has a channel where the bot can talk to everyone."""
+        return self.meeting_channel_id is not None or self.questions_channel_id is not None
+
+    def timezone_or(self, default: str) -> str:
+        """The server's timezone, or the configured default when none was chosen."""
+        return self.timezone or default
+
+
+_COLUMNS = tuple(f.name for f in fields(GuildSettings) if f.name != "guild_id")
+
+
+class SettingsRepository:
+    """Reads and writes :class:`GuildSettings` rows."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        """The server's settings, or all-default settings if it has none stored."""
+        row = await self._db.fetchone(
+            f"SELECT guild_id, {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None:
+            return GuildSettings(guild_id=guild_id)
+        values = dict(row)
+        values["moderation"] = bool(values["moderation"])
+        return GuildSettings(**values)
+
+    async def update(self, guild_id: int, **changes: object) -> GuildSettings:
+        """Apply ``changes`` (column → value) in one transaction and return the new settings."""
+        unknown = set(changes) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"Unknown settings: {sorted(unknown)}")
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                f"SELECT guild_id, {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            )
+            current = GuildSettings(guild_id=guild_id) if row is None else GuildSettings(**dict(row))
+            new = replace(current, **changes)  # type: ignore[arg-type]
+            values = [getattr(new, c) for c in _COLUMNS]
+            values[_COLUMNS.index("moderation")] = int(new.moderation)
+            await tx.execute(
+                f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)}, updated_at)"
+                f" VALUES (?, {', '.join('?' for _ in _COLUMNS)}, ?)"
+                f" ON CONFLICT (guild_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS)},"
+                " updated_at = excluded.updated_at",
+                (guild_id, *values, utcnow().isoformat()),
+            )
+        return replace(new, moderation=bool(new.moderation))
+
+    async def configured_guild_ids(self) -> list[int]:
+        """Servers that have at least a meeting or questions channel chosen."""
+        rows = await self._db.fetchall(
+            "SELECT guild_id FROM guild_settings"
+            " WHERE meeting_channel_id IS NOT NULL OR questions_channel_id IS NOT NULL"
+        )
+        return [int(r[0]) for r in rows]

@@ -1,0 +1,109 @@
+"""Helpers every cog shares: who counts as a facilitator, private replies, help sections.
+
+Kept in one place so the refusal wording is the same everywhere and so every feature decides
+"is this person a facilitator?" in exactly the same way (DESIGN.md: the configured facilitator
+role, or the Manage Server permission).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.app import send_ephemeral
+from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.app import CopBot
+
+NO_PINGS = discord.AllowedMentions.none()
+
+FACILITATOR_ONLY = (
+    "Sorry, only facilitators can do that. If you help run this community, ask a server admin "
+    "to give you the facilitator role."
+)
+SERVER_ONLY = "Please use this in the community's server rather than in a direct message."
+
+
+class NotFacilitator(app_commands.CheckFailure):
+    """A member who is not a facilitator tried a facilitator-only command."""
+
+    def __init__(self) -> None:
+        super().__init__(FACILITATOR_ONLY)
+
+
+@dataclass(frozen=True, slots=True)
+class HelpSection:
+    """A feature's entry in ``/help``: a title and short plain-language lines.
+
+    Cogs declare one as the class attribute ``help_section``; the help cog gathers them, so each
+    feature documents itself where it is built.
+    """
+
+    order: int
+    title: str
+    lines: tuple[str, ...]
+    facilitator_lines: tuple[str, ...] = ()
+
+
+async def is_facilitator(bot: CopBot, member: discord.Member | discord.User) -> bool:
+    """True for members with Manage Server or the server's configured facilitator role."""
+    if not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.manage_guild:
+        return True
+    settings = await bot.settings.get(member.guild.id)
+    return settings.facilitator_role_id is not None and member.get_role(settings.facilitator_role_id) is not None
+
+
+def facilitator_only() -> Callable[[Any], Any]:
+    """Slash-command check: refuse non-facilitators with one polite sentence; nothing runs."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        if await is_facilitator(interaction.client, interaction.user):  # type: ignore[arg-type]
+            return True
+        raise NotFacilitator()
+
+    return app_commands.check(predicate)
+
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+
+def replies_to_user_errors(func: F) -> F:
+    """Wrap a button or modal callback so a :class:`UserError` becomes a private reply.
+
+    Slash commands get this from the bot-wide error handler; component callbacks report to their
+    view instead, so they use this decorator. Any other exception still propagates (and is logged).
+    """
+
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await func(*args, **kwargs)
+        except UserError as error:
+            interaction = next(a for a in args if isinstance(a, discord.Interaction))
+            await send_ephemeral(interaction, error.message)
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+async def require_facilitator(interaction: discord.Interaction) -> None:
+    """For buttons: raise a :class:`UserError` (shown privately) unless the clicker is a facilitator."""
+    if not await is_facilitator(interaction.client, interaction.user):  # type: ignore[arg-type]
+        raise UserError(FACILITATOR_ONLY)
+
+
+def guild_of(interaction: discord.Interaction) -> discord.Guild:
+    """The interaction's server; commands are server-only, so this only fails on a programming error."""
+    if interaction.guild is None:
+        raise UserError(SERVER_ONLY)
+    return interaction.guild

@@ -1,0 +1,88 @@
+"""``/help``, and the welcome message new members get by direct message.
+
+Both are built from the same parts: the community's purpose from config and the ``help_section``
+each feature's cog declares, so help grows by itself as features are added.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import CopBot
+from cogs._shared import HelpSection
+
+log = logging.getLogger(__name__)
+
+
+class HelpCog(commands.Cog):
+    """Explains copbot in plain language."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=0,
+        title="Getting started",
+        lines=(
+            "Type `/` in a channel to see copbot's commands. Replies that are only for you are marked "
+            "“Only you can see this”.",
+            "You can also send copbot a direct message to ask a question anonymously.",
+        ),
+    )
+
+    def __init__(self, bot: CopBot) -> None:
+        self.bot = bot
+
+    def sections(self) -> list[HelpSection]:
+        """Every loaded feature's help section, in their chosen order."""
+        found = [getattr(cog, "help_section", None) for cog in self.bot.cogs.values()]
+        return sorted((s for s in found if isinstance(s, HelpSection)), key=lambda s: s.order)
+
+    def build_embed(self) -> discord.Embed:
+        community = self.bot.config.community
+        embed = discord.Embed(
+            title=f"How copbot helps {community.name}",
+            description=community.purpose,
+            colour=discord.Colour.blurple(),
+        )
+        for section in self.sections():
+            text = "\n".join(f"• {line}" for line in section.lines)
+            if section.facilitator_lines:
+                text += "\n*For facilitators:*\n" + "\n".join(f"• {line}" for line in section.facilitator_lines)
+            embed.add_field(name=section.title, value=text[:1024], inline=False)
+        embed.set_footer(text="If anything is unclear, ask: there are no silly questions here.")
+        return embed
+
+    @app_commands.command(name="help", description="A plain-language guide to everything copbot does")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(embed=self.build_embed(), ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Welcome new people privately, in servers where copbot has been set up."""
+        if member.bot:
+            return
+        settings = await self.bot.settings.get(member.guild.id)
+        if not settings.is_configured:
+            return
+        community = self.bot.config.community
+        text = (
+            f"Welcome to **{discord.utils.escape_markdown(member.guild.name)}**!\n\n"
+            f"{community.purpose}\n\n"
+            "Two things that help:\n"
+            "• Tell us which part of the community you come from with `/profile` in the server. "
+            "It helps us mix people well in small groups.\n"
+            "• If something is unclear, you can ask without giving your name: use `/ask` in the server, "
+            "or just send me a message here. Nobody, not even the people who run me, can see who asked.\n\n"
+            "Type `/help` in the server any time for a guide."
+        )
+        try:
+            await member.send(text)
+        except discord.HTTPException:
+            log.info("Could not send a welcome message in server %s: their direct messages are closed", member.guild.id)
+
+
+async def setup(bot: CopBot) -> None:
+    await bot.add_cog(HelpCog(bot))

@@ -1,0 +1,149 @@
+"""``/settings show`` and ``/settings update``: where the bot talks, who facilitates, which timezone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import CopBot
+from bot.config import validate_timezone
+from bot.errors import UserError
+from bot.storage.settings import GuildSettings
+from cogs._shared import HelpSection, facilitator_only, guild_of
+
+_ALL_TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+def _mention(kind: str, value: int | None, fallback: str) -> str:
+    if value is None:
+        return fallback
+    return f"<#{value}>" if kind == "channel" else f"<@&{value}>"
+
+
+def render_settings(settings: GuildSettings, default_timezone: str, guild_name: str) -> str:
+    """The settings in plain words, with what happens when something is not set."""
+    timezone = settings.timezone or f"{default_timezone} (the default)"
+    questions = (
+        _mention("channel", settings.questions_channel_id, "")
+        if settings.questions_channel_id
+        else "the meeting channel" + ("" if settings.meeting_channel_id else " (not set yet)")
+    )
+    lines = [
+        f"**Settings for {discord.utils.escape_markdown(guild_name)}**",
+        "Facilitator role: "
+        + _mention("role", settings.facilitator_role_id, "not set (people with Manage Server count as facilitators)"),
+        "Meeting channel: " + _mention("channel", settings.meeting_channel_id, "not set"),
+        f"Questions channel: {questions}",
+        "Facilitator channel: " + _mention("channel", settings.facilitator_channel_id, "not set"),
+        "Main voice channel: " + _mention("channel", settings.main_voice_id, "not set"),
+        f"Timezone: {timezone}",
+        "Questions checked by a facilitator before posting: " + ("on" if settings.moderation else "off"),
+    ]
+    return "\n".join(lines)
+
+
+@app_commands.guild_only()
+class SettingsCog(commands.GroupCog, group_name="settings", group_description="See or change how copbot works here"):
+    """Thin adapter over :class:`bot.storage.settings.SettingsRepository`."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=90,
+        title="Settings",
+        lines=("`/settings show` lists the channels, timezone and facilitator role copbot uses here.",),
+        facilitator_lines=(
+            "`/settings update` chooses the facilitator role, the meeting, questions and facilitator channels, "
+            "the main voice channel, the timezone, and whether questions are checked before posting.",
+        ),
+    )
+
+    def __init__(self, bot: CopBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="show", description="Show copbot's settings for this server")
+    async def show(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        settings = await self.bot.settings.get(guild.id)
+        await interaction.response.send_message(
+            render_settings(settings, self.bot.config.community.timezone, guild.name),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @app_commands.command(name="update", description="Change copbot's settings (facilitators)")
+    @app_commands.describe(
+        facilitator_role="Members with this role can run meetings with copbot",
+        meeting_channel="Where copbot posts for everyone (reminders, digests, icebreakers)",
+        questions_channel="Where anonymous questions appear (default: the meeting channel)",
+        facilitator_channel="A private channel for facilitators' notices and questions waiting for approval",
+        main_voice="The voice channel where the meeting happens",
+        timezone="Your area's timezone, for example Europe/London",
+        moderation="Check anonymous questions before they are posted (needs a facilitator channel)",
+    )
+    @facilitator_only()
+    async def update(
+        self,
+        interaction: discord.Interaction,
+        facilitator_role: discord.Role | None = None,
+        meeting_channel: discord.TextChannel | None = None,
+        questions_channel: discord.TextChannel | None = None,
+        facilitator_channel: discord.TextChannel | None = None,
+        main_voice: discord.VoiceChannel | None = None,
+        timezone: str | None = None,
+        moderation: bool | None = None,
+    ) -> None:
+        guild = guild_of(interaction)
+        changes: dict[str, object] = {}
+        if facilitator_role is not None:
+            if facilitator_role.is_default():
+                raise UserError("Please choose a role other than @everyone for facilitators.")
+            changes["facilitator_role_id"] = facilitator_role.id
+        for key, channel in (
+            ("meeting_channel_id", meeting_channel),
+            ("questions_channel_id", questions_channel),
+            ("facilitator_channel_id", facilitator_channel),
+            ("main_voice_id", main_voice),
+        ):
+            if channel is not None:
+                changes[key] = channel.id
+        if timezone is not None:
+            try:
+                changes["timezone"] = validate_timezone(timezone.strip())
+            except ValueError:
+                raise UserError(
+                    f"I don't know the timezone “{discord.utils.escape_markdown(timezone)[:60]}”. "
+                    "Please pick one from the list, for example Europe/London. Nothing was changed."
+                ) from None
+        if moderation is not None:
+            current = await self.bot.settings.get(guild.id)
+            if moderation and facilitator_channel is None and current.facilitator_channel_id is None:
+                raise UserError(
+                    "Checking questions needs a private facilitator channel first: set `facilitator_channel` "
+                    "too. Nothing was changed."
+                )
+            changes["moderation"] = moderation
+        if not changes:
+            raise UserError("Nothing to change: choose at least one option. `/settings show` lists them.")
+
+        settings = await self.bot.settings.update(guild.id, **changes)
+        note = ""
+        if facilitator_channel is not None and facilitator_channel.permissions_for(guild.default_role).view_channel:
+            note = "\n\nNote: everyone in the server can see the facilitator channel. You may want to make it private."
+        await interaction.response.send_message(
+            "Saved.\n\n" + render_settings(settings, self.bot.config.community.timezone, guild.name) + note,
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @update.autocomplete("timezone")
+    async def _timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower().replace(" ", "_")
+        matches = [tz for tz in _ALL_TIMEZONES if needle in tz.lower()] if needle else ["Europe/London", "UTC"]
+        return [app_commands.Choice(name=tz, value=tz) for tz in matches[:25]]
+
+
+async def setup(bot: CopBot) -> None:
+    await bot.add_cog(SettingsCog(bot))

@@ -1,0 +1,91 @@
+"""Shared fixtures: every test gets its own database file and a real bot from ``create_bot()``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot import create_bot
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh database path per test, and no configuration leaking in from the developer's shell."""
+    for name in list(os.environ):
+        if name.startswith("COPBOT") or name == "DISCORD_TOKEN":
+            monkeypatch.delenv(name, raising=False)
+    db_path = tmp_path / "copbot.db"
+    monkeypatch.setenv("COPBOT_DB", str(db_path))
+    yield db_path
+
+
+@pytest.fixture
+def db_path(isolated_environment: Path) -> Path:
+    return isolated_environment
+
+
+@pytest.fixture
+def simcord_bot():
+    """The real bot, exactly as production builds it (SimCord's pytest plugin starts it)."""
+    return create_bot()
+
+
+class Community:
+    """A SimCord server laid out like a real CoP: channels, a facilitator role, an admin.
+
+    Tests build on it instead of repeating set-up, and configure it through the real
+    ``/settings update`` command so the settings path is exercised end to end.
+    """
+
+    def __init__(self, env) -> None:
+        import discord
+
+        self.env = env
+        self.guild = env.create_guild("Knee Pain CoP")
+        self.meeting = self.guild.create_text_channel("meeting")
+        self.questions = self.guild.create_text_channel("questions")
+        self.facilitator_role = self.guild.create_role("Facilitators")
+        admin_role = self.guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+        self.facilitators = self.guild.create_text_channel(
+            "facilitators",
+            overwrites={
+                self.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+                self.facilitator_role: discord.PermissionOverwrite(view_channel=True),
+                admin_role: discord.PermissionOverwrite(view_channel=True),
+            },
+        )
+        self.voice = self.guild.create_voice_channel("Meeting room")
+        self.admin = self.guild.add_member(env.create_user("admin_alex", global_name="Alex"), roles=[admin_role])
+        self.facilitator = self.guild.add_member(
+            env.create_user("fran_fac", global_name="Fran"), roles=[self.facilitator_role]
+        )
+
+    def add_member(self, name: str, *, facilitator: bool = False, global_name: str | None = None):
+        roles = [self.facilitator_role] if facilitator else []
+        return self.guild.add_member(self.env.create_user(name, global_name=global_name), roles=roles)
+
+    async def configure(self, **options):
+        """Run ``/settings update`` as the admin; defaults wire up every channel and the role."""
+        values = {
+            "facilitator_role": self.facilitator_role,
+            "meeting_channel": self.meeting,
+            "questions_channel": self.questions,
+            "facilitator_channel": self.facilitators,
+            "main_voice": self.voice,
+            "timezone": "Europe/London",
+        }
+        values.update(options)
+        values = {k: v for k, v in values.items() if v is not None}
+        result = await self.admin.slash(self.meeting, "settings update", **values)
+        assert result.response is not None and result.response.content.startswith("Saved"), result.response
+        return result
+
+
+@pytest_asyncio.fixture
+async def community(simcord_env) -> Community:
+    """An unconfigured CoP server (call ``await community.configure()`` to set it up)."""
+    return Community(simcord_env)
