@@ -93,7 +93,7 @@ class MembersCog(commands.Cog):
         missing: list[discord.Member] = []
         for member in people:
             role = roles.get(member.id)
-            (by_role[role] if role in by_role else missing).append(member)
+            by_role.get(role or "", missing).append(member)
         lines = [f"**Members and their roles** ({len(people)} people)"]
         for r in ROLES:
             group = by_role[r.key]
