@@ -73,13 +73,22 @@ class CopBot(commands.Bot):
         log.info("copbot is ready to connect: %d cogs loaded", len(self.cogs))
 
     async def close(self) -> None:
-        """Unload cogs (they cancel their timers), then stop the scheduler and close the database."""
+        """Unload cogs (they cancel their timers), then release the scheduler and the database."""
         try:
             await super().close()
         finally:
-            if self.scheduler.running:
-                self.scheduler.shutdown(wait=False)
-            await self.db.close()
+            await self.release()
+
+    async def release(self) -> None:
+        """Stop the scheduler and close the database; safe to call more than once.
+
+        ``close()`` calls this. It is public because a harness that detaches a bot without
+        closing its Discord connection (SimCord does, on restart and at shutdown) must still free
+        the database and stop the old bot's scheduler, or the old bot could fire timers twice.
+        """
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.db.close()
 
     async def _on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

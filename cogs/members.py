@@ -87,6 +87,8 @@ class MembersCog(commands.Cog):
     @facilitator_only()
     async def list_members(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
+        if not guild.chunked:  # just after start-up the member cache may still be filling
+            await guild.chunk()
         roles = await self.bot.members.roles_for(guild.id)
         people = [m for m in guild.members if not m.bot]
         by_role: dict[str, list[discord.Member]] = {r.key: [] for r in ROLES}

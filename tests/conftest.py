@@ -28,10 +28,40 @@ def db_path(isolated_environment: Path) -> Path:
     return isolated_environment
 
 
-@pytest.fixture
-def simcord_bot():
+@pytest_asyncio.fixture
+async def simcord_bot(_started_bots):
     """The real bot, exactly as production builds it (SimCord's pytest plugin starts it)."""
-    return create_bot()
+    bot = create_bot()
+    _started_bots.append(bot)
+    return bot
+
+
+@pytest_asyncio.fixture
+async def _started_bots():
+    """Every bot a test starts, released at the end: SimCord detaches bots without closing them."""
+    bots: list = []
+    yield bots
+    for bot in bots:
+        await bot.release()
+
+
+@pytest.fixture
+def restart(simcord_env, _started_bots):
+    """``await restart()``: a new bot on the same database, as after a process restart.
+
+    The old bot's scheduler is stopped and its database closed, as they would be when its process
+    ended, so it can neither fire a timer nor write after the restart.
+    """
+
+    async def do_restart():
+        old = simcord_env.bot
+        new = create_bot()
+        _started_bots.append(new)
+        await simcord_env.restart_bot(new)
+        await old.release()
+        return new
+
+    return do_restart
 
 
 class Community:

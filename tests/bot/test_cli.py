@@ -1,0 +1,53 @@
+"""The ``copbot`` command, run as a real subprocess where it matters (exit codes, messages)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, env_extra: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPBOT") and k != "DISCORD_TOKEN"}
+    env.update(env_extra or {})
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+
+
+def test_run_without_token_exits_2_with_one_sentence(tmp_path: Path):
+    result = run_cli("run", env_extra={"COPBOT_DB": str(tmp_path / "c.db")})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DISCORD_TOKEN" in lines[0]
+    assert "Developer Portal" in lines[0]
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_run_with_bad_config_value_names_the_key(tmp_path: Path):
+    result = run_cli("run", env_extra={"DISCORD_TOKEN": "x", "COPBOT__QUESTIONS__MAX_LENGTH": "-5"})
+    assert result.returncode == 2
+    assert "questions.max_length" in result.stderr
+
+
+def test_check_masks_token_and_reports_schema(tmp_path: Path):
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret-part.abcd"
+    db = tmp_path / "c.db"
+    result = run_cli("check", env_extra={"DISCORD_TOKEN": token, "COPBOT_DB": str(db)})
+    assert result.returncode == 0, result.stderr
+    assert "secret-part" not in result.stdout
+    assert "********abcd" in result.stdout
+    assert "not created yet" in result.stdout
+    assert str(db) in result.stdout
+    assert not db.exists()
+
+
+def test_no_command_prints_help():
+    result = run_cli()
+    assert result.returncode == 2
+    assert "run" in result.stdout and "check" in result.stdout
