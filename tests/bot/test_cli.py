@@ -51,3 +51,15 @@ def test_no_command_prints_help():
     result = run_cli()
     assert result.returncode == 2
     assert "run" in result.stdout and "check" in result.stdout
+
+
+def test_check_reports_a_database_from_a_newer_copbot(tmp_path: Path):
+    import sqlite3
+
+    db = tmp_path / "c.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+        conn.execute("INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01')")
+    result = run_cli("check", env_extra={"COPBOT_DB": str(db)})
+    assert result.returncode == 0
+    assert "newer than this copy of copbot understands" in result.stdout
