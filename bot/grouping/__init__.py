@@ -52,7 +52,7 @@ Public API::
 
 from .history import History
 from .model import Constraints, InfeasibleError, Participant, group_count_for
-from .objective import lower_bound, objective
+from .cost import lower_bound, objective
 from .plan import Plan, plan_groups
 from .report import GroupReport, PlanReport
 

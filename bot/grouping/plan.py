@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .feasibility import resolve
 from .history import History
 from .model import Constraints, InfeasibleError, Participant, group_count_for, group_sizes
-from .objective import (
+from .cost import (
     FACILITATORS,
     class_lower_bound,
     class_weight,

@@ -13,7 +13,7 @@ from typing import Any
 
 from .history import History
 from .model import Participant, people
-from .objective import even_split, spread_class
+from .cost import even_split, spread_class
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,15 @@ from .model import InfeasibleError, people
 #: Cost of one keep-apart pair sharing a group while searching; larger than any plan's real cost.
 PENALTY = 1e7
 #: Search steps per second of time budget (measured; a step is one proposed swap or move).
-STEPS_PER_SECOND = 250_000
+STEPS_PER_SECOND = 300_000
+#: Annealing: starting and final temperature, and proposals per cycle per person (at least CYCLE_MIN).
+T_START, T_END, CYCLE_PER_PERSON, CYCLE_MIN = 2.0, 0.05, 60, 4000
+#: Rosters up to this size use tabu search on a dense n×n cost matrix (memory n², so only when small).
+DENSE_MAX = 160
+#: Swap evaluations per second of budget in the dense tabu search (measured).
+EVALS_PER_SECOND = 8_000_000
+#: Tabu tenure: a person may not return to a group for this many iterations plus a random 0..g.
+TENURE_MIN = 3
 
 
 class Search:
@@ -312,10 +320,16 @@ class Search:
         # Phase 1: descent, which keeps the even spread built above and repairs history conflicts.
         done = self._anneal(min(max_steps, stall_limit * 4), 0.0, 0.0, deadline, target, stall_limit)
         best_total, best = self.total, list(self.grp)
+        if done or self.steps >= max_steps:
+            return best
+        if n <= DENSE_MAX and all(size == 1 for size in self.unit_size):
+            # Small rosters: tabu search over all swaps with O(1) deltas from a dense cost matrix.
+            left = (max_steps - self.steps) / STEPS_PER_SECOND
+            return self._tabu(best, int(left * EVALS_PER_SECOND), deadline, target)
         # Phase 2: annealing cycles, each restarting from the best plan so far.
-        cycle = max(4000, 60 * n)
+        cycle = max(CYCLE_MIN, CYCLE_PER_PERSON * n)
         while not done and self.steps < max_steps:
-            self._anneal(min(cycle, max_steps - self.steps), 2.0, 0.05, deadline, target, 0)
+            self._anneal(min(cycle, max_steps - self.steps), T_START, T_END, deadline, target, 0)
             if self._best_total < best_total - 1e-9:
                 best_total, best = self._best_total, self._best
             done = best_total <= target + 1e-6 or time.monotonic() > deadline
@@ -423,3 +437,139 @@ class Search:
                 return False
         self.steps += steps
         return False
+
+    def _tabu(self, start: list[int], max_evals: int, deadline: float, target: float) -> list[int]:
+        """Tabu search over every swap (and every move between a larger and a smaller group).
+
+        Each iteration applies the best non-tabu exchange, even a worsening one, so the search walks out
+        of local optima; a person may not go back to the group they just left for a few iterations unless
+        that gives a new best plan. Long runs without a new best restart from the best plan, shaken.
+        Deltas are O(1) from D[i][k] = cost of i with the members of group k, updated in O(n) per move.
+        """
+        n, g, rng = self.n, self.g, self.rng
+        C = [[0.0] * n for _ in range(n)]
+        for i in range(n):
+            Ci = C[i]
+            for j in range(i + 1, n):
+                v = self._pair(i, j)
+                if v:
+                    Ci[j] = v
+                    C[j][i] = v
+        grp = list(start)
+        size = [0] * g
+        for b in grp:
+            size[b] += 1
+        lo, hi = self.lo, self.hi
+        D = [[0.0] * g for _ in range(n)]
+        for i in range(n):
+            Di, Ci = D[i], C[i]
+            for j in range(n):
+                Di[grp[j]] += Ci[j]
+        total = sum(D[i][grp[i]] for i in range(n)) / 2
+        best_total, best = total, list(grp)
+        tabu = [[0] * g for _ in range(n)]
+        evals = it = stale = 0
+        stale_limit = max(200, 8 * n)
+        pairs_per_iteration = n * (n - 1) // 2 + (n * g if hi > lo else 0)
+        while evals < max_evals and best_total > target + 1e-6:
+            if not it & 7 and time.monotonic() > deadline:
+                break
+            it += 1
+            evals += pairs_per_iteration
+            own = [D[k][grp[k]] for k in range(n)]
+            aspire = best_total - total - 1e-9
+            bd = math.inf
+            bi = bj = bb = -1
+            ties = 0
+            for i in range(n - 1):
+                a = grp[i]
+                Di, Ci, ti, oi = D[i], C[i], tabu[i], own[i]
+                for j in range(i + 1, n):
+                    b = grp[j]
+                    if b == a:
+                        continue
+                    d = Di[b] - oi + D[j][a] - own[j] - 2 * Ci[j]
+                    if d <= bd:
+                        if (ti[b] > it or tabu[j][a] > it) and d >= aspire:
+                            continue
+                        if d < bd - 1e-12:
+                            bd, bi, bj, ties = d, i, j, 1
+                        else:
+                            ties += 1
+                            if rng.random() * ties < 1:
+                                bi, bj = i, j
+            if hi > lo:
+                for i in range(n):
+                    a = grp[i]
+                    if size[a] != hi:
+                        continue
+                    Di, oi, ti = D[i], own[i], tabu[i]
+                    for b in range(g):
+                        if size[b] != lo:
+                            continue
+                        d = Di[b] - oi
+                        if d <= bd:
+                            if ti[b] > it and d >= aspire:
+                                continue
+                            if d < bd - 1e-12:
+                                bd, bi, bj, bb, ties = d, i, -1, b, 1
+                            else:
+                                ties += 1
+                                if rng.random() * ties < 1:
+                                    bi, bj, bb = i, -1, b
+            if bi < 0:
+                break
+            a = grp[bi]
+            tenure = TENURE_MIN + rng.randrange(g + 1)
+            if bj >= 0:
+                b = grp[bj]
+                for k in range(n):
+                    Ck = C[k]
+                    x = Ck[bi] - Ck[bj]
+                    if x:
+                        Dk = D[k]
+                        Dk[a] -= x
+                        Dk[b] += x
+                grp[bi], grp[bj] = b, a
+                tabu[bj][b] = it + tenure
+            else:
+                b = bb
+                for k in range(n):
+                    x = C[k][bi]
+                    if x:
+                        Dk = D[k]
+                        Dk[a] -= x
+                        Dk[b] += x
+                grp[bi] = b
+                size[a] -= 1
+                size[b] += 1
+            tabu[bi][a] = it + tenure
+            total += bd
+            if total < best_total - 1e-9:
+                best_total, best, stale = total, list(grp), 0
+            else:
+                stale += 1
+                if stale >= stale_limit:
+                    stale = 0
+                    grp, size, D, total = self._shaken(best, C)
+        self.steps += int(evals * STEPS_PER_SECOND / EVALS_PER_SECOND)
+        return best
+
+    def _shaken(self, start: list[int], C: list[list[float]]) -> tuple[list[int], list[int], list[list[float]], float]:
+        """``start`` with a few random same-class swaps, and its size and D tables rebuilt."""
+        n, g, rng = self.n, self.g, self.rng
+        grp = list(start)
+        for _ in range(max(2, n // 8)):
+            i, j = rng.randrange(n), rng.randrange(n)
+            if self.cls[i] == self.cls[j]:
+                grp[i], grp[j] = grp[j], grp[i]
+        size = [0] * g
+        for b in grp:
+            size[b] += 1
+        D = [[0.0] * g for _ in range(n)]
+        for i in range(n):
+            Di, Ci = D[i], C[i]
+            for j in range(n):
+                Di[grp[j]] += Ci[j]
+        total = sum(D[i][grp[i]] for i in range(n)) / 2
+        return grp, size, D, total

@@ -19,6 +19,8 @@ ROLE_WEIGHT = 2.0
 FACILITATOR_WEIGHT = 50.0
 #: Cost of a pair who met at the most recent meeting; halves for each meeting further back.
 HISTORY_WEIGHT = 3.0
+#: Each meeting further back weighs this much of the one after it (halving, as the issue asks).
+HISTORY_DECAY = 0.5
 #: Meetings further back than this are ignored: their weight is under 0.1% of the last meeting's.
 HISTORY_WINDOW = 12
 #: Tolerance for comparing float objectives.
@@ -69,7 +71,7 @@ def meeting_weights(history: History | None) -> dict[int, float]:
     if history is None:
         return {}
     last = history.meeting_count
-    return {m: HISTORY_WEIGHT * 0.5 ** history.age(m) for m in range(max(0, last - HISTORY_WINDOW), last)}
+    return {m: HISTORY_WEIGHT * HISTORY_DECAY ** history.age(m) for m in range(max(0, last - HISTORY_WINDOW), last)}
 
 
 def person_tags(person: Hashable, history: History | None, weights: dict[int, float]) -> dict[int, float]:
