@@ -50,9 +50,9 @@ Public API::
     objective(groups, history=None) -> float
 """
 
+from .cost import lower_bound, objective
 from .history import History
 from .model import Constraints, InfeasibleError, Participant, group_count_for
-from .cost import lower_bound, objective
 from .plan import Plan, plan_groups
 from .report import GroupReport, PlanReport
 

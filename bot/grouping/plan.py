@@ -7,9 +7,6 @@ import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from .feasibility import resolve
-from .history import History
-from .model import Constraints, InfeasibleError, Participant, group_count_for, group_sizes
 from .cost import (
     FACILITATORS,
     class_lower_bound,
@@ -19,6 +16,9 @@ from .cost import (
     person_tags,
     spread_class,
 )
+from .feasibility import resolve
+from .history import History
+from .model import Constraints, InfeasibleError, Participant, group_count_for, group_sizes
 from .report import PlanReport, build_report
 from .solver import STEPS_PER_SECOND, Search
 

@@ -11,9 +11,9 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .cost import even_split, spread_class
 from .history import History
 from .model import Participant, people
-from .cost import even_split, spread_class
 
 
 @dataclass(frozen=True, slots=True)

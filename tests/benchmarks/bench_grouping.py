@@ -37,7 +37,6 @@ from bot.grouping import (  # noqa: E402
     objective,
     plan_groups,
 )
-from bot.grouping.model import group_count_for, group_sizes  # noqa: E402
 from bot.grouping.cost import (  # noqa: E402
     HISTORY_WINDOW,
     class_weight,
@@ -45,6 +44,7 @@ from bot.grouping.cost import (  # noqa: E402
     person_tags,
     spread_class,
 )
+from bot.grouping.model import group_count_for, group_sizes  # noqa: E402
 
 ROLE_MIX = {"lay": 15, "commissioner": 10, "gp": 20, "clinician": 25, "manager": 15, "researcher": 15}
 SIZE = 5
