@@ -47,7 +47,8 @@ class PlanReport:
         if missing == 0:
             out.append("Every group has a facilitator.")
         else:
-            why = f", because there are only {self.facilitators} facilitators" if self.facilitators < g else ""
+            only = "is only 1 facilitator" if self.facilitators == 1 else f"are only {self.facilitators} facilitators"
+            why = f", because there {only}" if self.facilitators < g else ""
             if self.facilitators == 0:
                 why = ", because nobody is marked as a facilitator"
             out.append(f"{missing} of {g} groups {'has' if missing == 1 else 'have'} no facilitator{why}.")
