@@ -5,10 +5,14 @@ evaluating "swap i and j" costs a few dict look-ups per past meeting of i and j,
 
 Construction deals people class by class around the groups like cards. Consecutive people of one class
 then land in consecutive groups, so every class is at its even spread and facilitators come first, one
-per group: the class part of the cost starts at its lower bound. The search then first descends (only
-improving or equal moves, focused on people who sit with someone they met before), which on large
-rosters usually reaches the lower bound at once; if not, it anneals in cycles that restart from the best
-plan so far. Keep-apart pairs are a huge penalty during search; a plan still paying it is refused.
+per group: the class part of the cost starts at its lower bound. The search then descends by swapping
+people of the same class (which keeps every class count, so the role part stays optimal), focused on
+people who sit with someone they met before; on large rosters that alone reaches the lower bound. When
+it does not: rosters of up to DENSE_MAX people get a tabu search over every swap and move with O(1)
+deltas from a dense n×n cost matrix (small enough there, and far stronger than random proposals);
+larger ones, or any with keep-together groups, get a general descent and then annealing cycles that
+restart from the best plan so far. Keep-apart pairs are a huge penalty during search; a plan still
+paying it is refused.
 
 The search is bounded by a number of steps derived from the time budget, not by the clock, so the same
 seed gives the same plan on any machine; the clock is only a safety net on an overloaded one.
