@@ -68,7 +68,7 @@ class PlanReport:
         verdict = (
             "as good as any plan can be"
             if self.objective <= self.lower_bound + 1e-6
-            else f"no plan can score below {_num(self.lower_bound)}"
+            else f"no plan can score below {_num(self.lower_bound)}, and past meetings may keep any plan above that"
         )
         out.append(f"Mix score {_num(self.objective)} (lower is better; {verdict}).")
         return out

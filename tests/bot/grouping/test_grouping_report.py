@@ -56,7 +56,7 @@ def test_report_counts_and_text() -> None:
         "1 of 2 groups has no facilitator, because there is only 1 facilitator.",
         "Every role is spread as evenly as possible over the groups.",
         "2 pairs were also in the same group at the last meeting.",
-        "Mix score 11.5 (lower is better; no plan can score below 2).",
+        "Mix score 11.5 (lower is better; no plan can score below 2, and past meetings may keep any plan above that).",
     ]
     data = json.loads(json.dumps(report.to_dict()))
     assert data["groups"][0] == {
