@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import Config, ConfigError, load_config
+from bot.grouping.cli import register as register_groups
 from bot.storage.database import LATEST_VERSION, SchemaTooNewError, read_schema_version
 
 EXIT_USAGE = 2
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
     check = sub.add_parser("check", help="show the effective configuration and database version, offline")
     check.set_defaults(func=_cmd_check)
+    register_groups(sub)
     return parser
 
 

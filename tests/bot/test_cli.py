@@ -63,3 +63,18 @@ def test_check_reports_a_database_from_a_newer_copbot(tmp_path: Path):
     result = run_cli("check", env_extra={"COPBOT_DB": str(db)})
     assert result.returncode == 0
     assert "newer than this copy of copbot understands" in result.stdout
+
+
+def test_groups_plan_is_wired_into_copbot(tmp_path: Path):
+    roster = tmp_path / "members.csv"
+    roster.write_text(
+        "name,role,facilitator\nAsha,facilitator,yes\nBen,gp,no\nCarla,lay,no\nDev,clinician,no\n"
+        "Ewa,researcher,no\nFarid,commissioner,no\n",
+        encoding="utf-8",
+    )
+    result = run_cli("groups", "plan", str(roster), "--size", "3")
+    assert result.returncode == 0, result.stderr
+    assert "Group 1" in result.stdout and "Group 2" in result.stdout
+    bad = run_cli("groups", "plan", str(roster), "--size", "1")
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
