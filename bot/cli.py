@@ -45,10 +45,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _fail(f"The configuration has a problem: {exc}")
     if not config.token:
         return _fail(NO_TOKEN)
+    setup_logging(config.log_level)
+    return asyncio.run(_run_bot(config))
+
+
+def setup_logging(level_name: str) -> None:
+    """Log through discord.py's handler, but never let discord.py itself log below INFO.
+
+    At DEBUG, discord.py writes every raw gateway event and HTTP request to the log, and those
+    contain the user id of whoever submitted an anonymous question. The anonymity promise covers
+    log lines at every level, so copbot's own modules may log at DEBUG while discord.py's may not.
+    """
     import discord
 
-    discord.utils.setup_logging(level=getattr(logging, config.log_level))
-    return asyncio.run(_run_bot(config))
+    level = getattr(logging, level_name)
+    discord.utils.setup_logging(level=level)
+    logging.getLogger("discord").setLevel(max(level, logging.INFO))
 
 
 async def _run_bot(config: Config) -> int:

@@ -78,3 +78,22 @@ def test_groups_plan_is_wired_into_copbot(tmp_path: Path):
     bad = run_cli("groups", "plan", str(roster), "--size", "1")
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_debug_logging_never_lets_discord_py_log_raw_events():
+    import logging
+
+    from bot.cli import setup_logging
+
+    root = logging.getLogger()
+    before = (root.level, list(root.handlers), logging.getLogger("discord").level)
+    try:
+        setup_logging("DEBUG")
+        assert logging.getLogger("bot.questions").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("discord.gateway").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("discord.http").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("discord.gateway").isEnabledFor(logging.INFO)
+    finally:
+        root.setLevel(before[0])
+        root.handlers[:] = before[1]
+        logging.getLogger("discord").setLevel(before[2])
