@@ -30,7 +30,7 @@ from bot.icebreakers import round as rounds
 from bot.icebreakers.bank import Prompt, check_custom_prompt, shipped_bank, unknown_category_sentence
 from bot.icebreakers.cycle import ALL_SCOPE
 from bot.icebreakers.round import Outcome, Phase, RoundState
-from bot.storage.icebreakers import IcebreakerRepository, StoredRound
+from bot.storage.icebreakers import ROUND_BUSY, IcebreakerRepository, StoredRound
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
 from cogs.icebreakers._views import DYNAMIC_ITEMS, join_view, page_view, turn_view
 
@@ -201,10 +201,7 @@ class IcebreakersCog(commands.Cog):
         if channel is None:
             raise UserError("Please start a round in one of the server's text channels.")
         if await self.repo.channel_has_open_round(channel.id):
-            raise UserError(
-                "There is already a speaking round in this channel. Please let it finish first, "
-                "or ask a facilitator to press “End round”."
-            )
+            raise UserError(ROUND_BUSY)
         settings = await self.bot.settings.get(guild.id)
         voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
         in_voice = (
@@ -274,6 +271,7 @@ class IcebreakersCog(commands.Cog):
                 )
             return rounds.advance(state, Outcome.SPOKE)
 
+        await self._precheck(round_id, move)
         await interaction.response.defer()
         await self._transition(round_id, move)
 
@@ -286,6 +284,7 @@ class IcebreakersCog(commands.Cog):
                 raise UserError("Only the person whose turn it is can pass. Your turn will come!")
             return rounds.advance(state, Outcome.PASSED)
 
+        await self._precheck(round_id, skip)
         await interaction.response.defer()
         await self._transition(round_id, skip)
         await interaction.followup.send("No problem at all. Thank you!", ephemeral=True)
@@ -317,6 +316,13 @@ class IcebreakersCog(commands.Cog):
                 await self._transition(stored.state.round_id, change)
 
     # ------------------------------------------------------------ the engine
+
+    async def _precheck(self, round_id: int, change: Callable[[RoundState], RoundState]) -> None:
+        """Dry-run a pure transition so a refusal is the click's own reply (before it is deferred)."""
+        stored = await self.repo.get_round(round_id)
+        if stored is None or stored.state.is_over:
+            raise UserError(ROUND_OVER)
+        change(stored.state)
 
     def _lock(self, round_id: int) -> asyncio.Lock:
         return self._locks.setdefault(round_id, asyncio.Lock())

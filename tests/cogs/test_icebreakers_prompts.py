@@ -84,7 +84,9 @@ async def test_unknown_category_and_autocomplete(simcord_env, community) -> None
 async def test_only_facilitators_add_and_remove(simcord_env, community) -> None:
     await community.configure()
     member = community.add_member("lee_lay")
-    result = await member.slash(community.meeting, "icebreaker add", text="What is your favourite tree?", category="light")
+    result = await member.slash(
+        community.meeting, "icebreaker add", text="What is your favourite tree?", category="light"
+    )
     assert result.response.ephemeral and result.response.content == FACILITATOR_ONLY
     result = await member.slash(community.meeting, "icebreaker remove", id=1)
     assert result.response.ephemeral and result.response.content == FACILITATOR_ONLY
@@ -120,7 +122,10 @@ async def test_custom_prompts_join_the_cycle_and_remove_hides_or_deletes(simcord
     first = [await _ask(member, community.meeting, category="creative") for _ in range(5)]
 
     added = await fac.slash(
-        community.meeting, "icebreaker add", text="If you could name a star, what would you call it? @everyone", category="creative"
+        community.meeting,
+        "icebreaker add",
+        text="If you could name a star, what would you call it? @everyone",
+        category="creative",
     )
     assert "#1001" in added.response.content and added.response.ephemeral
     hidden = next(n for n in creative if n not in first)
@@ -143,7 +148,9 @@ async def test_custom_prompts_join_the_cycle_and_remove_hides_or_deletes(simcord
     gone = await fac.slash(community.meeting, "icebreaker remove", id=1001)
     assert "is now removed" in gone.response.content
     assert "#1001" not in await _listing(member, community.meeting)
-    second = await fac.slash(community.meeting, "icebreaker add", text="Which fruit would make the best hat?", category="light")
+    second = await fac.slash(
+        community.meeting, "icebreaker add", text="Which fruit would make the best hat?", category="light"
+    )
     assert "#1002" in second.response.content, "numbers are never reused"
 
 
@@ -158,3 +165,13 @@ async def test_list_pages_back_and_forth(simcord_env, community) -> None:
     assert "**#11**" in nxt.response.embeds[0].description
     back = await member.click(nxt.response, label="Previous")
     assert "(page 1 of" in back.response.embeds[0].title
+
+
+async def test_help_explains_icebreakers(simcord_env, community) -> None:
+    member = community.add_member("new_person")
+    result = await member.slash(community.meeting, "help")
+    field = next(f for f in result.response.embeds[0].fields if f.name == "Icebreakers and speaking rounds")
+    assert "/icebreaker round" in field.value and "Pass" in field.value
+    assert {"icebreaker ask", "icebreaker round", "icebreaker list"} <= set(
+        member.available_commands(community.meeting)
+    )
