@@ -40,6 +40,10 @@ PAGE_SIZE = 10
 #: The gentle warning comes when this share of a speaker's time has gone.
 WARN_AT = 0.8
 ROUND_OVER = "This speaking round has already finished. Thank you for taking part!"
+INTERRUPTED = (
+    "Sorry, the speaking round was interrupted before it could start, so it has been closed. "
+    "You can start a new one with `/icebreaker round`."
+)
 TURN_MOVED_ON = "That turn has already finished, so the round has moved on."
 
 
@@ -88,7 +92,26 @@ class IcebreakersCog(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         for stored in await self.repo.open_rounds():
+            if stored.state.phase is Phase.JOINING and stored.deadline is None:
+                # Interrupted between "round created" and "first speaker called": nothing to resume,
+                # so close it (with the usual message) rather than block the channel.
+                self._timers[stored.state.round_id] = asyncio.create_task(
+                    self._close_interrupted(stored.state.round_id)
+                )
+                continue
             self._schedule(stored)
+
+    async def _close_interrupted(self, round_id: int) -> None:
+        await self.bot.wait_until_ready()
+        async with self._lock(round_id):
+            stored = await self.repo.get_round(round_id)
+            if stored is None or stored.state.is_over:
+                return
+            await self.repo.save_round(rounds.finish(stored.state), None, False)
+            channel = self.bot.get_channel(stored.state.channel_id)
+            if isinstance(channel, discord.abc.Messageable):
+                with contextlib.suppress(discord.HTTPException):
+                    await channel.send(INTERRUPTED, allowed_mentions=NO_PINGS)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)

@@ -182,3 +182,20 @@ async def test_buttons_and_timers_keep_working_after_a_restart(simcord_env, comm
     _message, third = _current(community.meeting)
     assert third not in (speaker, second)
     assert not simcord_env.errors
+
+
+async def test_a_round_interrupted_before_its_first_speaker_is_closed_on_restart(simcord_env, community) -> None:
+    """A crash between "round created" and "first speaker called" must not block the channel forever."""
+    from bot.icebreakers.bank import shipped_bank
+    from bot.storage.icebreakers import IcebreakerRepository
+
+    await community.configure()
+    repo = IcebreakerRepository(simcord_env.bot.db, shipped_bank())
+    await repo.create_round(community.guild.id, community.meeting.id, "Hi?", None, community.voice.id)
+    member = community.add_member("dee")
+    busy = await member.slash(community.meeting, "icebreaker round")
+    assert busy.response.ephemeral
+    await simcord_env.restart_bot(create_bot())
+    assert community.meeting.last_message.content.startswith("Sorry, the speaking round was interrupted")
+    fresh = await member.slash(community.meeting, "icebreaker round")
+    assert not fresh.response.ephemeral
