@@ -1,0 +1,1 @@
+"""Icebreakers: the prompt bank, no-repeat cycling and the speaking round (no Discord here)."""

@@ -1,0 +1,201 @@
+"""``/icebreaker round`` end to end under SimCord: order, buttons, timers, voice changes, restarts."""
+
+from __future__ import annotations
+
+import re
+
+from bot import create_bot
+
+_SPEAKER = re.compile(r"^<@(\d+)>, your turn!")
+
+
+def _turns(channel) -> list:
+    return [m for m in channel.history() if _SPEAKER.match(m.content)]
+
+
+def _current(channel):
+    """The latest "your turn" message and the id of the member it calls."""
+    message = _turns(channel)[-1]
+    return message, int(_SPEAKER.match(message.content).group(1))
+
+
+def _fresh(channel, message_id: int):
+    return next(m for m in channel.history() if m.id == message_id)
+
+
+async def _voice_round(community, n: int = 4, **options):
+    await community.configure()
+    people = [community.add_member(f"person{i}", global_name=f"Person {i}") for i in range(n)]
+    for person in people:
+        await person.join_voice(community.voice)
+    result = await people[0].slash(community.meeting, "icebreaker round", **options)
+    assert result.response is not None and not result.response.ephemeral
+    assert result.response.content.startswith("**Speaking round**")
+    return people, {p.id: p for p in people}
+
+
+async def test_everyone_in_voice_is_called_once_and_only_the_right_people_move_it_on(simcord_env, community) -> None:
+    people, by_id = await _voice_round(community)
+    called: list[int] = []
+
+    # Turn 1: someone else may neither press Next nor Pass for the speaker.
+    message, speaker = _current(community.meeting)
+    called.append(speaker)
+    ping = simcord_env.backend.get_message(message.channel.id, message.id)
+    assert list(ping.ping_user_ids) == [speaker], "only the speaker is pinged"
+    other = next(p for p in people if p.id != speaker)
+    refused = await other.click(message, label="Next")
+    assert refused.response.ephemeral and "only they or a facilitator can move the round on" in refused.response.content
+    refused = await other.click(message, label="Pass")
+    assert refused.response.ephemeral and "Only the person whose turn it is can pass" in refused.response.content
+    assert _current(community.meeting)[1] == speaker, "nothing moved"
+    await by_id[speaker].click(message, label="Next")
+
+    # Turn 2: the speaker passes; the reply is kind and private.
+    message, speaker = _current(community.meeting)
+    called.append(speaker)
+    passed = await by_id[speaker].click(message, label="Pass")
+    assert any(f.ephemeral and "No problem" in f.content for f in passed.followups)
+    # The old turn's buttons are gone from its message.
+    assert _fresh(community.meeting, message.id).components == []
+
+    # Turn 3: a facilitator (not even in voice) may press Next.
+    message, speaker = _current(community.meeting)
+    called.append(speaker)
+    await community.facilitator.click(message, label="Next")
+
+    # Turn 4: the speaker finishes; a stale button from turn 3 does nothing.
+    message, speaker = _current(community.meeting)
+    called.append(speaker)
+    await by_id[speaker].click(message, label="Next")
+
+    assert sorted(called) == sorted(p.id for p in people)
+    thanks = community.meeting.last_message.content
+    assert thanks == "Thank you, everyone! 3 people spoke in this round. 1 person chose to pass, which is always fine."
+    assert len(_turns(community.meeting)) == 4
+    assert _fresh(community.meeting, message.id).components == [], "no buttons are left to press"
+
+
+async def test_timer_warns_at_80_percent_then_moves_on(simcord_env, community) -> None:
+    _people, _by_id = await _voice_round(community, n=2, seconds=20)
+    message, speaker = _current(community.meeting)
+    assert "about 20 seconds" in message.content
+    await simcord_env.advance_time(15)
+    assert "nearly up" not in _fresh(community.meeting, message.id).content
+    await simcord_env.advance_time(2)  # 17 s > 80 % of 20 s
+    warned = _fresh(community.meeting, message.id)
+    assert "Time's nearly up" in warned.content
+    assert _current(community.meeting)[1] == speaker, "the warning does not move the round on"
+    await simcord_env.advance_time(4)
+    _message, second = _current(community.meeting)
+    assert second != speaker
+    await simcord_env.advance_time(21)
+    assert community.meeting.last_message.content == "Thank you, everyone! 2 people spoke in this round."
+    await simcord_env.advance_time(60)
+    assert len(_turns(community.meeting)) == 2, "no timer fires after the round ended"
+
+
+async def test_late_joiners_go_last_and_leavers_are_skipped(simcord_env, community) -> None:
+    people, by_id = await _voice_round(community)
+    message, speaker = _current(community.meeting)
+    waiting = [p for p in people if p.id != speaker]
+    # Someone waiting leaves voice: never called.
+    leaver = waiting[0]
+    await leaver.leave_voice()
+    # Someone new joins the voice channel: added at the end.
+    latecomer = community.add_member("latecomer")
+    await latecomer.join_voice(community.voice)
+    # The current speaker leaves: skipped straight away.
+    await by_id[speaker].leave_voice()
+    called = [speaker]
+    while True:
+        message, now = _current(community.meeting)
+        if now == called[-1]:
+            break
+        called.append(now)
+        actor = latecomer if now == latecomer.id else by_id[now]
+        await actor.click(message, label="Next")
+    assert leaver.id not in called
+    assert called[-1] == latecomer.id
+    assert sorted(called[1:-1]) == sorted(p.id for p in waiting[1:])
+    assert community.meeting.last_message.content == "Thank you, everyone! 3 people spoke in this round."
+
+
+async def test_join_button_when_nobody_is_in_voice(simcord_env, community) -> None:
+    await community.configure()
+    ann, bo = (community.add_member(n) for n in ("ann", "bo"))
+    result = await ann.slash(community.meeting, "icebreaker round")
+    intro = result.response
+    assert "Join the round" in intro.content and "60 seconds" in intro.content
+    for person in (ann, bo):
+        joined = await person.click(intro, label="Join the round")
+        assert joined.response.ephemeral and "You are in" in joined.response.content
+    again = await bo.click(intro, label="Join the round")
+    assert "already joined" in again.response.content
+    assert _turns(community.meeting) == []
+    await simcord_env.advance_time(61)
+    assert "Joining has closed: 2 people joined." in _fresh(community.meeting, intro.id).content
+    assert _fresh(community.meeting, intro.id).components == [], "joining has closed"
+    called = []
+    for _ in range(2):
+        message, speaker = _current(community.meeting)
+        called.append(speaker)
+        await (ann if speaker == ann.id else bo).click(message, label="Next")
+    assert sorted(called) == sorted([ann.id, bo.id])
+    assert community.meeting.last_message.content == "Thank you, everyone! 2 people spoke in this round."
+
+
+async def test_nobody_joins(simcord_env, community) -> None:
+    await community.configure()
+    member = community.add_member("solo")
+    await member.slash(community.meeting, "icebreaker round")
+    await simcord_env.advance_time(61)
+    assert community.meeting.last_message.content.startswith("Nobody joined the round this time")
+    result = await member.slash(community.meeting, "icebreaker round")
+    assert not result.response.ephemeral, "the channel is free again"
+
+
+async def test_one_round_per_channel_and_only_facilitators_end_early(simcord_env, community) -> None:
+    people, _ = await _voice_round(community, n=2)
+    second = await people[1].slash(community.meeting, "icebreaker round")
+    assert second.response.ephemeral and "already a speaking round in this channel" in second.response.content
+    message, _speaker = _current(community.meeting)
+    refused = await people[1].click(message, label="End round")
+    assert refused.response.ephemeral and "Only facilitators can end a round early" in refused.response.content
+    await community.facilitator.click(message, label="End round")
+    assert community.meeting.last_message.content == "The round has ended. Thank you, everyone!"
+    third = await people[1].slash(community.meeting, "icebreaker round")
+    assert not third.response.ephemeral
+
+
+async def test_buttons_and_timers_keep_working_after_a_restart(simcord_env, community) -> None:
+    _people, by_id = await _voice_round(community, n=3, seconds=30)
+    message, speaker = _current(community.meeting)
+    await simcord_env.restart_bot(create_bot())
+    await by_id[speaker].click(message, label="Next")
+    message, second = _current(community.meeting)
+    assert second != speaker
+    await simcord_env.restart_bot(create_bot())
+    await simcord_env.advance_time(25)
+    assert "Time's nearly up" in _fresh(community.meeting, message.id).content
+    await simcord_env.advance_time(6)
+    _message, third = _current(community.meeting)
+    assert third not in (speaker, second)
+    assert not simcord_env.errors
+
+
+async def test_a_round_interrupted_before_its_first_speaker_is_closed_on_restart(simcord_env, community) -> None:
+    """A crash between "round created" and "first speaker called" must not block the channel forever."""
+    from bot.icebreakers.bank import shipped_bank
+    from bot.storage.icebreakers import IcebreakerRepository
+
+    await community.configure()
+    repo = IcebreakerRepository(simcord_env.bot.db, shipped_bank())
+    await repo.create_round(community.guild.id, community.meeting.id, "Hi?", None, community.voice.id)
+    member = community.add_member("dee")
+    busy = await member.slash(community.meeting, "icebreaker round")
+    assert busy.response.ephemeral
+    await simcord_env.restart_bot(create_bot())
+    assert community.meeting.last_message.content.startswith("Sorry, the speaking round was interrupted")
+    fresh = await member.slash(community.meeting, "icebreaker round")
+    assert not fresh.response.ephemeral
