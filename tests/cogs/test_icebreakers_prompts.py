@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot import create_bot
 from bot.icebreakers.bank import shipped_bank
 from cogs._shared import FACILITATOR_ONLY
 
@@ -35,13 +34,15 @@ async def _listing(member, channel) -> str:
     return text
 
 
-async def test_150_asks_use_the_whole_bank_before_repeating_even_across_a_restart(simcord_env, community) -> None:
+async def test_150_asks_use_the_whole_bank_before_repeating_even_across_a_restart(
+    simcord_env, community, restart
+) -> None:
     n = len(shipped_bank().prompts)
     member = community.add_member("sam_lay")
     asked: list[int] = []
     for i in range(150):
         if i == 70:
-            await simcord_env.restart_bot(create_bot())
+            await restart()
         asked.append(await _ask(member, community.meeting))
     assert sorted(asked[:n]) == list(range(1, n + 1)), "the first cycle uses every prompt exactly once"
     second = asked[n:]
@@ -49,7 +50,7 @@ async def test_150_asks_use_the_whole_bank_before_repeating_even_across_a_restar
     assert second[0] != asked[n - 1], "no prompt twice in a row across the cycle boundary"
 
 
-async def test_category_filter_is_respected_and_cycles_within_the_category(simcord_env, community) -> None:
+async def test_category_filter_is_respected_and_cycles_within_the_category(simcord_env, community, restart) -> None:
     bank = shipped_bank()
     reflective = {p.number for p in bank.prompts if p.category == "reflective"}
     k = len(reflective)
@@ -57,7 +58,7 @@ async def test_category_filter_is_respected_and_cycles_within_the_category(simco
     asked: list[int] = []
     for i in range(k + 10):
         if i == k // 2:
-            await simcord_env.restart_bot(create_bot())
+            await restart()
         # by key or by the label shown in the autocomplete list
         asked.append(await _ask(member, community.meeting, category="reflective" if i % 2 else "Thinking back"))
     assert set(asked) <= reflective

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot import create_bot
-
 _SPEAKER = re.compile(r"^<@(\d+)>, your turn!")
 
 
@@ -168,14 +166,14 @@ async def test_one_round_per_channel_and_only_facilitators_end_early(simcord_env
     assert not third.response.ephemeral
 
 
-async def test_buttons_and_timers_keep_working_after_a_restart(simcord_env, community) -> None:
+async def test_buttons_and_timers_keep_working_after_a_restart(simcord_env, community, restart) -> None:
     _people, by_id = await _voice_round(community, n=3, seconds=30)
     message, speaker = _current(community.meeting)
-    await simcord_env.restart_bot(create_bot())
+    await restart()
     await by_id[speaker].click(message, label="Next")
     message, second = _current(community.meeting)
     assert second != speaker
-    await simcord_env.restart_bot(create_bot())
+    await restart()
     await simcord_env.advance_time(25)
     assert "Time's nearly up" in _fresh(community.meeting, message.id).content
     await simcord_env.advance_time(6)
@@ -184,7 +182,9 @@ async def test_buttons_and_timers_keep_working_after_a_restart(simcord_env, comm
     assert not simcord_env.errors
 
 
-async def test_a_round_interrupted_before_its_first_speaker_is_closed_on_restart(simcord_env, community) -> None:
+async def test_a_round_interrupted_before_its_first_speaker_is_closed_on_restart(
+    simcord_env, community, restart
+) -> None:
     """A crash between "round created" and "first speaker called" must not block the channel forever."""
     from bot.icebreakers.bank import shipped_bank
     from bot.storage.icebreakers import IcebreakerRepository
@@ -195,7 +195,7 @@ async def test_a_round_interrupted_before_its_first_speaker_is_closed_on_restart
     member = community.add_member("dee")
     busy = await member.slash(community.meeting, "icebreaker round")
     assert busy.response.ephemeral
-    await simcord_env.restart_bot(create_bot())
+    await restart()
     assert community.meeting.last_message.content.startswith("Sorry, the speaking round was interrupted")
     fresh = await member.slash(community.meeting, "icebreaker round")
     assert not fresh.response.ephemeral
