@@ -8,7 +8,8 @@ then land in consecutive groups, so every class is at its even spread and facili
 per group: the class part of the cost starts at its lower bound. The search then descends by swapping
 people of the same class (which keeps every class count, so the role part stays optimal), focused on
 people who sit with someone they met before; on large rosters that alone reaches the lower bound. When
-it does not: rosters of up to DENSE_MAX people get a tabu search over every swap and move with O(1)
+it does not: rosters of up to TINY_MAX people are solved exactly by trying every plan; rosters of up to
+DENSE_MAX people get a tabu search over every swap and move with O(1)
 deltas from a dense n×n cost matrix (small enough there, and far stronger than random proposals);
 larger ones, or any with keep-together groups, get a general descent and then annealing cycles that
 restart from the best plan so far. Keep-apart pairs are a huge penalty during search; a plan still
@@ -33,6 +34,8 @@ PENALTY = 1e7
 STEPS_PER_SECOND = 300_000
 #: Annealing: starting and final temperature, and proposals per cycle per person (at least CYCLE_MIN).
 T_START, T_END, CYCLE_PER_PERSON, CYCLE_MIN = 2.0, 0.05, 60, 4000
+#: Rosters up to this size are solved exactly by trying every plan (at most a few thousand).
+TINY_MAX = 9
 #: Rosters up to this size use tabu search on a dense n×n cost matrix (memory n², so only when small).
 DENSE_MAX = 160
 #: Swap evaluations per second of budget in the dense tabu search (measured).
@@ -323,6 +326,8 @@ class Search:
         if self.g < 2 or best_total <= target + 1e-6:
             return best
         n = self.n
+        if n <= TINY_MAX:
+            return self._exhaustive()
         dense = n <= DENSE_MAX and all(size == 1 for size in self.unit_size)
         # Small rosters save their budget for the tabu search, which does the real work there.
         stall_limit = 300 if dense else max(2000, 20 * n)
@@ -350,6 +355,55 @@ class Search:
             done = best_total <= target + 1e-6 or time.monotonic() > deadline
             self.load(best)
         return best
+
+    def _exhaustive(self) -> list[int]:
+        """Every plan of a tiny roster, up to the order of the groups; a random one of the cheapest.
+
+        Local search can be trapped there: with keep-together units and keep-apart pairs, the only good
+        plans may be several moves away, each through a forbidden one. Units are placed in turn into an
+        open group or the next empty one (so each partition is seen once), within the largest group size;
+        a partition whose sizes match the groups' is mapped onto them and costed from scratch.
+        """
+        units = sorted(self.units, key=len, reverse=True)
+        g, hi = self.g, self.hi
+        target = sorted(self.caps)
+        blocks: list[list[int]] = []
+        best_total, best = math.inf, []
+
+        def place(k: int) -> None:
+            nonlocal best_total, best
+            if k == len(units):
+                if len(blocks) != g or sorted(len(b) for b in blocks) != target:
+                    return
+                free = sorted(range(g), key=lambda b: self.caps[b])
+                assignment = [-1] * self.n
+                for block in sorted(blocks, key=len):
+                    group = free.pop(0)
+                    for i in block:
+                        assignment[i] = group
+                self.load(assignment)
+                if self.total < best_total - 1e-9:
+                    best_total, best = self.total, [assignment]
+                elif self.total < best_total + 1e-9:
+                    best.append(assignment)
+                return
+            unit = units[k]
+            for b in range(len(blocks) + (1 if len(blocks) < g else 0)):
+                if b == len(blocks):
+                    if len(unit) > hi:
+                        continue
+                    blocks.append(list(unit))
+                    place(k + 1)
+                    blocks.pop()
+                elif len(blocks[b]) + len(unit) <= hi:
+                    blocks[b].extend(unit)
+                    place(k + 1)
+                    del blocks[b][-len(unit) :]
+
+        place(0)
+        if not best:
+            return list(self.grp)
+        return best[self.rng.randrange(len(best))]
 
     def _anneal(
         self,

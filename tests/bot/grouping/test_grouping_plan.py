@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import pytest
 
@@ -99,9 +99,24 @@ def test_recent_meetings_weigh_more_than_old_ones() -> None:
     plan = plan_groups(people, size=2, history=history, time_budget=0.05)
     assert partition(plan) == {frozenset("ad"), frozenset("bc")}
     same_role = 2 * 2.0  # both pairs share the role "other"
-    assert objective([[people[0], people[1]], [people[2], people[3]]], history) == same_role + 2 * 1.5
-    assert objective([[people[0], people[2]], [people[1], people[3]]], history) == same_role + 2 * 3.0
+    # Pair cost 2 * (w + w**2 / 2) with w = 0.9**age: met one meeting back 2.61, at the last one 3.
+    assert objective([[people[0], people[1]], [people[2], people[3]]], history) == pytest.approx(same_role + 2 * 2.61)
+    assert objective([[people[0], people[2]], [people[1], people[3]]], history) == pytest.approx(same_role + 2 * 3.0)
     assert plan.report.objective == same_role
+
+
+def test_a_third_meeting_together_weighs_more_than_a_second() -> None:
+    # Without decay, meeting k costs more than meeting k - 1 did: the history cost is convex in the count.
+    people = [Participant(k, "other", False) for k in "ab"]
+    costs = []
+    for k in range(4):
+        history = History.from_meetings([[["a", "b"]]] * k)
+        costs.append(objective([people], history) - 2.0)
+    steps = [b - a for a, b in pairwise(costs)]
+    assert steps == sorted(steps) and steps[0] < steps[1] < steps[2]
+    # A pair who met twice costs more than two pairs who met once each, at the same meetings' ages.
+    twice = History.from_meetings([[["a", "b"]], [["a", "b"]]])
+    assert objective([people], twice) > 2.0 + 2 * (objective([people], History.from_meetings([[["a", "b"]]])) - 2.0)
 
 
 def test_groups_list_facilitators_first_then_roster_order() -> None:
