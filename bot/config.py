@@ -73,6 +73,7 @@ class QuestionsConfig:
     max_length: int
     rate_limit_count: int
     rate_limit_minutes: int
+    mute_hours: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +293,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             max_length=r.integer("questions", "max_length", 1, 4000),
             rate_limit_count=r.integer("questions", "rate_limit_count", 1, 1000),
             rate_limit_minutes=r.integer("questions", "rate_limit_minutes", 1, 24 * 60),
+            mute_hours=r.integer("questions", "mute_hours", 1, 48),
         ),
         reminders=reminders,
         icebreakers=IcebreakersConfig(
