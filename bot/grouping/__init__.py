@@ -1,0 +1,71 @@
+"""Forming well-mixed breakout groups for a Community of Practice meeting. Pure domain code: no Discord, no I/O.
+
+Hard rules (a plan that breaks one is never returned; :class:`InfeasibleError` says which and why):
+everyone is placed exactly once, group sizes differ by at most one, keep-apart pairs never share a group,
+and keep-together pairs always do (transitively, so they form components that move as one).
+
+What "well mixed" means is a cost summed over every pair of people who share a group::
+
+    cost(i, j) = 2  * [same spread class]
+               + 50 * [both facilitators]
+               + 3  * sum over past meetings m of 0.5**age(m) * [i and j were in the same group at m]
+
+where age is 0 for the last meeting, 1 for the one before, and so on (meetings more than
+``HISTORY_WINDOW`` back are ignored; their weight is negligible).
+
+*Spread class* is the person's role, except that facilitators form a class of their own: a GP who runs a
+group is there as its facilitator, and counting them as a GP too would make the engine avoid putting a
+second GP next to them for no good reason. Facilitator pairs therefore cost 2 + 50 = 52.
+
+Why this cost. Summed over a group, the same-class term is ``2 * sum_r C(c_r, 2)`` where c_r is how many
+people of class r the group holds. C(c, 2) is convex, so for a class of N people over g groups the sum is
+smallest exactly when the class is spread evenly (each group gets floor(N/g) or ceil(N/g)), which gives
+"every role spread as evenly as possible" and "full coverage when a role has fewer people than groups"
+in one term. The facilitator weight dwarfs the others, so one facilitator per group (and an even spread
+when there are more or fewer facilitators than groups) comes first. The history weight is larger than one
+same-role pair for a pair who met last time (3 > 2), and halves with every meeting back, so recent repeats
+are avoided strongly and old ones only when it is free. The priority asked for (facilitators, then role
+spread, then history) is thus kept for everything except "a pair who met at the very last meeting",
+which is worth one extra same-role pair to avoid: repeat avoidance is the point of planning from history.
+
+The lower bound. For each class the fewest same-class pairs over g groups is
+``e * C(q+1, 2) + (g - e) * C(q, 2)`` with ``q, e = divmod(N, g)``. This holds whatever the group sizes
+(convexity alone gives it), so adding it over classes, with each class's weight, and zero for history,
+bounds every plan from below; keep-apart and keep-together only remove plans, so the bound stays valid.
+Sizes differing by one never stop the bound from being reached when there are no other wishes: dealing
+people class by class round the groups like cards puts each class at its even spread. The bound is
+therefore exact without history, and on large rosters the history term can usually be driven to zero by
+swapping people of the same class, which keeps every class count and so the role part at its optimum.
+The search stops as soon as it reaches the bound.
+
+A "lay person alone" rule is not a separate term: when lay members are fewer than groups, an even spread
+means one per group by design (full coverage beats pairing them up), and with at least twice as many lay
+members as groups the even spread already gives every group two or more.
+
+Public API::
+
+    plan_groups(participants, *, size=None, group_count=None, history=None, constraints=None,
+                seed=0, time_budget=0.3) -> Plan
+    lower_bound(participants, *, size=None, group_count=None) -> float
+    objective(groups, history=None) -> float
+"""
+
+from .cost import lower_bound, objective
+from .history import History
+from .model import Constraints, InfeasibleError, Participant, group_count_for
+from .plan import Plan, plan_groups
+from .report import GroupReport, PlanReport
+
+__all__ = [
+    "Constraints",
+    "GroupReport",
+    "History",
+    "InfeasibleError",
+    "Participant",
+    "Plan",
+    "PlanReport",
+    "group_count_for",
+    "lower_bound",
+    "objective",
+    "plan_groups",
+]

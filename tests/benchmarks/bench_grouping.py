@@ -1,0 +1,319 @@
+"""Benchmark of the grouping engine: quality against an exact CP-SAT optimum or the lower bound, speed, memory.
+
+Run ``python tests/benchmarks/bench_grouping.py`` from the repository root (``--quick`` skips n = 5000
+and shortens CP-SAT). Prints one JSON object per line. Needs ``ortools`` (the ``bench`` extra) for the
+exact reference on small rosters; without it those lines say so and carry no gap.
+
+Instances are synthetic but shaped like a real CoP: lay 15%, commissioner 10%, GP 20%, clinician 25%,
+manager 15%, researcher 15%, two facilitators fewer than groups, groups of 5, six past meetings with 80%
+attendance split at random, and a few keep-apart pairs. Sizes n = 23, 33, 203, 1003, 5003 do not divide
+by 5; the others do (their role counts still do not divide by the group count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Hashable, Sequence
+from itertools import combinations
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.grouping import (  # noqa: E402
+    Constraints,
+    History,
+    Participant,
+    lower_bound,
+    objective,
+    plan_groups,
+)
+from bot.grouping.cost import (  # noqa: E402
+    HISTORY_WINDOW,
+    class_weight,
+    meeting_weights,
+    person_tags,
+    spread_class,
+)
+from bot.grouping.model import group_count_for, group_sizes  # noqa: E402
+
+ROLE_MIX = {"lay": 15, "commissioner": 10, "gp": 20, "clinician": 25, "manager": 15, "researcher": 15}
+SIZE = 5
+PAST_MEETINGS = 6
+
+
+def mix_roles(k: int) -> list[str]:
+    """k roles in ROLE_MIX proportions (largest remainder), so instances differ only by the seed's shuffle."""
+    total = sum(ROLE_MIX.values())
+    exact = {r: k * w / total for r, w in ROLE_MIX.items()}
+    counts = {r: int(x) for r, x in exact.items()}
+    for r in sorted(exact, key=lambda r: exact[r] - counts[r], reverse=True)[: k - sum(counts.values())]:
+        counts[r] += 1
+    return [r for r, c in counts.items() for _ in range(c)]
+
+
+def random_split(ids: Sequence[Hashable], size: int, rng: random.Random) -> list[list[Hashable]]:
+    people = list(ids)
+    rng.shuffle(people)
+    g = group_count_for(len(people), size=size)
+    return [people[k::g] for k in range(g)]
+
+
+def instance(n: int, seed: int) -> tuple[list[Participant], History, Constraints]:
+    rng = random.Random(seed)
+    g = group_count_for(n, size=SIZE)
+    facilitators = max(1, g - 2)
+    roles = mix_roles(n - facilitators)
+    rng.shuffle(roles)
+    roster = [Participant(k, "facilitator", True) for k in range(facilitators)]
+    roster += [Participant(facilitators + k, role, False) for k, role in enumerate(roles)]
+    meetings = []
+    for _ in range(PAST_MEETINGS):
+        present = [p.id for p in roster if rng.random() < 0.8]
+        meetings.append(random_split(present, SIZE, rng))
+    others = [p.id for p in roster if not p.is_facilitator]
+    apart = set()
+    while len(apart) < max(2, n // 100):
+        a, b = rng.sample(others, 2)
+        apart.add((min(a, b), max(a, b)))
+    return roster, History.from_meetings(meetings), Constraints(keep_apart=sorted(apart))
+
+
+def as_groups(roster: list[Participant], groups: list[list[Hashable]]) -> list[list[Participant]]:
+    by_id = {p.id: p for p in roster}
+    return [[by_id[i] for i in group] for group in groups]
+
+
+def round_robin(roster: list[Participant], g: int) -> list[list[Participant]]:
+    """Baseline: sort by class (facilitators first) and deal like cards, ignoring history and constraints."""
+    ordered = sorted(roster, key=lambda p: (not p.is_facilitator, p.role))
+    return [ordered[k::g] for k in range(g)]
+
+
+def apart_ok(groups: list[list[Participant]], constraints: Constraints) -> bool:
+    where = {p.id: b for b, group in enumerate(groups) for p in group}
+    return all(where[a] != where[b] for a, b in constraints.keep_apart)
+
+
+def cpsat_optimum(roster: list[Participant], history: History, constraints: Constraints, limit: float) -> dict:
+    """Exact optimum of the same objective with OR-Tools CP-SAT.
+
+    Per group and class a count c with C(c,2) from a table (AddElement); a pair variable only for pairs
+    that met before; group sizes are variables in {q, q+1} so groups stay interchangeable, which makes
+    pinning facilitator k to group k valid when there is at most one facilitator per group (the model then
+    requires at most one per group, a restriction every plan of ours also meets).
+    """
+    try:
+        from ortools.sat.python import cp_model
+    except ImportError:
+        return {"cpsat_status": "ortools not installed"}
+    n = len(roster)
+    g = group_count_for(n, size=SIZE)
+    sizes = group_sizes(n, g)
+    scale = 2 ** (HISTORY_WINDOW + 1)
+    model = cp_model.CpModel()
+    x = [[model.NewBoolVar(f"x{i}_{k}") for k in range(g)] for i in range(n)]
+    for i in range(n):
+        model.AddExactlyOne(x[i])
+    for k in range(g):
+        size = model.NewIntVar(min(sizes), max(sizes), f"s{k}")
+        model.Add(sum(x[i][k] for i in range(n)) == size)
+    index = {p.id: i for i, p in enumerate(roster)}
+    for a, b in constraints.keep_apart:
+        for k in range(g):
+            model.AddBoolOr([x[index[a]][k].Not(), x[index[b]][k].Not()])
+    facilitators = [i for i, p in enumerate(roster) if p.is_facilitator]
+    if len(facilitators) <= g:
+        for k, i in enumerate(facilitators):
+            model.Add(x[i][k] == 1)
+    table = [v * (v - 1) // 2 for v in range(max(sizes) + 1)]
+    terms = []
+    classes: dict[Hashable, list[int]] = {}
+    for i, p in enumerate(roster):
+        classes.setdefault(spread_class(p), []).append(i)
+    for cls, members in classes.items():
+        weight = round(class_weight(cls) * scale)
+        for k in range(g):
+            count = model.NewIntVar(0, max(sizes), "")
+            model.Add(count == sum(x[i][k] for i in members))
+            pairs = model.NewIntVar(0, table[-1], "")
+            model.AddElement(count, table, pairs)
+            terms.append(weight * pairs)
+    weights = meeting_weights(history)
+    tags = [person_tags(p.id, history, weights) for p in roster]
+    for i, j in combinations(range(n), 2):
+        shared = sum(w for t, w in tags[i].items() if t in tags[j])
+        if shared:
+            z = model.NewBoolVar("")
+            for k in range(g):
+                model.AddBoolOr([x[i][k].Not(), x[j][k].Not(), z])
+            terms.append(round(shared * scale) * z)
+    model.Minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = 2
+    started = time.perf_counter()
+    status = solver.Solve(model)
+    elapsed = time.perf_counter() - started
+    return {
+        "cpsat_status": solver.StatusName(status),
+        "cpsat_value": solver.ObjectiveValue() / scale,
+        "cpsat_bound": solver.BestObjectiveBound() / scale,
+        "cpsat_seconds": round(elapsed, 2),
+    }
+
+
+def timed_plan(roster, history, constraints, budget: float, seed: int = 0) -> tuple[float, float]:
+    started = time.perf_counter()
+    plan = plan_groups(roster, size=SIZE, history=history, constraints=constraints, seed=seed, time_budget=budget)
+    elapsed = time.perf_counter() - started
+    assert apart_ok(plan.groups, constraints)
+    return plan.report.objective, elapsed
+
+
+def gap(ours: float, best: float) -> float:
+    return round((ours - best) / best, 4) if best > 0 else round(ours - best, 4)
+
+
+def bench_small(n: int, cpsat_limit: float) -> dict:
+    roster, history, constraints = instance(n, seed=n)
+    g = group_count_for(n, size=SIZE)
+    row: dict = {"bench": "quality", "n": n, "groups": g, "facilitators": sum(p.is_facilitator for p in roster)}
+    row["lower_bound"] = lower_bound(roster, size=SIZE)
+    for budget in (0.1, 1.0):
+        value, elapsed = timed_plan(roster, history, constraints, budget)
+        row[f"ours_{budget}s"] = value
+        row[f"seconds_{budget}s"] = round(elapsed, 3)
+    row.update(baselines(roster, history, g))
+    row.update(cpsat_optimum(roster, history, constraints, cpsat_limit))
+    if "cpsat_value" in row:
+        reference = row["cpsat_value"]
+        row["gap_0.1s"] = gap(row["ours_0.1s"], reference)
+        row["gap_1.0s"] = gap(row["ours_1.0s"], reference)
+    return row
+
+
+def baselines(roster: list[Participant], history: History, g: int) -> dict:
+    rng = random.Random(1)
+    randoms = [
+        objective(as_groups(roster, random_split([p.id for p in roster], SIZE, rng)), history) for _ in range(20)
+    ]
+    return {
+        "random_split_mean": round(sum(randoms) / len(randoms), 3),
+        "round_robin": objective(round_robin(roster, g), history),
+    }
+
+
+def bench_large(n: int, budget: float) -> dict:
+    roster, history, constraints = instance(n, seed=n)
+    g = group_count_for(n, size=SIZE)
+    bound = lower_bound(roster, size=SIZE)
+    value, elapsed = timed_plan(roster, history, constraints, budget)
+    row = {"bench": "quality", "n": n, "groups": g, "facilitators": sum(p.is_facilitator for p in roster)}
+    row |= {"lower_bound": bound, "ours": value, "budget": budget, "seconds": round(elapsed, 3)}
+    row |= {"reached_bound": value <= bound + 1e-6, "gap_vs_bound": gap(value, bound)}
+    row |= baselines(roster, history, g)
+    return row
+
+
+def memory_child(n: int) -> None:
+    """Run in a subprocess: plan once and print peak RSS and the tracemalloc peak of the planning call."""
+    roster, history, constraints = instance(n, seed=n)
+    tracemalloc.start()
+    plan_groups(roster, size=SIZE, history=history, constraints=constraints, time_budget=3.0)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"traced_peak_mb": round(traced_peak / 2**20, 1), "peak_rss_mb": round(rss_kb / 1024, 1)}))
+
+
+def bench_memory(n: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(n)], capture_output=True, text=True, check=True
+    ).stdout
+    return {"bench": "memory", "n": n, **json.loads(out.strip().splitlines()[-1])}
+
+
+def repeats(meetings: list[list[list[Hashable]]]) -> int:
+    """Pair-meetings beyond each pair's first: a pair together k times counts k - 1."""
+    seen: dict[tuple[Hashable, Hashable], int] = {}
+    for groups in meetings:
+        for group in groups:
+            for a, b in combinations(sorted(group), 2):
+                seen[(a, b)] = seen.get((a, b), 0) + 1
+    return sum(k - 1 for k in seen.values())
+
+
+def bench_repeats(rounds: int = 7, budget: float = 0.3) -> dict:
+    """30 people, 6 groups of 5, 6 facilitators kept apart, each round planned from the previous ones."""
+    rng = random.Random(30)
+    roles = mix_roles(24)
+    rng.shuffle(roles)
+    roster = [Participant(k, "facilitator", True) for k in range(6)]
+    roster += [Participant(6 + k, role, False) for k, role in enumerate(roles)]
+    constraints = Constraints(keep_apart=list(combinations(range(6), 2)))
+    history = History()
+    meetings = []
+    started = time.perf_counter()
+    for r in range(rounds):
+        plan = plan_groups(roster, size=SIZE, history=history, constraints=constraints, seed=r, time_budget=budget)
+        groups = [[p.id for p in group] for group in plan.groups]
+        meetings.append(groups)
+        history.add_meeting(groups)
+    elapsed = time.perf_counter() - started
+    random_counts = []
+    for s in range(50):
+        r_rng = random.Random(s)
+        random_counts.append(repeats([random_split(range(30), SIZE, r_rng) for _ in range(rounds)]))
+    return {
+        "bench": "repeats",
+        "people": 30,
+        "groups": 6,
+        "rounds": rounds,
+        "budget_per_round": budget,
+        "ours": repeats(meetings),
+        "seconds_total": round(elapsed, 2),
+        "random_split_mean": round(sum(random_counts) / len(random_counts), 1),
+        "pairs_never_allowed_together": 15,
+        "pairs_that_can_meet": math.comb(30, 2) - 15,
+        "pair_meetings": rounds * 6 * math.comb(5, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--memory-child", type=int)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    try:
+        import ortools
+
+        print(json.dumps({"bench": "env", "ortools": ortools.__version__, "python": sys.version.split()[0]}))
+    except ImportError:
+        print(json.dumps({"bench": "env", "ortools": None, "note": "exact reference skipped"}))
+    limit = 20.0 if args.quick else 120.0
+    for n in (20, 23, 30, 33, 62):
+        print(json.dumps(bench_small(n, limit)), flush=True)
+    large = [(200, 0.3), (203, 0.3), (1000, 1.0), (1003, 1.0)]
+    if not args.quick:
+        large += [(5000, 3.0), (5003, 3.0)]
+    for n, budget in large:
+        print(json.dumps(bench_large(n, budget)), flush=True)
+    print(json.dumps(bench_repeats()), flush=True)
+    print(json.dumps(bench_memory(1000 if args.quick else 5000)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
