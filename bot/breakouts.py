@@ -53,8 +53,8 @@ def build_roster(candidates: Iterable[Candidate], roles: dict[int, str]) -> Rost
     """Turn members into participants.
 
     A member is a facilitator when Discord gives them the facilitator role OR they chose the
-    stakeholder role ``facilitator``: either way they can lead a group. Members without a stakeholder
-    role count as ``other`` so nobody is left out of the breakouts for not having used ``/profile``.
+    stakeholder role ``facilitator``: either way they can lead a group (a Discord facilitator without a
+    stakeholder role is shown as Facilitator). Other members without a stakeholder role count as ``other`` so nobody is left out of the breakouts for not having used ``/profile``.
     """
     participants: list[Participant] = []
     without_role = 0
@@ -65,8 +65,11 @@ def build_roster(candidates: Iterable[Candidate], roles: dict[int, str]) -> Rost
         seen.add(c.user_id)
         role = roles.get(c.user_id)
         if role is None or not is_role(role):
-            without_role += 1
-            role = OTHER
+            if c.has_facilitator_role:
+                role = FACILITATOR  # leading a group is their role today; nothing to ask them
+            else:
+                without_role += 1
+                role = OTHER
         participants.append(Participant(c.user_id, role, c.has_facilitator_role or role == FACILITATOR))
     return Roster(participants, without_role)
 

@@ -65,6 +65,13 @@ def _plan_summary(plan: Plan, without_role: int, source: str) -> str:
     return "\n".join(lines)
 
 
+async def _members_ready(guild: discord.Guild) -> None:
+    """Make sure the member list is loaded: just after a restart Discord may not have sent it yet, and
+    who is in which voice room can only be read for members the bot knows."""
+    if not guild.chunked:
+        await guild.chunk()
+
+
 class BreakoutsCog(
     commands.GroupCog, group_name="breakout", group_description="Breakout rooms for small-group discussion"
 ):
@@ -121,6 +128,7 @@ class BreakoutsCog(
         guild = guild_of(interaction)
         check_size(size)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        await _members_ready(guild)
         settings = await self.bot.settings.get(guild.id)
 
         source_channel: discord.VoiceChannel | discord.StageChannel | None = voice
@@ -257,6 +265,7 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        await _members_ready(guild)
         await self._open(interaction, guild, session, minutes)
 
     async def open_from_button(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -266,6 +275,7 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.edit_message(content="Opening rooms…", view=None)
+        await _members_ready(guild)
         await self._open(interaction, guild, session, None)
 
     def _check_permissions(self, guild: discord.Guild) -> None:
@@ -491,6 +501,7 @@ class BreakoutsCog(
                 return NO_ROOMS_OPEN
             self._unschedule(session.id)
             await self.repo.set_status(session.id, "closing")
+            await _members_ready(guild)
             settings = await self.bot.settings.get(guild.id)
             back_id = settings.main_voice_id or session.source_channel_id
             back = guild.get_channel(back_id) if back_id else None
@@ -590,9 +601,15 @@ class BreakoutsCog(
         if session is None or session.id != session_id or guild is None:
             return
         text = await self._close(guild)
+        # Tell the facilitators where they talk; if copbot cannot post there, the meeting channel hears it.
         settings = await self.bot.settings.get(guild_id)
-        channel = guild.get_channel(settings.facilitator_channel_id) if settings.facilitator_channel_id else None
-        if isinstance(channel, discord.TextChannel):
+        channel = None
+        for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
+            found = guild.get_channel(channel_id) if channel_id else None
+            if isinstance(found, discord.TextChannel) and found.permissions_for(guild.me).send_messages:
+                channel = found
+                break
+        if channel is not None:
             try:
                 await channel.send(f"Time is up. {text}", allowed_mentions=NO_PINGS)
             except discord.HTTPException:
