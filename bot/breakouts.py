@@ -1,0 +1,143 @@
+"""Breakout rules that do not need Discord: who takes part, how to plan, what members are told.
+
+The cog gathers members from Discord and hands plain values in here, so the rules (who counts as a
+facilitator, which sizes are allowed, the sentences people read) are tested without a server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan, plan_groups
+from bot.roles import FACILITATOR, OTHER, is_role
+from bot.storage.breakouts import KeepApartRule, PlannedMember
+
+MIN_SIZE = 2
+MAX_SIZE = 25
+CATEGORY_NAME = "Breakouts"
+DISCUSSION_PROMPT = (
+    "Take a moment to say hello and who you are. Then share one thing from today's meeting that matters "
+    "to you, and one idea you would like the whole group to hear when we come back together."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A member who could join a breakout: their id and whether Discord marks them as a facilitator."""
+
+    user_id: int
+    has_facilitator_role: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """The people to group, and how many of them have not chosen a role (they count as ``other``)."""
+
+    participants: list[Participant]
+    without_role: int
+
+
+def check_size(size: int) -> None:
+    """Refuse sizes outside 2–25 with one sentence, before any work is done."""
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise UserError(f"Please choose a group size from {MIN_SIZE} to {MAX_SIZE} people.")
+
+
+def room_name(number: int) -> str:
+    return f"Group {number}"
+
+
+def build_roster(candidates: Iterable[Candidate], roles: dict[int, str]) -> Roster:
+    """Turn members into participants.
+
+    A member is a facilitator when Discord gives them the facilitator role OR they chose the
+    stakeholder role ``facilitator``: either way they can lead a group (a Discord facilitator without a
+    stakeholder role is shown as Facilitator). Other members without a stakeholder role count as ``other`` so nobody is left out of the breakouts for not having used ``/profile``.
+    """
+    participants: list[Participant] = []
+    without_role = 0
+    seen: set[int] = set()
+    for c in candidates:
+        if c.user_id in seen:
+            continue
+        seen.add(c.user_id)
+        role = roles.get(c.user_id)
+        if role is None or not is_role(role):
+            if c.has_facilitator_role:
+                role = FACILITATOR  # leading a group is their role today; nothing to ask them
+            else:
+                without_role += 1
+                role = OTHER
+        participants.append(Participant(c.user_id, role, c.has_facilitator_role or role == FACILITATOR))
+    return Roster(participants, without_role)
+
+
+def participants_from_plan(groups: Iterable[Iterable[PlannedMember]]) -> list[Participant]:
+    """The participants of a stored plan, for a reshuffle with the same people."""
+    return [Participant(m.user_id, m.role, m.is_facilitator) for g in groups for m in g]
+
+
+def planned_groups(plan: Plan) -> list[list[PlannedMember]]:
+    """A plan's groups as the values the database stores."""
+    return [[PlannedMember(int(p.id), p.role, p.is_facilitator) for p in g] for g in plan.groups]  # type: ignore[call-overload]
+
+
+def make_plan(
+    participants: list[Participant],
+    *,
+    size: int,
+    history: History | None,
+    keep_apart: Iterable[KeepApartRule],
+    seed: int,
+    time_budget: float,
+    name: Callable[[Hashable], str] = str,
+) -> Plan:
+    """Run the planner, turning every refusal into one plain sentence that names people, not ids.
+
+    This is blocking CPU work (up to ``time_budget`` seconds); callers on the event loop run it in a thread.
+    """
+    check_size(size)
+    n = len(participants)
+    if n == 0:
+        raise UserError(
+            "There is nobody to put into groups yet. Ask people to join the voice channel, or to choose a role "
+            "with `/profile`."
+        )
+    if n < size:
+        people = "1 member" if n == 1 else f"{n} members"
+        raise UserError(
+            f"There {'is' if n == 1 else 'are'} only {people} to put into groups, fewer than a group of {size}. "
+            "Please choose a smaller size."
+        )
+    constraints = Constraints(keep_apart=[(r.user_a, r.user_b) for r in keep_apart])
+    try:
+        return plan_groups(
+            participants, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget
+        )
+    except InfeasibleError as error:
+        raise UserError(error.describe(name)) from None
+
+
+def progress_text(rooms_done: int, rooms_total: int, moved: int, to_move: int) -> str:
+    """What the facilitator sees while rooms open: 'Opening rooms 3/8 … moving 14/40'."""
+    text = f"Opening rooms {rooms_done}/{rooms_total}"
+    if rooms_done >= rooms_total:
+        text += f" … moving {moved}/{to_move}"
+    return text
+
+
+def missing_permission(*, manage_channels: bool, move_members: bool) -> str | None:
+    """The sentence naming the first permission the bot lacks for breakouts, or None when it has both."""
+    if not manage_channels:
+        return (
+            "I need the Manage Channels permission to make breakout rooms. Please ask a server admin to give it "
+            "to my role, then try again. Nothing was created."
+        )
+    if not move_members:
+        return (
+            "I need the Move Members permission to take people to their breakout rooms. Please ask a server admin "
+            "to give it to my role, then try again. Nothing was created."
+        )
+    return None

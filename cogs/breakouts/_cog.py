@@ -1,0 +1,691 @@
+"""``/breakout``: plan mixed groups, open voice rooms, move people, time, broadcast, bring everyone back.
+
+The cog is the Discord side only. Who takes part and how groups are planned live in
+:mod:`bot.breakouts`; what exists is recorded in :mod:`bot.storage.breakouts` after every Discord step,
+so a session can always be closed, even after a crash or restart part-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Hashable
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+import discord
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.triggers.date import DateTrigger
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import CopBot
+from bot.breakouts import (
+    CATEGORY_NAME,
+    DISCUSSION_PROMPT,
+    Candidate,
+    build_roster,
+    check_size,
+    make_plan,
+    missing_permission,
+    participants_from_plan,
+    planned_groups,
+    progress_text,
+    room_name,
+)
+from bot.clock import utcnow
+from bot.errors import UserError
+from bot.grouping import Plan
+from bot.roles import short_label
+from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession
+from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view
+
+log = logging.getLogger(__name__)
+
+NO_ROOMS_OPEN = "There are no breakout rooms open right now."
+MAX_MINUTES = 240
+_MESSAGE_LIMIT = 1900
+
+
+def _name(member: discord.abc.User | None, user_id: int) -> str:
+    if member is None:
+        return f"someone who has left (#{user_id})"
+    return discord.utils.escape_markdown(member.display_name)
+
+
+def _plan_summary(plan: Plan, without_role: int, source: str) -> str:
+    """The mix report in plain words: totals only (each member's role is shown in the group list)."""
+    lines = plan.report.lines(short_label)[len(plan.groups) :]
+    lines.insert(0, f"Drawn from {source}.")
+    if without_role:
+        who = "1 member has" if without_role == 1 else f"{without_role} members have"
+        lines.append(f"{who} not chosen a role yet and counted as Other (they can use `/profile`).")
+    return "\n".join(lines)
+
+
+async def _members_ready(guild: discord.Guild) -> None:
+    """Make sure the member list is loaded: just after a restart Discord may not have sent it yet, and
+    who is in which voice room can only be read for members the bot knows."""
+    if not guild.chunked:
+        await guild.chunk()
+
+
+class BreakoutsCog(
+    commands.GroupCog, group_name="breakout", group_description="Breakout rooms for small-group discussion"
+):
+    """Thin adapter over :mod:`bot.breakouts` and :class:`BreakoutRepository`."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=40,
+        title="Breakout rooms",
+        lines=(
+            "During a meeting, facilitators may split everyone into small, mixed groups, each in its own voice "
+            "room. copbot moves you there and tells you where to go; at the end, everyone is brought back.",
+        ),
+        facilitator_lines=(
+            "`/breakout plan size:` proposes groups from the people in the main voice channel (or `voice:`), "
+            "with buttons to open the rooms, reshuffle, or cancel.",
+            "`/breakout open minutes:` opens the rooms of the latest plan, with an optional timer.",
+            "`/breakout broadcast message:` posts in every room; `/breakout close` brings everyone back.",
+            "`/breakout keep-apart` keeps two people out of the same group; `/breakout keep-apart-list` and "
+            "`/breakout keep-apart-remove` show and undo these.",
+        ),
+    )
+
+    def __init__(self, bot: CopBot) -> None:
+        self.bot = bot
+        self.repo = BreakoutRepository(bot.db)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, guild_id: int) -> asyncio.Lock:
+        """One open-or-close at a time per server, so a timer and a facilitator never race."""
+        return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        for session in await self.repo.all_live():
+            self._schedule(session)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        for job in self.bot.scheduler.get_jobs():
+            if job.id.startswith("breakouts:"):
+                job.remove()
+
+    # ------------------------------------------------------------------ planning
+
+    @app_commands.command(name="plan", description="Plan mixed breakout groups (facilitators)")
+    @app_commands.describe(
+        size="How many people in each group (2 to 25)",
+        voice="The voice channel to take people from (default: the main voice channel)",
+    )
+    @facilitator_only()
+    async def plan(
+        self, interaction: discord.Interaction, size: int, voice: discord.VoiceChannel | None = None
+    ) -> None:
+        guild = guild_of(interaction)
+        check_size(size)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await _members_ready(guild)
+        settings = await self.bot.settings.get(guild.id)
+
+        source_channel: discord.VoiceChannel | discord.StageChannel | None = voice
+        if source_channel is None and settings.main_voice_id is not None:
+            found = guild.get_channel(settings.main_voice_id)
+            if isinstance(found, discord.VoiceChannel | discord.StageChannel):
+                source_channel = found
+        members = [m for m in source_channel.members if not m.bot] if source_channel else []
+        if voice is not None and not members:
+            raise UserError(f"Nobody is in {voice.mention} right now, so there is nobody to put into groups.")
+        roles = await self.bot.members.roles_for(guild.id)
+        if members:
+            assert source_channel is not None
+            source = source_channel.mention
+        else:
+            source_channel = None
+            source = "everyone who has chosen a role"
+            members = [m for uid in roles if (m := guild.get_member(uid)) is not None and not m.bot]
+        role_id = settings.facilitator_role_id
+        roster = build_roster(
+            (Candidate(m.id, role_id is not None and m.get_role(role_id) is not None) for m in members), roles
+        )
+        seed = interaction.id % 1_000_000
+        plan = await self._run_planner(guild, roster.participants, size, seed)
+        session = await self.repo.create_plan(
+            guild.id,
+            size=size,
+            seed=seed,
+            groups=planned_groups(plan),
+            summary=_plan_summary(plan, roster.without_role, source),
+            source_channel_id=source_channel.id if source_channel else None,
+            created_by=interaction.user.id,
+        )
+        await interaction.edit_original_response(
+            content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+        )
+
+    async def _run_planner(self, guild: discord.Guild, participants: list, size: int, seed: int) -> Plan:  # type: ignore[type-arg]
+        """Plan off the event loop: the search takes up to ``planning_seconds`` of CPU."""
+        history = await self.repo.history(guild.id)
+        rules = await self.repo.keep_apart_rules(guild.id)
+
+        def name(user_id: Hashable) -> str:
+            return _name(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
+
+        return await asyncio.to_thread(
+            make_plan,
+            participants,
+            size=size,
+            history=history,
+            keep_apart=rules,
+            seed=seed,
+            time_budget=self.bot.config.breakouts.planning_seconds,
+            name=name,
+        )
+
+    def _render_plan(self, guild: discord.Guild, session: BreakoutSession) -> str:
+        """The groups (names, roles, ★ for facilitators) and the mix report; shorter forms for big plans."""
+        head = (
+            f"**Breakout plan** ({session.member_count} people, {len(session.groups)} groups of about {session.size})"
+        )
+        foot = "★ marks each group's facilitator. Choose **Open rooms** to start, or **Reshuffle** for another mix."
+
+        def full(number: int, group: tuple) -> str:  # type: ignore[type-arg]
+            lines = [f"**{room_name(number)}**"]
+            for m in group:
+                mark = "★ " if m.is_facilitator else "• "
+                lines.append(f"{mark}{_name(guild.get_member(m.user_id), m.user_id)} ({short_label(m.role)})")
+            return "\n".join(lines)
+
+        def compact(number: int, group: tuple) -> str:  # type: ignore[type-arg]
+            names = ", ".join(
+                ("★" if m.is_facilitator else "") + _name(guild.get_member(m.user_id), m.user_id) for m in group
+            )
+            return f"**{room_name(number)}**: {names}"
+
+        for render in (full, compact):
+            body = "\n".join(render(i, g) for i, g in enumerate(session.groups, start=1))
+            text = f"{head}\n\n{body}\n\n{session.summary}\n\n{foot}"
+            if len(text) <= _MESSAGE_LIMIT:
+                return text
+        room = _MESSAGE_LIMIT - len(head) - len(session.summary) - len(foot) - 80
+        shown: list[str] = []
+        for i, g in enumerate(session.groups, start=1):
+            line = compact(i, g)
+            if sum(len(s) + 1 for s in shown) + len(line) > room:
+                shown.append(f"…and {len(session.groups) - i + 1} more groups (each room will list its members).")
+                break
+            shown.append(line)
+        return f"{head}\n\n" + "\n".join(shown) + f"\n\n{session.summary}\n\n{foot}"
+
+    async def reshuffle(self, interaction: discord.Interaction, session_id: int) -> None:
+        """Plan the same people again with a new seed."""
+        guild = guild_of(interaction)
+        session = await self._planned(guild, session_id)
+        await interaction.response.defer()
+        seed = session.seed + 1
+        plan = await self._run_planner(guild, participants_from_plan(session.groups), session.size, seed)
+        summary_head, _, _ = session.summary.partition("\n")
+        without = session.summary.splitlines()[-1] if "counted as Other" in session.summary else ""
+        summary = "\n".join(
+            [summary_head, *plan.report.lines(short_label)[len(plan.groups) :], *([without] if without else [])]
+        )
+        session = await self.repo.replan(session.id, seed=seed, groups=planned_groups(plan), summary=summary)
+        await interaction.edit_original_response(
+            content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+        )
+
+    async def cancel(self, interaction: discord.Interaction, session_id: int) -> None:
+        guild = guild_of(interaction)
+        session = await self._planned(guild, session_id)
+        await self.repo.cancel(session.id)
+        await interaction.response.edit_message(content="Plan cancelled. No rooms were opened.", view=None)
+
+    async def _planned(self, guild: discord.Guild, session_id: int) -> BreakoutSession:
+        session = await self.repo.get(session_id)
+        if session is None or session.guild_id != guild.id or session.status != "planned":
+            raise UserError(NOT_PLANNED)
+        return session
+
+    # ------------------------------------------------------------------- opening
+
+    @app_commands.command(name="open", description="Open the rooms of the latest breakout plan (facilitators)")
+    @app_commands.describe(minutes="Close the rooms automatically after this many minutes (optional)")
+    @facilitator_only()
+    async def open(self, interaction: discord.Interaction, minutes: int | None = None) -> None:
+        guild = guild_of(interaction)
+        if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
+            raise UserError(f"Please choose a time from 1 to {MAX_MINUTES} minutes, or leave it out.")
+        session = await self.repo.latest_planned(guild.id)
+        if session is None:
+            raise UserError("There is no breakout plan to open. Use `/breakout plan` first.")
+        self._check_permissions(guild)
+        if await self.repo.live(guild.id) is not None:
+            raise UserError(ALREADY_OPEN)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await _members_ready(guild)
+        await self._open(interaction, guild, session, minutes)
+
+    async def open_from_button(self, interaction: discord.Interaction, session_id: int) -> None:
+        guild = guild_of(interaction)
+        session = await self._planned(guild, session_id)
+        self._check_permissions(guild)
+        if await self.repo.live(guild.id) is not None:
+            raise UserError(ALREADY_OPEN)
+        await interaction.response.edit_message(content="Opening rooms…", view=None)
+        await _members_ready(guild)
+        await self._open(interaction, guild, session, None)
+
+    def _check_permissions(self, guild: discord.Guild) -> None:
+        """Before anything is created: the bot needs Manage Channels and Move Members."""
+        perms = guild.me.guild_permissions
+        sentence = missing_permission(manage_channels=perms.manage_channels, move_members=perms.move_members)
+        if sentence:
+            raise UserError(sentence)
+
+    async def _open(
+        self, interaction: discord.Interaction, guild: discord.Guild, session: BreakoutSession, minutes: int | None
+    ) -> None:
+        """Create the rooms, post in each, move people; on a Discord error, remove what was made."""
+        ends_at = utcnow() + timedelta(minutes=minutes) if minutes else None
+        to_move = sum(
+            1
+            for g in session.groups
+            for m in g
+            if (mem := guild.get_member(m.user_id)) and mem.voice and mem.voice.channel
+        )
+        progress = _Progress(interaction)
+        async with self._lock(guild.id):
+            session = await self.repo.start_opening(session.id, ends_at)
+            await progress.show(progress_text(0, len(session.groups), 0, to_move))
+            try:
+                rooms = await self._create_rooms(guild, session, progress, to_move)
+            except discord.HTTPException as error:
+                log.warning("Creating breakout rooms failed", exc_info=True)
+                await progress.show(await self._undo_open(guild, session, error), final=True)
+                return
+            session = await self.repo.get(session.id)  # type: ignore[assignment]
+            assert session is not None
+            await self.repo.set_status(session.id, "open")
+            self._schedule(session)
+            unposted = await self._post_room_notes(guild, session, rooms, ends_at)
+            moved, failed, told, mentioned = await self._move_members(guild, session, rooms, progress, to_move)
+
+        lines = [f"Breakout rooms are open: {len(rooms)} rooms, {moved} people moved."]
+        if told:
+            lines.append(f"{told} people who were not in voice got a message telling them their room.")
+        if mentioned:
+            lines.append(f"{mentioned} people could not get a direct message, so I named them in the meeting channel.")
+        if failed:
+            lines.append(f"I could not move {failed} people; they were sent their room instead.")
+        if unposted:
+            lines.append(f"I could not post the welcome note in {unposted} rooms.")
+        if ends_at:
+            lines.append(f"The rooms close {discord.utils.format_dt(ends_at, 'R')}, with a one-minute warning first.")
+        lines.append("Use `/breakout broadcast` to message every room and `/breakout close` to bring everyone back.")
+        await progress.show("\n".join(lines), final=True)
+
+    async def _create_rooms(
+        self, guild: discord.Guild, session: BreakoutSession, progress: _Progress, to_move: int
+    ) -> list[discord.VoiceChannel]:
+        """The category and one voice room per group; each id is stored as soon as it exists."""
+        category = await guild.create_category(CATEGORY_NAME, reason="copbot breakout rooms")
+        await self.repo.set_rooms(session.id, category.id, [])
+        rooms: list[discord.VoiceChannel] = []
+        for number in range(1, len(session.groups) + 1):
+            room = await category.create_voice_channel(room_name(number), reason="copbot breakout rooms")
+            rooms.append(room)
+            await self.repo.set_rooms(session.id, category.id, [r.id for r in rooms])
+            await progress.show(progress_text(number, len(session.groups), 0, to_move))
+        return rooms
+
+    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession, error: discord.HTTPException) -> str:
+        """Remove every room made so far; the sentence tells the facilitator what happened and what is left."""
+        stored = await self.repo.get(session.id)
+        assert stored is not None
+        left = await self._delete_rooms(guild, stored)
+        what = f"Discord had a problem while I was making the breakout rooms (error {error.status})"
+        if not left:
+            await self.repo.back_to_planned(session.id)
+            return (
+                f"{what}, so I removed the rooms I had made and nobody was moved. The plan is kept: "
+                "try `/breakout open` again in a moment."
+            )
+        category_id = stored.category_id if stored.category_id in left else None
+        await self.repo.set_rooms(session.id, category_id, [c for c in left if c != category_id])
+        await self.repo.set_status(session.id, "closing")
+        return f"{what}, and I could not remove every room I had made. Please use `/breakout close` to tidy up."
+
+    async def _post_room_notes(
+        self,
+        guild: discord.Guild,
+        session: BreakoutSession,
+        rooms: list[discord.VoiceChannel],
+        ends_at: datetime | None,
+    ) -> int:
+        """Each room's chat gets its members and the discussion prompt; returns how many posts failed."""
+        failed = 0
+        for room, group in zip(rooms, session.groups, strict=False):
+            names = "\n".join(
+                ("★ " if m.is_facilitator else "• ")
+                + _name(guild.get_member(m.user_id), m.user_id)
+                + f" ({short_label(m.role)})"
+                for m in group
+            )
+            timer = f"\n\nThis room closes {discord.utils.format_dt(ends_at, 'R')}." if ends_at else ""
+            text = (
+                f"**Welcome to {room.name}!**\n{names}\n★ facilitator\n\n**To talk about:** {DISCUSSION_PROMPT}{timer}"
+            )
+            try:
+                await room.send(text[:2000], allowed_mentions=NO_PINGS)
+            except discord.HTTPException:
+                log.warning("Could not post the welcome note in %s", room.id, exc_info=True)
+                failed += 1
+        return failed
+
+    async def _move_members(
+        self,
+        guild: discord.Guild,
+        session: BreakoutSession,
+        rooms: list[discord.VoiceChannel],
+        progress: _Progress,
+        to_move: int,
+    ) -> tuple[int, int, int, int]:
+        """Move people in voice; message the rest. Returns (moved, move failures, DMed, mentioned)."""
+        moved = failed = told = 0
+        unreachable: list[tuple[discord.Member, discord.VoiceChannel]] = []
+        step = max(1, to_move // 10)
+        for room, group in zip(rooms, session.groups, strict=False):
+            for planned in group:
+                member = guild.get_member(planned.user_id)
+                if member is None:
+                    continue
+                if member.voice is not None and member.voice.channel is not None:
+                    try:
+                        await member.move_to(room, reason="copbot breakout rooms")
+                        moved += 1
+                        if moved % step == 0 or moved == to_move:
+                            await progress.show(progress_text(len(rooms), len(rooms), moved, to_move))
+                        continue
+                    except discord.HTTPException:
+                        log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
+                        failed += 1
+                try:
+                    await member.send(
+                        f"Breakout groups have started in **{discord.utils.escape_markdown(guild.name)}**. "
+                        f"Your group is **{room.name}**: join it here: {room.jump_url}",
+                        allowed_mentions=NO_PINGS,
+                    )
+                    told += 1
+                except discord.HTTPException:
+                    unreachable.append((member, room))
+        if unreachable:
+            await self._mention_in_meeting_channel(guild, unreachable)
+        return moved, failed, told, len(unreachable)
+
+    async def _mention_in_meeting_channel(
+        self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
+    ) -> None:
+        """The fallback when a DM is refused: name each person with their room in the meeting channel."""
+        settings = await self.bot.settings.get(guild.id)
+        channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            return
+        lines = ["Breakout groups have started. Please join your room:"]
+        lines += [f"{member.mention}: {room.mention}" for member, room in people]
+        chunk = ""
+        for line in lines:
+            if len(chunk) + len(line) + 1 > _MESSAGE_LIMIT:
+                await self._send_mentions(channel, chunk, [m for m, _ in people])
+                chunk = ""
+            chunk += line + "\n"
+        if chunk:
+            await self._send_mentions(channel, chunk, [m for m, _ in people])
+
+    async def _send_mentions(self, channel: discord.TextChannel, text: str, members: list[discord.Member]) -> None:
+        try:
+            await channel.send(
+                text, allowed_mentions=discord.AllowedMentions(users=members, roles=False, everyone=False)
+            )
+        except discord.HTTPException:
+            log.warning("Could not post breakout room reminders in %s", channel.id, exc_info=True)
+
+    # ---------------------------------------------------------------- while open
+
+    @app_commands.command(name="broadcast", description="Post a message in every breakout room (facilitators)")
+    @app_commands.describe(message="What to tell every group")
+    @facilitator_only()
+    async def broadcast(self, interaction: discord.Interaction, message: str) -> None:
+        guild = guild_of(interaction)
+        session = await self.repo.live(guild.id)
+        if session is None or session.status != "open":
+            raise UserError(NO_ROOMS_OPEN)
+        text = f"**Message from {_name(interaction.user, interaction.user.id)}:** {message}"[:2000]
+        sent = await self._post_in_rooms(guild, session, text)
+        await interaction.response.send_message(
+            f"Sent to {sent} of {len(session.channel_ids)} rooms.", ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    async def _post_in_rooms(self, guild: discord.Guild, session: BreakoutSession, text: str) -> int:
+        sent = 0
+        for channel_id in session.channel_ids:
+            room = guild.get_channel(channel_id)
+            if not isinstance(room, discord.VoiceChannel):
+                continue
+            try:
+                await room.send(text, allowed_mentions=NO_PINGS)
+                sent += 1
+            except discord.HTTPException:
+                log.warning("Could not post in breakout room %s", channel_id, exc_info=True)
+        return sent
+
+    # ------------------------------------------------------------------- closing
+
+    @app_commands.command(name="close", description="Bring everyone back and remove the breakout rooms (facilitators)")
+    @facilitator_only()
+    async def close(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        if await self.repo.live(guild.id) is None:
+            raise UserError(NO_ROOMS_OPEN)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await self._close(guild)
+        await interaction.edit_original_response(content=text)
+
+    async def _close(self, guild: discord.Guild) -> str:
+        """Move everyone back, delete the rooms and category, record the meeting. Safe to repeat."""
+        async with self._lock(guild.id):
+            session = await self.repo.live(guild.id)
+            if session is None:
+                return NO_ROOMS_OPEN
+            self._unschedule(session.id)
+            await self.repo.set_status(session.id, "closing")
+            await _members_ready(guild)
+            settings = await self.bot.settings.get(guild.id)
+            back_id = settings.main_voice_id or session.source_channel_id
+            back = guild.get_channel(back_id) if back_id else None
+            moved = failed = 0
+            for channel_id in session.channel_ids:
+                room = guild.get_channel(channel_id)
+                if not isinstance(room, discord.VoiceChannel):
+                    continue
+                for member in list(room.members):
+                    try:
+                        await member.move_to(
+                            back if isinstance(back, discord.VoiceChannel | discord.StageChannel) else None
+                        )
+                        moved += 1
+                    except discord.HTTPException:
+                        log.warning("Could not move %s back", member.id, exc_info=True)
+                        failed += 1
+            left = await self._delete_rooms(guild, session)
+            if left:
+                category_id = session.category_id if session.category_id in left else None
+                await self.repo.set_rooms(session.id, category_id, [c for c in left if c != category_id])
+                return (
+                    f"I brought {moved} people back, but Discord would not let me remove {len(left)} rooms. "
+                    "Please try `/breakout close` again in a moment."
+                )
+            await self.repo.finish(session)
+        where = f"to {back.mention}" if back is not None else "out of the breakout rooms"
+        text = f"Breakout rooms closed: {moved} people brought back {where}, and the rooms were removed."
+        if failed:
+            text += f" I could not move {failed} people; the room removal disconnected them."
+        return text
+
+    async def _delete_rooms(self, guild: discord.Guild, session: BreakoutSession) -> list[int]:
+        """Delete the session's rooms, then its category. Returns the ids that could not be deleted."""
+        left: list[int] = []
+        ids = [*session.channel_ids, *([session.category_id] if session.category_id else [])]
+        for channel_id in ids:
+            channel = guild.get_channel(channel_id)
+            if channel is None:
+                continue
+            try:
+                await channel.delete(reason="copbot breakout rooms closed")
+            except discord.NotFound:
+                continue
+            except discord.HTTPException:
+                log.warning("Could not delete breakout channel %s", channel_id, exc_info=True)
+                left.append(channel_id)
+        return left
+
+    # --------------------------------------------------------------------- timer
+
+    def _schedule(self, session: BreakoutSession) -> None:
+        """Warning and close jobs from the stored end time; jobs in the past run at once (catch-up)."""
+        if session.ends_at is None:
+            return
+        warning = self.bot.config.breakouts.warning_seconds
+        warn_at = session.ends_at - timedelta(seconds=warning)
+        common = {"misfire_grace_time": None, "coalesce": True, "replace_existing": True}
+        if not session.warned:
+            self.bot.scheduler.add_job(
+                self._warn,
+                DateTrigger(run_date=warn_at),
+                args=[session.id],
+                id=f"breakouts:warn:{session.id}",
+                **common,
+            )
+        self.bot.scheduler.add_job(
+            self._auto_close,
+            DateTrigger(run_date=session.ends_at),
+            args=[session.guild_id, session.id],
+            id=f"breakouts:close:{session.id}",
+            **common,
+        )
+
+    def _unschedule(self, session_id: int) -> None:
+        for kind in ("warn", "close"):
+            with contextlib.suppress(JobLookupError):
+                self.bot.scheduler.remove_job(f"breakouts:{kind}:{session_id}")
+
+    async def _warn(self, session_id: int) -> None:
+        session = await self.repo.get(session_id)
+        if session is None or session.status != "open" or session.warned:
+            return
+        guild = self.bot.get_guild(session.guild_id)
+        if guild is None:
+            return
+        await self.repo.mark_warned(session_id)
+        seconds = self.bot.config.breakouts.warning_seconds
+        when = "one minute" if seconds == 60 else f"{seconds} seconds"
+        await self._post_in_rooms(
+            guild, session, f"⏰ **{when.capitalize()} left.** Please start wrapping up: everyone comes back soon."
+        )
+
+    async def _auto_close(self, guild_id: int, session_id: int) -> None:
+        session = await self.repo.live(guild_id)
+        guild = self.bot.get_guild(guild_id)
+        if session is None or session.id != session_id or guild is None:
+            return
+        text = await self._close(guild)
+        # Tell the facilitators where they talk; if copbot cannot post there, the meeting channel hears it.
+        settings = await self.bot.settings.get(guild_id)
+        channel = None
+        for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
+            found = guild.get_channel(channel_id) if channel_id else None
+            if isinstance(found, discord.TextChannel) and found.permissions_for(guild.me).send_messages:
+                channel = found
+                break
+        if channel is not None:
+            try:
+                await channel.send(f"Time is up. {text}", allowed_mentions=NO_PINGS)
+            except discord.HTTPException:
+                log.warning("Could not tell facilitators the breakouts closed", exc_info=True)
+
+    # ---------------------------------------------------------------- keep apart
+
+    @app_commands.command(name="keep-apart", description="Never put these two people in the same group (facilitators)")
+    @app_commands.describe(member_a="One person", member_b="The person to keep them apart from")
+    @facilitator_only()
+    async def keep_apart(
+        self, interaction: discord.Interaction, member_a: discord.Member, member_b: discord.Member
+    ) -> None:
+        guild = guild_of(interaction)
+        if member_a.bot or member_b.bot:
+            raise UserError("Bots don't take part in groups, so there is nothing to keep apart.")
+        added = await self.repo.add_keep_apart(guild.id, member_a.id, member_b.id, interaction.user.id)
+        verb = "will never be" if added else "were already set never to be"
+        await interaction.response.send_message(
+            f"{member_a.mention} and {member_b.mention} {verb} put in the same breakout group.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(
+        name="keep-apart-list", description="Show who is kept apart in breakout groups (facilitators)"
+    )
+    @facilitator_only()
+    async def keep_apart_list(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        rules = await self.repo.keep_apart_rules(guild.id)
+        if not rules:
+            text = "Nobody is kept apart. Use `/breakout keep-apart` to add a pair."
+        else:
+            lines = [f"**Kept apart in breakout groups** ({len(rules)})"]
+            lines += [f"{i}. <@{r.user_a}> and <@{r.user_b}>" for i, r in enumerate(rules, start=1)]
+            lines.append("Use `/breakout keep-apart-remove` to undo one.")
+            text = "\n".join(lines)
+            if len(text) > 2000:
+                text = text[:1950] + "\n…and more."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @app_commands.command(name="keep-apart-remove", description="Let two people share a group again (facilitators)")
+    @app_commands.describe(member_a="One person", member_b="The other person")
+    @facilitator_only()
+    async def keep_apart_remove(
+        self, interaction: discord.Interaction, member_a: discord.Member, member_b: discord.Member
+    ) -> None:
+        guild = guild_of(interaction)
+        if member_a.id == member_b.id:
+            raise UserError("Please choose two different members.")
+        if not await self.repo.remove_keep_apart(guild.id, member_a.id, member_b.id):
+            raise UserError(
+                f"{_name(member_a, member_a.id)} and {_name(member_b, member_b.id)} are not kept apart, "
+                "so nothing was changed."
+            )
+        await interaction.response.send_message(
+            f"{member_a.mention} and {member_b.mention} may be put in the same group again.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+class _Progress:
+    """Edits the facilitator's reply as work goes on; a failed edit never stops the work."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self._interaction = interaction
+        self._last = ""
+
+    async def show(self, text: str, *, final: bool = False) -> None:
+        if text == self._last:
+            return
+        self._last = text
+        try:
+            await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            if final:
+                log.warning("Could not show the breakout result to the facilitator", exc_info=True)
