@@ -185,16 +185,28 @@ class Search:
         room = list(self.caps)
         assignment = [-1] * self.n
         big = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
-        for unit in big:
+        for index, unit in enumerate(big):
             options = [b for b in range(g) if room[b] >= len(unit)]
             if not options:
-                raise InfeasibleError(
-                    "The {k} who must be kept together with {0} do not fit into any group once the other "
-                    "keep-together groups are placed, with groups of {sizes}.",
-                    self.ids[unit[0]],
-                    k=people(len(unit)),
-                    sizes=" or ".join(str(s) for s in sorted(set(self.caps))),
-                )
+                # The greedy deal painted itself into a corner; an exact packing may still exist.
+                packing = _exact_packing([len(u) for u in big], list(self.caps))
+                if packing is None:
+                    raise InfeasibleError(
+                        "The {k} who must be kept together with {0} do not fit into any group once the other "
+                        "keep-together groups are placed, with groups of {sizes}.",
+                        self.ids[unit[0]],
+                        k=people(len(unit)),
+                        sizes=" or ".join(str(s) for s in sorted(set(self.caps))),
+                    )
+                room = list(self.caps)
+                for placed in big[:index]:
+                    for i in placed:
+                        assignment[i] = -1
+                for placed, b in zip(big, packing, strict=True):
+                    for i in placed:
+                        assignment[i] = b
+                    room[b] -= len(placed)
+                break
             best = min(options, key=lambda b: (self._conflicts(unit, b, assignment), -room[b], b))
             for i in unit:
                 assignment[i] = best
@@ -681,3 +693,30 @@ class Search:
                 Di[grp[j]] += Ci[j]
         total = sum(D[i][grp[i]] for i in range(n)) / 2
         return grp, size, D, total
+
+
+def _exact_packing(sizes: list[int], caps: list[int]) -> list[int] | None:
+    """Place units of the given sizes (largest first) into groups with these capacities, or None.
+
+    Backtracking over groups, skipping groups whose remaining room equals one already tried
+    (they are interchangeable), so the search stays small for the handful of keep-together units
+    a real meeting has. Singletons need no packing: they fill whatever room is left.
+    """
+    room = list(caps)
+    result = [-1] * len(sizes)
+
+    def place(k: int) -> bool:
+        if k == len(sizes):
+            return True
+        tried: set[int] = set()
+        for b, free in enumerate(room):
+            if free >= sizes[k] and free not in tried:
+                tried.add(free)
+                room[b] -= sizes[k]
+                result[k] = b
+                if place(k + 1):
+                    return True
+                room[b] += sizes[k]
+        return False
+
+    return result if place(0) else None

@@ -8,7 +8,6 @@ from collections import Counter
 import discord
 import time_machine
 
-from bot import create_bot
 from bot.breakouts import participants_from_plan
 from bot.grouping import Constraints, plan_groups
 from bot.storage.breakouts import BreakoutRepository
@@ -221,7 +220,9 @@ async def test_timer_warns_then_closes_and_broadcast_reaches_every_room(simcord_
         rooms = [c for c in _breakout_channels(simcord_env, community) if c.name != "Breakouts"]
         assert len(rooms) == 3
 
-        sent = await community.facilitator.slash(community.meeting, "breakout broadcast", message="Halfway there @everyone")
+        sent = await community.facilitator.slash(
+            community.meeting, "breakout broadcast", message="Halfway there @everyone"
+        )
         assert sent.response.content == "Sent to 3 of 3 rooms."
         for room in rooms:
             last = community.guild.channels[room.name].last_message
@@ -243,12 +244,12 @@ async def test_timer_warns_then_closes_and_broadcast_reaches_every_room(simcord_
     assert "Time is up" in community.meeting.last_message.content  # the bot cannot see #facilitators here
 
 
-async def test_close_after_restart_still_cleans_up(simcord_env, community):
+async def test_close_after_restart_still_cleans_up(simcord_env, community, restart):
     people, _ = await _crowd(community, 10, facilitators=2)
     await _plan(community, 5)
     await community.facilitator.slash(community.meeting, "breakout open")
     assert len(_breakout_channels(simcord_env, community)) == 3
-    await simcord_env.restart_bot(create_bot())
+    await restart()
     twice = await community.facilitator.slash(community.meeting, "breakout plan", size=5)
     assert "Breakout plan" in twice.response.content  # planning is allowed, opening is not
     refused = await community.facilitator.slash(community.meeting, "breakout open")

@@ -239,3 +239,15 @@ def test_a_large_roster_with_history_reaches_the_bound_quickly() -> None:
     plan = plan_groups(people, size=5, history=History.from_meetings(meetings), time_budget=1.0)
     assert plan.report.objective == plan.report.lower_bound
     assert Counter(len(g) for g in plan.groups) == Counter({5: 300})
+
+
+def test_keep_together_units_that_greedy_packing_misplaces_are_still_placed():
+    """7 people in groups of 4 and 3: {p0,p3,p4} must take the group of 3, found by exact packing."""
+    from bot.grouping import Constraints, Participant, plan_groups
+
+    people = [Participant(f"p{i}", "lay", False) for i in range(7)]
+    together = [("p0", "p3"), ("p0", "p4"), ("p1", "p2"), ("p5", "p6")]
+    plan = plan_groups(people, size=4, constraints=Constraints(keep_together=together), seed=0, time_budget=0.05)
+    where = {p.id: n for n, group in enumerate(plan.groups) for p in group}
+    assert all(where[a] == where[b] for a, b in together)
+    assert sorted(len(g) for g in plan.groups) == [3, 4]

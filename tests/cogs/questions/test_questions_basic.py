@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from bot import create_bot
-
 LONG = "x" * 1001
 
 
@@ -171,11 +169,11 @@ async def test_list_and_export(simcord_env, community):
     assert rows[3][5] and not rows[1][5]
 
 
-async def test_buttons_work_after_restart(simcord_env, community):
+async def test_buttons_work_after_restart(simcord_env, community, restart):
     review = bot_visible_facilitator_channel(community)
     await community.configure(moderation=True, facilitator_channel=review)
     await ask(community.add_member("sam"), community, "Before the restart?")
-    await simcord_env.restart_bot(create_bot())
+    await restart()
     await community.facilitator.click(review.last_message, label="Approve")
     [post] = posts(community.questions)
     ann = community.add_member("ann")
