@@ -84,7 +84,7 @@ async def every_message_text(simcord_env, asker_id: int) -> tuple[str, bytes]:
     """Content, embeds, components and files of every message the world holds, as text and bytes."""
     texts: list[str] = []
     files = b""
-    for channel_id, messages in simcord_env.backend.messages.items():
+    for messages in simcord_env.backend.messages.values():
         for stored in messages.values():
             message = to_discord_message(simcord_env, stored)
             texts.append(message.content)
@@ -153,7 +153,7 @@ async def test_explain_with_moderation_leaves_no_trace(simcord_env, community, d
 
 async def test_dm_path_leaves_no_trace(simcord_env, community, db_path, all_logs):
     await community.configure()
-    user, asker = make_asker(simcord_env, community)
+    user, _asker = make_asker(simcord_env, community)
     await user.send_dm("Can someone explain what a @here **care pathway** is?")
     dm = user.dm_channel
     preview = dm.last_message
