@@ -84,7 +84,7 @@ async def every_message_text(simcord_env, asker_id: int) -> tuple[str, bytes]:
     """Content, embeds, components and files of every message the world holds, as text and bytes."""
     texts: list[str] = []
     files = b""
-    for _channel_id, messages in simcord_env.backend.messages.items():
+    for messages in simcord_env.backend.messages.values():
         for stored in messages.values():
             message = to_discord_message(simcord_env, stored)
             texts.append(message.content)
