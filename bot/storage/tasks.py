@@ -1,0 +1,166 @@
+"""Tasks and their planned reminders, per server.
+
+A task's reminder rows are written in the same transaction as the task itself, so there is never
+a task without its reminders, nor reminders for a task that was done or removed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import utcnow
+from bot.errors import NotFoundError
+from bot.reminders.policy import PlannedReminder
+from bot.storage.database import Database, Transaction
+
+_COLUMNS = "id, guild_id, number, description, assignee_id, creator_id, due_at, status, created_at, closed_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One task; ``due_at`` and ``created_at`` are aware UTC datetimes."""
+
+    id: int
+    guild_id: int
+    number: int
+    description: str
+    assignee_id: int
+    creator_id: int
+    due_at: datetime
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.due_at < now
+
+
+def _task(row: sqlite3.Row) -> Task:
+    return Task(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        number=int(row["number"]),
+        description=str(row["description"]),
+        assignee_id=int(row["assignee_id"]),
+        creator_id=int(row["creator_id"]),
+        due_at=datetime.fromisoformat(row["due_at"]),
+        status=str(row["status"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        closed_at=datetime.fromisoformat(row["closed_at"]) if row["closed_at"] else None,
+    )
+
+
+async def _replace_plan(tx: Transaction, guild_id: int, task_id: int, plan: Sequence[PlannedReminder]) -> None:
+    """Forget the task's reminders and write ``plan``: a new due date starts a fresh cycle."""
+    await tx.execute("DELETE FROM reminders WHERE task_id = ?", (task_id,))
+    await tx.executemany(
+        "INSERT INTO reminders (guild_id, task_id, kind, due_at) VALUES (?, ?, ?, ?)",
+        [(guild_id, task_id, r.kind, r.at.isoformat()) for r in plan],
+    )
+
+
+class TaskRepository:
+    """Reads and writes :class:`Task` rows and their reminder plans."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        guild_id: int,
+        description: str,
+        assignee_id: int,
+        creator_id: int,
+        due_at: datetime,
+        plan: Sequence[PlannedReminder],
+        *,
+        created_at: datetime | None = None,
+    ) -> Task:
+        """Store a new task numbered next in its server, with its reminders."""
+        created_at = created_at or utcnow()
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT COALESCE(MAX(number), 0) + 1 FROM tasks WHERE guild_id = ?", (guild_id,))
+            number = int(row[0]) if row else 1
+            task_id = await tx.insert(
+                "INSERT INTO tasks (guild_id, number, description, assignee_id, creator_id, due_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, number, description, assignee_id, creator_id, due_at.isoformat(), created_at.isoformat()),
+            )
+            await _replace_plan(tx, guild_id, task_id, plan)
+            new = await tx.fetchone(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        assert new is not None
+        return _task(new)
+
+    async def get(self, guild_id: int, number: int) -> Task:
+        """The open or closed task ``#number`` in the server; a removed one counts as not found."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM tasks WHERE guild_id = ? AND number = ? AND status != 'removed'",
+            (guild_id, number),
+        )
+        if row is None:
+            raise NotFoundError(f"There is no task #{number} here. `/task list scope:all` shows the open ones.")
+        return _task(row)
+
+    async def by_id(self, task_id: int) -> Task | None:
+        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        return None if row is None else _task(row)
+
+    async def open_tasks(self, guild_id: int, *, assignee_id: int | None = None) -> list[Task]:
+        """Open tasks in the server (optionally one person's), soonest due first."""
+        sql = f"SELECT {_COLUMNS} FROM tasks WHERE guild_id = ? AND status = 'open'"
+        params: list[object] = [guild_id]
+        if assignee_id is not None:
+            sql += " AND assignee_id = ?"
+            params.append(assignee_id)
+        rows = await self._db.fetchall(sql + " ORDER BY due_at, number", params)
+        return [_task(r) for r in rows]
+
+    async def close(self, task_id: int, status: str) -> Task:
+        """Mark a task done or removed and drop its unsent reminders, in one transaction."""
+        if status not in ("done", "removed"):
+            raise ValueError(status)
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE tasks SET status = ?, closed_at = ? WHERE id = ? AND status = 'open'",
+                (status, utcnow().isoformat(), task_id),
+            )
+            if status == "removed" and not changed:
+                changed = await tx.execute(
+                    "UPDATE tasks SET status = 'removed' WHERE id = ? AND status = 'done'", (task_id,)
+                )
+            await tx.execute("DELETE FROM reminders WHERE task_id = ? AND sent_at IS NULL", (task_id,))
+            row = await tx.fetchone(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        if row is None:
+            raise NotFoundError("That task no longer exists.")
+        return _task(row)
+
+    async def update(
+        self,
+        task_id: int,
+        *,
+        description: str | None = None,
+        assignee_id: int | None = None,
+        due_at: datetime | None = None,
+        plan: Sequence[PlannedReminder] | None = None,
+    ) -> Task:
+        """Change any of description, assignee and due date; a new due date comes with a new ``plan``."""
+        async with self._db.transaction() as tx:
+            if description is not None:
+                await tx.execute("UPDATE tasks SET description = ? WHERE id = ?", (description, task_id))
+            if assignee_id is not None:
+                await tx.execute("UPDATE tasks SET assignee_id = ? WHERE id = ?", (assignee_id, task_id))
+            if due_at is not None:
+                await tx.execute("UPDATE tasks SET due_at = ? WHERE id = ?", (due_at.isoformat(), task_id))
+            row = await tx.fetchone(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+            if row is None:
+                raise NotFoundError("That task no longer exists.")
+            if plan is not None:
+                await _replace_plan(tx, int(row["guild_id"]), task_id, plan)
+        return _task(row)

@@ -1,0 +1,498 @@
+"""``/task`` and ``/meeting``: thin adapters over :mod:`bot.storage.tasks`, :mod:`bot.storage.meetings`
+and the reminder service, plus the Discord side of delivering reminders (DMs with a fallback)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import escape_markdown, format_dt
+
+from bot.app import CopBot
+from bot.clock import utcnow
+from bot.errors import PermissionDeniedError, UserError
+from bot.meetings import REPEAT_WORDS, REPEATS
+from bot.reminders.policy import ReminderPolicy, plan_digest, plan_task
+from bot.reminders.service import ReminderService, RetryLater
+from bot.storage.meetings import Meeting, MeetingRepository
+from bot.storage.reminders import ReminderRepository
+from bot.storage.tasks import Task, TaskRepository
+from bot.tasks import (
+    clean_description,
+    extended_due,
+    require_can_change,
+    require_can_remove,
+    require_open,
+)
+from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
+from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
+from cogs.tasks._render import chunks, digest_lines, quoted, reminder_text, task_line
+from cogs.tasks._views import DYNAMIC_ITEMS, NOT_YOURS, nudge_view
+
+log = logging.getLogger(__name__)
+
+DM_CLOSED = 50007
+MEETING_LENGTH = timedelta(hours=1)
+SCOPES = [
+    app_commands.Choice(name="My tasks", value="mine"),
+    app_commands.Choice(name="Everyone's open tasks", value="all"),
+    app_commands.Choice(name="Overdue tasks", value="overdue"),
+]
+REPEAT_CHOICES = [app_commands.Choice(name=REPEAT_WORDS[r].capitalize(), value=r) for r in REPEATS]
+
+
+def _mentioning(*user_ids: int) -> discord.AllowedMentions:
+    """Ping exactly these people and nobody else."""
+    return discord.AllowedMentions(
+        everyone=False, roles=False, users=[discord.Object(u) for u in user_ids], replied_user=False
+    )
+
+
+@app_commands.guild_only()
+class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks agreed at meetings"):
+    """``/task`` commands, and delivery of every reminder and digest (the service's notifier)."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=40,
+        title="Tasks and reminders",
+        lines=(
+            "`/task add` gives someone a task with a due date, like `next friday` or `2026-12-01 17:00`. "
+            "They get a message, and friendly reminders before the date.",
+            "`/task list` shows your tasks (or everyone's, or the overdue ones). `/task done` marks one finished.",
+            "`/task edit` changes a task; `/task remove` deletes one you set.",
+        ),
+    )
+
+    def __init__(self, bot: CopBot) -> None:
+        self.bot = bot
+        self.tasks = TaskRepository(bot.db)
+        self.meetings = MeetingRepository(bot.db)
+        self.service = ReminderService(
+            scheduler=bot.scheduler,
+            tasks=self.tasks,
+            meetings=self.meetings,
+            reminders=ReminderRepository(bot.db),
+            notifier=self,
+            timezone_for=self.timezone_for,
+            policy_for=self.policy_for,
+        )
+        self._start_task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        await asyncio.to_thread(warm_up)  # dateparser's first call is slow; keep it off the event loop
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self._start_task = asyncio.create_task(self._start_reminders())
+
+    async def cog_unload(self) -> None:
+        self.service.stop()
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        if self._start_task is not None and not self._start_task.done():
+            self._start_task.cancel()
+
+    async def _start_reminders(self) -> None:
+        """Once connected (so channels and members are known), send what is overdue and arm the job."""
+        await self.bot.wait_until_ready()
+        await self.service.start()
+
+    # -- shared helpers -------------------------------------------------------------------------
+
+    async def timezone_for(self, guild_id: int) -> str:
+        settings = await self.bot.settings.get(guild_id)
+        return settings.timezone_or(self.bot.config.community.timezone)
+
+    def policy_for(self, guild_id: int) -> ReminderPolicy:
+        """Every server uses the configured defaults (see the report: no per-server override yet)."""
+        return ReminderPolicy.from_config(self.bot.config.reminders)
+
+    async def parse(self, text: str, guild_id: int) -> ParsedWhen:
+        tz_name = await self.timezone_for(guild_id)
+        return await asyncio.to_thread(parse_when, text, tz_name, now=utcnow())
+
+    async def _plan(self, guild_id: int, due_at: datetime, not_before: datetime) -> list:
+        return plan_task(due_at, not_before, await self.timezone_for(guild_id), self.policy_for(guild_id))
+
+    async def task_for_button(self, task_id: int, user_id: int) -> Task:
+        task = await self.tasks.by_id(task_id)
+        if task is None or task.status == "removed":
+            raise UserError("That task no longer exists.")
+        if task.assignee_id != user_id:
+            raise PermissionDeniedError(NOT_YOURS)
+        require_open(task)
+        return task
+
+    async def complete(self, task: Task) -> Task:
+        done = await self.tasks.close(task.id, "done")
+        await self.service.rearm()
+        return done
+
+    async def move_due(self, task: Task, text: str) -> tuple[Task, str]:
+        when = await self.parse(text, task.guild_id)
+        return await self._set_due(task, when.at), when.echo
+
+    async def extend(self, task: Task, days: int) -> tuple[Task, str]:
+        tz_name = await self.timezone_for(task.guild_id)
+        due = extended_due(task, days, tz_name, utcnow())
+        return await self._set_due(task, due), describe(due, tz_name)
+
+    async def _set_due(self, task: Task, due_at: datetime) -> Task:
+        plan = await self._plan(task.guild_id, due_at, utcnow())
+        updated = await self.tasks.update(task.id, due_at=due_at, plan=plan)
+        await self.service.rearm()
+        return updated
+
+    def _guild_name(self, guild_id: int) -> str:
+        guild = self.bot.get_guild(guild_id)
+        return guild.name if guild else "your community"
+
+    async def send_to_member(
+        self, guild_id: int, user_id: int, content: str, *, view: discord.ui.View | None = None
+    ) -> None:
+        """DM someone; if their DMs are closed, mention them in the meeting channel instead."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            if view is not None:
+                await user.send(content, view=view, allowed_mentions=NO_PINGS)
+            else:
+                await user.send(content, allowed_mentions=NO_PINGS)
+            return
+        except discord.Forbidden:
+            pass
+        except discord.NotFound:
+            log.info("Member %s no longer exists; not reminding them", user_id)
+            return
+        except discord.HTTPException as error:
+            if error.code != DM_CLOSED:
+                raise RetryLater() from error
+        settings = await self.bot.settings.get(guild_id)
+        channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("Could not DM member %s and no meeting channel is set in server %s", user_id, guild_id)
+            return
+        text = f"<@{user_id}>, I couldn't send you a direct message, so here it is:\n\n{content}"
+        if view is not None:
+            await channel.send(text[:2000], view=view, allowed_mentions=_mentioning(user_id))
+        else:
+            await channel.send(text[:2000], allowed_mentions=_mentioning(user_id))
+
+    # -- the service's notifier -----------------------------------------------------------------
+
+    async def task_reminder(self, task: Task, kind: str, late: bool) -> None:
+        content = reminder_text(task, kind, self._guild_name(task.guild_id), late)
+        view = nudge_view(task.id) if kind.startswith("overdue:") else None
+        await self.send_to_member(task.guild_id, task.assignee_id, content, view=view)
+
+    async def meeting_digest(self, meeting: Meeting, late: bool) -> None:
+        open_tasks = await self.tasks.open_tasks(meeting.guild_id)
+        now = utcnow()
+        settings = await self.bot.settings.get(meeting.guild_id)
+        channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
+        if isinstance(channel, discord.abc.Messageable):
+            owners = sorted({t.assignee_id for t in open_tasks})
+            for part in chunks(digest_lines(meeting, open_tasks, now, late)):
+                await channel.send(part, allowed_mentions=_mentioning(*owners))
+        else:
+            log.warning("No meeting channel in server %s: the digest goes by DM only", meeting.guild_id)
+        by_owner: dict[int, list[Task]] = {}
+        for task in open_tasks:
+            by_owner.setdefault(task.assignee_id, []).append(task)
+        for owner, owned in by_owner.items():
+            lines = [
+                f"Hello! Before meeting **#{meeting.number}, {escape_markdown(meeting.title)}** "
+                f"({format_dt(meeting.starts_at, 'F')}), here are your open tasks in "
+                f"**{escape_markdown(self._guild_name(meeting.guild_id))}**:",
+                *(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned),
+                "If one is finished, `/task done` lets everyone know. Thank you!",
+            ]
+            await self.send_to_member(meeting.guild_id, owner, "\n".join(lines)[:1900])
+
+    async def meeting_rolled(self, meeting: Meeting) -> None:
+        guild = self.bot.get_guild(meeting.guild_id)
+        if guild is not None:
+            event_id = await create_event(self.bot, guild, meeting)
+            await self.meetings.set_event(meeting.id, event_id)
+
+    # -- commands -------------------------------------------------------------------------------
+
+    @app_commands.command(name="add", description="Give someone a task with a due date")
+    @app_commands.describe(
+        description="What needs doing, in a few words",
+        assignee="Who will do it",
+        due="When it is due, for example: next friday, in 3 days, 2026-12-01 17:00",
+    )
+    async def add(self, interaction: discord.Interaction, description: str, assignee: discord.Member, due: str) -> None:
+        guild = guild_of(interaction)
+        text = clean_description(description)
+        if assignee.bot:
+            raise UserError("Tasks are for people, not bots. Please choose a member. Nothing was saved.")
+        when = await self.parse(due, guild.id)
+        now = utcnow()
+        task = await self.tasks.add(
+            guild.id,
+            text,
+            assignee.id,
+            interaction.user.id,
+            when.at,
+            await self._plan(guild.id, when.at, now),
+            created_at=now,
+        )
+        await self.service.rearm()
+        await interaction.response.send_message(
+            f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}** ({format_dt(task.due_at, 'F')}). "
+            "If that date is not what you meant, change it with `/task edit`.",
+            allowed_mentions=NO_PINGS,
+        )
+        await self._tell_assignee(task, interaction.user, new=True)
+
+    async def _tell_assignee(self, task: Task, by: discord.abc.User, *, new: bool) -> None:
+        what = "gave you a task" if new else "passed a task to you"
+        content = (
+            f"Hello! {escape_markdown(by.display_name)} {what} in "
+            f"**{escape_markdown(self._guild_name(task.guild_id))}**: "
+            f"{quoted(task)}, due {format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). "
+            "I'll send you a reminder before then. When it's finished, use `/task done` in the server."
+        )
+        try:
+            await self.send_to_member(task.guild_id, task.assignee_id, content)
+        except RetryLater:
+            log.warning("Could not tell member %s about task %s", task.assignee_id, task.id)
+
+    @app_commands.command(name="list", description="See tasks: yours, everyone's, or the overdue ones")
+    @app_commands.describe(scope="Which tasks to show (yours if you don't choose)")
+    @app_commands.choices(scope=SCOPES)
+    async def list_tasks(self, interaction: discord.Interaction, scope: app_commands.Choice[str] | None = None) -> None:
+        guild = guild_of(interaction)
+        chosen = scope.value if scope else "mine"
+        now = utcnow()
+        if chosen == "mine":
+            found = await self.tasks.open_tasks(guild.id, assignee_id=interaction.user.id)
+            title, empty = "**Your open tasks**", "You have no open tasks. Enjoy the quiet!"
+        else:
+            found = await self.tasks.open_tasks(guild.id)
+            if chosen == "overdue":
+                found = [t for t in found if t.is_overdue(now)]
+                title, empty = "**Overdue tasks**", "No task is overdue. Well done, everyone!"
+            else:
+                title, empty = "**Everyone's open tasks**", "There are no open tasks."
+        if not found:
+            await interaction.response.send_message(empty, ephemeral=True)
+            return
+        lines = [title, *(task_line(t, t.is_overdue(now), owner=chosen != "mine") for t in found)]
+        parts = chunks(lines)
+        await interaction.response.send_message(parts[0], ephemeral=True, allowed_mentions=NO_PINGS)
+        for part in parts[1:]:
+            await interaction.followup.send(part, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @app_commands.command(name="done", description="Mark a task as finished")
+    @app_commands.describe(task_id="The task's number, for example 3 for #3")
+    @app_commands.rename(task_id="id")
+    async def done(self, interaction: discord.Interaction, task_id: int) -> None:
+        guild = guild_of(interaction)
+        task = await self.tasks.get(guild.id, task_id)
+        require_can_change(task, interaction.user.id, await is_facilitator(self.bot, interaction.user), "finish")
+        require_open(task)
+        finished = await self.complete(task)
+        await interaction.response.send_message(
+            f"Task {quoted(finished)} is done. Thank you, <@{finished.assignee_id}>!", allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command(name="edit", description="Change a task's description, who does it, or its due date")
+    @app_commands.describe(
+        task_id="The task's number, for example 3 for #3",
+        description="A new description",
+        assignee="Someone else to do it",
+        due="A new due date, for example: next friday, 2026-12-01",
+    )
+    @app_commands.rename(task_id="id")
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        task_id: int,
+        description: str | None = None,
+        assignee: discord.Member | None = None,
+        due: str | None = None,
+    ) -> None:
+        guild = guild_of(interaction)
+        task = await self.tasks.get(guild.id, task_id)
+        require_can_change(task, interaction.user.id, await is_facilitator(self.bot, interaction.user), "change")
+        require_open(task)
+        if description is None and assignee is None and due is None:
+            raise UserError("Nothing to change: choose a new description, person or due date.")
+        text = clean_description(description) if description is not None else None
+        if assignee is not None and assignee.bot:
+            raise UserError("Tasks are for people, not bots. Please choose a member. Nothing was changed.")
+        when = await self.parse(due, guild.id) if due is not None else None
+        plan = await self._plan(guild.id, when.at, utcnow()) if when else None
+        reassigned = assignee is not None and assignee.id != task.assignee_id
+        updated = await self.tasks.update(
+            task.id,
+            description=text,
+            assignee_id=assignee.id if reassigned and assignee else None,
+            due_at=when.at if when else None,
+            plan=plan,
+        )
+        await self.service.rearm()
+        lines = [
+            f"Task {quoted(updated)} is updated: for <@{updated.assignee_id}>, due {format_dt(updated.due_at, 'F')}."
+        ]
+        if when:
+            lines.append(f"I read the new date as **{when.echo}**.")
+        await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
+        if reassigned:
+            await self._tell_assignee(updated, interaction.user, new=False)
+
+    @app_commands.command(name="remove", description="Delete a task (the person who set it, or facilitators)")
+    @app_commands.describe(task_id="The task's number, for example 3 for #3")
+    @app_commands.rename(task_id="id")
+    async def remove(self, interaction: discord.Interaction, task_id: int) -> None:
+        guild = guild_of(interaction)
+        task = await self.tasks.get(guild.id, task_id)
+        require_can_remove(task, interaction.user.id, await is_facilitator(self.bot, interaction.user))
+        await self.tasks.close(task.id, "removed")
+        await self.service.rearm()
+        await interaction.response.send_message(
+            f"Task {quoted(task)} is removed. No more reminders will be sent for it.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+async def create_event(bot: CopBot, guild: discord.Guild, meeting: Meeting) -> int | None:
+    """A Discord scheduled event for the meeting: in the main voice channel if set, else "online"."""
+    settings = await bot.settings.get(guild.id)
+    voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
+    try:
+        if isinstance(voice, discord.VoiceChannel):
+            event = await guild.create_scheduled_event(
+                name=meeting.title[:100],
+                start_time=meeting.starts_at,
+                entity_type=discord.EntityType.voice,
+                channel=voice,
+                privacy_level=discord.PrivacyLevel.guild_only,
+                description=f"Meeting #{meeting.number}",
+            )
+        else:
+            meeting_channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
+            event = await guild.create_scheduled_event(
+                name=meeting.title[:100],
+                start_time=meeting.starts_at,
+                end_time=meeting.starts_at + MEETING_LENGTH,
+                entity_type=discord.EntityType.external,
+                location=f"#{meeting_channel.name}" if meeting_channel else "Online",
+                privacy_level=discord.PrivacyLevel.guild_only,
+                description=f"Meeting #{meeting.number}",
+            )
+    except discord.HTTPException:
+        log.warning("Could not create a scheduled event in server %s", guild.id, exc_info=True)
+        return None
+    return event.id
+
+
+@app_commands.guild_only()
+class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Plan the community's meetings"):
+    """``/meeting`` commands; the digest before each meeting is sent by :class:`TasksCog`."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=41,
+        title="Meetings",
+        lines=(
+            "`/meeting next` shows when the next meeting is. The day before each meeting, copbot posts "
+            "the open tasks so nothing is forgotten.",
+        ),
+        facilitator_lines=(
+            "`/meeting schedule` plans a meeting (once, or every week, two weeks, month or three months) and "
+            "adds it to the server's events. `/meeting cancel` calls one off.",
+        ),
+    )
+
+    def __init__(self, bot: CopBot, tasks: TasksCog) -> None:
+        self.bot = bot
+        self.tasks_cog = tasks
+        self.meetings = tasks.meetings
+
+    @app_commands.command(name="schedule", description="Plan a meeting (facilitators)")
+    @app_commands.describe(
+        when="When it starts, for example: next tuesday 7pm, 2026-12-01 18:30",
+        title="What the meeting is called",
+        repeat="Whether it happens again (once if you don't choose)",
+    )
+    @app_commands.choices(repeat=REPEAT_CHOICES)
+    @facilitator_only()
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        when: str,
+        title: str,
+        repeat: app_commands.Choice[str] | None = None,
+    ) -> None:
+        guild = guild_of(interaction)
+        clean_title = " ".join(title.split())[:100]
+        if not clean_title:
+            raise UserError("Please give the meeting a short title.")
+        parsed = await self.tasks_cog.parse(when, guild.id)
+        repeat_value = repeat.value if repeat else "none"
+        tz_name = await self.tasks_cog.timezone_for(guild.id)
+        digest = plan_digest(parsed.at, tz_name, self.tasks_cog.policy_for(guild.id))
+        meeting = await self.meetings.add(guild.id, clean_title, parsed.at, repeat_value, interaction.user.id, digest)
+        await interaction.response.defer()
+        event_id = await create_event(self.bot, guild, meeting)
+        await self.meetings.set_event(meeting.id, event_id)
+        await self.tasks_cog.service.rearm()
+        note = (
+            "" if event_id else "\n(I couldn't add it to the server's events: I may need the Manage Events permission.)"
+        )
+        await interaction.followup.send(
+            f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}** "
+            f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "
+            f"I'll post the open tasks the day before.{note}",
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name="next", description="When is the next meeting?")
+    async def next_meeting(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        upcoming = await self.meetings.upcoming(guild.id)
+        if not upcoming:
+            await interaction.response.send_message("No meeting is planned yet.", ephemeral=True)
+            return
+        lines = [
+            f"**#{m.number}, {escape_markdown(m.title)}**: {format_dt(m.starts_at, 'F')} "
+            f"({format_dt(m.starts_at, 'R')}), {REPEAT_WORDS[m.repeat]}"
+            for m in upcoming[:10]
+        ]
+        await interaction.response.send_message(
+            "Next meeting: " + lines[0] + ("\n\nAlso planned:\n" + "\n".join(lines[1:]) if len(lines) > 1 else ""),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name="cancel", description="Call off a planned meeting (facilitators)")
+    @app_commands.describe(meeting_id="The meeting's number, for example 2 for #2")
+    @app_commands.rename(meeting_id="id")
+    @facilitator_only()
+    async def cancel(self, interaction: discord.Interaction, meeting_id: int) -> None:
+        guild = guild_of(interaction)
+        meeting = await self.meetings.get(guild.id, meeting_id)
+        await self.meetings.cancel(meeting.id)
+        await self.tasks_cog.service.rearm()
+        await interaction.response.defer(ephemeral=True)
+        if meeting.event_id is not None:
+            try:
+                event = guild.get_scheduled_event(meeting.event_id) or await guild.fetch_scheduled_event(
+                    meeting.event_id
+                )
+                await event.delete()
+            except discord.NotFound:
+                pass
+            except discord.HTTPException:
+                log.warning("Could not delete scheduled event %s", meeting.event_id, exc_info=True)
+        await interaction.followup.send(
+            f"Meeting **#{meeting.number}, {escape_markdown(meeting.title)}** is cancelled"
+            + (" (and any repeats)." if meeting.repeat != "none" else "."),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )

@@ -1,0 +1,75 @@
+"""The words copbot uses for tasks, reminders and digests: plain, kind, and with Discord timestamps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from discord.utils import escape_markdown, format_dt
+
+from bot.storage.meetings import Meeting
+from bot.storage.tasks import Task
+
+LATE = "Sorry this is late: copbot was offline for a while.\n"
+
+
+def quoted(task: Task) -> str:
+    return f"**#{task.number}** “{escape_markdown(task.description)}”"
+
+
+def task_line(task: Task, now_overdue: bool, *, owner: bool = True) -> str:
+    line = f"{quoted(task)}"
+    if owner:
+        line += f" for <@{task.assignee_id}>"
+    line += f", due {format_dt(task.due_at, 'f')}"
+    if now_overdue:
+        line += " (**overdue**)"
+    return line
+
+
+def reminder_text(task: Task, kind: str, guild_name: str, late: bool) -> str:
+    where = f"in **{escape_markdown(guild_name)}**"
+    if kind.startswith("before:"):
+        text = (
+            f"Hello! A friendly reminder {where}: your task {quoted(task)} is due "
+            f"{format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')})."
+        )
+    elif kind == "due":
+        text = f"Hello! Your task {quoted(task)} {where} is due today, at {format_dt(task.due_at, 't')}."
+    else:
+        text = (
+            f"Hello! Just checking in about your task {quoted(task)} {where}, which was due "
+            f"{format_dt(task.due_at, 'D')}. No worries if it has slipped. If it's done, press **Done**. "
+            "If you need more time, that's fine too: press **Need more time** and pick a new date."
+        )
+    return (LATE if late else "") + text
+
+
+def chunks(lines: list[str], limit: int = 1900) -> list[str]:
+    """Split lines into messages that fit Discord's 2,000-character limit."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > limit:
+            out.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line[:limit]
+    if current:
+        out.append(current)
+    return out
+
+
+def digest_lines(meeting: Meeting, tasks: list[Task], now: datetime, late: bool) -> list[str]:
+    head = (
+        f"{LATE if late else ''}**Coming up: meeting #{meeting.number}, {escape_markdown(meeting.title)}**, "
+        f"{format_dt(meeting.starts_at, 'F')} ({format_dt(meeting.starts_at, 'R')})."
+    )
+    if not tasks:
+        return [head, "There are no open tasks. Well done, everyone!"]
+    lines = [head, "Here are the open tasks, by person. If yours is done, use `/task done`."]
+    by_owner: dict[int, list[Task]] = {}
+    for task in tasks:
+        by_owner.setdefault(task.assignee_id, []).append(task)
+    for owner, owned in by_owner.items():
+        lines.append(f"\n<@{owner}>:")
+        lines.extend(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)
+    return lines

@@ -1,0 +1,172 @@
+"""Buttons on overdue nudges ("Done", "Need more time") that keep working after a restart.
+
+They are :class:`discord.ui.DynamicItem` s whose ``custom_id`` carries the task id
+(``copbot:tasks:done:12``), so the bot needs no memory of the message to answer a click. Only the
+person doing the task may press them (a fallback message in the meeting channel is seen by all).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import UserError
+from cogs._shared import replies_to_user_errors
+
+if TYPE_CHECKING:
+    from cogs.tasks._cog import TasksCog
+
+NOT_YOURS = "Only the person doing this task can use these buttons."
+
+
+def _cog(interaction: discord.Interaction) -> TasksCog:
+    cog = interaction.client.get_cog("TasksCog")  # type: ignore[attr-defined]
+    if cog is None:
+        raise UserError("Tasks are not available right now. Please try again in a moment.")
+    return cog  # type: ignore[no-any-return]
+
+
+class DoneButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:done:(?P<task_id>\d+)"):
+    """Marks the task done."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Done", style=discord.ButtonStyle.success, custom_id=f"copbot:tasks:done:{task_id}")
+        )
+        self.task_id = task_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> DoneButton:
+        return cls(int(match["task_id"]))
+
+    @replies_to_user_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        done = await _cog(interaction).complete(task)
+        await interaction.response.send_message(
+            f"Thank you! Task **#{done.number}** is marked as done.", ephemeral=True
+        )
+
+
+class MoreTimeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:more:(?P<task_id>\d+)"):
+    """Offers new dates: one more week, two more weeks, or a date of your choice."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Need more time", style=discord.ButtonStyle.secondary, custom_id=f"copbot:tasks:more:{task_id}"
+            )
+        )
+        self.task_id = task_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> MoreTimeButton:
+        return cls(int(match["task_id"]))
+
+    @replies_to_user_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        view = discord.ui.View(timeout=None)
+        view.add_item(ExtendButton(task.id, 7))
+        view.add_item(ExtendButton(task.id, 14))
+        view.add_item(PickDateButton(task.id))
+        await interaction.response.send_message(
+            f"Of course. When would suit you for task **#{task.number}**?", view=view, ephemeral=True
+        )
+
+
+class ExtendButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:extend:(?P<task_id>\d+):(?P<days>7|14)"
+):
+    """Moves the due date on by one or two weeks."""
+
+    def __init__(self, task_id: int, days: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="One more week" if days == 7 else "Two more weeks",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"copbot:tasks:extend:{task_id}:{days}",
+            )
+        )
+        self.task_id = task_id
+        self.days = days
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> ExtendButton:
+        return cls(int(match["task_id"]), int(match["days"]))
+
+    @replies_to_user_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = _cog(interaction)
+        task = await cog.task_for_button(self.task_id, interaction.user.id)
+        updated, echo = await cog.extend(task, self.days)
+        await interaction.response.send_message(
+            f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
+            ephemeral=True,
+        )
+
+
+class PickDateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:pick:(?P<task_id>\d+)"):
+    """Opens a form to type a new due date."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Choose a date", style=discord.ButtonStyle.secondary, custom_id=f"copbot:tasks:pick:{task_id}"
+            )
+        )
+        self.task_id = task_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> PickDateButton:
+        return cls(int(match["task_id"]))
+
+    @replies_to_user_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        await interaction.response.send_modal(NewDateModal(task.id, task.number))
+
+
+class NewDateModal(discord.ui.Modal):
+    """A typed new due date, read like ``/task add due:``."""
+
+    def __init__(self, task_id: int, number: int) -> None:
+        super().__init__(title=f"New date for task #{number}"[:45], custom_id=f"copbot:tasks:newdate:{task_id}")
+        self.task_id = task_id
+        self.due: discord.ui.TextInput[NewDateModal] = discord.ui.TextInput(
+            label="New due date",
+            custom_id="due",
+            placeholder="for example: next friday, in 2 weeks, 2026-12-01",
+            max_length=100,
+        )
+        self.add_item(self.due)
+
+    @replies_to_user_errors
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        cog = _cog(interaction)
+        task = await cog.task_for_button(self.task_id, interaction.user.id)
+        updated, echo = await cog.move_due(task, self.due.value)
+        await interaction.response.send_message(
+            f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
+            ephemeral=True,
+        )
+
+
+DYNAMIC_ITEMS = (DoneButton, MoreTimeButton, ExtendButton, PickDateButton)
+
+
+def nudge_view(task_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(DoneButton(task_id))
+    view.add_item(MoreTimeButton(task_id))
+    return view
