@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from conftest import Community
 
-from bot import create_bot
 from bot.reminders.service import JOB_ID
 
 LONDON = ZoneInfo("Europe/London")
@@ -123,7 +122,7 @@ async def test_overdue_nudges_stop_after_three_and_more_time_moves_the_date(simc
         assert "Wednesday 1 April 2026, 17:00 UK time" in good.response.content
 
 
-async def test_restart_midway_sends_no_duplicates(simcord_env, community: Community) -> None:
+async def test_restart_midway_sends_no_duplicates(simcord_env, community: Community, restart) -> None:
     await community.configure()
     sam = community.add_member("sam")
     with time_machine.travel(simcord_env.now(), tick=False) as t:
@@ -131,16 +130,16 @@ async def test_restart_midway_sends_no_duplicates(simcord_env, community: Commun
         await add_task(community, sam, "2026-01-10")
         await clocks.run_until(utc(2026, 1, 8))
         assert len(reminders_in(sam)) == 1
-        await simcord_env.restart_bot(create_bot())
+        await restart()
         assert len(reminders_in(sam)) == 1
         await clocks.run_until(utc(2026, 1, 11))
-        await simcord_env.restart_bot(create_bot())
+        await restart()
         await clocks.run_until(utc(2026, 1, 12))
         kinds = [m.created_at.astimezone(LONDON).day for m in reminders_in(sam)]
         assert kinds == [7, 9, 10]
 
 
-async def test_reminder_due_while_bot_was_down_is_sent_once_late(simcord_env, community: Community) -> None:
+async def test_reminder_due_while_bot_was_down_is_sent_once_late(simcord_env, community: Community, restart) -> None:
     await community.configure()
     sam = community.add_member("sam")
     with time_machine.travel(simcord_env.now(), tick=False) as t:
@@ -148,11 +147,11 @@ async def test_reminder_due_while_bot_was_down_is_sent_once_late(simcord_env, co
         # The bot is "down": wall-clock time passes (2 Jan, 4 Jan and 5 Jan 09:00 go by) and only
         # then does a new bot start on the same database.
         t.shift(5 * 86400 + 10 * 3600)
-        await simcord_env.restart_bot(create_bot())
+        await restart()
         late = reminders_in(sam)
         assert len(late) == 1, [m.content for m in late]
         assert late[0].content.startswith("Sorry this is late") and "due today" in late[0].content
-        await simcord_env.restart_bot(create_bot())
+        await restart()
         assert len(reminders_in(sam)) == 1
 
 
