@@ -185,3 +185,12 @@ async def test_buttons_work_after_restart(simcord_env, community, restart):
     assert "before copbot last restarted" in refused.response.content
     await community.facilitator.click(community.questions.last_message, label="Answered")
     assert posts(community.questions)[0].embeds[0].title == "Question #1 (answered)"
+
+
+async def test_help_describes_anonymous_questions(simcord_env, community):
+    result = await community.add_member("sam").slash(community.meeting, "help")
+    text = (
+        " ".join(f"{f.name} {f.value}" for f in result.response.embeds[0].fields)
+        + result.response.embeds[0].description
+    )
+    assert "Ask without giving your name" in text and "/ask" in text

@@ -7,7 +7,7 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.questions.text import ZWSP
+from bot.questions.text import ZWSP, clean_question, unrender_safe
 
 
 async def second_server(simcord_env, name: str = "Hip Pain CoP"):
@@ -138,7 +138,9 @@ async def test_any_text_never_crashes_and_never_pings(simcord_env, community, te
     result = await member.submit_modal(shown, {"question": text})
     assert result.response.ephemeral
     if "Question #" in result.response.content:
-        assert_inert(community.questions.last_message)
+        post = community.questions.last_message
+        assert_inert(post)
+        assert unrender_safe(post.embeds[0].description) == clean_question(text, 1000)
     else:
         assert "can't be empty" in result.response.content
     assert simcord_env.errors == []
