@@ -106,6 +106,7 @@ class ReminderService:
         """Send everything due at ``now``; return True if something must be retried later."""
         async with self._lock:
             await self._roll_meetings(now)
+            await self._reminders.supersede(now)
             retry = False
             while True:
                 batch = await self._reminders.due(now)

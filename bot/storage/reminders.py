@@ -73,6 +73,21 @@ class ReminderRepository:
             )
         return changed == 1
 
+    async def supersede(self, now: datetime) -> int:
+        """Record as done every due task reminder that a later due one of the same task replaces.
+
+        After downtime, "3 days to go" and "tomorrow" are out of date once "today" is due; one
+        statement settles them all, so catching up costs one send per task, not one per reminder.
+        """
+        stamp = now.isoformat()
+        async with self._db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE reminders SET sent_at = ? WHERE sent_at IS NULL AND task_id IS NOT NULL AND due_at <= ?"
+                " AND EXISTS (SELECT 1 FROM reminders later WHERE later.task_id = reminders.task_id"
+                " AND later.sent_at IS NULL AND later.due_at <= ? AND later.due_at > reminders.due_at)",
+                (stamp, stamp, stamp),
+            )
+
     async def release(self, reminder_id: int) -> None:
         """Give a claimed reminder back after a failure worth retrying."""
         async with self._db.transaction() as tx:

@@ -1,0 +1,164 @@
+"""Benchmark: reminders for 10,000 open tasks across 50 servers (run by hand).
+
+    /work/main/.venv/bin/python -m tests.benchmarks.bench_reminders   (from the repository root)
+    /work/main/.venv/bin/python tests/benchmarks/bench_reminders.py
+
+Uses the real storage layer on a real SQLite file and the real ReminderService with an
+AsyncIOScheduler, and a notifier that only counts (so we time copbot, not Discord). Prints JSON lines:
+planning 10,000 tasks, one sweep with nothing due (the every-change cost), re-arming the job, the
+start-up catch-up (after a day of downtime, and after months with every task's reminders due), and peak
+memory. Goals: a sweep or re-plan under 200 ms, start-up under 2 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.reminders.policy import ReminderPolicy, plan_task
+from bot.reminders.service import ReminderService
+from bot.storage.database import Database
+from bot.storage.meetings import MeetingRepository
+from bot.storage.reminders import ReminderRepository
+from bot.storage.tasks import TaskRepository
+
+TASKS = 10_000
+SERVERS = 50
+ZONES = ("Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC")
+
+
+class CountingNotifier:
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def task_reminder(self, task, kind, late) -> None:
+        self.sent += 1
+
+    async def meeting_digest(self, meeting, late) -> None:
+        self.sent += 1
+
+    async def meeting_rolled(self, meeting) -> None:
+        pass
+
+
+def emit(**fields: object) -> None:
+    print(json.dumps(fields), flush=True)
+
+
+async def main() -> None:
+    tracemalloc.start()
+    policy = ReminderPolicy()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(Path(folder) / "bench.db")
+        await db.open()
+        tasks, meetings, reminders = TaskRepository(db), MeetingRepository(db), ReminderRepository(db)
+
+        t0 = time.perf_counter()
+        plans = []
+        for i in range(TASKS):
+            due = start + timedelta(days=5 + i % 60, hours=i % 9)
+            plans.append((i % SERVERS, due, plan_task(due, start, ZONES[i % SERVERS % len(ZONES)], policy)))
+        emit(metric="plan_10k_tasks_ms", value=round((time.perf_counter() - t0) * 1000, 1))
+
+        t0 = time.perf_counter()
+        async with db.transaction() as tx:
+            for i, (guild, due, plan) in enumerate(plans):
+                task_id = await tx.insert(
+                    "INSERT INTO tasks (guild_id, number, description, assignee_id, creator_id, due_at, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (guild, i + 1, f"Task {i}", 1000 + i % 400, 1, due.isoformat(), start.isoformat()),
+                )
+                await tx.executemany(
+                    "INSERT INTO reminders (guild_id, task_id, kind, due_at) VALUES (?, ?, ?, ?)",
+                    [(guild, task_id, r.kind, r.at.isoformat()) for r in plan],
+                )
+        emit(metric="store_10k_tasks_ms", value=round((time.perf_counter() - t0) * 1000, 1))
+
+        # Re-plan one task (what /task edit does).
+        t0 = time.perf_counter()
+        task = await tasks.by_id(5000)
+        assert task is not None
+        new_due = task.due_at + timedelta(days=7)
+        await tasks.update(task.id, due_at=new_due, plan=plan_task(new_due, start, "Europe/London", policy))
+        emit(metric="replan_one_task_ms", value=round((time.perf_counter() - t0) * 1000, 2))
+
+        # Not started: the job would otherwise fire on the real clock, far past these dates.
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        notifier = CountingNotifier()
+
+        async def tz(_: int) -> str:
+            return "Europe/London"
+
+        service = ReminderService(
+            scheduler=scheduler,
+            tasks=tasks,
+            meetings=meetings,
+            reminders=reminders,
+            notifier=notifier,
+            timezone_for=tz,
+            policy_for=lambda _: policy,
+        )
+        t0 = time.perf_counter()
+        await service.sweep(start)
+        emit(metric="sweep_nothing_due_ms", value=round((time.perf_counter() - t0) * 1000, 2))
+        t0 = time.perf_counter()
+        await service.rearm()
+        emit(metric="rearm_job_ms", value=round((time.perf_counter() - t0) * 1000, 2))
+
+        # Normal day: the sweep at one 09:00 (the reminders due in that hour for all servers).
+        nine = start + timedelta(days=10, hours=9)
+        await service.sweep(nine - timedelta(days=1))
+        before = notifier.sent
+        t0 = time.perf_counter()
+        await service.sweep(nine)
+        emit(
+            metric="sweep_one_morning_ms",
+            value=round((time.perf_counter() - t0) * 1000, 1),
+            reminders=notifier.sent - before,
+        )
+
+        # Start-up after a day of downtime: everything due in that day is caught up, once.
+        before = notifier.sent
+        t0 = time.perf_counter()
+        await service.sweep(nine + timedelta(days=1, hours=1))
+        await service.rearm()
+        emit(
+            metric="startup_catch_up_after_1_day_down_ms",
+            value=round((time.perf_counter() - t0) * 1000, 1),
+            reminders=notifier.sent - before,
+        )
+
+        # Worst case: down for months (the real clock is long past every due date), so every
+        # task has reminders waiting; only the latest per task is sent.
+        before = notifier.sent
+        t0 = time.perf_counter()
+        await service.sweep(datetime(2027, 1, 1, tzinfo=UTC))
+        await service.rearm()
+        emit(
+            metric="startup_catch_up_everything_due_ms",
+            value=round((time.perf_counter() - t0) * 1000, 1),
+            reminders=notifier.sent - before,
+        )
+        rows = await db.fetchone("SELECT COUNT(*) FROM reminders")
+        emit(metric="reminder_rows", value=int(rows[0]) if rows else 0)
+        service.stop()
+        await db.close()
+    _, peak = tracemalloc.get_traced_memory()
+    emit(metric="peak_traced_memory_mb", value=round(peak / 1e6, 1))
+    emit(metric="max_rss_mb", value=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
