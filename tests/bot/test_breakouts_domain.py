@@ -64,7 +64,9 @@ async def test_sessions_are_one_live_per_server_and_history_reads_back(tmp_path)
         repo = BreakoutRepository(db)
         groups = [[PlannedMember(1, "gp", True), PlannedMember(2, "lay", False)], [PlannedMember(3, "lay", False)]]
         first = await repo.create_plan(1, size=2, seed=5, groups=groups, summary="s", source_channel_id=9, created_by=7)
-        second = await repo.create_plan(1, size=2, seed=6, groups=groups, summary="s", source_channel_id=9, created_by=7)
+        second = await repo.create_plan(
+            1, size=2, seed=6, groups=groups, summary="s", source_channel_id=9, created_by=7
+        )
         assert (await repo.get(first.id)).status == "cancelled"  # a newer plan replaces an unopened one
         opening = await repo.start_opening(second.id, utcnow() + timedelta(minutes=5))
         assert opening.status == "opening" and opening.groups[0][0] == PlannedMember(1, "gp", True)
@@ -97,7 +99,9 @@ async def test_history_keeps_only_the_most_recent_meetings(tmp_path) -> None:
         repo = BreakoutRepository(db)
         for k in range(12):
             groups = [[PlannedMember(k, "lay", False), PlannedMember(100 + k, "gp", False)]]
-            s = await repo.create_plan(1, size=2, seed=k, groups=groups, summary="", source_channel_id=None, created_by=1)
+            s = await repo.create_plan(
+                1, size=2, seed=k, groups=groups, summary="", source_channel_id=None, created_by=1
+            )
             await repo.start_opening(s.id, None)
             await repo.finish(await repo.get(s.id))
         history = await repo.history(1, limit=10)

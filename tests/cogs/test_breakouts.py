@@ -221,7 +221,9 @@ async def test_timer_warns_then_closes_and_broadcast_reaches_every_room(simcord_
         rooms = [c for c in _breakout_channels(simcord_env, community) if c.name != "Breakouts"]
         assert len(rooms) == 3
 
-        sent = await community.facilitator.slash(community.meeting, "breakout broadcast", message="Halfway there @everyone")
+        sent = await community.facilitator.slash(
+            community.meeting, "breakout broadcast", message="Halfway there @everyone"
+        )
         assert sent.response.content == "Sent to 3 of 3 rooms."
         for room in rooms:
             last = community.guild.channels[room.name].last_message
