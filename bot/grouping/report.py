@@ -47,7 +47,8 @@ class PlanReport:
         if missing == 0:
             out.append("Every group has a facilitator.")
         else:
-            why = f", because there are only {self.facilitators} facilitators" if self.facilitators < g else ""
+            only = "is only 1 facilitator" if self.facilitators == 1 else f"are only {self.facilitators} facilitators"
+            why = f", because there {only}" if self.facilitators < g else ""
             if self.facilitators == 0:
                 why = ", because nobody is marked as a facilitator"
             out.append(f"{missing} of {g} groups {'has' if missing == 1 else 'have'} no facilitator{why}.")
@@ -67,7 +68,7 @@ class PlanReport:
         verdict = (
             "as good as any plan can be"
             if self.objective <= self.lower_bound + 1e-6
-            else f"no plan can score below {_num(self.lower_bound)}"
+            else f"no plan can score below {_num(self.lower_bound)}, and past meetings may keep any plan above that"
         )
         out.append(f"Mix score {_num(self.objective)} (lower is better; {verdict}).")
         return out

@@ -5,10 +5,14 @@ evaluating "swap i and j" costs a few dict look-ups per past meeting of i and j,
 
 Construction deals people class by class around the groups like cards. Consecutive people of one class
 then land in consecutive groups, so every class is at its even spread and facilitators come first, one
-per group: the class part of the cost starts at its lower bound. The search then first descends (only
-improving or equal moves, focused on people who sit with someone they met before), which on large
-rosters usually reaches the lower bound at once; if not, it anneals in cycles that restart from the best
-plan so far. Keep-apart pairs are a huge penalty during search; a plan still paying it is refused.
+per group: the class part of the cost starts at its lower bound. The search then descends by swapping
+people of the same class (which keeps every class count, so the role part stays optimal), focused on
+people who sit with someone they met before; on large rosters that alone reaches the lower bound. When
+it does not: rosters of up to DENSE_MAX people get a tabu search over every swap and move with O(1)
+deltas from a dense n×n cost matrix (small enough there, and far stronger than random proposals);
+larger ones, or any with keep-together groups, get a general descent and then annealing cycles that
+restart from the best plan so far. Keep-apart pairs are a huge penalty during search; a plan still
+paying it is refused.
 
 The search is bounded by a number of steps derived from the time budget, not by the clock, so the same
 seed gives the same plan on any machine; the clock is only a safety net on an overloaded one.
@@ -32,9 +36,13 @@ T_START, T_END, CYCLE_PER_PERSON, CYCLE_MIN = 2.0, 0.05, 60, 4000
 #: Rosters up to this size use tabu search on a dense n×n cost matrix (memory n², so only when small).
 DENSE_MAX = 160
 #: Swap evaluations per second of budget in the dense tabu search (measured).
-EVALS_PER_SECOND = 8_000_000
+EVALS_PER_SECOND = 12_000_000
 #: Tabu tenure: a person may not return to a group for this many iterations plus a random 0..g.
 TENURE_MIN = 3
+#: Tabu iterations without a new best before restarting from the best plan, shaken.
+STALE_MIN, STALE_PER_PERSON = 200, 8
+#: Share of people swapped (within their class) when the tabu search restarts from its best plan.
+SHAKE = 0.125
 
 
 class Search:
@@ -173,9 +181,7 @@ class Search:
         rng, g = self.rng, self.g
         room = list(self.caps)
         assignment = [-1] * self.n
-        big = [u for u in self.units if len(u) > 1]
-        rng.shuffle(big)
-        big.sort(key=len, reverse=True)
+        big = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
         for unit in big:
             options = [b for b in range(g) if room[b] >= len(unit)]
             if not options:
@@ -296,15 +302,16 @@ class Search:
                 seen.add(u)
                 units.append(u)
         self.rng.shuffle(units)
-        units.sort(key=lambda u: -self.unit_size[u])
-        chosen: list[int] = []
-        left = k
-        for u in units:
-            if self.unit_size[u] <= left:
-                chosen.extend(self.units[u])
-                left -= self.unit_size[u]
-                if not left:
-                    return chosen
+        # Random order first, so every combination of units can be drawn; largest first as a fallback.
+        for order in (units, sorted(units, key=lambda u: -self.unit_size[u])):
+            chosen: list[int] = []
+            left = k
+            for u in order:
+                if self.unit_size[u] <= left:
+                    chosen.extend(self.units[u])
+                    left -= self.unit_size[u]
+                    if not left:
+                        return chosen
         return None
 
     # ----------------------------------------------------------------- search
@@ -316,13 +323,21 @@ class Search:
         if self.g < 2 or best_total <= target + 1e-6:
             return best
         n = self.n
-        stall_limit = max(2000, 20 * n)
-        # Phase 1: descent, which keeps the even spread built above and repairs history conflicts.
-        done = self._anneal(min(max_steps, stall_limit * 4), 0.0, 0.0, deadline, target, stall_limit)
+        dense = n <= DENSE_MAX and all(size == 1 for size in self.unit_size)
+        # Small rosters save their budget for the tabu search, which does the real work there.
+        stall_limit = 300 if dense else max(2000, 20 * n)
+        # Phase 1: descent by swaps within a class only. They keep every class count, so the even spread
+        # built above stays optimal while history conflicts are repaired; on large rosters this alone
+        # usually reaches the lower bound.
+        done = self._anneal(min(max_steps, stall_limit * 4), 0.0, 0.0, deadline, target, stall_limit, True)
+        # Phase 1b: descent by any swap or move, trading spread against history where that pays.
+        if not done and not dense and self.steps < max_steps:
+            steps = min(max_steps - self.steps, stall_limit * 4)
+            done = self._anneal(steps, 0.0, 0.0, deadline, target, stall_limit)
         best_total, best = self.total, list(self.grp)
         if done or self.steps >= max_steps:
             return best
-        if n <= DENSE_MAX and all(size == 1 for size in self.unit_size):
+        if dense:
             # Small rosters: tabu search over all swaps with O(1) deltas from a dense cost matrix.
             left = (max_steps - self.steps) / STEPS_PER_SECOND
             return self._tabu(best, int(left * EVALS_PER_SECOND), deadline, target)
@@ -336,11 +351,21 @@ class Search:
             self.load(best)
         return best
 
-    def _anneal(self, steps: int, t_start: float, t_end: float, deadline: float, target: float, stall: int) -> bool:
+    def _anneal(
+        self,
+        steps: int,
+        t_start: float,
+        t_end: float,
+        deadline: float,
+        target: float,
+        stall: int,
+        same_class: bool = False,
+    ) -> bool:
         """Run ``steps`` proposals cooling from t_start to t_end (0 = descent). Return True when finished early.
 
-        ``stall`` > 0 ends a descent after that many proposals without improvement. The best state seen
-        is left in ``_best``/``_best_total``.
+        ``stall`` > 0 ends a descent after that many proposals without improvement; ``same_class`` only
+        proposes swaps of two single people of the same class. The best state seen is left in
+        ``_best``/``_best_total``.
         """
         rng = self.rng
         rnd = rng.random
@@ -367,7 +392,28 @@ class Search:
                 b += 1
             ci = cls[i]
             j = -1
-            if unit_size[unit_of[i]] == 1:
+            if same_class:
+                if unit_size[unit_of[i]] > 1:
+                    continue
+                same = [x for x in members[b] if cls[x] == ci and unit_size[unit_of[x]] == 1]
+                if not same:
+                    since_improvement += 1
+                    continue
+                j = same[int(rnd() * len(same))]
+                A, B = (i,), (j,)
+                ta, tb = tc[a], tc[b]
+                d = 0.0
+                for t, w in tag_items[i]:
+                    d += w * (tb.get(t, 0) - ta[t] + 1)
+                tj = tags[j]
+                for t, w in tag_items[j]:
+                    d += w * (ta.get(t, 0) - tb[t] + 1)
+                for t, w in tag_items[i]:
+                    if t in tj:
+                        d -= 2 * w
+                if apart[i] or apart[j]:
+                    d = self.exchange_delta(A, a, B, b)
+            elif unit_size[unit_of[i]] == 1:
                 mb = members[b]
                 if can_move and size[a] > size[b] and rnd() < 0.25:
                     A: Sequence[int] = (i,)
@@ -469,8 +515,9 @@ class Search:
         best_total, best = total, list(grp)
         tabu = [[0] * g for _ in range(n)]
         evals = it = stale = 0
-        stale_limit = max(200, 8 * n)
-        pairs_per_iteration = n * (n - 1) // 2 + (n * g if hi > lo else 0)
+        stale_limit = max(STALE_MIN, STALE_PER_PERSON * n)
+        # Work per iteration: every pair, every move, and the O(n) bookkeeping around them.
+        pairs_per_iteration = n * (n - 1) // 2 + (n * g if hi > lo else 0) + 4 * n
         while evals < max_evals and best_total > target + 1e-6:
             if not it & 7 and time.monotonic() > deadline:
                 break
@@ -479,6 +526,7 @@ class Search:
             own = [D[k][grp[k]] for k in range(n)]
             aspire = best_total - total - 1e-9
             bd = math.inf
+            bh = -1.0  # among equal moves, prefer moving people who cost most where they are
             bi = bj = bb = -1
             ties = 0
             for i in range(n - 1):
@@ -492,9 +540,10 @@ class Search:
                     if d <= bd:
                         if (ti[b] > it or tabu[j][a] > it) and d >= aspire:
                             continue
-                        if d < bd - 1e-12:
-                            bd, bi, bj, ties = d, i, j, 1
-                        else:
+                        heat = oi + own[j]
+                        if d < bd - 1e-12 or heat > bh:
+                            bd, bh, bi, bj, ties = d, heat, i, j, 1
+                        elif heat == bh:
                             ties += 1
                             if rng.random() * ties < 1:
                                 bi, bj = i, j
@@ -511,9 +560,9 @@ class Search:
                         if d <= bd:
                             if ti[b] > it and d >= aspire:
                                 continue
-                            if d < bd - 1e-12:
-                                bd, bi, bj, bb, ties = d, i, -1, b, 1
-                            else:
+                            if d < bd - 1e-12 or oi > bh:
+                                bd, bh, bi, bj, bb, ties = d, oi, i, -1, b, 1
+                            elif oi == bh:
                                 ties += 1
                                 if rng.random() * ties < 1:
                                     bi, bj, bb = i, -1, b
@@ -559,9 +608,14 @@ class Search:
         """``start`` with a few random same-class swaps, and its size and D tables rebuilt."""
         n, g, rng = self.n, self.g, self.rng
         grp = list(start)
-        for _ in range(max(2, n // 8)):
-            i, j = rng.randrange(n), rng.randrange(n)
-            if self.cls[i] == self.cls[j]:
+        by_class: dict[int, list[int]] = {}
+        for i, c in enumerate(self.cls):
+            by_class.setdefault(c, []).append(i)
+        for _ in range(max(2, int(n * SHAKE))):
+            i = rng.randrange(n)
+            others = [j for j in by_class[self.cls[i]] if grp[j] != grp[i]]
+            if others:
+                j = others[rng.randrange(len(others))]
                 grp[i], grp[j] = grp[j], grp[i]
         size = [0] * g
         for b in grp:
