@@ -54,8 +54,8 @@ def build_roster(candidates: Iterable[Candidate], roles: dict[int, str]) -> Rost
 
     A member is a facilitator when Discord gives them the facilitator role OR they chose the
     stakeholder role ``facilitator``: either way they can lead a group (a Discord facilitator without a
-    stakeholder role is shown as Facilitator). Other members without a stakeholder role count as
-    ``other``, so nobody is left out of the breakouts for not having used ``/profile``.
+    stakeholder role is shown as Facilitator). Other members without a stakeholder role count as ``other``
+    so nobody is left out of the breakouts for not having used ``/profile``.
     """
     participants: list[Participant] = []
     without_role = 0

@@ -268,6 +268,5 @@ async def test_members_not_in_voice_are_told_their_room(simcord_env, community):
     # fac0 and fac1 have no stakeholder role, so only the 6 members with roles are planned.
     opened = await community.facilitator.slash(community.meeting, "breakout open")
     assert "6 people who were not in voice got a message" in opened.response.content
-    dm = people[2].user.dm_channel.history()[-1] if hasattr(people[2], "user") else None
-    if dm is not None:
-        assert "Your group is **Group" in dm.content
+    dm = people[2].user.dm_channel.history()[-1]
+    assert "Your group is **Group" in dm.content
