@@ -105,7 +105,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         settings = await self.bot.settings.get(guild_id)
         return settings.timezone_or(self.bot.config.community.timezone)
 
-    def policy_for(self, guild_id: int) -> ReminderPolicy:
+    async def policy_for(self, guild_id: int) -> ReminderPolicy:
         """Every server uses the configured defaults (see the report: no per-server override yet)."""
         return ReminderPolicy.from_config(self.bot.config.reminders)
 
@@ -114,7 +114,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         return await asyncio.to_thread(parse_when, text, tz_name, now=utcnow())
 
     async def _plan(self, guild_id: int, due_at: datetime, not_before: datetime) -> list:
-        return plan_task(due_at, not_before, await self.timezone_for(guild_id), self.policy_for(guild_id))
+        return plan_task(due_at, not_before, await self.timezone_for(guild_id), await self.policy_for(guild_id))
 
     async def task_for_button(self, task_id: int, user_id: int) -> Task:
         task = await self.tasks.by_id(task_id)
@@ -436,7 +436,7 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         parsed = await self.tasks_cog.parse(when, guild.id)
         repeat_value = repeat.value if repeat else "none"
         tz_name = await self.tasks_cog.timezone_for(guild.id)
-        digest = plan_digest(parsed.at, tz_name, self.tasks_cog.policy_for(guild.id))
+        digest = plan_digest(parsed.at, tz_name, await self.tasks_cog.policy_for(guild.id))
         meeting = await self.meetings.add(guild.id, clean_title, parsed.at, repeat_value, interaction.user.id, digest)
         await interaction.response.defer()
         event_id = await create_event(self.bot, guild, meeting)

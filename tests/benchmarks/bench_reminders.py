@@ -101,6 +101,9 @@ async def main() -> None:
         async def tz(_: int) -> str:
             return "Europe/London"
 
+        async def rules(_: int) -> ReminderPolicy:
+            return policy
+
         service = ReminderService(
             scheduler=scheduler,
             tasks=tasks,
@@ -108,7 +111,7 @@ async def main() -> None:
             reminders=reminders,
             notifier=notifier,
             timezone_for=tz,
-            policy_for=lambda _: policy,
+            policy_for=rules,
         )
         t0 = time.perf_counter()
         await service.sweep(start)
