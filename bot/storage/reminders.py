@@ -60,8 +60,10 @@ class ReminderRepository:
         sql = "SELECT r.id" + _LIVE + " AND r.due_at <= ?"
         params: list[object] = [stamp]
         if after is not None:
-            sql += " AND (r.due_at > ? OR (r.due_at = ? AND r.id > ?))"
-            params += [after[0].isoformat(), after[0].isoformat(), after[1]]
+            # A row value keeps this a range scan of the index: rows released for a retry (say, in a
+            # Discord outage) are stepped over, not read again by every batch.
+            sql += " AND (r.due_at, r.id) > (?, ?)"
+            params += [after[0].isoformat(), after[1]]
         sql += " ORDER BY r.due_at, r.id LIMIT ?"
         params.append(limit)
         async with self._db.transaction() as tx:
