@@ -20,8 +20,10 @@ from discord.ext import commands
 import cogs
 from bot.config import Config, load_config
 from bot.errors import UserError
+from bot.reminders.policy import ReminderPolicy
 from bot.storage.database import Database
 from bot.storage.members import MemberRepository
+from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class CopBot(commands.Bot):
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.settings = SettingsRepository(self.db)
         self.members = MemberRepository(self.db)
+        self.reminder_policies = ReminderPolicyRepository(self.db, ReminderPolicy.from_config(config.reminders))
 
     async def setup_hook(self) -> None:
         """Open storage, start the scheduler, load every cog, then sync slash commands."""

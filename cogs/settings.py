@@ -1,4 +1,10 @@
-"""``/settings show`` and ``/settings update``: where the bot talks, who facilitates, which timezone."""
+"""``/settings show``, ``/settings update`` and ``/settings reminders``: where the bot talks, who
+facilitates, which timezone, and when reminders go out.
+
+``/settings reminders`` lives here with the other settings. It saves the rules and re-plans the
+server's reminders through :class:`bot.storage.reminder_policies.ReminderPolicyRepository`, then
+tells the reminder service (in the tasks cog) with the ``reminder_policy_changed`` event, so the
+two cogs never look each other up."""
 
 from __future__ import annotations
 
@@ -10,8 +16,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.clock import utcnow
 from bot.config import validate_timezone
 from bot.errors import UserError
+from bot.reminders.rules import DIGEST_HOURS_RANGE, OVERDUE_EVERY_RANGE, OVERDUE_MAX_RANGE, change_rules, describe
 from bot.storage.settings import GuildSettings
 from cogs._shared import HelpSection, facilitator_only, guild_of
 
@@ -24,7 +32,7 @@ def _mention(kind: str, value: int | None, fallback: str) -> str:
     return f"<#{value}>" if kind == "channel" else f"<@&{value}>"
 
 
-def render_settings(settings: GuildSettings, default_timezone: str, guild_name: str) -> str:
+def render_settings(settings: GuildSettings, default_timezone: str, guild_name: str, reminders: str) -> str:
     """The settings in plain words, with what happens when something is not set."""
     timezone = settings.timezone or f"{default_timezone} (the default)"
     questions = (
@@ -42,6 +50,7 @@ def render_settings(settings: GuildSettings, default_timezone: str, guild_name: 
         "Main voice channel: " + _mention("channel", settings.main_voice_id, "not set"),
         f"Timezone: {timezone}",
         "Questions checked by a facilitator before posting: " + ("on" if settings.moderation else "off"),
+        reminders,
     ]
     return "\n".join(lines)
 
@@ -53,22 +62,29 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
     help_section: ClassVar[HelpSection] = HelpSection(
         order=90,
         title="Settings",
-        lines=("`/settings show` lists the channels, timezone and facilitator role copbot uses here.",),
+        lines=("`/settings show` lists the channels, timezone, facilitator role and reminder rules copbot uses here.",),
         facilitator_lines=(
             "`/settings update` chooses the facilitator role, the meeting, questions and facilitator channels, "
             "the main voice channel, the timezone, and whether questions are checked before posting.",
+            "`/settings reminders` chooses when task reminders go out (days before the due date, the hour, "
+            "overdue nudges) and how long before a meeting the list of open tasks is posted; "
+            "`reset:True` goes back to the defaults.",
         ),
     )
 
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
 
+    async def _render(self, guild: discord.Guild, settings: GuildSettings) -> str:
+        policy = await self.bot.reminder_policies.policy_for(guild.id)
+        return render_settings(settings, self.bot.config.community.timezone, guild.name, describe(policy))
+
     @app_commands.command(name="show", description="Show copbot's settings for this server")
     async def show(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         settings = await self.bot.settings.get(guild.id)
         await interaction.response.send_message(
-            render_settings(settings, self.bot.config.community.timezone, guild.name),
+            await self._render(guild, settings),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -133,9 +149,67 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         if facilitator_channel is not None and facilitator_channel.permissions_for(guild.default_role).view_channel:
             note = "\n\nNote: everyone in the server can see the facilitator channel. You may want to make it private."
         await interaction.response.send_message(
-            "Saved.\n\n" + render_settings(settings, self.bot.config.community.timezone, guild.name) + note,
+            "Saved.\n\n" + await self._render(guild, settings) + note,
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @app_commands.command(name="reminders", description="See or change when reminders go out here (facilitators)")
+    @app_commands.describe(
+        days_before="Days before the due date to remind, for example: 3, 1 (or none)",
+        on_due_day="Also remind on the due date itself",
+        send_hour="Hour of the day reminders go out, for example 9 for 09:00",
+        overdue_every_days=f"Days between gentle nudges about an overdue task ({OVERDUE_EVERY_RANGE[0]} to "
+        f"{OVERDUE_EVERY_RANGE[1]})",
+        overdue_max=f"Most nudges about one overdue task ({OVERDUE_MAX_RANGE[0]} for none, up to "
+        f"{OVERDUE_MAX_RANGE[1]})",
+        digest_hours_before=f"Hours before a meeting to post the open tasks ({DIGEST_HOURS_RANGE[0]} to "
+        f"{DIGEST_HOURS_RANGE[1]})",
+        reset="Go back to copbot's usual reminder rules",
+    )
+    @facilitator_only()
+    async def reminders(
+        self,
+        interaction: discord.Interaction,
+        days_before: str | None = None,
+        on_due_day: bool | None = None,
+        send_hour: int | None = None,
+        overdue_every_days: int | None = None,
+        overdue_max: int | None = None,
+        digest_hours_before: int | None = None,
+        reset: bool | None = None,
+    ) -> None:
+        guild = guild_of(interaction)
+        policies = self.bot.reminder_policies
+        current = await policies.overrides(guild.id)
+        options = (days_before, on_due_day, send_hour, overdue_every_days, overdue_max, digest_hours_before)
+        if not reset and all(option is None for option in options):
+            own = "" if current.is_default else " (some chosen here)"
+            await interaction.response.send_message(
+                f"{describe(current.apply(policies.defaults))}.\n\nThese are the reminder rules{own}. "
+                "Change them with `/settings reminders`; `reset:True` goes back to the usual rules.",
+                ephemeral=True,
+            )
+            return
+        chosen = change_rules(
+            current,
+            policies.defaults,
+            reset=bool(reset),
+            days_before=days_before,
+            on_due_day=on_due_day,
+            send_hour=send_hour,
+            overdue_every_days=overdue_every_days,
+            overdue_max=overdue_max,
+            digest_hours_before=digest_hours_before,
+        )
+        settings = await self.bot.settings.get(guild.id)
+        tz_name = settings.timezone_or(self.bot.config.community.timezone)
+        policy = await policies.save(guild.id, chosen, tz_name=tz_name, now=utcnow())
+        self.bot.dispatch("reminder_policy_changed", guild.id)
+        await interaction.response.send_message(
+            f"Saved. {describe(policy)}.\n\nReminders already planned for open tasks and meetings now follow "
+            "these rules; reminders already sent are not sent again.",
+            ephemeral=True,
         )
 
     @update.autocomplete("timezone")

@@ -1,1 +1,2 @@
-"""Reminders: which reminder is due when (``policy``) and the service that sends them (``service``)."""
+"""Reminders: which reminder is due when (``policy``), a server's own rules in plain words (``rules``),
+and the service that sends them (``service``)."""

@@ -9,7 +9,7 @@ reminder stays at 09:00 across a daylight-saving change. Anything that would lan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,30 @@ class ReminderPolicy:
             overdue_max=config.overdue_max,
             digest_hours_before=config.digest_hours_before,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyOverrides:
+    """The rules one server chose itself; ``None`` means "use the default" for that rule.
+
+    Quiet hours are not here: they protect members' nights and stay as configured for everyone.
+    """
+
+    days_before: tuple[int, ...] | None = None
+    on_due_day: bool | None = None
+    send_hour: int | None = None
+    overdue_every_days: int | None = None
+    overdue_max: int | None = None
+    digest_hours_before: int | None = None
+
+    def apply(self, defaults: ReminderPolicy) -> ReminderPolicy:
+        """The server's effective policy: its own choices on top of ``defaults``."""
+        chosen = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        return replace(defaults, **chosen)
+
+    @property
+    def is_default(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -101,6 +125,19 @@ def plan_digest(starts_at: datetime, tz_name: str, policy: ReminderPolicy) -> Pl
     if moved < starts_at:
         at = moved
     return PlannedReminder(at.astimezone(starts_at.tzinfo), f"digest:{starts_at.isoformat()}")
+
+
+def replan_digest(starts_at: datetime, now: datetime, tz_name: str, policy: ReminderPolicy) -> PlannedReminder | None:
+    """The digest for a meeting already planned, after the rules changed at ``now``.
+
+    A meeting that has started gets none. If the new rules put the digest in the past (say, 48 hours
+    before a meeting now 30 hours away), it goes out at once rather than not at all, and on time, so
+    without the "sorry this is late" wording.
+    """
+    if starts_at <= now:
+        return None
+    digest = plan_digest(starts_at, tz_name, policy)
+    return digest if digest.at >= now else PlannedReminder(now, digest.kind)
 
 
 def is_late(due_at: datetime, now: datetime) -> bool:

@@ -5,9 +5,9 @@ Design (and why):
 * **The database is the truth.** Every reminder is planned as a row in the ``reminders`` outbox when
   its task or meeting is created or changed (:mod:`bot.reminders.policy` decides the instants).
   Nothing about what is due lives only in memory.
-* **One sweep, one wake-up job.** :meth:`ReminderService.sweep` selects the due-and-unsent rows (an
-  index on ``due_at WHERE sent_at IS NULL`` keeps that cheap at any size), sends each one, rolls
-  repeating meetings forward, then re-arms a single APScheduler ``DateTrigger`` job for the next
+* **One sweep, one wake-up job.** :meth:`ReminderService.sweep` rolls repeating meetings forward,
+  claims and sends the due-and-unsent rows (an index on ``due_at WHERE sent_at IS NULL`` keeps that
+  cheap at any size), then re-arms a single APScheduler ``DateTrigger`` job for the next
   instant in the outbox. Every change (task added, edited, done; meeting scheduled or cancelled)
   calls :meth:`ReminderService.rearm`. Compared with one job per reminder this keeps the scheduler
   tiny (one job whatever the number of tasks), start-up is one query, and delivery is still
@@ -17,10 +17,24 @@ Design (and why):
   go" that is already out of date is recorded but not sent), with "sorry this is late" wording when more
   than a day late (:func:`bot.reminders.policy.is_late`). The job uses ``misfire_grace_time=None``
   and ``coalesce=True``, so APScheduler never skips a late wake-up, however late.
-* **Never twice.** A row is *claimed* (``sent_at`` set where it was NULL, in one transaction)
-  before the message goes out, so two sweeps or two bot generations can never both send it. If the
-  send fails for a reason worth retrying, the claim is released and the sweep tries again in a few
-  minutes; only a crash between claim and send could lose one, which we prefer to sending twice.
+* **Never twice, in batches.** The sweep *claims* a batch of due rows (``sent_at`` set where it
+  was NULL, in one transaction) before any of their messages go out, so two sweeps or two bot
+  generations can never both send one. It then loads the batch's tasks and meetings in one query
+  each, sends, and hands back the failures worth retrying in one transaction; the sweep tries
+  those again in a few minutes. Claiming row by row cost three round trips per reminder and made a
+  catch-up of 10,000 reminders take seconds; claiming :data:`BATCH_SIZE` at a time costs three per
+  batch. The trade-off: a crash (power cut, killed process) between a claim and its sends loses
+  the unsent part of that one batch, at most :data:`BATCH_SIZE` reminders, which stay recorded as
+  sent. We prefer that to ever sending a reminder twice, and keep batches modest so the loss is
+  small. A clean stop hands the unsent part of the batch back.
+* **Waking up.** The job wakes at the earliest of: the next meeting start, the next reminder, and,
+  when something failed, the retry time. While a retry is pending, the failed reminders (due in the
+  past) do not count as "the next reminder", or the job would fire again at once; an unrelated
+  reminder due before the retry still wakes the job on time.
+* **Per-server rules.** ``policy_for`` is a coroutine reading the server's rules from the database
+  (:class:`bot.storage.reminder_policies.ReminderPolicyRepository`), not a cache: it is one small
+  primary-key read, needed only when something is planned, and it can never be stale after a
+  facilitator changes the rules or another bot generation shares the file.
 """
 
 from __future__ import annotations
@@ -45,6 +59,8 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "copbot:reminders:sweep"
 RETRY_AFTER = timedelta(minutes=5)
+#: Reminders claimed per transaction (see "Never twice, in batches" above).
+BATCH_SIZE = 100
 
 
 class RetryLater(Exception):
@@ -73,7 +89,7 @@ class ReminderService:
         reminders: ReminderRepository,
         notifier: Notifier,
         timezone_for: Callable[[int], Awaitable[str]],
-        policy_for: Callable[[int], ReminderPolicy],
+        policy_for: Callable[[int], Awaitable[ReminderPolicy]],
     ) -> None:
         self._scheduler = scheduler
         self._tasks = tasks
@@ -84,6 +100,7 @@ class ReminderService:
         self._policy_for = policy_for
         self._lock = asyncio.Lock()
         self._stopped = False
+        self._retry_at: datetime | None = None
 
     async def start(self) -> None:
         """Catch up on anything due (sent now, once) and arm the job for the next instant."""
@@ -100,51 +117,72 @@ class ReminderService:
         if self._stopped:
             return
         retry = await self.sweep(utcnow())
-        await self.rearm(retry_at=utcnow() + RETRY_AFTER if retry else None)
+        self._retry_at = utcnow() + RETRY_AFTER if retry else None
+        await self.rearm()
 
     async def sweep(self, now: datetime) -> bool:
         """Send everything due at ``now``; return True if something must be retried later."""
         async with self._lock:
             await self._roll_meetings(now)
+            # After downtime a task may have several reminders due at once ("3 days to go",
+            # "tomorrow", "today"): only the latest is worth sending; one statement records the
+            # older ones as done so they never go out afterwards.
             await self._reminders.supersede(now)
             retry = False
-            while True:
-                batch = await self._reminders.due(now)
-                # After downtime a task may have several reminders due at once ("3 days to go",
-                # "tomorrow", "today"): only the latest is worth sending; the older ones are
-                # recorded as done so they never go out afterwards.
-                latest = {r.task_id: r.id for r in batch if r.task_id is not None}
-                sent_any = False
-                for reminder in batch:
-                    if self._stopped:
-                        return retry
-                    if not await self._reminders.claim(reminder.id, now):
-                        continue
-                    if reminder.task_id is not None and latest[reminder.task_id] != reminder.id:
-                        sent_any = True
-                        continue
-                    try:
-                        await self._deliver(reminder, now)
-                        sent_any = True
-                    except RetryLater:
-                        retry = True
-                        await self._reminders.release(reminder.id)
-                        log.warning("Reminder %s (%s) will be retried", reminder.id, reminder.kind)
-                    except Exception:
-                        retry = True
-                        await self._reminders.release(reminder.id)
-                        log.exception("Reminder %s (%s) failed; it will be retried", reminder.id, reminder.kind)
-                if len(batch) < 500 or not sent_any:
-                    return retry
+            cursor: tuple[datetime, int] | None = None
+            while not self._stopped:
+                batch = await self._reminders.claim_due(now, limit=BATCH_SIZE, after=cursor)
+                if not batch:
+                    break
+                cursor = batch[-1].position  # released rows lie behind it: not retried in this sweep
+                failed = await self._send_batch(batch, now)
+                if failed:
+                    retry = True
+                    await self._release(failed)
+                if len(batch) < BATCH_SIZE:
+                    break
+            return retry
 
-    async def _deliver(self, reminder: DueReminder, now: datetime) -> None:
+    async def _send_batch(self, batch: list[DueReminder], now: datetime) -> list[int]:
+        """Send a claimed batch; return the ids that were not sent and should be tried again."""
+        tasks = await self._tasks.by_ids({r.task_id for r in batch if r.task_id is not None})
+        meetings = await self._meetings.by_ids({r.meeting_id for r in batch if r.meeting_id is not None})
+        latest = {r.task_id: r.id for r in batch if r.task_id is not None}  # the batch is in time order
+        failed: list[int] = []
+        for index, reminder in enumerate(batch):
+            if self._stopped:
+                failed.extend(r.id for r in batch[index:])  # claimed but not sent: hand them back
+                break
+            if reminder.task_id is not None and latest[reminder.task_id] != reminder.id:
+                continue  # out of date: recorded as done, not sent
+            try:
+                await self._deliver(reminder, now, tasks, meetings)
+            except RetryLater:
+                failed.append(reminder.id)
+                log.warning("Reminder %s (%s) will be retried", reminder.id, reminder.kind)
+            except Exception:
+                failed.append(reminder.id)
+                log.exception("Reminder %s (%s) failed; it will be retried", reminder.id, reminder.kind)
+        return failed
+
+    async def _release(self, reminder_ids: list[int]) -> None:
+        try:
+            await self._reminders.release(reminder_ids)
+        except Exception:
+            if not self._stopped:
+                raise
+            log.warning("Stopping: %d claimed reminders could not be handed back", len(reminder_ids))
+
+    async def _deliver(
+        self, reminder: DueReminder, now: datetime, tasks: dict[int, Task], meetings: dict[int, Meeting]
+    ) -> None:
         late = is_late(reminder.due_at, now)
         if reminder.task_id is not None:
-            task = await self._tasks.by_id(reminder.task_id)
+            task = tasks.get(reminder.task_id)
             if task is not None and task.is_open:
                 await self._notifier.task_reminder(task, reminder.kind, late)
         elif reminder.meeting_id is not None:
-            meeting = await self._meetings.by_id(reminder.meeting_id)
+            meeting = meetings.get(reminder.meeting_id)
             if meeting is not None and meeting.status == "scheduled":
                 await self._notifier.meeting_digest(meeting, late)
 
@@ -153,7 +191,7 @@ class ReminderService:
         for meeting in await self._meetings.started(now):
             tz_name = await self._timezone_for(meeting.guild_id)
             following = next_occurrence(meeting.starts_at, meeting.repeat, tz_name, now)
-            digest = plan_digest(following, tz_name, self._policy_for(meeting.guild_id)) if following else None
+            digest = plan_digest(following, tz_name, await self._policy_for(meeting.guild_id)) if following else None
             rolled = await self._meetings.roll(meeting.id, following, digest)
             if following is not None:
                 try:
@@ -161,18 +199,25 @@ class ReminderService:
                 except Exception:
                     log.exception("Could not set up the next occurrence of meeting %s", meeting.id)
 
-    async def next_wake(self) -> datetime | None:
-        """The earliest instant at which the sweep has something to do."""
-        candidates = [d for d in (await self._reminders.next_due_at(), await self._meetings.next_start()) if d]
+    async def next_wake(self, now: datetime | None = None) -> datetime | None:
+        """The earliest instant at which the sweep has something to do.
+
+        With a retry pending, reminders already due are the ones waiting for it, so they count
+        only through the retry time; later reminders and meeting starts count as usual.
+        """
+        retry_at = self._retry_at
+        if retry_at is None:
+            next_reminder = await self._reminders.next_due_at()
+        else:
+            next_reminder = await self._reminders.next_due_at(after=now or utcnow())
+        candidates = [d for d in (next_reminder, await self._meetings.next_start(), retry_at) if d is not None]
         return min(candidates) if candidates else None
 
-    async def rearm(self, *, retry_at: datetime | None = None) -> None:
+    async def rearm(self) -> None:
         """Point the single wake-up job at the next instant (or remove it if nothing is planned)."""
         if self._stopped:
             return
         at = await self.next_wake()
-        if retry_at is not None:
-            at = max(at, retry_at) if at is not None else retry_at
         if at is None:
             if self._scheduler.get_job(JOB_ID) is not None:
                 self._scheduler.remove_job(JOB_ID)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,6 +85,14 @@ class MeetingRepository:
     async def by_id(self, meeting_id: int) -> Meeting | None:
         row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM meetings WHERE id = ?", (meeting_id,))
         return None if row is None else _meeting(row)
+
+    async def by_ids(self, meeting_ids: Collection[int]) -> dict[int, Meeting]:
+        """Several meetings in one query (a reminder sweep's batch), keyed by id."""
+        if not meeting_ids:
+            return {}
+        marks = ", ".join("?" for _ in meeting_ids)
+        rows = await self._db.fetchall(f"SELECT {_COLUMNS} FROM meetings WHERE id IN ({marks})", list(meeting_ids))
+        return {int(r["id"]): _meeting(r) for r in rows}
 
     async def upcoming(self, guild_id: int) -> list[Meeting]:
         rows = await self._db.fetchall(

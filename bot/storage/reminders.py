@@ -1,12 +1,14 @@
-"""The reminder outbox: which planned reminders are due and unsent, and claiming one to send it.
+"""The reminder outbox: which planned reminders are due and unsent, and claiming them to send them.
 
-Claiming sets ``sent_at`` inside one transaction guarded by ``sent_at IS NULL``, so only one
-sender ever wins a row, even across restarts. If sending then fails for a reason worth retrying,
-:meth:`ReminderRepository.release` hands the row back; so a reminder is never silently lost either.
+Claiming sets ``sent_at`` on a batch of due rows in one transaction guarded by ``sent_at IS NULL``
+(``UPDATE … RETURNING``, SQLite 3.35 or later), so only one sender ever wins a row, even across
+restarts. If sending then fails for a reason worth retrying, :meth:`ReminderRepository.release`
+hands those rows back in one transaction; so a reminder is never silently lost either.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +26,11 @@ class DueReminder:
     kind: str
     due_at: datetime
 
+    @property
+    def position(self) -> tuple[datetime, int]:
+        """Where the reminder stands in sending order (due time, then id): a sweep's cursor."""
+        return (self.due_at, self.id)
+
 
 _LIVE = (
     " FROM reminders r"
@@ -40,15 +47,32 @@ class ReminderRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def due(self, now: datetime, limit: int = 500) -> list[DueReminder]:
-        """Unsent reminders for open tasks or scheduled meetings whose time is ``now`` or earlier."""
-        rows = await self._db.fetchall(
-            "SELECT r.id, r.guild_id, r.task_id, r.meeting_id, r.kind, r.due_at"
-            + _LIVE
-            + " AND r.due_at <= ? ORDER BY r.due_at, r.id LIMIT ?",
-            (now.isoformat(), limit),
-        )
-        return [
+    async def claim_due(
+        self, now: datetime, *, limit: int = 100, after: tuple[datetime, int] | None = None
+    ) -> list[DueReminder]:
+        """Claim (mark sent) up to ``limit`` live reminders due at ``now`` or earlier, in one transaction.
+
+        Only the caller that gets a row back may send it. Rows come in sending order (due time, then
+        id), starting after the ``after`` position if given: a sweep passes the last row it handled, so
+        rows it released for a retry are not claimed again in the same sweep.
+        """
+        stamp = now.isoformat()
+        sql = "SELECT r.id" + _LIVE + " AND r.due_at <= ?"
+        params: list[object] = [stamp]
+        if after is not None:
+            # A row value keeps this a range scan of the index: rows released for a retry (say, in a
+            # Discord outage) are stepped over, not read again by every batch.
+            sql += " AND (r.due_at, r.id) > (?, ?)"
+            params += [after[0].isoformat(), after[1]]
+        sql += " ORDER BY r.due_at, r.id LIMIT ?"
+        params.append(limit)
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                f"UPDATE reminders SET sent_at = ? WHERE sent_at IS NULL AND id IN ({sql})"
+                " RETURNING id, guild_id, task_id, meeting_id, kind, due_at",
+                [stamp, *params],
+            )
+        claimed = [
             DueReminder(
                 id=int(r[0]),
                 guild_id=int(r[1]),
@@ -59,19 +83,15 @@ class ReminderRepository:
             )
             for r in rows
         ]
+        return sorted(claimed, key=lambda r: r.position)  # RETURNING promises no order
 
-    async def next_due_at(self) -> datetime | None:
-        """When the next unsent reminder falls due (``None`` if nothing is planned)."""
-        row = await self._db.fetchone("SELECT MIN(r.due_at)" + _LIVE)
+    async def next_due_at(self, *, after: datetime | None = None) -> datetime | None:
+        """When the next live unsent reminder falls due, optionally only those strictly ``after``."""
+        if after is None:
+            row = await self._db.fetchone("SELECT MIN(r.due_at)" + _LIVE)
+        else:
+            row = await self._db.fetchone("SELECT MIN(r.due_at)" + _LIVE + " AND r.due_at > ?", (after.isoformat(),))
         return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-    async def claim(self, reminder_id: int, now: datetime) -> bool:
-        """Mark the reminder sent; ``False`` if someone already did (then do not send it)."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL", (now.isoformat(), reminder_id)
-            )
-        return changed == 1
 
     async def supersede(self, now: datetime) -> int:
         """Record as done every due task reminder that a later due one of the same task replaces.
@@ -88,10 +108,13 @@ class ReminderRepository:
                 (stamp, stamp, stamp),
             )
 
-    async def release(self, reminder_id: int) -> None:
-        """Give a claimed reminder back after a failure worth retrying."""
+    async def release(self, reminder_ids: Sequence[int]) -> None:
+        """Give claimed reminders back (not sent after all), in one transaction."""
+        if not reminder_ids:
+            return
+        marks = ", ".join("?" for _ in reminder_ids)
         async with self._db.transaction() as tx:
-            await tx.execute("UPDATE reminders SET sent_at = NULL WHERE id = ?", (reminder_id,))
+            await tx.execute(f"UPDATE reminders SET sent_at = NULL WHERE id IN ({marks})", list(reminder_ids))
 
     async def sent_kinds(self, task_id: int) -> list[str]:
         rows = await self._db.fetchall(

@@ -7,7 +7,7 @@ a task without its reminders, nor reminders for a task that was done or removed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -111,6 +111,14 @@ class TaskRepository:
     async def by_id(self, task_id: int) -> Task | None:
         row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
         return None if row is None else _task(row)
+
+    async def by_ids(self, task_ids: Collection[int]) -> dict[int, Task]:
+        """Several tasks in one query (a reminder sweep's batch), keyed by id; missing ones are left out."""
+        if not task_ids:
+            return {}
+        marks = ", ".join("?" for _ in task_ids)
+        rows = await self._db.fetchall(f"SELECT {_COLUMNS} FROM tasks WHERE id IN ({marks})", list(task_ids))
+        return {int(r["id"]): _task(r) for r in rows}
 
     async def open_tasks(self, guild_id: int, *, assignee_id: int | None = None) -> list[Task]:
         """Open tasks in the server (optionally one person's), soonest due first."""

@@ -18,6 +18,7 @@ from bot.clock import utcnow
 from bot.errors import PermissionDeniedError, UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
 from bot.reminders.policy import ReminderPolicy, plan_digest, plan_task
+from bot.reminders.rules import digest_when
 from bot.reminders.service import ReminderService, RetryLater
 from bot.storage.meetings import Meeting, MeetingRepository
 from bot.storage.reminders import ReminderRepository
@@ -66,6 +67,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             "`/task list` shows your tasks (or everyone's, or the overdue ones). `/task done` marks one finished.",
             "`/task edit` changes a task; `/task remove` deletes one you set.",
         ),
+        facilitator_lines=("`/settings reminders` changes when reminders go out here (see Settings).",),
     )
 
     def __init__(self, bot: CopBot) -> None:
@@ -105,16 +107,21 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         settings = await self.bot.settings.get(guild_id)
         return settings.timezone_or(self.bot.config.community.timezone)
 
-    def policy_for(self, guild_id: int) -> ReminderPolicy:
-        """Every server uses the configured defaults (see the report: no per-server override yet)."""
-        return ReminderPolicy.from_config(self.bot.config.reminders)
+    async def policy_for(self, guild_id: int) -> ReminderPolicy:
+        """The server's reminder rules (``/settings reminders``), read fresh: see the service's docstring."""
+        return await self.bot.reminder_policies.policy_for(guild_id)
+
+    @commands.Cog.listener()
+    async def on_reminder_policy_changed(self, guild_id: int) -> None:
+        """``/settings reminders`` re-planned this server's reminders: point the job at the new next one."""
+        await self.service.rearm()
 
     async def parse(self, text: str, guild_id: int) -> ParsedWhen:
         tz_name = await self.timezone_for(guild_id)
         return await asyncio.to_thread(parse_when, text, tz_name, now=utcnow())
 
     async def _plan(self, guild_id: int, due_at: datetime, not_before: datetime) -> list:
-        return plan_task(due_at, not_before, await self.timezone_for(guild_id), self.policy_for(guild_id))
+        return plan_task(due_at, not_before, await self.timezone_for(guild_id), await self.policy_for(guild_id))
 
     async def task_for_button(self, task_id: int, user_id: int) -> Task:
         task = await self.tasks.by_id(task_id)
@@ -400,7 +407,8 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         order=41,
         title="Meetings",
         lines=(
-            "`/meeting next` shows when the next meeting is. The day before each meeting, copbot posts "
+            "`/meeting next` shows when the next meeting is. Before each meeting (the day before, unless "
+            "facilitators chose another time), copbot posts "
             "the open tasks so nothing is forgotten.",
         ),
         facilitator_lines=(
@@ -436,7 +444,8 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         parsed = await self.tasks_cog.parse(when, guild.id)
         repeat_value = repeat.value if repeat else "none"
         tz_name = await self.tasks_cog.timezone_for(guild.id)
-        digest = plan_digest(parsed.at, tz_name, self.tasks_cog.policy_for(guild.id))
+        policy = await self.tasks_cog.policy_for(guild.id)
+        digest = plan_digest(parsed.at, tz_name, policy)
         meeting = await self.meetings.add(guild.id, clean_title, parsed.at, repeat_value, interaction.user.id, digest)
         await interaction.response.defer()
         event_id = await create_event(self.bot, guild, meeting)
@@ -448,7 +457,7 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await interaction.followup.send(
             f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}** "
             f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "
-            f"I'll post the open tasks the day before.{note}",
+            f"I'll post the open tasks {digest_when(policy.digest_hours_before)}.{note}",
             allowed_mentions=NO_PINGS,
         )
 

@@ -309,3 +309,59 @@ async def test_closed_dms_fall_back_to_a_mention_in_the_meeting_channel(simcord_
         assert len(fallback) == 1
         assert fallback[0].content.startswith(f"<@{sam.id}>") and "friendly reminder" in fallback[0].content
         assert fallback[0].created_at.astimezone(LONDON).hour == 9
+
+
+async def test_only_facilitators_cancel_a_meeting(simcord_env, community: Community) -> None:
+    await community.configure()
+    sam = community.add_member("sam")
+    with time_machine.travel(simcord_env.now(), tick=False):
+        await community.facilitator.slash(
+            community.meeting, "meeting schedule", when="2026-01-09 18:00", title="January catch-up"
+        )
+        guild = simcord_env.bot.get_guild(community.guild.id)
+        events = [e.id for e in await guild.fetch_scheduled_events()]
+        assert len(events) == 1
+
+        refused = await sam.slash(community.meeting, "meeting cancel", id=1)
+        assert refused.response.ephemeral and "only facilitators" in refused.response.content.lower()
+        assert [e.id for e in await guild.fetch_scheduled_events()] == events
+        meeting = await simcord_env.bot.get_cog("TasksCog").meetings.get(community.guild.id, 1)
+        assert meeting.status == "scheduled" and meeting.event_id == events[0]
+        shown = await sam.slash(community.meeting, "meeting next")
+        assert "January catch-up" in shown.response.content
+
+
+async def test_someone_else_cannot_use_the_reminder_buttons(simcord_env, community: Community) -> None:
+    await community.configure()
+    sam, olly = community.add_member("sam"), community.add_member("olly")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        clocks = Clocks(simcord_env, t)
+        await add_task(community, sam, "2026-01-05")
+        simcord_env.inject_error(
+            "POST",
+            f"/channels/{sam.user.dm_channel.id}/messages",
+            status=403,
+            code=50007,
+            message="Cannot send messages to this user",
+            times=None,
+        )
+        await clocks.run_until(utc(2026, 1, 13))
+        # Sam's DMs are closed, so the overdue nudge, buttons and all, is in the meeting channel,
+        # where everyone can see it and press its buttons.
+        nudges = [m for m in community.meeting.history() if "checking in" in m.content]
+        assert len(nudges) == 1 and nudges[0].content.startswith(f"<@{sam.id}>")
+        task = await task_repo(simcord_env).get(community.guild.id, 1)
+
+        for label in ("Done", "Need more time"):
+            refused = await olly.click(nudges[0], label=label)
+            assert refused.response.ephemeral
+            assert refused.response.content == "Only the person doing this task can use these buttons."
+        refused = await community.facilitator.click(nudges[0], label="Done")
+        assert refused.response.content == "Only the person doing this task can use these buttons."
+        assert await task_repo(simcord_env).get(community.guild.id, 1) == task
+        mine = await sam.slash(community.meeting, "task list")
+        assert "Read the leaflet" in mine.response.content
+
+        done = await sam.click(nudges[0], label="Done")
+        assert "is marked as done" in done.response.content
+        assert (await task_repo(simcord_env).get(community.guild.id, 1)).status == "done"

@@ -1,0 +1,13 @@
+-- A server's own reminder rules, chosen with /settings reminders. One row per server that changed
+-- something; a NULL column means "use the default from [reminders] in the configuration", so a
+-- server that never changed a rule follows the configuration, even after it is edited.
+CREATE TABLE reminder_policies (
+    guild_id            INTEGER PRIMARY KEY,
+    days_before         TEXT,           -- days before the due date, e.g. '3,1'; '' means none
+    on_due_day          INTEGER CHECK (on_due_day IN (0, 1)),
+    send_hour           INTEGER CHECK (send_hour BETWEEN 0 AND 23),
+    overdue_every_days  INTEGER CHECK (overdue_every_days BETWEEN 1 AND 60),
+    overdue_max         INTEGER CHECK (overdue_max BETWEEN 0 AND 20),
+    digest_hours_before INTEGER CHECK (digest_hours_before BETWEEN 1 AND 168),
+    updated_at          TEXT NOT NULL
+);

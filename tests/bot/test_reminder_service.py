@@ -1,0 +1,172 @@
+"""The reminder service without Discord: batched claims, retries, and when the job wakes next."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest_asyncio
+import time_machine
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.reminders.policy import PlannedReminder, ReminderPolicy
+from bot.reminders.service import BATCH_SIZE, JOB_ID, RETRY_AFTER, ReminderService, RetryLater
+from bot.storage.database import Database
+from bot.storage.meetings import Meeting, MeetingRepository
+from bot.storage.reminders import ReminderRepository
+from bot.storage.tasks import Task, TaskRepository
+
+T0 = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+class Notifier:
+    """Records what was sent; task ids in ``failing`` raise :class:`RetryLater`."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+        self.failing: set[int] = set()
+        self.on_send = None
+
+    async def task_reminder(self, task: Task, kind: str, late: bool) -> None:
+        if task.id in self.failing:
+            raise RetryLater()
+        self.sent.append((task.id, kind))
+        if self.on_send is not None:
+            self.on_send()
+
+    async def meeting_digest(self, meeting: Meeting, late: bool) -> None:
+        self.sent.append((-meeting.id, "digest"))
+
+    async def meeting_rolled(self, meeting: Meeting) -> None:
+        pass
+
+
+class Setup:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.tasks = TaskRepository(db)
+        self.reminders = ReminderRepository(db)
+        self.notifier = Notifier()
+        # Started paused: jobs are stored and replaced as in production, but never fire by themselves.
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler.start(paused=True)
+
+        async def tz(_: int) -> str:
+            return "Europe/London"
+
+        async def rules(_: int) -> ReminderPolicy:
+            return ReminderPolicy()
+
+        self.service = ReminderService(
+            scheduler=self.scheduler,
+            tasks=self.tasks,
+            meetings=MeetingRepository(db),
+            reminders=self.reminders,
+            notifier=self.notifier,
+            timezone_for=tz,
+            policy_for=rules,
+        )
+
+    async def task_with(self, *instants: datetime) -> Task:
+        plan = [PlannedReminder(at, f"before:{i + 1}") for i, at in enumerate(instants)]
+        return await self.tasks.add(1, "Read the leaflet", 42, 7, T0 + timedelta(days=30), plan, created_at=T0)
+
+    def armed_at(self) -> datetime | None:
+        job = self.scheduler.get_job(JOB_ID)
+        return None if job is None else job.trigger.run_date
+
+    async def unsent(self) -> int:
+        row = await self.db.fetchone("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL")
+        return int(row[0])
+
+
+@pytest_asyncio.fixture
+async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
+    db = Database(tmp_path / "service.db")
+    await db.open()
+    setup = Setup(db)
+    try:
+        yield setup
+    finally:
+        setup.scheduler.shutdown(wait=False)
+        await db.close()
+
+
+async def test_a_failed_reminder_does_not_delay_an_earlier_unrelated_one(setup: Setup) -> None:
+    failing = await setup.task_with(T0 - timedelta(minutes=1))
+    other = await setup.task_with(T0 + timedelta(minutes=2))
+    setup.notifier.failing = {failing.id}
+    with time_machine.travel(T0, tick=False) as t:
+        await setup.service.run()
+        # The retry is due at T0 + 5 minutes, but the other task's reminder at T0 + 2 minutes still
+        # wakes the job on time (it used to wait for the retry).
+        assert setup.armed_at() == T0 + timedelta(minutes=2)
+
+        # A change elsewhere re-arms: the failed reminder (due in the past) must not make the job
+        # fire at once and hammer a failing Discord; it waits for its retry.
+        await setup.service.rearm()
+        assert setup.armed_at() == T0 + timedelta(minutes=2)
+
+        t.move_to(T0 + timedelta(minutes=2))
+        await setup.service.run()
+        assert setup.notifier.sent == [(other.id, "before:1")]
+        assert setup.armed_at() == T0 + timedelta(minutes=2) + RETRY_AFTER
+
+        setup.notifier.failing = set()
+        t.move_to(T0 + timedelta(minutes=2) + RETRY_AFTER)
+        await setup.service.run()
+        assert setup.notifier.sent == [(other.id, "before:1"), (failing.id, "before:1")]
+        assert setup.armed_at() is None  # nothing left: no wake-up
+        assert await setup.unsent() == 0
+
+
+async def test_without_a_retry_a_past_due_reminder_wakes_the_job_at_once(setup: Setup) -> None:
+    await setup.task_with(T0 - timedelta(minutes=1), T0 + timedelta(hours=1))
+    with time_machine.travel(T0, tick=False):
+        await setup.service.rearm()
+        assert setup.armed_at() == T0 - timedelta(minutes=1)
+
+
+async def test_catch_up_in_batches_sends_each_once_and_hands_back_failures(setup: Setup) -> None:
+    count = BATCH_SIZE * 2 + 30
+    tasks = [await setup.task_with(T0 - timedelta(hours=1, seconds=i)) for i in range(count)]
+    failing = {tasks[5].id, tasks[BATCH_SIZE + 7].id}
+    setup.notifier.failing = failing
+    with time_machine.travel(T0, tick=False):
+        retry = await setup.service.sweep(T0)
+        assert retry
+        assert len(setup.notifier.sent) == count - 2
+        assert len({task_id for task_id, _ in setup.notifier.sent}) == count - 2
+        assert await setup.unsent() == 2  # only the failures were handed back
+
+        again = await setup.service.sweep(T0)  # the failures fail again; nothing is sent twice
+        assert again and len(setup.notifier.sent) == count - 2
+
+        setup.notifier.failing = set()
+        assert not await setup.service.sweep(T0 + RETRY_AFTER)
+        assert sorted(task_id for task_id, _ in setup.notifier.sent[-2:]) == sorted(failing)
+        assert len(setup.notifier.sent) == count and await setup.unsent() == 0
+
+
+async def test_only_the_latest_reminder_per_task_is_sent_after_downtime(setup: Setup) -> None:
+    task = await setup.task_with(T0 - timedelta(days=3), T0 - timedelta(days=1), T0 - timedelta(hours=1))
+    with time_machine.travel(T0, tick=False):
+        await setup.service.sweep(T0)
+    assert setup.notifier.sent == [(task.id, "before:3")]
+    assert sorted(await setup.reminders.sent_kinds(task.id)) == ["before:1", "before:2", "before:3"]
+
+
+async def test_stopping_mid_batch_hands_back_what_was_not_sent(setup: Setup) -> None:
+    for i in range(20):
+        await setup.task_with(T0 - timedelta(minutes=30, seconds=i))
+
+    def stop_after_five() -> None:
+        if len(setup.notifier.sent) == 5:
+            setup.service.stop()
+
+    setup.notifier.on_send = stop_after_five
+    with time_machine.travel(T0, tick=False):
+        await setup.service.sweep(T0)
+    assert len(setup.notifier.sent) == 5
+    assert await setup.unsent() == 15
