@@ -17,15 +17,12 @@ from .model import Participant, group_count_for
 ROLE_WEIGHT = 2.0
 #: Extra cost of two facilitators sharing a group (on top of ROLE_WEIGHT: they are one class).
 FACILITATOR_WEIGHT = 50.0
-#: Scale of the history term: a pair's cost is HISTORY_WEIGHT * (w + w**2 / 2), w its decayed meeting count.
-HISTORY_WEIGHT = 2.0
-#: Each meeting further back counts this much of the one after it in w (a slow fade: 0.9**7 is about 1/2).
-HISTORY_DECAY = 0.9
-#: Weight of the squared term in the pair cost: 1/2 makes the k-th meeting cost HISTORY_WEIGHT * (k + 1/2)
-#: more than the (k-1)-th (without decay), so a third meeting together weighs more than a second.
-HISTORY_SQUARE = 0.5
-#: Meetings further back than this are forgotten (with monthly meetings, a year). It keeps every
-#: person's tag list short (one tag per past group, one per pair of past groups).
+#: Cost of two people sharing a group again, per past meeting where they did, for the last meeting.
+HISTORY_WEIGHT = 3.0
+#: Share of a past meeting's weight that never fades while it is inside the window: the rest halves with
+#: every meeting back, so a meeting counts 1, 0.9, 0.85, 0.825 … of HISTORY_WEIGHT and never below 0.8.
+HISTORY_FLOOR = 0.8
+#: Meetings further back than this are forgotten (with monthly meetings, a year).
 HISTORY_WINDOW = 12
 #: Tolerance for comparing float objectives.
 EPS = 1e-6
@@ -71,42 +68,28 @@ def even_pairs(count: int, g: int) -> int:
 
 
 def meeting_weights(history: History | None) -> dict[int, float]:
-    """Recency weight of meeting index m, HISTORY_DECAY**age, for meetings inside the window."""
-    if history is None:
-        return {}
-    last = history.meeting_count
-    return {m: HISTORY_DECAY ** history.age(m) for m in range(max(0, last - HISTORY_WINDOW), last)}
+    """The cost of sharing a group again with someone one shared a group with at meeting m, by m.
 
-
-def history_cost(w: float) -> float:
-    """Cost of a pair whose recency-weighted number of past meetings is w (convex: repeats weigh more)."""
-    return HISTORY_WEIGHT * (w + HISTORY_SQUARE * w * w)
-
-
-#: Marks a tag for a pair of meetings, so it can never equal a single meeting's tag.
-_PAIR_TAG = 1 << 80
-
-
-def person_tags(person: Hashable, history: History | None, weights: dict[int, float]) -> dict[int, float]:
-    """The person's past groups as {tag: weight}, such that a pair's history cost is the sum of the
-    weights of the tags they share.
-
-    With w = sum of d_m over the meetings m where both were in one group (d_m = HISTORY_DECAY**age),
-    HISTORY_WEIGHT * (w + s * w**2) (s = HISTORY_SQUARE) expands to a sum over single meetings of
-    HISTORY_WEIGHT * (d_m + s * d_m**2) plus a sum over pairs of meetings m < m' of
-    2 * s * HISTORY_WEIGHT * d_m * d_m'.
-    So each person carries one tag per past group (``meeting << 20 | group``) and one per pair of past
-    groups; two people share the pair tag exactly when they met at both meetings. The quadratic cost thus
-    stays a sum over shared tags, and the solver keeps its per-group tag counts and O(group size) deltas.
+    ``HISTORY_WEIGHT * (HISTORY_FLOOR + (1 - HISTORY_FLOOR) * 0.5**age)`` for meetings inside the window.
     """
     if history is None:
         return {}
-    places = [((m << 20) | g, weights[m]) for m, g in history.groups_of(person) if m in weights]
-    tags = {t: HISTORY_WEIGHT * (d + HISTORY_SQUARE * d * d) for t, d in places}
-    for k, (t, d) in enumerate(places):
-        for t2, d2 in places[k + 1 :]:
-            tags[_PAIR_TAG | (t << 40) | t2] = 2 * HISTORY_SQUARE * HISTORY_WEIGHT * d * d2
-    return tags
+    last = history.meeting_count
+    return {
+        m: HISTORY_WEIGHT * (HISTORY_FLOOR + (1 - HISTORY_FLOOR) * 0.5 ** history.age(m))
+        for m in range(max(0, last - HISTORY_WINDOW), last)
+    }
+
+
+def person_tags(person: Hashable, history: History | None, weights: dict[int, float]) -> dict[int, float]:
+    """The person's past groups as {tag: weight}: a pair's history cost is the sum over the tags they share.
+
+    Two people share the tag ``meeting << 20 | group`` exactly when they were in that group at that
+    meeting, so the solver can keep per-group tag counts and price any move in O(group size) look-ups.
+    """
+    if history is None:
+        return {}
+    return {(m << 20) | g: weights[m] for m, g in history.groups_of(person) if m in weights}
 
 
 def lower_bound(

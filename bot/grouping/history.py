@@ -51,6 +51,15 @@ class History:
         self._group_counts.append(len(group_list))
         self._meeting_count += 1
 
+    def extended(self, groups: Iterable[Iterable[Hashable]]) -> History:
+        """A copy with ``groups`` recorded as one more meeting (this history is left as it was)."""
+        copy = History()
+        copy._groups_of = {person: list(places) for person, places in self._groups_of.items()}
+        copy._group_counts = list(self._group_counts)
+        copy._meeting_count = self._meeting_count
+        copy.add_meeting(groups)
+        return copy
+
     @property
     def meeting_count(self) -> int:
         return self._meeting_count

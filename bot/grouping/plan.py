@@ -7,6 +7,7 @@ import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from . import lookahead
 from .cost import (
     FACILITATORS,
     class_lower_bound,
@@ -67,26 +68,37 @@ def plan_groups(
     for p in roster:
         counts[spread_class(p)] = counts.get(spread_class(p), 0) + 1
     bound = class_lower_bound(counts, g)
-    mweights = meeting_weights(history)
-    tags = [person_tags(p.id, history, mweights) for p in roster]
+    ids = [p.id for p in roster]
+    facilitator_class = class_keys.get(FACILITATORS)
 
-    started = time.monotonic()
-    search = Search(
-        classes=classes,
-        class_weights=weights,
-        tags=tags,
-        apart=resolved.apart,
-        units=resolved.units,
-        caps=caps,
-        ids=[p.id for p in roster],
-        rng=random.Random(seed),
-    )
-    search.construct(class_keys.get(FACILITATORS))
-    max_steps = max(1000, int(time_budget * STEPS_PER_SECOND))
-    deadline = started + max(3 * time_budget, time_budget + 1.0)
-    assignment = search.run(max_steps, deadline, bound)
-    search.load(assignment)
-    broken = search.violations()
+    def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:
+        weights_by_meeting = meeting_weights(past)
+        search = Search(
+            classes=classes,
+            class_weights=weights,
+            tags=[person_tags(p.id, past, weights_by_meeting) for p in roster],
+            apart=resolved.apart,
+            units=resolved.units,
+            caps=caps,
+            ids=ids,
+            rng=random.Random(run_seed),
+        )
+        search.construct(facilitator_class)
+        started = time.monotonic()
+        max_steps = max(1000, int(budget * STEPS_PER_SECOND))
+        deadline = started + max(3 * budget, budget + 1.0)
+        found = search.run(max_steps, deadline, bound)
+        search.load(found)
+        return found, search.total
+
+    if history is not None and lookahead.worth_looking_ahead(n, g, history):
+        first = solve(history, seed, time_budget * lookahead.MAIN_SHARE)
+        assignment = lookahead.choose(
+            solve, ids=ids, g=g, history=history, seed=seed, budget=time_budget, bound=bound, first=first
+        )
+    else:
+        assignment, _ = solve(history, seed, time_budget)
+    broken = [(i, j) for i in range(n) for j in resolved.apart[i] if i < j and assignment[i] == assignment[j]]
     if broken:
         i, j = broken[0]
         raise InfeasibleError(

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import bot.grouping.cost as cost_module  # noqa: E402
+import bot.grouping.lookahead as lookahead_module  # noqa: E402
 from bot.grouping import (  # noqa: E402
     Constraints,
     History,
@@ -310,7 +310,7 @@ def repeat_rounds(rounds: int, budget: float, roster_seed: int, role_mix: bool =
     return repeats(meetings)
 
 
-def bench_repeats(rounds: int = 7, budget: float = 0.3, runs: int = 5) -> dict:
+def bench_repeats(rounds: int = 7, budget: float = 1.0, runs: int = 10) -> dict:
     """The issue's repeat-avoidance instance, and a secondary variant with a realistic role mix.
 
     Primary (the issue's, and the public golfer tool's setting): 30 people, 6 groups of 5, 6 facilitators
@@ -320,18 +320,19 @@ def bench_repeats(rounds: int = 7, budget: float = 0.3, runs: int = 5) -> dict:
 
     Secondary: the same, but the 24 others get the ROLE_MIX roles. Role spread comes before history, and
     with every role at most one per group same-role pairs never meet, which sets a higher floor.
-    As a diagnostic only, the primary instance is also run with no decay (old meetings count fully).
+    The budget per round is the bot's default (``[breakouts] planning_seconds``). As a diagnostic, the
+    primary instance is also planned without looking ahead (one meeting at a time).
     """
     started = time.perf_counter()
     ours = [repeat_rounds(rounds, budget, 30 + k) for k in range(runs)]
     elapsed = time.perf_counter() - started
     mixed = [repeat_rounds(rounds, budget, 30 + k, role_mix=True) for k in range(runs)]
-    saved = cost_module.HISTORY_DECAY
-    cost_module.HISTORY_DECAY = 1.0
+    saved = lookahead_module.LOOK_AHEAD_MAX
+    lookahead_module.LOOK_AHEAD_MAX = 0
     try:
-        no_decay = [repeat_rounds(rounds, budget, 30 + k) for k in range(runs)]
+        myopic = [repeat_rounds(rounds, budget, 30 + k) for k in range(runs)]
     finally:
-        cost_module.HISTORY_DECAY = saved
+        lookahead_module.LOOK_AHEAD_MAX = saved
     random_counts = []
     for s in range(50):
         r_rng = random.Random(s)
@@ -352,7 +353,9 @@ def bench_repeats(rounds: int = 7, budget: float = 0.3, runs: int = 5) -> dict:
         "random_split_mean": round(sum(random_counts) / len(random_counts), 1),
         "pair_meetings": pair_meetings,
         "floor_facilitators": 6 * max(0, 4 * rounds - 24),
-        "diagnostic_no_decay_per_run": no_decay,
+        "ours_max": max(ours),
+        "diagnostic_without_look_ahead_per_run": myopic,
+        "diagnostic_without_look_ahead_mean": round(sum(myopic) / runs, 1),
         "secondary_role_mix_per_run": mixed,
         "secondary_role_mix_mean": round(sum(mixed) / runs, 1),
         "secondary_role_mix_floor_with_even_role_spread": pair_meetings - (math.comb(30, 2) - 15 - same_role_pairs),

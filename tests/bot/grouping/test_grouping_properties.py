@@ -120,11 +120,10 @@ def pair_cost(p: Participant, q: Participant, history: list[list[list[Hashable]]
         cost += 52.0
     elif not p.is_facilitator and not q.is_facilitator and p.role == q.role:
         cost += 2.0
-    w = 0.0
     for age, groups in enumerate(reversed(history)):
         if age < 12 and any(p.id in g and q.id in g for g in groups):
-            w += 0.9**age
-    return cost + 2.0 * (w + w * w / 2)
+            cost += 3.0 * (0.8 + 0.2 * 0.5**age)
+    return cost
 
 
 def plan_cost(groups: list[list[Participant]], history: list[list[list[Hashable]]]) -> float:
