@@ -1,8 +1,10 @@
 """Buttons on overdue nudges ("Done", "Need more time") that keep working after a restart.
 
 They are :class:`discord.ui.DynamicItem` s whose ``custom_id`` carries the task id
-(``copbot:tasks:done:12``), so the bot needs no memory of the message to answer a click. Only the
-person doing the task may press them (a fallback message in the meeting channel is seen by all).
+(``copbot:tasks:done:12``), so the bot needs no memory of the message to answer a click. They follow
+the commands' rule: "Done" as ``/task done``, "Need more time" and its choices as ``/task edit`` (the
+person doing the task, the person who set it, or a facilitator), which matters when a nudge falls back
+to the meeting channel, where everyone sees it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from cogs._shared import replies_to_user_errors
 
 if TYPE_CHECKING:
     from cogs.tasks._cog import TasksCog
-
-NOT_YOURS = "Only the person doing this task can use these buttons."
 
 
 def _cog(interaction: discord.Interaction) -> TasksCog:
@@ -45,7 +45,7 @@ class DoneButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copb
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        task = await _cog(interaction).task_for_button(self.task_id, interaction.user, "finish")
         done = await _cog(interaction).complete(task)
         await interaction.response.send_message(
             f"Thank you! Task **#{done.number}** is marked as done.", ephemeral=True
@@ -71,7 +71,7 @@ class MoreTimeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        task = await _cog(interaction).task_for_button(self.task_id, interaction.user, "change")
         view = discord.ui.View(timeout=None)
         view.add_item(ExtendButton(task.id, 7))
         view.add_item(ExtendButton(task.id, 14))
@@ -106,7 +106,7 @@ class ExtendButton(
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        task = await cog.task_for_button(self.task_id, interaction.user.id)
+        task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.extend(task, self.days)
         await interaction.response.send_message(
             f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
@@ -133,7 +133,7 @@ class PickDateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        task = await _cog(interaction).task_for_button(self.task_id, interaction.user, "change")
         await interaction.response.send_modal(NewDateModal(task.id, task.number))
 
 
@@ -154,7 +154,7 @@ class NewDateModal(discord.ui.Modal):
     @replies_to_user_errors
     async def on_submit(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        task = await cog.task_for_button(self.task_id, interaction.user.id)
+        task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.move_due(task, self.due.value)
         await interaction.response.send_message(
             f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
