@@ -112,8 +112,9 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         return await self.bot.reminder_policies.policy_for(guild_id)
 
     @commands.Cog.listener()
-    async def on_reminder_policy_changed(self, guild_id: int) -> None:
-        """``/settings reminders`` re-planned this server's reminders: point the job at the new next one."""
+    async def on_reminders_replanned(self, guild_id: int) -> None:
+        """``/settings reminders`` or a new timezone re-planned this server's reminders: point the job at
+        the new next one."""
         await self.service.rearm()
 
     async def parse(self, text: str, guild_id: int) -> ParsedWhen:
