@@ -241,7 +241,23 @@ async def test_timer_warns_then_closes_and_broadcast_reaches_every_room(simcord_
     assert _breakout_channels(simcord_env, community) == []
     states = community.guild.voice_states()
     assert all(states[m.id].channel_id == community.voice.id for m in people)
-    assert "Time is up" in community.meeting.last_message.content  # the bot cannot see #facilitators here
+    assert "Time is up" in community.facilitators.last_message.content
+    assert not any("Time is up" in m.content for m in community.meeting.history())
+
+
+async def test_timer_note_falls_back_to_the_meeting_channel(simcord_env, community):
+    await _crowd(community, 6, facilitators=2)
+    # The facilitators chose a private channel but never let copbot in.
+    hidden = community.private_channel("facilitators-only", bot_can_post=False)
+    await community.configure(facilitator_channel=hidden)
+    await _plan(community, 3)
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        await community.facilitator.slash(community.meeting, "breakout open", minutes=2)
+        t.shift(2 * 60)
+        await simcord_env.advance_time(2 * 60)
+    assert _breakout_channels(simcord_env, community) == []
+    assert "Time is up" in community.meeting.last_message.content
+    assert hidden.history() == []
 
 
 async def test_close_after_restart_still_cleans_up(simcord_env, community, restart):
