@@ -57,6 +57,21 @@ def render_settings(settings: GuildSettings, default_timezone: str, guild_name: 
     return "\n".join(lines)
 
 
+def _require_bot_can_post(guild: discord.Guild, channel: object) -> None:
+    """Questions waiting for approval go to the facilitator channel: refuse a channel copbot can't post in."""
+    if isinstance(channel, discord.TextChannel):
+        perms = channel.permissions_for(guild.me)
+        if perms.view_channel and perms.send_messages:
+            return
+        where = channel.mention
+    else:
+        where = "the facilitator channel"
+    raise UserError(
+        f"I can't post in {where}, so questions waiting to be checked would never reach the facilitators: "
+        "please let me see and send messages there first. Nothing was changed."
+    )
+
+
 @app_commands.guild_only()
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="See or change how copbot works here"):
     """Thin adapter over :class:`bot.storage.settings.SettingsRepository`."""
@@ -99,7 +114,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         facilitator_channel="A private channel for facilitators' notices and questions waiting for approval",
         main_voice="The voice channel where the meeting happens",
         timezone="Your area's timezone, for example Europe/London",
-        moderation="Check anonymous questions before they are posted (needs a facilitator channel)",
+        moderation="Check anonymous questions before they are posted (needs a facilitator channel copbot can post in)",
     )
     @facilitator_only()
     async def update(
@@ -135,14 +150,20 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
                     f"I don't know the timezone “{discord.utils.escape_markdown(timezone)[:60]}”. "
                     "Please pick one from the list, for example Europe/London. Nothing was changed."
                 ) from None
+        current = await self.bot.settings.get(guild.id)
         if moderation is not None:
-            current = await self.bot.settings.get(guild.id)
             if moderation and facilitator_channel is None and current.facilitator_channel_id is None:
                 raise UserError(
                     "Checking questions needs a private facilitator channel first: set `facilitator_channel` "
                     "too. Nothing was changed."
                 )
             changes["moderation"] = moderation
+        checking = moderation if moderation is not None else current.moderation
+        if checking and (moderation or facilitator_channel is not None):
+            review = facilitator_channel
+            if review is None and current.facilitator_channel_id is not None:
+                review = guild.get_channel(current.facilitator_channel_id)  # type: ignore[assignment]
+            _require_bot_can_post(guild, review)
         if not changes:
             raise UserError("Nothing to change: choose at least one option. `/settings show` lists them.")
 
