@@ -6,8 +6,8 @@ facilitator, which sizes are allowed, the sentences people read) are tested with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from bot.errors import UserError
 from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan, plan_groups
@@ -127,6 +127,50 @@ def progress_text(rooms_done: int, rooms_total: int, moved: int, to_move: int) -
     if rooms_done >= rooms_total:
         text += f" … moving {moved}/{to_move}"
     return text
+
+
+def people(count: int) -> str:
+    """``1 person``, ``3 people``."""
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def name_list(names: Sequence[str], most: int = 10) -> str:
+    """``Sam, Kim and 4 more``: a facilitator wants to know who, but a message has a length limit."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+@dataclass(slots=True)
+class MoveResult:
+    """What happened to the people of a breakout as the rooms opened."""
+
+    moved: int = 0
+    #: Names of people in voice whom Discord would not move (they were told their room instead).
+    not_moved: list[str] = field(default_factory=list)
+    #: People not in voice who got a direct message with their room.
+    told: int = 0
+    #: People whose direct messages are closed, named in the meeting channel instead.
+    mentioned: int = 0
+
+
+def open_report(rooms: int, result: MoveResult, unposted: int) -> list[str]:
+    """The facilitator's summary once the rooms are open, one line per thing worth knowing."""
+    lines = [f"Breakout rooms are open: {rooms} rooms, {people(result.moved)} moved."]
+    if result.told:
+        were = "was" if result.told == 1 else "were"
+        lines.append(f"{people(result.told)} who {were} not in voice got a message telling them their room.")
+    if result.not_moved:
+        lines.append(
+            f"I could not move {people(len(result.not_moved))} ({name_list(result.not_moved)}), "
+            "so I told them their room."
+        )
+    if result.mentioned:
+        lines.append(
+            f"{people(result.mentioned)} could not get a direct message, so I named them in the meeting channel."
+        )
+    if unposted:
+        lines.append(f"I could not post the welcome note in {unposted} rooms.")
+    return lines
 
 
 def missing_permission(*, manage_channels: bool, move_members: bool) -> str | None:

@@ -8,9 +8,10 @@ role, or the Manage Server permission).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import discord
 from discord import app_commands
@@ -107,3 +108,46 @@ def guild_of(interaction: discord.Interaction) -> discord.Guild:
     if interaction.guild is None:
         raise UserError(SERVER_ONLY)
     return interaction.guild
+
+
+class IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A button that keeps working after a restart because its ``custom_id`` carries the id it acts on.
+
+    The id reads ``<prefix>:<action>:<target id>`` (``copbot:questions:vote:12``), so a click needs no
+    memory of the message: the callback reads ``self.target_id`` and looks the rest up. A feature sets
+    ``prefix`` on its own base class; each button names its action in its class line and sets its
+    look, then is registered with ``bot.add_dynamic_items``::
+
+        class VoteButton(_QuestionButton, action="vote"):
+            label = "Me too"
+            style = discord.ButtonStyle.primary
+    """
+
+    prefix: ClassVar[str] = ""
+    action: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
+    def __init_subclass__(cls, *, action: str | None = None) -> None:
+        if action is None:  # a feature's base class: it matches no custom_id itself
+            super().__init_subclass__(template=r"(?!)")
+            return
+        cls.action = action
+        super().__init_subclass__(template=rf"{re.escape(cls.prefix)}:{re.escape(action)}:(?P<target_id>[0-9]+)")
+
+    def __init__(self, target_id: int, *, label: str | None = None, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or self.label,
+                style=self.style,
+                custom_id=f"{self.prefix}:{self.action}:{target_id}",
+                disabled=disabled,
+            )
+        )
+        self.target_id = target_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["target_id"]))

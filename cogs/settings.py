@@ -3,8 +3,9 @@ facilitates, which timezone, and when reminders go out.
 
 ``/settings reminders`` lives here with the other settings. It saves the rules and re-plans the
 server's reminders through :class:`bot.storage.reminder_policies.ReminderPolicyRepository`, then
-tells the reminder service (in the tasks cog) with the ``reminder_policy_changed`` event, so the
-two cogs never look each other up."""
+tells the reminder service (in the tasks cog) with the ``reminders_replanned`` event, so the
+two cogs never look each other up. ``/settings update timezone:`` does the same in the transaction
+that saves the new timezone, so reminders keep going out at 09:00 on the server's new clock."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bot.clock import utcnow
 from bot.config import validate_timezone
 from bot.errors import UserError
 from bot.reminders.rules import DIGEST_HOURS_RANGE, OVERDUE_EVERY_RANGE, OVERDUE_MAX_RANGE, change_rules, describe
+from bot.storage.database import Transaction
 from bot.storage.settings import GuildSettings
 from cogs._shared import HelpSection, facilitator_only, guild_of
 
@@ -53,6 +55,21 @@ def render_settings(settings: GuildSettings, default_timezone: str, guild_name: 
         reminders,
     ]
     return "\n".join(lines)
+
+
+def _require_bot_can_post(guild: discord.Guild, channel: object) -> None:
+    """Questions waiting for approval go to the facilitator channel: refuse a channel copbot can't post in."""
+    if isinstance(channel, discord.TextChannel):
+        perms = channel.permissions_for(guild.me)
+        if perms.view_channel and perms.send_messages:
+            return
+        where = channel.mention
+    else:
+        where = "the facilitator channel"
+    raise UserError(
+        f"I can't post in {where}, so questions waiting to be checked would never reach the facilitators: "
+        "please let me see and send messages there first. Nothing was changed."
+    )
 
 
 @app_commands.guild_only()
@@ -97,7 +114,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         facilitator_channel="A private channel for facilitators' notices and questions waiting for approval",
         main_voice="The voice channel where the meeting happens",
         timezone="Your area's timezone, for example Europe/London",
-        moderation="Check anonymous questions before they are posted (needs a facilitator channel)",
+        moderation="Check anonymous questions before they are posted (needs a facilitator channel copbot can post in)",
     )
     @facilitator_only()
     async def update(
@@ -133,21 +150,40 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
                     f"I don't know the timezone “{discord.utils.escape_markdown(timezone)[:60]}”. "
                     "Please pick one from the list, for example Europe/London. Nothing was changed."
                 ) from None
+        current = await self.bot.settings.get(guild.id)
         if moderation is not None:
-            current = await self.bot.settings.get(guild.id)
             if moderation and facilitator_channel is None and current.facilitator_channel_id is None:
                 raise UserError(
                     "Checking questions needs a private facilitator channel first: set `facilitator_channel` "
                     "too. Nothing was changed."
                 )
             changes["moderation"] = moderation
+        checking = moderation if moderation is not None else current.moderation
+        if checking and (moderation or facilitator_channel is not None):
+            review = facilitator_channel
+            if review is None and current.facilitator_channel_id is not None:
+                review = guild.get_channel(current.facilitator_channel_id)  # type: ignore[assignment]
+            _require_bot_can_post(guild, review)
         if not changes:
             raise UserError("Nothing to change: choose at least one option. `/settings show` lists them.")
 
-        settings = await self.bot.settings.update(guild.id, **changes)
+        default_zone = self.bot.config.community.timezone
+        moved: list[str] = []
+
+        async def replan_if_the_zone_moved(tx: Transaction, before: GuildSettings, after: GuildSettings) -> None:
+            """Reminders follow the server's clock: re-plan them with the settings, in one transaction."""
+            zone = after.timezone_or(default_zone)
+            if zone != before.timezone_or(default_zone):
+                await self.bot.reminder_policies.replan(tx, guild.id, tz_name=zone, now=utcnow())
+                moved.append(zone)
+
+        settings = await self.bot.settings.update(guild.id, also=replan_if_the_zone_moved, **changes)
         note = ""
+        if moved:
+            self.bot.dispatch("reminders_replanned", guild.id)
+            note += f"\n\nReminders already planned now follow the new timezone, {moved[0]}."
         if facilitator_channel is not None and facilitator_channel.permissions_for(guild.default_role).view_channel:
-            note = "\n\nNote: everyone in the server can see the facilitator channel. You may want to make it private."
+            note += "\n\nNote: everyone in the server can see the facilitator channel. You may want to make it private."
         await interaction.response.send_message(
             "Saved.\n\n" + await self._render(guild, settings) + note,
             ephemeral=True,
@@ -205,7 +241,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         settings = await self.bot.settings.get(guild.id)
         tz_name = settings.timezone_or(self.bot.config.community.timezone)
         policy = await policies.save(guild.id, chosen, tz_name=tz_name, now=utcnow())
-        self.bot.dispatch("reminder_policy_changed", guild.id)
+        self.bot.dispatch("reminders_replanned", guild.id)
         await interaction.response.send_message(
             f"Saved. {describe(policy)}.\n\nReminders already planned for open tasks and meetings now follow "
             "these rules; reminders already sent are not sent again.",

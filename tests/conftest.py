@@ -79,20 +79,30 @@ class Community:
         self.meeting = self.guild.create_text_channel("meeting")
         self.questions = self.guild.create_text_channel("questions")
         self.facilitator_role = self.guild.create_role("Facilitators")
-        admin_role = self.guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
-        self.facilitators = self.guild.create_text_channel(
-            "facilitators",
-            overwrites={
-                self.guild.default_role: discord.PermissionOverwrite(view_channel=False),
-                self.facilitator_role: discord.PermissionOverwrite(view_channel=True),
-                admin_role: discord.PermissionOverwrite(view_channel=True),
-            },
-        )
+        self.admin_role = self.guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+        self.facilitators = self.private_channel("facilitators")
         self.voice = self.guild.create_voice_channel("Meeting room")
-        self.admin = self.guild.add_member(env.create_user("admin_alex", global_name="Alex"), roles=[admin_role])
+        self.admin = self.guild.add_member(env.create_user("admin_alex", global_name="Alex"), roles=[self.admin_role])
         self.facilitator = self.guild.add_member(
             env.create_user("fran_fac", global_name="Fran"), roles=[self.facilitator_role]
         )
+
+    def private_channel(self, name: str, *, bot_can_post: bool = True, viewers=()):
+        """A text channel hidden from everyone but facilitators, admins, ``viewers`` (roles) and, as in a
+        real server where the facilitators invited it, the bot (view and send) unless ``bot_can_post``
+        is false."""
+        import discord
+
+        see = discord.PermissionOverwrite(view_channel=True)
+        overwrites = {
+            self.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            self.facilitator_role: see,
+            self.admin_role: see,
+            **dict.fromkeys(viewers, see),
+        }
+        if bot_can_post:
+            overwrites[self.env.bot.user] = discord.PermissionOverwrite(view_channel=True, send_messages=True)
+        return self.guild.create_text_channel(name, overwrites=overwrites)
 
     def add_member(self, name: str, *, facilitator: bool = False, global_name: str | None = None):
         roles = [self.facilitator_role] if facilitator else []

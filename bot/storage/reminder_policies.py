@@ -1,6 +1,7 @@
 """Each server's own reminder rules (``/settings reminders``), and re-planning when they change.
 
-Changing the rules re-plans, in the same transaction that saves them, the unsent reminders of the
+Changing the rules (or the server's timezone, through :meth:`ReminderPolicyRepository.replan`) re-plans,
+in the same transaction that saves them, the unsent reminders of the
 server's open tasks and scheduled meetings, so no reminder planned under the old rules can slip out
 afterwards and no task is left without reminders. Reminders already sent keep their row: the new
 plan is inserted with ``INSERT OR IGNORE`` against the UNIQUE ``(task_id, kind)`` and
@@ -10,6 +11,7 @@ plan is inserted with ``INSERT OR IGNORE`` against the UNIQUE ``(task_id, kind)`
 from __future__ import annotations
 
 from datetime import datetime
+from sqlite3 import Row
 
 from bot.clock import utcnow
 from bot.reminders.policy import PolicyOverrides, ReminderPolicy, plan_task, replan_digest
@@ -39,19 +41,7 @@ class ReminderPolicyRepository:
 
     async def overrides(self, guild_id: int) -> PolicyOverrides:
         """What the server chose itself (all ``None`` if it never changed a rule)."""
-        row = await self._db.fetchone(
-            f"SELECT {', '.join(_COLUMNS)} FROM reminder_policies WHERE guild_id = ?", (guild_id,)
-        )
-        if row is None:
-            return PolicyOverrides()
-        return PolicyOverrides(
-            days_before=_days_from_text(row["days_before"]),
-            on_due_day=None if row["on_due_day"] is None else bool(row["on_due_day"]),
-            send_hour=row["send_hour"],
-            overdue_every_days=row["overdue_every_days"],
-            overdue_max=row["overdue_max"],
-            digest_hours_before=row["digest_hours_before"],
-        )
+        return _overrides_from_row(await self._db.fetchone(_SELECT_OVERRIDES, (guild_id,)))
 
     async def policy_for(self, guild_id: int) -> ReminderPolicy:
         """The rules reminders follow in this server."""
@@ -85,6 +75,31 @@ class ReminderPolicyRepository:
                 )
             await _replan(tx, guild_id, policy, tz_name, now)
         return policy
+
+    async def replan(self, tx: Transaction, guild_id: int, *, tz_name: str, now: datetime) -> None:
+        """Re-plan the server's unsent reminders under its current rules in ``tz_name``, inside ``tx``.
+
+        For a change that is not a rule, such as the server's timezone (``/settings update``): the
+        caller's transaction saves the change, so the reminders can never disagree with it.
+        """
+        row = await tx.fetchone(_SELECT_OVERRIDES, (guild_id,))
+        await _replan(tx, guild_id, _overrides_from_row(row).apply(self.defaults), tz_name, now)
+
+
+_SELECT_OVERRIDES = f"SELECT {', '.join(_COLUMNS)} FROM reminder_policies WHERE guild_id = ?"
+
+
+def _overrides_from_row(row: Row | None) -> PolicyOverrides:
+    if row is None:
+        return PolicyOverrides()
+    return PolicyOverrides(
+        days_before=_days_from_text(row["days_before"]),
+        on_due_day=None if row["on_due_day"] is None else bool(row["on_due_day"]),
+        send_hour=row["send_hour"],
+        overdue_every_days=row["overdue_every_days"],
+        overdue_max=row["overdue_max"],
+        digest_hours_before=row["digest_hours_before"],
+    )
 
 
 async def _replan(tx: Transaction, guild_id: int, policy: ReminderPolicy, tz_name: str, now: datetime) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields, replace
 
 from bot.clock import utcnow
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,9 @@ class GuildSettings:
 
 _COLUMNS = tuple(f.name for f in fields(GuildSettings) if f.name != "guild_id")
 
+#: ``also(tx, before, after)`` for :meth:`SettingsRepository.update`.
+AlsoInTransaction = Callable[[Transaction, GuildSettings, GuildSettings], Awaitable[None]]
+
 
 class SettingsRepository:
     """Reads and writes :class:`GuildSettings` rows."""
@@ -56,8 +60,13 @@ class SettingsRepository:
         values["moderation"] = bool(values["moderation"])
         return GuildSettings(**values)
 
-    async def update(self, guild_id: int, **changes: object) -> GuildSettings:
-        """Apply ``changes`` (column → value) in one transaction and return the new settings."""
+    async def update(self, guild_id: int, *, also: AlsoInTransaction | None = None, **changes: object) -> GuildSettings:
+        """Apply ``changes`` (column → value) in one transaction and return the new settings.
+
+        ``also(tx, before, after)``, if given, runs inside that transaction after the write, for work
+        that must never disagree with the settings (re-planning reminders when the timezone moves):
+        if it fails, the settings are not saved either.
+        """
         unknown = set(changes) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"Unknown settings: {sorted(unknown)}")
@@ -76,7 +85,10 @@ class SettingsRepository:
                 " updated_at = excluded.updated_at",
                 (guild_id, *values, utcnow().isoformat()),
             )
-        return replace(new, moderation=bool(new.moderation))
+            new = replace(new, moderation=bool(new.moderation))
+            if also is not None:
+                await also(tx, replace(current, moderation=bool(current.moderation)), new)
+        return new
 
     async def configured_guild_ids(self) -> list[int]:
         """Servers that have at least a meeting or questions channel chosen."""

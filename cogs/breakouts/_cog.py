@@ -25,11 +25,14 @@ from bot.breakouts import (
     CATEGORY_NAME,
     DISCUSSION_PROMPT,
     Candidate,
+    MoveResult,
     build_roster,
     check_size,
     make_plan,
     missing_permission,
+    open_report,
     participants_from_plan,
+    people,
     planned_groups,
     progress_text,
     room_name,
@@ -302,26 +305,18 @@ class BreakoutsCog(
             await progress.show(progress_text(0, len(session.groups), 0, to_move))
             try:
                 rooms = await self._create_rooms(guild, session, progress, to_move)
-            except discord.HTTPException as error:
+            except discord.HTTPException:
                 log.warning("Creating breakout rooms failed", exc_info=True)
-                await progress.show(await self._undo_open(guild, session, error), final=True)
+                await progress.show(await self._undo_open(guild, session), final=True)
                 return
             session = await self.repo.get(session.id)  # type: ignore[assignment]
             assert session is not None
             await self.repo.set_status(session.id, "open")
             self._schedule(session)
             unposted = await self._post_room_notes(guild, session, rooms, ends_at)
-            moved, failed, told, mentioned = await self._move_members(guild, session, rooms, progress, to_move)
+            result = await self._move_members(guild, session, rooms, progress, to_move)
 
-        lines = [f"Breakout rooms are open: {len(rooms)} rooms, {moved} people moved."]
-        if told:
-            lines.append(f"{told} people who were not in voice got a message telling them their room.")
-        if mentioned:
-            lines.append(f"{mentioned} people could not get a direct message, so I named them in the meeting channel.")
-        if failed:
-            lines.append(f"I could not move {failed} people; they were sent their room instead.")
-        if unposted:
-            lines.append(f"I could not post the welcome note in {unposted} rooms.")
+        lines = open_report(len(rooms), result, unposted)
         if ends_at:
             lines.append(f"The rooms close {discord.utils.format_dt(ends_at, 'R')}, with a one-minute warning first.")
         lines.append("Use `/breakout broadcast` to message every room and `/breakout close` to bring everyone back.")
@@ -341,22 +336,22 @@ class BreakoutsCog(
             await progress.show(progress_text(number, len(session.groups), 0, to_move))
         return rooms
 
-    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession, error: discord.HTTPException) -> str:
-        """Remove every room made so far; the sentence tells the facilitator what happened and what is left."""
+    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession) -> str:
+        """Remove every room made so far (nobody was moved yet); one sentence says what happened and what next."""
         stored = await self.repo.get(session.id)
         assert stored is not None
         left = await self._delete_rooms(guild, stored)
-        what = f"Discord had a problem while I was making the breakout rooms (error {error.status})"
+        what = "Discord had a problem while I was making the breakout rooms"
         if not left:
             await self.repo.back_to_planned(session.id)
             return (
-                f"{what}, so I removed the rooms I had made and nobody was moved. The plan is kept: "
-                "try `/breakout open` again in a moment."
+                f"{what}, so I removed the ones I had made and nobody was moved; "
+                "please try `/breakout open` again in a moment."
             )
         category_id = stored.category_id if stored.category_id in left else None
         await self.repo.set_rooms(session.id, category_id, [c for c in left if c != category_id])
         await self.repo.set_status(session.id, "closing")
-        return f"{what}, and I could not remove every room I had made. Please use `/breakout close` to tidy up."
+        return f"{what} and I could not remove all the ones I had made, so please use `/breakout close` to tidy up."
 
     async def _post_room_notes(
         self,
@@ -392,9 +387,9 @@ class BreakoutsCog(
         rooms: list[discord.VoiceChannel],
         progress: _Progress,
         to_move: int,
-    ) -> tuple[int, int, int, int]:
-        """Move people in voice; message the rest. Returns (moved, move failures, DMed, mentioned)."""
-        moved = failed = told = 0
+    ) -> MoveResult:
+        """Move people in voice; tell the rest (and anyone Discord would not move) where to go."""
+        result = MoveResult()
         unreachable: list[tuple[discord.Member, discord.VoiceChannel]] = []
         step = max(1, to_move // 10)
         for room, group in zip(rooms, session.groups, strict=False):
@@ -402,28 +397,31 @@ class BreakoutsCog(
                 member = guild.get_member(planned.user_id)
                 if member is None:
                     continue
-                if member.voice is not None and member.voice.channel is not None:
+                in_voice = member.voice is not None and member.voice.channel is not None
+                if in_voice:
                     try:
                         await member.move_to(room, reason="copbot breakout rooms")
-                        moved += 1
-                        if moved % step == 0 or moved == to_move:
-                            await progress.show(progress_text(len(rooms), len(rooms), moved, to_move))
+                        result.moved += 1
+                        if result.moved % step == 0 or result.moved == to_move:
+                            await progress.show(progress_text(len(rooms), len(rooms), result.moved, to_move))
                         continue
                     except discord.HTTPException:
                         log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
-                        failed += 1
+                        result.not_moved.append(_name(member, member.id))
                 try:
                     await member.send(
                         f"Breakout groups have started in **{discord.utils.escape_markdown(guild.name)}**. "
                         f"Your group is **{room.name}**: join it here: {room.jump_url}",
                         allowed_mentions=NO_PINGS,
                     )
-                    told += 1
+                    if not in_voice:
+                        result.told += 1
                 except discord.HTTPException:
                     unreachable.append((member, room))
         if unreachable:
             await self._mention_in_meeting_channel(guild, unreachable)
-        return moved, failed, told, len(unreachable)
+        result.mentioned = len(unreachable)
+        return result
 
     async def _mention_in_meeting_channel(
         self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
@@ -519,19 +517,19 @@ class BreakoutsCog(
                     except discord.HTTPException:
                         log.warning("Could not move %s back", member.id, exc_info=True)
                         failed += 1
+            # A room Discord will not delete must not keep the breakout open: everyone is back, so the
+            # meeting is recorded and the facilitator is told which room to delete by hand.
             left = await self._delete_rooms(guild, session)
-            if left:
-                category_id = session.category_id if session.category_id in left else None
-                await self.repo.set_rooms(session.id, category_id, [c for c in left if c != category_id])
-                return (
-                    f"I brought {moved} people back, but Discord would not let me remove {len(left)} rooms. "
-                    "Please try `/breakout close` again in a moment."
-                )
             await self.repo.finish(session)
         where = f"to {back.mention}" if back is not None else "out of the breakout rooms"
-        text = f"Breakout rooms closed: {moved} people brought back {where}, and the rooms were removed."
+        if left:
+            return (
+                f"Breakout rooms closed: {people(moved)} brought back {where}. Discord would not let me remove "
+                f"{', '.join(f'<#{c}>' for c in left)}, so please delete {'it' if len(left) == 1 else 'them'} by hand."
+            )
+        text = f"Breakout rooms closed: {people(moved)} brought back {where}, and the rooms were removed."
         if failed:
-            text += f" I could not move {failed} people; the room removal disconnected them."
+            text += f" I could not move {people(failed)}; the room removal disconnected them."
         return text
 
     async def _delete_rooms(self, guild: discord.Guild, session: BreakoutSession) -> list[int]:

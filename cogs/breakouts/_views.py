@@ -7,12 +7,11 @@ plan instead of trusting a view object held in memory.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs._shared import replies_to_user_errors, require_facilitator
+from cogs._shared import IdButton, replies_to_user_errors, require_facilitator
 
 if TYPE_CHECKING:
     from cogs.breakouts._cog import BreakoutsCog
@@ -29,59 +28,40 @@ def _cog(interaction: discord.Interaction) -> BreakoutsCog:
     return cog
 
 
-class _SessionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:breakouts:(?P<action>[a-z]+):(?P<id>\d+)"
-):
-    """Base for the three buttons; the template is overridden per action."""
+class _SessionButton(IdButton):
+    """``copbot:breakouts:<action>:<session id>``."""
 
-    action = ""
-    label = ""
-    style = discord.ButtonStyle.secondary
-
-    def __init__(self, session_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(label=self.label, style=self.style, custom_id=f"{PREFIX}:{self.action}:{session_id}")
-        )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> _SessionButton:
-        return cls(int(match["id"]))
+    prefix = PREFIX
 
 
-class OpenRoomsButton(_SessionButton, template=r"copbot:breakouts:open:(?P<id>\d+)"):
-    action = "open"
+class OpenRoomsButton(_SessionButton, action="open"):
     label = "Open rooms"
     style = discord.ButtonStyle.success
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         await require_facilitator(interaction)
-        await _cog(interaction).open_from_button(interaction, self.session_id)
+        await _cog(interaction).open_from_button(interaction, self.target_id)
 
 
-class ReshuffleButton(_SessionButton, template=r"copbot:breakouts:reshuffle:(?P<id>\d+)"):
-    action = "reshuffle"
+class ReshuffleButton(_SessionButton, action="reshuffle"):
     label = "Reshuffle"
     style = discord.ButtonStyle.primary
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         await require_facilitator(interaction)
-        await _cog(interaction).reshuffle(interaction, self.session_id)
+        await _cog(interaction).reshuffle(interaction, self.target_id)
 
 
-class CancelButton(_SessionButton, template=r"copbot:breakouts:cancel:(?P<id>\d+)"):
-    action = "cancel"
+class CancelButton(_SessionButton, action="cancel"):
     label = "Cancel"
     style = discord.ButtonStyle.danger
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         await require_facilitator(interaction)
-        await _cog(interaction).cancel(interaction, self.session_id)
+        await _cog(interaction).cancel(interaction, self.target_id)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (OpenRoomsButton, ReshuffleButton, CancelButton)

@@ -15,7 +15,7 @@ import discord
 
 from bot.questions.text import question_body, render_safe
 from bot.storage.questions import Question
-from cogs._shared import replies_to_user_errors
+from cogs._shared import IdButton, replies_to_user_errors
 
 if TYPE_CHECKING:
     from cogs.questions._cog import QuestionsCog
@@ -102,33 +102,13 @@ def dm_view(guilds: list[discord.Guild]) -> discord.ui.View:
 # ------------------------------------------------------------------------------------- buttons
 
 
-class _QuestionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
-    """Shared shape: ``copbot:questions:<action>:<question id>``."""
+class _QuestionButton(IdButton):
+    """``copbot:questions:<action>:<question id>``."""
 
-    action = ""
-    label = ""
-    style = discord.ButtonStyle.secondary
-
-    def __init__(self, question_id: int, *, label: str | None = None, disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or self.label,
-                style=self.style,
-                custom_id=f"{PREFIX}:{self.action}:{question_id}",
-                disabled=disabled,
-            )
-        )
-        self.question_id = question_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> _QuestionButton:
-        return cls(int(match["id"]))
+    prefix = PREFIX
 
 
-class VoteButton(_QuestionButton, template=rf"{PREFIX}:vote:(?P<id>[0-9]+)"):
-    action = "vote"
+class VoteButton(_QuestionButton, action="vote"):
     style = discord.ButtonStyle.primary
 
     def __init__(self, question_id: int, votes: int = 0, *, disabled: bool = False) -> None:
@@ -136,77 +116,68 @@ class VoteButton(_QuestionButton, template=rf"{PREFIX}:vote:(?P<id>[0-9]+)"):
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).vote(interaction, self.question_id)
+        await cog_of(interaction).vote(interaction, self.target_id)
 
 
-class AnsweredButton(_QuestionButton, template=rf"{PREFIX}:answered:(?P<id>[0-9]+)"):
-    action = "answered"
+class AnsweredButton(_QuestionButton, action="answered"):
     label = "Answered"
     style = discord.ButtonStyle.success
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).mark_answered(interaction, self.question_id)
+        await cog_of(interaction).mark_answered(interaction, self.target_id)
 
 
-class RemoveButton(_QuestionButton, template=rf"{PREFIX}:remove:(?P<id>[0-9]+)"):
-    action = "remove"
+class RemoveButton(_QuestionButton, action="remove"):
     label = "Remove"
     style = discord.ButtonStyle.danger
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).remove(interaction, self.question_id)
+        await cog_of(interaction).remove(interaction, self.target_id)
 
 
-class MuteButton(_QuestionButton, template=rf"{PREFIX}:mute:(?P<id>[0-9]+)"):
-    action = "mute"
+class MuteButton(_QuestionButton, action="mute"):
     label = "Mute this asker for the rest of the meeting"
-    style = discord.ButtonStyle.secondary
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).mute(interaction, self.question_id)
+        await cog_of(interaction).mute(interaction, self.target_id)
 
 
-class ApproveButton(_QuestionButton, template=rf"{PREFIX}:approve:(?P<id>[0-9]+)"):
-    action = "approve"
+class ApproveButton(_QuestionButton, action="approve"):
     label = "Approve"
     style = discord.ButtonStyle.success
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).approve(interaction, self.question_id)
+        await cog_of(interaction).approve(interaction, self.target_id)
 
 
-class RejectButton(_QuestionButton, template=rf"{PREFIX}:reject:(?P<id>[0-9]+)"):
-    action = "reject"
+class RejectButton(_QuestionButton, action="reject"):
     label = "Reject"
     style = discord.ButtonStyle.danger
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).reject(interaction, self.question_id)
+        await cog_of(interaction).reject(interaction, self.target_id)
 
 
-class DmPostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"{PREFIX}:dmpost:(?P<guild>[0-9]+)"):
+class DmPostButton(_QuestionButton, action="dmpost"):
     """In a member's DMs: post the previewed text in one server. Carries the server id only."""
 
-    def __init__(self, guild_id: int, *, label: str = "Post anonymously") -> None:
-        super().__init__(
-            discord.ui.Button(label=label, style=discord.ButtonStyle.primary, custom_id=f"{PREFIX}:dmpost:{guild_id}")
-        )
-        self.guild_id = guild_id
+    label = "Post anonymously"
+    style = discord.ButtonStyle.primary
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> DmPostButton:
-        return cls(int(match["guild"]), label=item.label or "Post anonymously")
+        return cls(int(match["target_id"]), label=item.label)  # the label names the server
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).post_from_dm(interaction, self.guild_id)
+        await cog_of(interaction).post_from_dm(interaction, self.target_id)
 
 
 class DmCancelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"{PREFIX}:dmcancel"):

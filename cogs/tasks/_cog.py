@@ -15,7 +15,7 @@ from discord.utils import escape_markdown, format_dt
 
 from bot.app import CopBot
 from bot.clock import utcnow
-from bot.errors import PermissionDeniedError, UserError
+from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
 from bot.reminders.policy import ReminderPolicy, plan_digest, plan_task
 from bot.reminders.rules import digest_when
@@ -33,7 +33,7 @@ from bot.tasks import (
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
 from cogs.tasks._render import chunks, digest_lines, quoted, reminder_text, task_line
-from cogs.tasks._views import DYNAMIC_ITEMS, NOT_YOURS, nudge_view
+from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +112,9 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         return await self.bot.reminder_policies.policy_for(guild_id)
 
     @commands.Cog.listener()
-    async def on_reminder_policy_changed(self, guild_id: int) -> None:
-        """``/settings reminders`` re-planned this server's reminders: point the job at the new next one."""
+    async def on_reminders_replanned(self, guild_id: int) -> None:
+        """``/settings reminders`` or a new timezone re-planned this server's reminders: point the job at
+        the new next one."""
         await self.service.rearm()
 
     async def parse(self, text: str, guild_id: int) -> ParsedWhen:
@@ -123,12 +124,22 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
     async def _plan(self, guild_id: int, due_at: datetime, not_before: datetime) -> list:
         return plan_task(due_at, not_before, await self.timezone_for(guild_id), await self.policy_for(guild_id))
 
-    async def task_for_button(self, task_id: int, user_id: int) -> Task:
+    async def task_for_button(self, task_id: int, user: discord.abc.User, action: str) -> Task:
+        """The open task behind a reminder button, if ``user`` may ``action`` it.
+
+        The buttons follow the commands' rule (:func:`bot.tasks.require_can_change`, as ``/task done``
+        and ``/task edit``): a nudge that fell back to the meeting channel is pressed in public, and
+        a facilitator tidying up there is as welcome as with the commands. In a DM the clicker is a
+        plain user, so the facilitator check looks them up in the task's server.
+        """
         task = await self.tasks.by_id(task_id)
         if task is None or task.status == "removed":
             raise UserError("That task no longer exists.")
-        if task.assignee_id != user_id:
-            raise PermissionDeniedError(NOT_YOURS)
+        member = user
+        if not isinstance(member, discord.Member):
+            guild = self.bot.get_guild(task.guild_id)
+            member = (guild.get_member(user.id) if guild else None) or user
+        require_can_change(task, user.id, await is_facilitator(self.bot, member), action)
         require_open(task)
         return task
 

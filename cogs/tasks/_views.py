@@ -1,8 +1,10 @@
 """Buttons on overdue nudges ("Done", "Need more time") that keep working after a restart.
 
 They are :class:`discord.ui.DynamicItem` s whose ``custom_id`` carries the task id
-(``copbot:tasks:done:12``), so the bot needs no memory of the message to answer a click. Only the
-person doing the task may press them (a fallback message in the meeting channel is seen by all).
+(``copbot:tasks:done:12``), so the bot needs no memory of the message to answer a click. They follow
+the commands' rule: "Done" as ``/task done``, "Need more time" and its choices as ``/task edit`` (the
+person doing the task, the person who set it, or a facilitator), which matters when a nudge falls back
+to the meeting channel, where everyone sees it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import UserError
-from cogs._shared import replies_to_user_errors
+from cogs._shared import IdButton, replies_to_user_errors
 
 if TYPE_CHECKING:
     from cogs.tasks._cog import TasksCog
-
-NOT_YOURS = "Only the person doing this task can use these buttons."
 
 
 def _cog(interaction: discord.Interaction) -> TasksCog:
@@ -28,50 +28,35 @@ def _cog(interaction: discord.Interaction) -> TasksCog:
     return cog  # type: ignore[no-any-return]
 
 
-class DoneButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:done:(?P<task_id>\d+)"):
+class _TaskButton(IdButton):
+    """``copbot:tasks:<action>:<task id>``."""
+
+    prefix = "copbot:tasks"
+
+
+class DoneButton(_TaskButton, action="done"):
     """Marks the task done."""
 
-    def __init__(self, task_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(label="Done", style=discord.ButtonStyle.success, custom_id=f"copbot:tasks:done:{task_id}")
-        )
-        self.task_id = task_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> DoneButton:
-        return cls(int(match["task_id"]))
+    label = "Done"
+    style = discord.ButtonStyle.success
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        task = await _cog(interaction).task_for_button(self.target_id, interaction.user, "finish")
         done = await _cog(interaction).complete(task)
         await interaction.response.send_message(
             f"Thank you! Task **#{done.number}** is marked as done.", ephemeral=True
         )
 
 
-class MoreTimeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:more:(?P<task_id>\d+)"):
+class MoreTimeButton(_TaskButton, action="more"):
     """Offers new dates: one more week, two more weeks, or a date of your choice."""
 
-    def __init__(self, task_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Need more time", style=discord.ButtonStyle.secondary, custom_id=f"copbot:tasks:more:{task_id}"
-            )
-        )
-        self.task_id = task_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> MoreTimeButton:
-        return cls(int(match["task_id"]))
+    label = "Need more time"
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        task = await _cog(interaction).task_for_button(self.target_id, interaction.user, "change")
         view = discord.ui.View(timeout=None)
         view.add_item(ExtendButton(task.id, 7))
         view.add_item(ExtendButton(task.id, 14))
@@ -106,7 +91,7 @@ class ExtendButton(
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        task = await cog.task_for_button(self.task_id, interaction.user.id)
+        task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.extend(task, self.days)
         await interaction.response.send_message(
             f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
@@ -114,26 +99,14 @@ class ExtendButton(
         )
 
 
-class PickDateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:pick:(?P<task_id>\d+)"):
+class PickDateButton(_TaskButton, action="pick"):
     """Opens a form to type a new due date."""
 
-    def __init__(self, task_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Choose a date", style=discord.ButtonStyle.secondary, custom_id=f"copbot:tasks:pick:{task_id}"
-            )
-        )
-        self.task_id = task_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> PickDateButton:
-        return cls(int(match["task_id"]))
+    label = "Choose a date"
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.task_id, interaction.user.id)
+        task = await _cog(interaction).task_for_button(self.target_id, interaction.user, "change")
         await interaction.response.send_modal(NewDateModal(task.id, task.number))
 
 
@@ -154,7 +127,7 @@ class NewDateModal(discord.ui.Modal):
     @replies_to_user_errors
     async def on_submit(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        task = await cog.task_for_button(self.task_id, interaction.user.id)
+        task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.move_due(task, self.due.value)
         await interaction.response.send_message(
             f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",

@@ -6,7 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from bot.breakouts import Candidate, build_roster, check_size, make_plan, missing_permission, progress_text
+from bot.breakouts import (
+    Candidate,
+    MoveResult,
+    build_roster,
+    check_size,
+    make_plan,
+    missing_permission,
+    open_report,
+    progress_text,
+)
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.grouping import Participant
@@ -109,3 +118,13 @@ async def test_history_keeps_only_the_most_recent_meetings(tmp_path) -> None:
         assert history.meetings()[0] == [[2, 102]] and history.meetings()[-1] == [[11, 111]]
     finally:
         await db.close()
+
+
+def test_open_report_counts_people_in_plain_words() -> None:
+    lines = open_report(2, MoveResult(moved=1, not_moved=[f"P{i}" for i in range(12)], told=1, mentioned=2), 0)
+    assert lines == [
+        "Breakout rooms are open: 2 rooms, 1 person moved.",
+        "1 person who was not in voice got a message telling them their room.",
+        "I could not move 12 people (P0, P1, P2, P3, P4, P5, P6, P7, P8, P9 and 2 more), so I told them their room.",
+        "2 people could not get a direct message, so I named them in the meeting channel.",
+    ]

@@ -241,7 +241,23 @@ async def test_timer_warns_then_closes_and_broadcast_reaches_every_room(simcord_
     assert _breakout_channels(simcord_env, community) == []
     states = community.guild.voice_states()
     assert all(states[m.id].channel_id == community.voice.id for m in people)
-    assert "Time is up" in community.meeting.last_message.content  # the bot cannot see #facilitators here
+    assert "Time is up" in community.facilitators.last_message.content
+    assert not any("Time is up" in m.content for m in community.meeting.history())
+
+
+async def test_timer_note_falls_back_to_the_meeting_channel(simcord_env, community):
+    await _crowd(community, 6, facilitators=2)
+    # The facilitators chose a private channel but never let copbot in.
+    hidden = community.private_channel("facilitators-only", bot_can_post=False)
+    await community.configure(facilitator_channel=hidden)
+    await _plan(community, 3)
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        await community.facilitator.slash(community.meeting, "breakout open", minutes=2)
+        t.shift(2 * 60)
+        await simcord_env.advance_time(2 * 60)
+    assert _breakout_channels(simcord_env, community) == []
+    assert "Time is up" in community.meeting.last_message.content
+    assert hidden.history() == []
 
 
 async def test_close_after_restart_still_cleans_up(simcord_env, community, restart):
@@ -270,3 +286,132 @@ async def test_members_not_in_voice_are_told_their_room(simcord_env, community):
     assert "6 people who were not in voice got a message" in opened.response.content
     dm = people[2].user.dm_channel.history()[-1]
     assert "Your group is **Group" in dm.content
+
+
+def _in_rooms(community, people) -> dict[int, str]:
+    """Member id → the name of the voice channel they are in now."""
+    states = community.guild.voice_states()
+    names = {c.id: name for name, c in community.guild.channels.items()}
+    return {m.id: names.get(states[m.id].channel_id) for m in people if m.id in states}
+
+
+def _discord_refuses(env, method: str, path: str, *, code: int = 50013, message: str = "Missing Permissions"):
+    """World set-up: Discord answers this request with a 403 for the rest of the test."""
+    env.inject_error(method, path, status=403, code=code, message=message, times=None)
+
+
+def _group_index(session, member) -> int:
+    """Which of the session's groups (from 0) the member is in."""
+    return next(i for i, group in enumerate(session.groups) if member.id in {m.user_id for m in group})
+
+
+def _channel_creation_fails_after(env, name: str) -> list[str]:
+    """World set-up: Discord starts refusing new channels (a lasting 500) as soon as ``name`` exists.
+
+    A backend subscriber sees each creation the moment it happens, before the bot's next request, so
+    which creation fails is exact. Returns the names created, in order.
+    """
+    made: list[str] = []
+
+    def watch(event: str, payload) -> None:
+        if event == "CHANNEL_CREATE" and payload.get("guild_id") is not None:
+            made.append(payload["name"])
+            if made.count(name) == 1 and payload["name"] == name:  # once: a retry later succeeds
+                env.backend.faults.append(
+                    {
+                        "method": "POST",
+                        "path": "/guilds/*/channels",
+                        "status": 500,
+                        "code": 0,
+                        "message": "Internal Server Error",
+                        "times": None,
+                    }
+                )
+
+    env.backend.subscribers.append(watch)
+    return made
+
+
+async def test_failure_part_way_through_creating_rooms_removes_what_was_made(simcord_env, community):
+    people, _ = await _crowd(community, 12, facilitators=3)
+    await _plan(community, 4)  # three groups
+    made = _channel_creation_fails_after(simcord_env, "Group 2")  # so creating Group 3 fails
+    opened = await community.facilitator.slash(community.meeting, "breakout open")
+    assert made == ["Breakouts", "Group 1", "Group 2"]
+    assert opened.response.content == (
+        "Discord had a problem while I was making the breakout rooms, so I removed the ones I had made and "
+        "nobody was moved; please try `/breakout open` again in a moment."
+    )
+    # As before: no rooms, nobody moved or messaged, the plan still waiting, no meeting recorded.
+    assert _breakout_channels(simcord_env, community) == []
+    assert set(_in_rooms(community, people).values()) == {"Meeting room"}
+    assert not any("Breakout groups have started" in dm.content for m in people for dm in m.user.dm_channel.history())
+    repo = BreakoutRepository(simcord_env.bot.db)
+    assert (await repo.latest_planned(community.guild.id)) is not None
+    assert await repo.live(community.guild.id) is None
+    assert await repo.meeting_count(community.guild.id) == 0
+
+    simcord_env.backend.faults.clear()
+    retry = await community.facilitator.slash(community.meeting, "breakout open")
+    assert "Breakout rooms are open: 3 rooms, 12 people moved." in retry.response.content
+
+
+async def test_a_member_who_cannot_be_moved_is_told_their_room(simcord_env, community):
+    people, _ = await _crowd(community, 8, facilitators=2)
+    await _plan(community, 4)
+    stuck = people[4]
+    _discord_refuses(simcord_env, "PATCH", f"/guilds/{community.guild.id}/members/{stuck.id}")
+    opened = await community.facilitator.slash(community.meeting, "breakout open")
+    text = opened.response.content
+    assert "Breakout rooms are open: 2 rooms, 7 people moved." in text, text
+    assert "I could not move 1 person (Member 2), so I told them their room." in text, text
+    where = _in_rooms(community, people)
+    assert where.pop(stuck.id) == "Meeting room"
+    assert all(name.startswith("Group ") for name in where.values())
+    repo = BreakoutRepository(simcord_env.bot.db)
+    session = await repo.live(community.guild.id)
+    number = _group_index(session, stuck) + 1
+    assert f"Your group is **Group {number}**" in stuck.user.dm_channel.last_message.content
+
+
+async def test_a_member_whose_dms_are_closed_is_named_in_the_meeting_channel(simcord_env, community):
+    people, _ = await _crowd(community, 8, facilitators=2, in_voice=False)
+    await _plan(community, 4)
+    closed = people[3]
+    _discord_refuses(
+        simcord_env,
+        "POST",
+        f"/channels/{closed.user.dm_channel.id}/messages",
+        code=50007,
+        message="Cannot send messages to this user",
+    )
+    opened = await community.facilitator.slash(community.meeting, "breakout open")
+    text = opened.response.content
+    assert "5 people who were not in voice got a message telling them their room." in text, text
+    assert "1 person could not get a direct message, so I named them in the meeting channel." in text, text
+    note = community.meeting.last_message
+    assert note.content.startswith("Breakout groups have started. Please join your room:")
+    session = await BreakoutRepository(simcord_env.bot.db).live(community.guild.id)
+    room = session.channel_ids[_group_index(session, closed)]
+    assert f"<@{closed.id}>: <#{room}>" in note.content
+    assert [u.id for u in note.mentions] == [closed.id]  # only the person named is pinged
+
+
+async def test_a_room_that_cannot_be_deleted_is_named_and_close_finishes(simcord_env, community):
+    people, _ = await _crowd(community, 12, facilitators=3)
+    await _plan(community, 4)
+    await community.facilitator.slash(community.meeting, "breakout open")
+    stubborn = community.guild.channels["Group 2"]
+    _discord_refuses(simcord_env, "DELETE", f"/channels/{stubborn.id}")
+    closed = await community.facilitator.slash(community.meeting, "breakout close")
+    assert closed.response.content == (
+        f"Breakout rooms closed: 12 people brought back to {community.voice.mention}. Discord would not let me "
+        f"remove {stubborn.mention}, so please delete it by hand."
+    )
+    assert set(_in_rooms(community, people).values()) == {"Meeting room"}
+    assert [c.name for c in _breakout_channels(simcord_env, community)] == ["Group 2"]
+    repo = BreakoutRepository(simcord_env.bot.db)
+    assert await repo.live(community.guild.id) is None
+    assert await repo.meeting_count(community.guild.id) == 1
+    again = await community.facilitator.slash(community.meeting, "breakout close")
+    assert again.response.content == "There are no breakout rooms open right now."

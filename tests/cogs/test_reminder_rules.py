@@ -154,3 +154,30 @@ async def test_turning_reminders_before_the_due_date_off(simcord_env, community:
         await add_task(community, sam, "2026-01-05")
         await clocks.run_until(utc(2026, 2, 1))
         assert reminders_in(sam) == [] and len(dms(sam)) == 1  # only "gave you a task"
+
+
+async def test_changing_the_timezone_replans_reminders(simcord_env, community: Community) -> None:
+    await community.configure()  # Europe/London
+    sam = community.add_member("sam")
+    new_york = ZoneInfo("America/New_York")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        clocks = Clocks(simcord_env, t)
+        await add_task(community, sam, "2026-01-08")  # a week away; planned for 09:00 UK time
+        # 08:00 UK time is 03:00 in New York: the digest 24 hours before moves out of the night there.
+        await community.facilitator.slash(community.meeting, "meeting schedule", when="2026-01-09 08:00", title="Jan")
+
+        changed = await community.configure(timezone="America/New_York")
+        assert "Reminders already planned now follow the new timezone, America/New_York." in (changed.response.content)
+        await clocks.run_until(utc(2026, 1, 5, 12))
+        assert reminders_in(sam) == []  # nothing at 09:00 UK time any more
+        await clocks.run_until(utc(2026, 1, 9))
+        sent = [m.created_at.astimezone(new_york) for m in reminders_in(sam) if "open tasks" not in m.content]
+        assert [(d.day, d.hour, d.minute) for d in sent] == [(5, 9, 0), (7, 9, 0), (8, 9, 0)]
+        digest = [m for m in community.meeting.history() if "Coming up" in m.content]
+        assert len(digest) == 1
+        local = digest[0].created_at.astimezone(new_york)
+        assert (local.day, local.hour, local.minute) == (8, 9, 0)
+
+        # Saving other settings, or the same timezone again, leaves reminders alone.
+        same = await community.configure(timezone="America/New_York")
+        assert "Reminders already planned" not in same.response.content

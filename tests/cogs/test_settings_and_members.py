@@ -171,3 +171,33 @@ async def test_welcome_with_closed_dms_does_not_crash(simcord_env, community):
     await simcord_env.settle()
     assert newcomer.user.dm_channel.history() == []
     assert simcord_env.errors == []
+
+
+async def test_moderation_needs_a_facilitator_channel_copbot_can_post_in(simcord_env, community):
+    hidden = community.private_channel("facilitators-only", bot_can_post=False)
+    await community.configure(facilitator_channel=hidden)
+
+    refused = await community.admin.slash(community.meeting, "settings update", moderation=True)
+    assert refused.response.ephemeral
+    assert refused.response.content == (
+        f"I can't post in {hidden.mention}, so questions waiting to be checked would never reach the "
+        "facilitators: please let me see and send messages there first. Nothing was changed."
+    )
+    shown = await community.admin.slash(community.meeting, "settings show")
+    assert "checked by a facilitator before posting: off" in shown.response.content
+
+    # Turning it on together with a channel copbot can post in works.
+    ok = await community.admin.slash(
+        community.meeting, "settings update", moderation=True, facilitator_channel=community.facilitators
+    )
+    assert ok.response.content.startswith("Saved")
+
+    # While moderation is on, moving the facilitator channel to one copbot can't post in is refused too.
+    moved = await community.admin.slash(community.meeting, "settings update", facilitator_channel=hidden)
+    assert moved.response.content.startswith(f"I can't post in {hidden.mention}")
+    shown = await community.admin.slash(community.meeting, "settings show")
+    assert f"Facilitator channel: {community.facilitators.mention}" in shown.response.content
+    assert "checked by a facilitator before posting: on" in shown.response.content
+
+    # With moderation off again, any private channel may be chosen.
+    await community.configure(moderation=False, facilitator_channel=hidden)

@@ -331,12 +331,13 @@ async def test_only_facilitators_cancel_a_meeting(simcord_env, community: Commun
         assert "January catch-up" in shown.response.content
 
 
-async def test_someone_else_cannot_use_the_reminder_buttons(simcord_env, community: Community) -> None:
+async def test_reminder_buttons_follow_the_task_commands_rules(simcord_env, community: Community) -> None:
     await community.configure()
-    sam, olly = community.add_member("sam"), community.add_member("olly")
+    sam, kim, olly = community.add_member("sam"), community.add_member("kim"), community.add_member("olly")
     with time_machine.travel(simcord_env.now(), tick=False) as t:
         clocks = Clocks(simcord_env, t)
-        await add_task(community, sam, "2026-01-05")
+        # Kim (not a facilitator) sets the task, so the facilitator below acts only as a facilitator.
+        await kim.slash(community.meeting, "task add", description="Read the leaflet", assignee=sam, due="2026-01-05")
         simcord_env.inject_error(
             "POST",
             f"/channels/{sam.user.dm_channel.id}/messages",
@@ -352,16 +353,24 @@ async def test_someone_else_cannot_use_the_reminder_buttons(simcord_env, communi
         assert len(nudges) == 1 and nudges[0].content.startswith(f"<@{sam.id}>")
         task = await task_repo(simcord_env).get(community.guild.id, 1)
 
-        for label in ("Done", "Need more time"):
+        # Someone else: refused with the same sentence as /task done and /task edit, nothing changed.
+        for label, verb in (("Done", "finish"), ("Need more time", "change")):
             refused = await olly.click(nudges[0], label=label)
             assert refused.response.ephemeral
-            assert refused.response.content == "Only the person doing this task can use these buttons."
-        refused = await community.facilitator.click(nudges[0], label="Done")
-        assert refused.response.content == "Only the person doing this task can use these buttons."
+            assert refused.response.content == (
+                f"Only the person doing task #1, the person who set it, or a facilitator can {verb} it. "
+                "Nothing was changed."
+            )
         assert await task_repo(simcord_env).get(community.guild.id, 1) == task
-        mine = await sam.slash(community.meeting, "task list")
-        assert "Read the leaflet" in mine.response.content
 
-        done = await sam.click(nudges[0], label="Done")
+        # A facilitator may give more time and mark it done, as with /task edit and /task done.
+        offer = await community.facilitator.click(nudges[0], label="Need more time")
+        chosen = await community.facilitator.click(offer.response, label="One more week")
+        assert "is now due" in chosen.response.content
+        moved = await task_repo(simcord_env).get(community.guild.id, 1)
+        assert moved.due_at.astimezone(LONDON).date().isoformat() == "2026-01-20"
+        done = await community.facilitator.click(nudges[0], label="Done")
         assert "is marked as done" in done.response.content
         assert (await task_repo(simcord_env).get(community.guild.id, 1)).status == "done"
+        again = await sam.click(nudges[0], label="Done")
+        assert "already marked as done" in again.response.content

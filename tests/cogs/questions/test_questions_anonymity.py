@@ -17,7 +17,6 @@ import json
 import logging
 from pathlib import Path
 
-import discord
 import pytest
 from simcord.results import to_discord_message
 
@@ -36,19 +35,6 @@ def make_asker(simcord_env, community):
     user = simcord_env.create_user("zq_quietasker", global_name="Quentin Zephyrine")
     member = community.guild.add_member(user, nick="Zephy Nightingale")
     return user, member
-
-
-def visible_channel_for_review(community):
-    guild = community.guild
-    return guild.create_text_channel(
-        "facilitators-with-bot",
-        overwrites={
-            guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            community.facilitator_role: discord.PermissionOverwrite(view_channel=True),
-            guild.roles["Admins"]: discord.PermissionOverwrite(view_channel=True),
-            guild.me: discord.PermissionOverwrite(view_channel=True, send_messages=True),
-        },
-    )
 
 
 def identifiers(user, dm_channel_id: int | None) -> tuple[list[str], list[bytes]]:
@@ -137,8 +123,8 @@ async def test_ask_leaves_no_trace_of_the_asker(simcord_env, community, db_path,
 
 
 async def test_explain_with_moderation_leaves_no_trace(simcord_env, community, db_path, all_logs):
-    review = visible_channel_for_review(community)
-    await community.configure(moderation=True, facilitator_channel=review)
+    review = community.facilitators
+    await community.configure(moderation=True)
     user, asker = make_asker(simcord_env, community)
     result = await asker.slash(community.meeting, "explain", term="commissioner")
     assert "waiting for a facilitator" in result.response.content

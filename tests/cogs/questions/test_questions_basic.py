@@ -8,25 +8,6 @@ import io
 LONG = "x" * 1001
 
 
-def bot_visible_facilitator_channel(community):
-    """A private facilitator channel the bot can also see (the shared fixture's one hides it from the bot)."""
-    import discord
-
-    guild = community.guild
-    if "Observers" not in guild.roles:
-        guild.create_role("Observers")
-    return guild.create_text_channel(
-        "facilitators-with-bot",
-        overwrites={
-            guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            community.facilitator_role: discord.PermissionOverwrite(view_channel=True),
-            guild.roles["Admins"]: discord.PermissionOverwrite(view_channel=True),
-            guild.roles["Observers"]: discord.PermissionOverwrite(view_channel=True),
-            guild.me: discord.PermissionOverwrite(view_channel=True, send_messages=True),
-        },
-    )
-
-
 async def ask(member, community, text: str):
     shown = await member.slash(community.meeting, "ask")
     assert shown.modal is not None
@@ -122,7 +103,9 @@ async def test_facilitator_buttons_refuse_others_and_work_for_facilitators(simco
 
 
 async def test_moderation_approve_and_reject(simcord_env, community):
-    review = bot_visible_facilitator_channel(community)
+    # Observers can see the facilitator channel without being facilitators.
+    observers = community.guild.create_role("Observers")
+    review = community.private_channel("review", viewers=[observers])
     await community.configure(moderation=True, facilitator_channel=review)
     result = await ask(community.add_member("sam"), community, "First?")
     assert "waiting for a facilitator" in result.response.content
@@ -130,7 +113,7 @@ async def test_moderation_approve_and_reject(simcord_env, community):
     assert posts(community.questions) == []
     first, second = review.history()[-2:]
     # Someone who can see the facilitator channel but is not a facilitator.
-    eve = community.guild.add_member(simcord_env.create_user("eve"), roles=[community.guild.roles["Observers"]])
+    eve = community.guild.add_member(simcord_env.create_user("eve"), roles=[observers])
     refused = await eve.click(first, custom_id="copbot:questions:approve:1")
     assert "only facilitators" in refused.response.content
     refused = await eve.click(second, custom_id="copbot:questions:reject:2")
@@ -170,8 +153,8 @@ async def test_list_and_export(simcord_env, community):
 
 
 async def test_buttons_work_after_restart(simcord_env, community, restart):
-    review = bot_visible_facilitator_channel(community)
-    await community.configure(moderation=True, facilitator_channel=review)
+    review = community.facilitators
+    await community.configure(moderation=True)
     await ask(community.add_member("sam"), community, "Before the restart?")
     await restart()
     await community.facilitator.click(review.last_message, label="Approve")
