@@ -8,12 +8,11 @@ What "well mixed" means is a cost summed over every pair of people who share a g
 
     cost(i, j) = 2  * [same spread class]
                + 50 * [both facilitators]
-               + 2  * (w + w**2 / 2),    w = sum over past meetings m where i and j shared a group of 0.9**age(m)
+               + 3  * sum over past meetings m where i and j shared a group of (0.8 + 0.2 * 0.5**age(m))
 
 where age is 0 for the last meeting, 1 for the one before, and so on (meetings more than
-``HISTORY_WINDOW`` = 12 back are forgotten). w is "how often, and how recently, the two have been
-together": a meeting counts 1 when it was the last one and fades slowly (0.9 per meeting, about half after
-seven meetings), so an old repeat is still a repeat and not nearly free.
+``HISTORY_WINDOW`` = 12 back are forgotten). A shared past group costs 3 if it was the last meeting,
+2.7 one meeting back, 2.55, 2.475 … and never less than 2.4 inside the window.
 
 *Spread class* is the person's role, except that facilitators form a class of their own: a GP who runs a
 group is there as its facilitator, and counting them as a GP too would make the engine avoid putting a
@@ -26,28 +25,32 @@ smallest exactly when the class is spread evenly (each group gets floor(N/g) or 
 in one term. The facilitator weight dwarfs the others, so one facilitator per group (and an even spread
 when there are more or fewer facilitators than groups) comes first.
 
-The history term is convex in w, as the product contract asks ("the more recently and the more often two
-people have already been in a group together, the less the next plan puts them together again; a third
-time together weighs more than a second"): without fading, a first meeting costs 3, a second 5 more and a
-third 7 more (each extra meeting costs 2 more than the one before). It is a sum of constants per pair, so
-every solver delta stays exact; the solver sees it as a sum over shared "tags" (one per past group, one per
-pair of past groups, see :func:`cost.person_tags`), which keeps its per-group bookkeeping unchanged.
+The history term follows the product contract ("the more recently and the more often two people have
+already been in a group together, the less the next plan puts them together again; a third time together
+weighs more than a second"): putting a pair together again costs the sum over their past meetings, so it
+grows with every meeting they shared, and a recent one weighs more than an old one. The recency part is
+deliberately gentle. With the issue's example of halving per meeting back, meetings three or more back are
+nearly free, and the engine happily re-forms old groups: on the repeat benchmark (30 people, 7 meetings)
+that gave about 65 repeated pair-meetings, against about 45 with the floor of 0.8. A linear sum also
+keeps the cost a sum of constants per pair (one "tag" per past group, see :func:`cost.person_tags`), so
+every solver delta stays exact and the CP-SAT reference in the benchmark models it directly.
 
-How it trades against role spread (2 per same-role pair): a pair who met once costs 3 if that was the last
-meeting, 2.61 one meeting back, 2.28 two back, and less than one same-role pair from three meetings back
-on. So one extra same-role pair is accepted to avoid a single recent repeat (as before: repeat avoidance
-is the point of planning from history), while an old single meeting is only avoided when the role spread
-allows it; a pair who met at both of the last two meetings (7.4) is worth several same-role pairs. The
-priority facilitators > role spread > history holds for everything but such recent and repeated
-meetings. A pair's history cost stays below one facilitator pair (52) unless the two have shared a group
-at (nearly) every one of the last ten meetings or more; the engine never arranges that itself, and for
-keep-together pairs, who are always together, the cost is the same in every plan.
+How it trades against role spread (2 per same-role pair): any repeat inside the window (2.4 to 3) costs
+more than one extra same-role pair, so one extra same-role pair is accepted to avoid a repeat, but never two
+(4). The priority facilitators > role spread > history holds otherwise; a pair's history cost reaches one
+facilitator pair (52) only if the two shared a group at (nearly) every one of the last twelve meetings, which
+the engine never arranges itself, and for keep-together pairs, who are always together, the cost is the
+same in every plan.
+
+Looking ahead (:mod:`.lookahead`): planning one meeting at a time is short-sighted in a small community,
+so for up to 60 people with history the engine compares several plans of the best cost for this meeting by
+how well the next few imagined meetings can then go, and keeps the one that leaves the most new faces.
 
 The lower bound. For each class the fewest same-class pairs over g groups is
 ``e * C(q+1, 2) + (g - e) * C(q, 2)`` with ``q, e = divmod(N, g)``. This holds whatever the group sizes
 (convexity alone gives it), so adding it over classes, with each class's weight, and zero for history,
-bounds every plan from below: the history term is never negative (w >= 0, so 2 * (w + w**2 / 2) >= 0),
-however it is shaped; keep-apart and keep-together only remove plans, so the bound stays valid.
+bounds every plan from below: the history term is never negative; keep-apart and keep-together only
+remove plans, so the bound stays valid.
 Sizes differing by one never stop the bound from being reached when there are no other wishes: dealing
 people class by class round the groups like cards puts each class at its even spread. The bound is
 therefore exact without history, and on large rosters the history term can usually be driven to zero by

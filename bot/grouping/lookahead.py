@@ -23,6 +23,8 @@ from .history import History
 #: Rosters larger than this plan one meeting at a time: repeats are rarely forced there, and the
 #: extra searches would cost more time than they save repeats.
 LOOK_AHEAD_MAX = 60
+#: Below this time budget (seconds) the whole budget goes to this meeting's own search.
+LOOK_AHEAD_MIN_BUDGET = 0.5
 #: Plans tried for this meeting (the main search's included).
 CANDIDATES = 8
 #: Imagined meetings after this one.
@@ -35,9 +37,16 @@ MAIN_SHARE = 0.5
 Solve = Callable[[History | None, int, float], tuple[list[int], float]]
 
 
-def worth_looking_ahead(n: int, g: int, history: History | None) -> bool:
-    """Only small rosters with history gain from it: without history every plan looks the same ahead."""
-    return history is not None and history.meeting_count > 0 and g >= 2 and n <= LOOK_AHEAD_MAX
+def worth_looking_ahead(n: int, g: int, history: History | None, budget: float) -> bool:
+    """Only small rosters with history gain from it (without history every plan looks the same ahead),
+    and only with time to spare: a short budget is better spent on this meeting alone."""
+    return (
+        history is not None
+        and history.meeting_count > 0
+        and g >= 2
+        and n <= LOOK_AHEAD_MAX
+        and budget >= LOOK_AHEAD_MIN_BUDGET
+    )
 
 
 def choose(

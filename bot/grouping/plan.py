@@ -91,7 +91,7 @@ def plan_groups(
         search.load(found)
         return found, search.total
 
-    if history is not None and lookahead.worth_looking_ahead(n, g, history):
+    if history is not None and lookahead.worth_looking_ahead(n, g, history, time_budget):
         first = solve(history, seed, time_budget * lookahead.MAIN_SHARE)
         assignment = lookahead.choose(
             solve, ids=ids, g=g, history=history, seed=seed, budget=time_budget, bound=bound, first=first
