@@ -33,7 +33,7 @@ deliberately gentle. With the issue's example of halving per meeting back, meeti
 nearly free, and the engine happily re-forms old groups: on the repeat benchmark (30 people, 7 meetings)
 that gave about 65 repeated pair-meetings, against about 45 with the floor of 0.8. A linear sum also
 keeps the cost a sum of constants per pair (one "tag" per past group, see :func:`cost.person_tags`), so
-every solver delta stays exact and the CP-SAT reference in the benchmark models it directly.
+every solver delta stays exact and the exact references in the benchmark model it directly.
 
 How it trades against role spread (2 per same-role pair): any repeat inside the window (2.4 to 3) costs
 more than one extra same-role pair, so one extra same-role pair is accepted to avoid a repeat, but never two
@@ -42,9 +42,15 @@ facilitator pair (52) only if the two shared a group at (nearly) every one of th
 the engine never arranges itself, and for keep-together pairs, who are always together, the cost is the
 same in every plan.
 
-Looking ahead (:mod:`.lookahead`): planning one meeting at a time is short-sighted in a small community,
-so for up to 60 people with history the engine compares several plans of the best cost for this meeting by
-how well the next few imagined meetings can then go, and keeps the one that leaves the most new faces.
+Thinking of later meetings: planning one meeting at a time is short-sighted in a small community, so for
+up to 60 people with history and a budget of at least half a second, two things order plans of equal cost
+(neither ever accepts a dearer plan for this meeting):
+
+* a tie-break inside the search (:mod:`.strangers`): two people placed together cost a tiny amount for each
+  person neither has met yet, so pairs who could later form a group of strangers with those people are
+  kept for then. Its total over a plan is below the smallest step between two real costs.
+* looking ahead (:mod:`.lookahead`): several plans of the best cost are compared by how well the next few
+  imagined meetings can then go, and the one that leaves the most new faces is kept.
 
 The lower bound. For each class the fewest same-class pairs over g groups is
 ``e * C(q+1, 2) + (g - e) * C(q, 2)`` with ``q, e = divmod(N, g)``. This holds whatever the group sizes

@@ -7,7 +7,7 @@ import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from . import lookahead
+from . import lookahead, strangers
 from .cost import (
     FACILITATORS,
     class_lower_bound,
@@ -71,12 +71,18 @@ def plan_groups(
     ids = [p.id for p in roster]
     facilitator_class = class_keys.get(FACILITATORS)
 
+    tie_break = history is not None and strangers.worth_breaking_ties(n, history.meeting_count, time_budget)
+
     def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:
+        """One search from ``past``: the assignment and its real cost (without the tie-break)."""
         weights_by_meeting = meeting_weights(past)
+        tags = [person_tags(p.id, past, weights_by_meeting) for p in roster]
+        if tie_break:
+            tags = strangers.stranger_tags(tags, caps)
         search = Search(
             classes=classes,
             class_weights=weights,
-            tags=[person_tags(p.id, past, weights_by_meeting) for p in roster],
+            tags=tags,
             apart=resolved.apart,
             units=resolved.units,
             caps=caps,
@@ -89,7 +95,7 @@ def plan_groups(
         deadline = started + max(3 * budget, budget + 1.0)
         found = search.run(max_steps, deadline, bound)
         search.load(found)
-        return found, search.total
+        return found, search.total - strangers.tie_cost(found, tags)
 
     if history is not None and lookahead.worth_looking_ahead(n, g, history, time_budget):
         first = solve(history, seed, time_budget * lookahead.MAIN_SHARE)
