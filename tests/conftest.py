@@ -10,17 +10,44 @@ import pytest
 import pytest_asyncio
 
 from bot import create_bot
+from tests.realdiscord import RealisticDiscord
+
+#: Latency added to every REST call in end-to-end tests unless a test asks for another
+#: (``@pytest.mark.discord(latency=…)``); ``COPBOT_TEST_LATENCY`` overrides it for a whole run.
+DEFAULT_LATENCY = 0.0
+#: Rate-limit buckets on (1) or off (0); ``COPBOT_TEST_RATE_LIMITS`` overrides it for a whole run.
+DEFAULT_RATE_LIMITS = 0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "discord(latency=seconds, rate_limits=True): how the realistic-Discord layer behaves in this test",
+    )
 
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh database path per test, and no configuration leaking in from the developer's shell."""
     for name in list(os.environ):
-        if name.startswith("COPBOT") or name == "DISCORD_TOKEN":
+        if (name.startswith("COPBOT") and not name.startswith("COPBOT_TEST_")) or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name, raising=False)
     db_path = tmp_path / "copbot.db"
     monkeypatch.setenv("COPBOT_DB", str(db_path))
     yield db_path
+
+
+@pytest.fixture(autouse=True)
+def discord_layer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> RealisticDiscord:
+    """Every REST call the bot makes takes latency, waits in its rate-limit bucket and is checked
+    against Discord's limits that SimCord skips (see ``tests/realdiscord.py``)."""
+    marker = request.node.get_closest_marker("discord")
+    options = dict(marker.kwargs) if marker else {}
+    latency = float(options.pop("latency", os.environ.get("COPBOT_TEST_LATENCY", DEFAULT_LATENCY)))
+    rate_limits = bool(int(options.pop("rate_limits", os.environ.get("COPBOT_TEST_RATE_LIMITS", DEFAULT_RATE_LIMITS))))
+    layer = RealisticDiscord(latency=latency, rate_limits=rate_limits, **options)
+    layer.install(monkeypatch)
+    return layer
 
 
 @pytest.fixture

@@ -1,0 +1,310 @@
+"""Discord as it really is, for the test suite: latency, rate limits and the checks SimCord skips.
+
+SimCord replaces discord.py's HTTP layer with a simulator in which every REST call takes no time, no
+call is ever rate limited and a few of Discord's validations are missing (see DESIGN.md, Testing).
+A suite that inherits that kindness passes tests that would fail against Discord. This layer wraps
+SimCord's two transports (``FakeHTTPClient.request`` for REST calls and ``FakeWebhookAdapter.request``
+for interaction responses and follow-ups), so every call the bot makes:
+
+1. waits in its **rate-limit bucket** as discord.py would after reading Discord's headers (a sliding
+   window per bucket; figures below, documented where Discord documents them, stated assumptions
+   where it does not);
+2. takes **latency** seconds, spent in ``asyncio.sleep`` *before* the call reaches SimCord, so
+   SimCord's clock, and with it its 3-second acknowledgement check, sees the delay;
+3. is **checked** for what SimCord does not check: command and option descriptions of at most 100
+   characters, at most 25 choices and 25 autocomplete results, at most 100 ids in each
+   ``allowed_mentions`` list. A violation raises ``discord.HTTPException`` (400, code 50035) as
+   Discord answers, so the bot's own error handling runs;
+4. may be made to **fail** on purpose (:meth:`RealisticDiscord.fail`): a 500, a 403, or a dropped
+   connection (``aiohttp.ServerDisconnectedError``), for the failure-path tests.
+
+Every call is recorded in :attr:`RealisticDiscord.calls` (method, path, bucket, start and end on
+the loop clock), so tests and benchmarks can count calls and measure ratios to the buckets' bound.
+
+The layer is on for every test (``conftest.py``); ``COPBOT_TEST_LATENCY`` (seconds) sets the
+default latency, and ``@pytest.mark.discord(latency=0.3, rate_limits=False)`` sets it per test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import discord
+from simcord import Env
+from simcord.http.client import FakeHTTPClient, FakeWebhookAdapter, _path_of
+
+#: Discord's own figures: the global limit (50 requests per second, interactions exempt) is documented.
+GLOBAL_LIMIT = (50, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class BucketRule:
+    """A rate-limit rule: calls matching ``pattern`` share a bucket per value of the ``key`` group."""
+
+    name: str
+    method: str
+    pattern: re.Pattern[str]
+    limit: int
+    per: float
+    source: str  # "documented" or "assumed: …", so a reader knows what to trust
+
+    def key(self, method: str, path: str) -> str | None:
+        if method != self.method and self.method != "*":
+            return None
+        match = self.pattern.fullmatch(path)
+        if match is None:
+            return None
+        return f"{self.name}:{match.groupdict().get('major', '')}"
+
+
+def _rule(name: str, method: str, pattern: str, limit: int, per: float, source: str) -> BucketRule:
+    return BucketRule(name, method, re.compile(pattern), limit, per, source)
+
+
+#: Per-route buckets. Discord does not publish per-route figures (it sends them as headers); these
+#: are the figures bots observe, stated as assumptions. The major parameter (channel or guild) keys
+#: the bucket, as in Discord.
+BUCKET_RULES: tuple[BucketRule, ...] = (
+    _rule("messages", "POST", r"/channels/(?P<major>\d+)/messages", 5, 5.0, "assumed: 5 / 5 s per channel"),
+    _rule("edit", "PATCH", r"/channels/(?P<major>\d+)/messages/\d+", 5, 5.0, "assumed: 5 / 5 s per channel"),
+    _rule("move", "PATCH", r"/guilds/(?P<major>\d+)/members/\d+", 10, 10.0, "assumed: 10 / 10 s per server"),
+    _rule("create_channel", "POST", r"/guilds/(?P<major>\d+)/channels", 5, 10.0, "assumed: 5 / 10 s per server"),
+    _rule("delete_channel", "DELETE", r"/channels/\d+", 5, 10.0, "assumed: 5 / 10 s for the bot"),
+    _rule("open_dm", "POST", r"/users/@me/channels", 10, 10.0, "assumed: 10 / 10 s for the bot"),
+    _rule("events", "POST", r"/guilds/(?P<major>\d+)/scheduled-events", 5, 5.0, "assumed: 5 / 5 s per server"),
+    _rule("followup", "POST", r"/webhooks/\d+/(?P<major>[^/]+)", 5, 2.0, "assumed: 5 / 2 s per interaction"),
+)
+
+#: Interaction callbacks are exempt from the global limit (documented); so are their webhooks.
+_EXEMPT_FROM_GLOBAL = re.compile(r"/interactions/.*|/webhooks/.*")
+
+
+class _Response:
+    """Just enough of an aiohttp response to build a ``discord.HTTPException``."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers: dict[str, str] = {}
+
+
+def _http_error(status: int, code: int, message: str) -> discord.HTTPException:
+    response = _Response(status, {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}[status])
+    data = {"code": code, "message": message}
+    if status == 403:
+        return discord.Forbidden(response, data)  # type: ignore[arg-type]
+    if status >= 500:
+        return discord.DiscordServerError(response, data)  # type: ignore[arg-type]
+    return discord.HTTPException(response, data)  # type: ignore[arg-type]
+
+
+def invalid_form_body(detail: str) -> discord.HTTPException:
+    """What Discord answers to a payload over one of its limits."""
+    return _http_error(400, 50035, f"Invalid Form Body: {detail}")
+
+
+FAILURES: dict[str, Callable[[], BaseException]] = {
+    "500": lambda: _http_error(500, 0, "500: Internal Server Error"),
+    "403": lambda: _http_error(403, 50013, "Missing Permissions"),
+    "disconnect": lambda: aiohttp.ServerDisconnectedError(),
+}
+
+
+@dataclass(slots=True)
+class Call:
+    """One REST call as the bot made it."""
+
+    method: str
+    path: str
+    bucket: str | None
+    start: float
+    end: float = 0.0
+
+
+@dataclass(slots=True)
+class _Failure:
+    method: str
+    pattern: re.Pattern[str]
+    kind: str
+    times: int
+
+
+@dataclass
+class RealisticDiscord:
+    """The layer's state for one test: settings, buckets, planned failures and the call log."""
+
+    latency: float = 0.0
+    rate_limits: bool = True
+    #: True while SimCord starts or restarts a bot. The start runs ``login`` (and so ``setup_hook``)
+    #: in the test's own task, where a sleep on SimCord's clock would wait for an advance that only
+    #: that task could make; start-up calls are checked against the limits but not delayed.
+    starting: bool = False
+    calls: list[Call] = field(default_factory=list)
+    _windows: dict[str, deque[float]] = field(default_factory=dict)
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _failures: list[_Failure] = field(default_factory=list)
+
+    def fail(self, method: str, path: str, kind: str, *, times: int = 1) -> None:
+        """Make the next ``times`` calls matching ``method`` and the regex ``path`` fail with ``kind``
+        ("500", "403" or "disconnect"). The call still takes its latency, then raises; Discord has done
+        nothing."""
+        if kind not in FAILURES:
+            raise ValueError(f"kind must be one of {sorted(FAILURES)}")
+        self._failures.append(_Failure(method.upper(), re.compile(path), kind, times))
+
+    def calls_to(self, method: str, path: str) -> list[Call]:
+        """The recorded calls matching ``method`` and the regex ``path``."""
+        pattern = re.compile(path)
+        return [c for c in self.calls if c.method == method.upper() and pattern.fullmatch(c.path)]
+
+    # -- the pieces each call goes through ------------------------------------------------------
+
+    def _bucket_of(self, method: str, path: str) -> BucketRule | None:
+        for rule in BUCKET_RULES:
+            if rule.key(method, path) is not None:
+                return rule
+        return None
+
+    async def _wait_in(self, key: str, limit: int, per: float) -> None:
+        """Sliding window: wait until fewer than ``limit`` calls started in the last ``per`` seconds."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            window = self._windows.setdefault(key, deque())
+            while True:
+                now = loop.time()
+                while window and window[0] <= now - per:
+                    window.popleft()
+                if len(window) < limit:
+                    window.append(now)
+                    return
+                await asyncio.sleep(window[0] + per - now)
+
+    async def before(self, method: str, path: str, payload: Any) -> Call:
+        """Everything that happens before SimCord sees the call; raises what Discord would raise."""
+        loop = asyncio.get_running_loop()
+        rule = self._bucket_of(method, path)
+        bucket = rule.key(method, path) if rule else None
+        call = Call(method, path, bucket, loop.time())
+        self.calls.append(call)
+        if self.rate_limits and not self.starting:
+            if not _EXEMPT_FROM_GLOBAL.fullmatch(path):
+                await self._wait_in("global", *GLOBAL_LIMIT)
+            if rule is not None and bucket is not None:
+                await self._wait_in(bucket, rule.limit, rule.per)
+        if self.latency and not self.starting:
+            await asyncio.sleep(self.latency)
+        check_limits(method, path, payload)
+        for failure in self._failures:
+            if failure.times > 0 and failure.method == method and failure.pattern.fullmatch(path):
+                failure.times -= 1
+                call.end = loop.time()
+                raise FAILURES[failure.kind]()
+        return call
+
+    def install(self, monkeypatch: Any) -> None:
+        """Wrap SimCord's two transports for the rest of the test."""
+        layer = self
+        http_request = FakeHTTPClient.request
+        webhook_request = FakeWebhookAdapter.request
+
+        async def request(client: Any, route: Any, *, files: Any = None, form: Any = None, **kwargs: Any) -> Any:
+            call = await layer.before(route.method, _path_of(route.url), kwargs.get("json") or _form_json(form))
+            try:
+                return await http_request(client, route, files=files, form=form, **kwargs)
+            finally:
+                call.end = asyncio.get_running_loop().time()
+
+        async def webhook(adapter: Any, route: Any, session: Any, **kwargs: Any) -> Any:
+            payload = kwargs.get("payload") or _form_json(kwargs.get("multipart"))
+            call = await layer.before(route.method, _path_of(route.url), payload)
+            try:
+                return await webhook_request(adapter, route, session, **kwargs)
+            finally:
+                call.end = asyncio.get_running_loop().time()
+
+        monkeypatch.setattr(FakeHTTPClient, "request", request)
+        monkeypatch.setattr(FakeWebhookAdapter, "request", webhook)
+        for name in ("start", "restart_bot"):
+            monkeypatch.setattr(Env, name, self._while_starting(getattr(Env, name)))
+
+    def _while_starting(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        layer = self
+
+        async def wrapped(env: Env, *args: Any, **kwargs: Any) -> Any:
+            layer.starting = True
+            try:
+                return await method(env, *args, **kwargs)
+            finally:
+                layer.starting = False
+
+        return wrapped
+
+
+def _form_json(form: Any) -> Any:
+    """The JSON part of a multipart body (messages with files), for the limit checks."""
+    import json
+
+    for part in form or ():
+        if isinstance(part, dict) and part.get("name") == "payload_json":
+            try:
+                return json.loads(part.get("value") or "null")
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+# -- Discord's limits that SimCord does not check -------------------------------------------------
+
+_COMMANDS = re.compile(r"/applications/\d+(/guilds/\d+)?/commands")
+_CALLBACK = re.compile(r"/interactions/\d+/[^/]+/callback")
+
+
+def check_limits(method: str, path: str, payload: Any) -> None:
+    """Raise what Discord raises for a payload over a limit SimCord does not enforce."""
+    if not isinstance(payload, dict | list):
+        return
+    if method == "PUT" and _COMMANDS.fullmatch(path) and isinstance(payload, list):
+        for command in payload:
+            _check_command(command, command.get("name", "?"))
+        return
+    if not isinstance(payload, dict):
+        return
+    if method == "POST" and _CALLBACK.fullmatch(path) and payload.get("type") == 8:
+        choices = (payload.get("data") or {}).get("choices") or []
+        if len(choices) > 25:
+            raise invalid_form_body(f"data.choices: {len(choices)} autocomplete results, at most 25 are allowed")
+    _check_allowed_mentions(payload)
+    data = payload.get("data")
+    if isinstance(data, dict):
+        _check_allowed_mentions(data)
+
+
+def _check_allowed_mentions(body: dict[str, Any]) -> None:
+    mentions = body.get("allowed_mentions")
+    if not isinstance(mentions, dict):
+        return
+    for kind in ("users", "roles"):
+        ids = mentions.get(kind) or []
+        if len(ids) > 100:
+            raise invalid_form_body(f"allowed_mentions.{kind}: {len(ids)} ids, at most 100 are allowed")
+
+
+def _check_command(node: dict[str, Any], where: str) -> None:
+    description = node.get("description") or ""
+    if len(description) > 100:
+        raise invalid_form_body(f"{where}.description: {len(description)} characters, at most 100 are allowed")
+    choices = node.get("choices") or []
+    if len(choices) > 25:
+        raise invalid_form_body(f"{where}.choices: {len(choices)} choices, at most 25 are allowed")
+    for choice in choices:
+        if len(str(choice.get("name", ""))) > 100:
+            raise invalid_form_body(f"{where}.choices.name: over 100 characters")
+    for option in node.get("options") or []:
+        _check_command(option, f"{where} {option.get('name', '?')}")
