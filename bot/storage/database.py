@@ -68,11 +68,12 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
-def check_database_path(path: Path) -> None:
+def check_database_path(path: Path, *, create: bool = True) -> None:
     """Raise :class:`DatabaseUnusableError` if copbot could not keep its data at ``path``.
 
     Run before connecting to Discord, so a wrong ``COPBOT_DB`` is one sentence and exit 2 rather than
-    a traceback, or a bot that seems to start and then loses every change.
+    a traceback, or a bot that seems to start and then loses every change. With ``create`` false
+    (``copbot check``, which changes nothing) a missing folder is checked at its nearest existing parent.
     """
     if str(path) == ":memory:":
         return
@@ -80,8 +81,12 @@ def check_database_path(path: Path) -> None:
     if path.is_dir():
         raise DatabaseUnusableError(f"The database path {path} is a folder, not a file: {hint}")
     folder = path.parent
+    if not create:
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatabaseUnusableError(
             f"copbot cannot create the folder {folder} for its database ({exc.strerror or exc}): {hint}"
@@ -181,6 +186,8 @@ class Database:
         Raises :class:`DatabaseUnusableError` (one sentence) when the path cannot hold a database,
         and :class:`~bot.storage.lock.DatabaseInUseError` when another copbot process has it.
         """
+        if self._conn is not None:
+            return  # already open: ``copbot run`` opens it before logging in, ``setup_hook`` again after
         check_database_path(self.path)
         if self._file_lock is not None:
             self._file_lock.acquire()
@@ -327,8 +334,8 @@ def _split_sql(script: str) -> list[str]:
 
 async def read_schema_version(path: Path) -> int | None:
     """The schema version of the file at ``path`` without changing it (``None`` if there is no file)."""
+    check_database_path(path, create=False)
     if not path.exists():
         return None
-    check_database_path(path)
     async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as conn:
         return await _schema_version(conn)

@@ -42,6 +42,7 @@ from bot.errors import UserError
 from bot.grouping import Plan
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession
+from cogs._permissions import in_channel, in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view
 
@@ -264,7 +265,7 @@ class BreakoutsCog(
         session = await self.repo.latest_planned(guild.id)
         if session is None:
             raise UserError("There is no breakout plan to open. Use `/breakout plan` first.")
-        self._check_permissions(guild)
+        await self._check_permissions(guild)
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -274,17 +275,21 @@ class BreakoutsCog(
     async def open_from_button(self, interaction: discord.Interaction, session_id: int) -> None:
         guild = guild_of(interaction)
         session = await self._planned(guild, session_id)
-        self._check_permissions(guild)
+        await self._check_permissions(guild)
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.edit_message(content="Opening rooms…", view=None)
         await _members_ready(guild)
         await self._open(interaction, guild, session, None)
 
-    def _check_permissions(self, guild: discord.Guild) -> None:
-        """Before anything is created: the bot needs Manage Channels and Move Members."""
-        perms = guild.me.guild_permissions
-        sentence = missing_permission(manage_channels=perms.manage_channels, move_members=perms.move_members)
+    async def _check_permissions(self, guild: discord.Guild) -> None:
+        """Before anything is created: what :data:`bot.permissions.BREAKOUTS` lists, and Connect on the way back."""
+        settings = await self.bot.settings.get(guild.id)
+        voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
+        sentence = missing_permission(
+            in_server(guild),
+            main_voice=in_channel(guild, voice) if isinstance(voice, discord.VoiceChannel) else None,
+        )
         if sentence:
             raise UserError(sentence)
 
