@@ -29,9 +29,9 @@ VIEW_CHANNEL = Needed("view_channel", 10, "View Channels", "to see the channels 
 SEND_MESSAGES = Needed(
     "send_messages", 11, "Send Messages", "to post questions, prompts, speaking rounds, reminders and summaries"
 )
-EMBED_LINKS = Needed("embed_links", 14, "Embed Links", "to show prompt lists and summaries as tidy cards")
+EMBED_LINKS = Needed("embed_links", 14, "Embed Links", "to post anonymous questions as tidy cards")
 READ_MESSAGE_HISTORY = Needed(
-    "read_message_history", 16, "Read Message History", "to update its own posts (question votes, rounds)"
+    "read_message_history", 16, "Read Message History", "to find its speaking-round posts again after a restart"
 )
 MANAGE_CHANNELS = Needed("manage_channels", 4, "Manage Channels", "to open and remove breakout voice rooms")
 MOVE_MEMBERS = Needed("move_members", 24, "Move Members", "to move people into breakout rooms and back")
@@ -39,9 +39,13 @@ CONNECT = Needed(
     "connect", 20, "Connect", "Discord allows moving someone into a voice room only if the bot may connect to it"
 )
 CREATE_EVENTS = Needed(
-    "create_events", 44, "Create Events", "to add meetings to the server's Events list (needed since February 2026)"
+    "create_events",
+    44,
+    "Create Events",
+    "to add meetings to the server's Events list and remove them when cancelled (needed since February 2026)",
 )
-MANAGE_EVENTS = Needed("manage_events", 33, "Manage Events", "to remove a meeting's event when it is cancelled")
+# Not Manage Events: that is for editing *anyone's* events. Create Events already lets a bot edit and
+# delete the events it made itself, which are the only ones copbot touches.
 
 #: Everything copbot asks for in its invite link, in the order the README lists them.
 ALL: tuple[Needed, ...] = (
@@ -53,7 +57,6 @@ ALL: tuple[Needed, ...] = (
     MOVE_MEMBERS,
     CONNECT,
     CREATE_EVENTS,
-    MANAGE_EVENTS,
 )
 
 #: What a breakout needs in the server before any room is made (rooms inherit the server's permissions).
