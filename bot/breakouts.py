@@ -95,6 +95,7 @@ def make_plan(
     seed: int,
     time_budget: float,
     name: Callable[[Hashable], str] = str,
+    avoid: Sequence[Sequence[Sequence[Hashable]]] = (),
 ) -> Plan:
     """Run the planner, turning every refusal into one plain sentence that names people, not ids.
 
@@ -116,7 +117,13 @@ def make_plan(
     constraints = Constraints(keep_apart=[(r.user_a, r.user_b) for r in keep_apart])
     try:
         return plan_groups(
-            participants, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget
+            participants,
+            size=size,
+            history=history,
+            constraints=constraints,
+            seed=seed,
+            time_budget=time_budget,
+            avoid=avoid,
         )
     except InfeasibleError as error:
         raise UserError(error.describe(name)) from None

@@ -170,7 +170,14 @@ class BreakoutsCog(
             content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
         )
 
-    async def _run_planner(self, guild: discord.Guild, participants: list, size: int, seed: int) -> Plan:  # type: ignore[type-arg]
+    async def _run_planner(
+        self,
+        guild: discord.Guild,
+        participants: list,  # type: ignore[type-arg]
+        size: int,
+        seed: int,
+        avoid: list[list[list[int]]] | None = None,
+    ) -> Plan:
         """Plan off the event loop: the search takes up to ``planning_seconds`` of CPU."""
         history = await self.repo.history(guild.id)
         rules = await self.repo.keep_apart_rules(guild.id)
@@ -187,6 +194,7 @@ class BreakoutsCog(
             seed=seed,
             time_budget=self.bot.config.breakouts.planning_seconds,
             name=name,
+            avoid=avoid or (),
         )
 
     def _render_plan(self, guild: discord.Guild, session: BreakoutSession) -> str:
@@ -225,12 +233,13 @@ class BreakoutsCog(
         return f"{head}\n\n" + "\n".join(shown) + f"\n\n{session.summary}\n\n{foot}"
 
     async def reshuffle(self, interaction: discord.Interaction, session_id: int) -> None:
-        """Plan the same people again with a new seed."""
+        """Plan the same people again: another plan of the same cost, or say that there is none."""
         guild = guild_of(interaction)
         session = await self._planned(guild, session_id)
         await interaction.response.defer()
         seed = session.seed + 1
-        plan = await self._run_planner(guild, participants_from_plan(session.groups), session.size, seed)
+        shown = [[m.user_id for m in group] for group in session.groups]
+        plan = await self._run_planner(guild, participants_from_plan(session.groups), session.size, seed, avoid=[shown])
         summary_head, _, _ = session.summary.partition("\n")
         without = session.summary.splitlines()[-1] if "counted as Other" in session.summary else ""
         summary = "\n".join(
