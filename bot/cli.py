@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 import time
@@ -88,6 +89,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         setup_logging(config.log_level)
         return asyncio.run(_run_bot(config))
+    except KeyboardInterrupt:  # Ctrl-C in the instant before the bot's own signal handlers are in place
+        return 0
     finally:
         lock.release()
 
@@ -105,7 +108,9 @@ def setup_logging(level_name: str) -> None:
     # Plain lines when the log goes to a file, journald or `docker logs`; colour only on a terminal.
     formatter = None if sys.stderr.isatty() else logging.Formatter("%(asctime)s %(levelname)-8s %(name)s %(message)s")
     discord.utils.setup_logging(level=level, formatter=formatter or discord.utils.MISSING)
-    logging.getLogger("discord.client").addFilter(_OnceOnly("logging in using static token"))
+    client_log = logging.getLogger("discord.client")
+    client_log.addFilter(_OnceOnly("logging in using static token"))
+    client_log.addFilter(_plain_reconnect)
     logging.getLogger("discord").setLevel(max(level, logging.INFO))
     # APScheduler announces every start and stop at INFO; copbot says itself when it starts and stops.
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
@@ -165,6 +170,22 @@ class _OnceOnly(logging.Filter):
             return True
         seen, self._seen = self._seen, True
         return not seen
+
+
+def _plain_reconnect(record: logging.LogRecord) -> bool:
+    """discord.py logs a full traceback each time it reconnects to the gateway; make it one plain line.
+
+    Losing the connection is expected on a long-running service (Discord restarts its gateways), so
+    the operator needs to see that it happened and when the next try is, not a stack of frames.
+    """
+    if record.msg == "Attempting a reconnect in %.2fs" and record.exc_info:
+        exc = record.exc_info[1]
+        record.msg = "Lost the connection to Discord (%s); trying again in %.0f s"
+        record.args = (_plain(exc) if exc is not None else "unknown error", *(record.args or ()))  # type: ignore[misc]
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    return True
 
 
 async def _run_bot(config: Config) -> int:
@@ -283,4 +304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # The reader went away (`copbot invite | head -1`): not an error, and no traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

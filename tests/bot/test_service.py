@@ -238,3 +238,29 @@ def test_database_problems_at_start_are_one_sentence_and_exit_2(tmp_path: Path, 
     lines = err.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], err
     assert "Could not reach Discord" not in err
+
+
+def test_a_lost_gateway_connection_is_one_plain_warning_not_a_traceback():
+    import logging
+
+    from bot.cli import _plain_reconnect
+
+    try:
+        raise OSError("Network is unreachable")
+    except OSError:
+        record = logging.getLogger("discord.client").makeRecord(
+            "discord.client", logging.ERROR, "client.py", 1, "Attempting a reconnect in %.2fs", (4.0,), sys.exc_info()
+        )
+    assert _plain_reconnect(record)
+    assert record.exc_info is None and record.levelname == "WARNING"
+    assert logging.Formatter("%(message)s").format(record) == (
+        "Lost the connection to Discord (Network is unreachable); trying again in 4 s"
+    )
+
+
+def test_backoff_doubles_up_to_a_minute():
+    import itertools
+
+    from bot.cli import backoff_delays
+
+    assert list(itertools.islice(backoff_delays(), 9)) == [1, 2, 4, 8, 16, 32, 60, 60, 60]
