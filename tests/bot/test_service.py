@@ -226,18 +226,24 @@ def _random_bytes(tmp_path: Path) -> Path:
     ],
 )
 @pytest.mark.parametrize("command", ["run", "check"])
-def test_database_problems_at_start_are_one_sentence_and_exit_2(tmp_path: Path, make, fragment: str, command: str):
+def test_database_problems_at_start_are_one_sentence_and_exit_2(
+    tmp_path: Path, make, fragment: str, command: str, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    """In-process (the checks run before any network or event loop): ``main`` returns 2 with one line."""
+    from bot.cli import main
+
     db = make(tmp_path)
+    monkeypatch.setenv("COPBOT_DB", str(db))
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.fake.token")
     try:
-        proc = start_copbot(db, f"http://127.0.0.1:{_closed_port()}/api/v10", command, cwd=tmp_path)
-        _, err = proc.communicate(timeout=30)
+        code = main([command])
     finally:
         for path in tmp_path.rglob("*"):
             path.chmod(0o755)
-    assert proc.returncode == 2, err
+    err = capsys.readouterr().err
+    assert code == 2, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], err
-    assert "Could not reach Discord" not in err
 
 
 def test_a_lost_gateway_connection_is_one_plain_warning_not_a_traceback():
