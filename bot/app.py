@@ -48,6 +48,11 @@ class CopBot(commands.Bot):
     """copbot: the bot plus the services every feature shares."""
 
     def __init__(self, config: Config) -> None:
+        # copbot moves people between voice channels but never joins one or sends audio, so the
+        # voice libraries (PyNaCl, davey) are not needed; discord.py's start-up warning that "voice
+        # will NOT be supported" would only alarm the facilitator reading the log.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         intents = discord.Intents.default()
         intents.members = True  # privileged: needed for welcome messages and member lists
         super().__init__(

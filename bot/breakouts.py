@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bot import permissions
 from bot.errors import UserError
 from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan, plan_groups
 from bot.roles import FACILITATOR, OTHER, is_role
@@ -94,6 +95,7 @@ def make_plan(
     seed: int,
     time_budget: float,
     name: Callable[[Hashable], str] = str,
+    avoid: Sequence[Sequence[Sequence[Hashable]]] = (),
 ) -> Plan:
     """Run the planner, turning every refusal into one plain sentence that names people, not ids.
 
@@ -115,7 +117,13 @@ def make_plan(
     constraints = Constraints(keep_apart=[(r.user_a, r.user_b) for r in keep_apart])
     try:
         return plan_groups(
-            participants, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget
+            participants,
+            size=size,
+            history=history,
+            constraints=constraints,
+            seed=seed,
+            time_budget=time_budget,
+            avoid=avoid,
         )
     except InfeasibleError as error:
         raise UserError(error.describe(name)) from None
@@ -173,16 +181,20 @@ def open_report(rooms: int, result: MoveResult, unposted: int) -> list[str]:
     return lines
 
 
-def missing_permission(*, manage_channels: bool, move_members: bool) -> str | None:
-    """The sentence naming the first permission the bot lacks for breakouts, or None when it has both."""
-    if not manage_channels:
-        return (
-            "I need the Manage Channels permission to make breakout rooms. Please ask a server admin to give it "
-            "to my role, then try again. Nothing was created."
+def missing_permission(has: Callable[[str], bool], *, main_voice: Callable[[str], bool] | None = None) -> str | None:
+    """The sentence naming every permission the bot lacks for breakouts, or None when it has them all.
+
+    ``has`` answers for the server (the rooms copbot makes inherit it); ``main_voice`` for the main
+    voice channel, where people are moved back and which may override the server's permissions.
+    The list itself is :data:`bot.permissions.BREAKOUTS`, shared with the invite link and the README.
+    """
+    sentence = permissions.missing_sentence(
+        permissions.missing(permissions.BREAKOUTS, has), "to make breakout rooms and move people into them"
+    )
+    if sentence is None and main_voice is not None:
+        sentence = permissions.missing_sentence(
+            permissions.missing(permissions.VOICE_TARGET, main_voice),
+            "to bring people back",
+            where="the main voice channel",
         )
-    if not move_members:
-        return (
-            "I need the Move Members permission to take people to their breakout rooms. Please ask a server admin "
-            "to give it to my role, then try again. Nothing was created."
-        )
-    return None
+    return None if sentence is None else f"{sentence} Nothing was created."

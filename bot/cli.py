@@ -1,20 +1,40 @@
-"""The ``copbot`` command: ``run`` the bot, ``check`` the configuration, plan ``groups`` offline.
+"""The ``copbot`` command: ``run`` the bot, ``check`` the configuration, plan ``groups`` offline,
+print the ``invite`` link.
 
 Every failure a person can fix ends with exit code 2 and one sentence saying what to do, because
 the person starting the bot is often a facilitator following the README, not a developer.
+
+``copbot run`` is meant to run as a service (systemd, Docker): it takes the one-copbot lock on its
+database before it talks to Discord, retries network failures at start-up with a capped backoff,
+and stops cleanly on SIGTERM or SIGINT (cogs unloaded, scheduler stopped, database checkpointed into
+one file, exit 0, one log line).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 
+from bot import permissions
 from bot.config import Config, ConfigError, load_config
 from bot.grouping.cli import register as register_groups
-from bot.storage.database import LATEST_VERSION, SchemaTooNewError, read_schema_version
+from bot.storage.database import (
+    LATEST_VERSION,
+    DatabaseUnusableError,
+    SchemaTooNewError,
+    check_database_path,
+    read_schema_version,
+)
+from bot.storage.lock import DatabaseInUseError, DatabaseLock
+
+log = logging.getLogger("bot.cli")
 
 EXIT_USAGE = 2
 
@@ -38,6 +58,19 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+#: Seconds between start-up attempts when Discord cannot be reached: doubling, never more than a minute.
+BACKOFF_START = 1.0
+BACKOFF_CAP = 60.0
+
+
+def backoff_delays(start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> Iterator[float]:
+    """1, 2, 4, … seconds, capped: patient with a long outage without hammering Discord."""
+    delay = start
+    while True:
+        yield delay
+        delay = min(delay * 2, cap)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     try:
         config = load_config()
@@ -45,8 +78,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _fail(f"The configuration has a problem: {exc}")
     if not config.token:
         return _fail(NO_TOKEN)
-    setup_logging(config.log_level)
-    return asyncio.run(_run_bot(config))
+    # Before anything touches Discord: a wrong path or a second copbot is one sentence, not a crash
+    # half-way through connecting (and two bots must never both be logged in on one database).
+    lock = DatabaseLock(config.database_path)
+    try:
+        check_database_path(config.database_path)
+        lock.acquire()
+    except (DatabaseUnusableError, DatabaseInUseError) as exc:
+        return _fail(str(exc))
+    try:
+        setup_logging(config.log_level)
+        return asyncio.run(_run_bot(config))
+    except KeyboardInterrupt:  # Ctrl-C in the instant before the bot's own signal handlers are in place
+        return 0
+    finally:
+        lock.release()
 
 
 def setup_logging(level_name: str) -> None:
@@ -59,8 +105,87 @@ def setup_logging(level_name: str) -> None:
     import discord
 
     level = getattr(logging, level_name)
-    discord.utils.setup_logging(level=level)
+    # Plain lines when the log goes to a file, journald or `docker logs`; colour only on a terminal.
+    formatter = None if sys.stderr.isatty() else logging.Formatter("%(asctime)s %(levelname)-8s %(name)s %(message)s")
+    discord.utils.setup_logging(level=level, formatter=formatter or discord.utils.MISSING)
+    client_log = logging.getLogger("discord.client")
+    client_log.addFilter(_OnceOnly("logging in using static token"))
+    client_log.addFilter(_plain_reconnect)
     logging.getLogger("discord").setLevel(max(level, logging.INFO))
+    # APScheduler announces every start and stop at INFO; copbot says itself when it starts and stops.
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """A failure worth retrying: the network or Discord itself, not anything the operator must fix."""
+    import aiohttp
+    import discord
+
+    if isinstance(exc, discord.LoginFailure | discord.PrivilegedIntentsRequired):
+        return False
+    if isinstance(exc, discord.HTTPException):
+        return exc.status >= 500 or exc.status == 429
+    return isinstance(exc, OSError | aiohttp.ClientError | asyncio.TimeoutError | discord.GatewayNotFound)
+
+
+def _plain(exc: BaseException) -> str:
+    """One line about a network failure, for the log (no traceback: this is expected, not a bug)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+async def _login_with_retries(bot: object, token: str, stop: asyncio.Event) -> bool:
+    """Log in, retrying network failures with a capped backoff; False if asked to stop meanwhile."""
+    import discord
+
+    assert isinstance(bot, discord.Client)
+    for attempt, delay in enumerate(backoff_delays(), start=1):
+        try:
+            await bot.login(token)
+            return True
+        except Exception as exc:
+            if not _is_transient(exc):
+                raise
+            log.warning("Could not reach Discord (attempt %d: %s); trying again in %.0f s", attempt, _plain(exc), delay)
+        # A fresh HTTP session for the next attempt (discord.py makes one per login and keeps the old).
+        await bot.http.close()
+        bot.http.connector = discord.utils.MISSING
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        if stop.is_set():
+            return False
+    raise AssertionError("unreachable")  # pragma: no cover - backoff_delays never ends
+
+
+class _OnceOnly(logging.Filter):
+    """Let a message through the first time only, so each retry is one log line, not two."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self._message = message
+        self._seen = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage() != self._message:
+            return True
+        seen, self._seen = self._seen, True
+        return not seen
+
+
+def _plain_reconnect(record: logging.LogRecord) -> bool:
+    """discord.py logs a full traceback each time it reconnects to the gateway; make it one plain line.
+
+    Losing the connection is expected on a long-running service (Discord restarts its gateways), so
+    the operator needs to see that it happened and when the next try is, not a stack of frames.
+    """
+    if record.msg == "Attempting a reconnect in %.2fs" and record.exc_info:
+        exc = record.exc_info[1]
+        record.msg = "Lost the connection to Discord (%s); trying again in %.0f s"
+        record.args = (_plain(exc) if exc is not None else "unknown error", *(record.args or ()))  # type: ignore[misc]
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    return True
 
 
 async def _run_bot(config: Config) -> int:
@@ -68,16 +193,50 @@ async def _run_bot(config: Config) -> int:
 
     from bot.app import create_bot
 
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    received: list[str] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        received.append(sig.name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+
+    started = time.monotonic()
     bot = create_bot(config)
+    log.info("copbot is starting; database %s", config.database_path)
+
+    async def serve() -> None:
+        # The database first, offline: a schema from a newer copbot or a broken file is one sentence
+        # and exit 2 whether or not Discord can be reached.
+        await bot.db.open()
+        if await _login_with_retries(bot, config.token.get(), stop):
+            log.info("Logged in to Discord after %.1f s", time.monotonic() - started)
+            await bot.connect(reconnect=True)
+
+    runner = asyncio.create_task(serve())
+    stopper = asyncio.create_task(stop.wait())
     try:
-        async with bot:
-            await bot.start(config.token.get())
+        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if not runner.done():
+            runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner  # re-raises what ended it, handled below
     except discord.LoginFailure:
         return _fail(BAD_TOKEN)
     except discord.PrivilegedIntentsRequired:
         return _fail(NO_MEMBERS_INTENT)
-    except SchemaTooNewError as exc:
+    except (SchemaTooNewError, DatabaseUnusableError, DatabaseInUseError) as exc:
         return _fail(str(exc))
+    finally:
+        stopper.cancel()
+        await bot.close()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    if received:
+        log.info("Stopped cleanly on %s; database saved in %s", received[0], config.database_path)
     return 0
 
 
@@ -91,6 +250,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"{key.ljust(width)}  {value}")
     try:
         version = asyncio.run(read_schema_version(config.database_path))
+    except DatabaseUnusableError as exc:
+        return _fail(str(exc))
     except Exception as exc:  # a damaged or foreign file: say so rather than crash
         return _fail(f"The database {config.database_path} could not be read: {exc}.")
     if version is None:
@@ -113,8 +274,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
     check = sub.add_parser("check", help="show the effective configuration and database version, offline")
     check.set_defaults(func=_cmd_check)
+    invite = sub.add_parser("invite", help="print the link that adds copbot to a server, with the permissions it uses")
+    invite.add_argument("--client-id", required=True, help="the Application ID from the Discord Developer Portal")
+    invite.set_defaults(func=_cmd_invite)
     register_groups(sub)
     return parser
+
+
+def _cmd_invite(args: argparse.Namespace) -> int:
+    """Print the invite link, then what each permission is for (from :mod:`bot.permissions`)."""
+    raw = str(args.client_id).strip()
+    if not raw.isdigit() or not 15 <= len(raw) <= 21:
+        return _fail(
+            f"{raw!r} is not an Application ID: copy the number under 'Application ID' in the Discord "
+            "Developer Portal (your application → General Information)."
+        )
+    print(permissions.invite_url(int(raw)))
+    print()
+    print(f"Permissions ({permissions.value()}), no Administrator:")
+    for item in permissions.ALL:
+        print(f"- {item.label}: {item.why}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,4 +304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # The reader went away (`copbot invite | head -1`): not an error, and no traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -12,13 +12,17 @@ Every value is checked here, so the rest of the code can trust it; a bad value r
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 from bot.roles import CONFIG_DIR
 
@@ -145,14 +149,50 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
             base[key] = value
 
 
-def _read_toml(path: Path, what: str) -> dict[str, Any]:
+def _read_toml(path: Traversable | Path, what: str) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"{what} {path} does not exist.") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{what} {path} is a folder, not a file.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{what} {path} is not valid TOML: {exc}.") from None
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else f" (known: {', '.join(sorted(known))})"
+
+
+def check_known_keys(defaults: Mapping[str, Any], layer: Mapping[str, Any], where: str) -> None:
+    """Refuse any section or key that ``default.toml`` does not have, naming the nearest known one.
+
+    The schema is ``default.toml`` itself: every setting copbot reads has a default there, so a
+    name missing from it is a typo (``[comunity]``, ``rate_limt_count``) that would otherwise be
+    ignored in silence while the operator believes it took effect. Deriving the schema from the file
+    means a new section added to ``default.toml`` is known here at once, with no second list to keep.
+    """
+    sections = [name for name, value in defaults.items() if isinstance(value, Mapping)]
+    for section, value in layer.items():
+        if section not in sections:
+            raise ConfigError(f"{where}: there is no section `{section}`{_did_you_mean(section, sections)}.")
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: `{section}` must be a section ([{section}]), not a single value.")
+        keys = list(defaults[section])
+        for key in value:
+            if key not in keys:
+                raise ConfigError(f"{where}: section `{section}` has no key `{key}`{_did_you_mean(key, keys)}.")
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (``~/.local/share/copbot`` on Linux), used when nothing else is set.
+
+    Not the working folder: a bot started from another folder would silently open a new, empty
+    database there and lose track of every task and meeting.
+    """
+    return Path(platformdirs.user_data_dir("copbot", appauthor=False))
 
 
 def _env_value(raw: str) -> Any:
@@ -163,7 +203,8 @@ def _env_value(raw: str) -> Any:
         return raw
 
 
-def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+def _env_overrides(environ: Mapping[str, str], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """``COPBOT__SECTION__KEY`` variables as a layer, each checked against the known keys by name."""
     out: dict[str, Any] = {}
     for name, raw in environ.items():
         if not name.startswith("COPBOT__"):
@@ -173,6 +214,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
             raise ConfigError(
                 f"{name} should look like COPBOT__SECTION__KEY, for example COPBOT__QUESTIONS__MAX_LENGTH."
             )
+        check_known_keys(defaults, {parts[0]: {parts[1]: raw}}, name)
         out.setdefault(parts[0], {})[parts[1]] = _env_value(raw)
     if "COPBOT_LOG_LEVEL" in environ:
         out.setdefault("bot", {})["log_level"] = environ["COPBOT_LOG_LEVEL"]
@@ -241,21 +283,28 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     """Build the effective configuration from the three layers (see the module docstring)."""
     environ = os.environ if environ is None else environ
     data = _read_toml(DEFAULT_CONFIG_FILE, "The default configuration file")
+    defaults = {section: dict(values) for section, values in data.items() if isinstance(values, dict)}
     sources = [str(DEFAULT_CONFIG_FILE)]
     extra_path = environ.get("COPBOT_CONFIG")
     if extra_path:
-        _merge(data, _read_toml(Path(extra_path), "The configuration file named by COPBOT_CONFIG,"))
+        extra = _read_toml(Path(extra_path), "The configuration file named by COPBOT_CONFIG,")
+        check_known_keys(defaults, extra, extra_path)
+        _merge(data, extra)
         sources.append(extra_path)
-    _merge(data, _env_overrides(environ))
+    _merge(data, _env_overrides(environ, defaults))
 
     r = _Reader(data)
     log_level = r.text("bot", "log_level").upper()
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"bot.log_level must be one of {', '.join(LOG_LEVELS)}; it is {log_level!r}.")
     if environ.get("COPBOT_DB"):
-        database_path = Path(environ["COPBOT_DB"])
+        database_path = Path(environ["COPBOT_DB"]).expanduser()
     else:
-        database_path = Path(r.text("bot", "data_dir")) / r.text("bot", "database")
+        data_dir = r.text("bot", "data_dir", allow_empty=True)
+        folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
+        database_path = folder / r.text("bot", "database")
+    # Absolute from here on, so the log line and ``copbot check`` name the one file really used.
+    database_path = database_path.absolute()
 
     timezone = r.text("community", "timezone")
     try:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+#: The shipped ``config`` package, found through the import system rather than a path relative to
+#: this file or the working folder, so an installed wheel finds its own copy from any folder.
+CONFIG_DIR: Traversable = resources.files("config")
 
 #: Keys the command contract promises; the config file may relabel them but not drop them.
 CONTRACT_KEYS = ("lay", "clinician", "gp", "commissioner", "manager", "researcher", "facilitator", "other")
@@ -26,9 +29,8 @@ class Role:
     short: str
 
 
-def _load(path: Path) -> tuple[Role, ...]:
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+def _load(path: Traversable) -> tuple[Role, ...]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     roles = tuple(Role(key=r["key"], label=r["label"], short=r.get("short", r["label"])) for r in data["role"])
     keys = [r.key for r in roles]
     if sorted(keys) != sorted(CONTRACT_KEYS):

@@ -68,7 +68,12 @@ def register(subparsers: Any) -> None:
     plan.add_argument("file", metavar="FILE.csv", help="the people to group: columns name, role, facilitator")
     plan.add_argument("--size", required=True, metavar="N", help="people per group (at most; 2 or more)")
     plan.add_argument("--history", metavar="FILE", help="past meetings: a CSV with columns meeting, group, name")
-    plan.add_argument("--seed", default="0", metavar="S", help="another number gives another plan as good (0)")
+    plan.add_argument(
+        "--seed",
+        default="0",
+        metavar="S",
+        help="another number gives another plan as good as seed 0's, when one exists (0)",
+    )
     plan.add_argument("--json", action="store_true", help="print the plan as JSON instead of text")
     plan.add_argument(
         "--time-budget", default="1", metavar="SECONDS", help="longest time to spend improving the plan (1)"
@@ -88,7 +93,11 @@ def handle_plan(args: argparse.Namespace) -> int:
         if size > len(roster):
             raise InputError(f"--size {size} is larger than the {people(len(roster))} in {args.file}.")
         history = read_history(Path(args.history)) if args.history else None
-        plan = plan_groups(roster, size=size, history=history, seed=seed, time_budget=budget)
+        plan = plan_groups(roster, size=size, history=history, seed=0, time_budget=budget)
+        if seed != 0:
+            # "Another plan as good": the plan seed 0 prints is the one to differ from.
+            shown = [[p.id for p in group] for group in plan.groups]
+            plan = plan_groups(roster, size=size, history=history, seed=seed, time_budget=budget, avoid=[shown])
     except (InputError, InfeasibleError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from . import lookahead, strangers
 from .cost import (
+    EPS,
     FACILITATORS,
     class_lower_bound,
     class_weight,
     meeting_weights,
     objective,
+    pairs,
     person_tags,
     spread_class,
 )
@@ -41,6 +44,7 @@ def plan_groups(
     constraints: Constraints | None = None,
     seed: int = 0,
     time_budget: float = 0.3,
+    avoid: Collection[Sequence[Sequence[Hashable]]] = (),
 ) -> Plan:
     """Split ``participants`` into well-mixed groups.
 
@@ -49,6 +53,11 @@ def plan_groups(
     The same inputs and ``seed`` give the same plan; another seed gives another plan of the same quality
     when that quality is reachable in more than one way. ``time_budget`` (seconds) bounds the search;
     it stops sooner when the plan provably cannot be improved (it meets the lower bound).
+
+    ``avoid`` lists plans (groups of participant ids) the caller has already shown, for Reshuffle and
+    ``--seed``: the result is then another plan of the same cost whenever the search finds one, and
+    ``report.only_best`` says when it found none. (The look-ahead and strangers tie-breaks below each
+    prefer one plan among equals, every time; without ``avoid`` a reshuffle would show it again.)
     """
     roster = list(participants)
     seen: dict[Hashable, int] = {}
@@ -71,7 +80,10 @@ def plan_groups(
     ids = [p.id for p in roster]
     facilitator_class = class_keys.get(FACILITATORS)
 
-    tie_break = history is not None and strangers.worth_breaking_ties(n, history.meeting_count, time_budget)
+    avoided = [plan for plan in (_indices(plan, seen) for plan in avoid) if plan is not None]
+    tie_break = (
+        not avoided and history is not None and strangers.worth_breaking_ties(n, history.meeting_count, time_budget)
+    )
 
     def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:
         """One search from ``past``: the assignment and its real cost (without the tie-break)."""
@@ -79,6 +91,8 @@ def plan_groups(
         tags = [person_tags(p.id, past, weights_by_meeting) for p in roster]
         if tie_break:
             tags = strangers.stranger_tags(tags, caps)
+        if avoided and past is history:
+            tags = _avoid_tags(tags, avoided)
         search = Search(
             classes=classes,
             class_weights=weights,
@@ -97,7 +111,7 @@ def plan_groups(
         search.load(found)
         return found, search.total - strangers.tie_cost(found, tags)
 
-    if history is not None and lookahead.worth_looking_ahead(n, g, history, time_budget):
+    if not avoided and history is not None and lookahead.worth_looking_ahead(n, g, history, time_budget):
         first = solve(history, seed, time_budget * lookahead.MAIN_SHARE)
         assignment = lookahead.choose(
             solve, ids=ids, g=g, history=history, seed=seed, budget=time_budget, bound=bound, first=first
@@ -115,7 +129,72 @@ def plan_groups(
         )
 
     groups = _arrange(roster, assignment, g)
-    return Plan(groups=groups, report=build_report(groups, history, bound, objective(groups, history)))
+    report = build_report(groups, history, bound, objective(groups, history))
+    if avoided:
+        shown = {_partition_of(plan) for plan in avoided}
+        same = _partition_of(groups_by_index(assignment, g)) in shown
+        # Worse than a plan already shown is no reshuffle: show that one again and say why.
+        best_shown = min(objective([[roster[k] for k in grp] for grp in plan], history) for plan in avoided)
+        if same or report.objective > best_shown + EPS:
+            again = min(avoided, key=lambda plan: objective([[roster[k] for k in grp] for grp in plan], history))
+            groups = _arrange(roster, _assignment_of(again, n), g)
+            report = build_report(groups, history, bound, objective(groups, history))
+            report = dataclasses.replace(report, only_best=True)
+    return Plan(groups=groups, report=report)
+
+
+#: Every term of the real cost is a whole multiple of this (see :data:`strangers.COST_STEP`).
+_COST_STEP = strangers.COST_STEP
+
+
+def _indices(plan: Sequence[Sequence[Hashable]], index: dict[Hashable, int]) -> list[list[int]] | None:
+    """A shown plan as roster indices, or None when it is not a plan of exactly these people."""
+    try:
+        groups = [[index[i] for i in group] for group in plan]
+    except KeyError:
+        return None
+    flat = [k for group in groups for k in group]
+    return groups if sorted(flat) == list(range(len(index))) else None
+
+
+def _avoid_tags(tags: Sequence[dict[int, float]], avoided: Sequence[list[list[int]]]) -> list[dict[int, float]]:
+    """Tags that make every pair from a shown plan cost a little when together again.
+
+    Like a past meeting, but worth so little in total (a quarter of the smallest difference two real
+    costs can have) that it never trades real quality: among plans of the same cost, the search then
+    prefers the one sharing the fewest pairs with the plans already shown, so a different plan of the
+    same cost wins whenever there is one. Tag numbers are below every stranger tag (> -n - 1).
+    """
+    n = len(tags)
+    total_pairs = sum(pairs(len(group)) for plan in avoided for group in plan)
+    unit = _COST_STEP / (4 * max(1, total_pairs))
+    out = [dict(t) for t in tags]
+    tag = -n - 1
+    for plan in avoided:
+        for group in plan:
+            for k in group:
+                out[k][tag] = unit
+            tag -= 1
+    return out
+
+
+def groups_by_index(assignment: Sequence[int], g: int) -> list[list[int]]:
+    buckets: list[list[int]] = [[] for _ in range(g)]
+    for k, b in enumerate(assignment):
+        buckets[b].append(k)
+    return buckets
+
+
+def _partition_of(groups: Iterable[Iterable[int]]) -> frozenset[frozenset[int]]:
+    return frozenset(frozenset(group) for group in groups)
+
+
+def _assignment_of(groups: Sequence[Sequence[int]], n: int) -> list[int]:
+    assignment = [0] * n
+    for b, group in enumerate(groups):
+        for k in group:
+            assignment[k] = b
+    return assignment
 
 
 def _arrange(roster: list[Participant], assignment: list[int], g: int) -> list[list[Participant]]:

@@ -38,6 +38,8 @@ class PlanReport:
     repeats_from_last_meeting: int
     objective: float
     lower_bound: float
+    #: Set after a reshuffle (``plan_groups(avoid=...)``) that found no other plan of the same cost.
+    only_best: bool = False
 
     def lines(self, label: Callable[[str], str] = str) -> list[str]:
         """Plain-language lines, roles shown through ``label`` (e.g. ``bot.roles.short_label``)."""
@@ -66,11 +68,13 @@ class PlanReport:
             k = self.repeats_from_last_meeting
             out.append(f"{k} {'pair was' if k == 1 else 'pairs were'} also in the same group at the last meeting.")
         verdict = (
-            "as good as any plan can be"
+            "the lowest possible"
             if self.objective <= self.lower_bound + 1e-6
-            else f"no plan can score below {_num(self.lower_bound)}, and past meetings may keep any plan above that"
+            else f"no plan can score below {_num(self.lower_bound)}"
         )
         out.append(f"Mix score {_num(self.objective)} (lower is better; {verdict}).")
+        if self.only_best:
+            out.append("No other plan as good as this one was found, so these are the same groups as before.")
         return out
 
     def to_text(self, label: Callable[[str], str] = str) -> str:
@@ -95,6 +99,7 @@ class PlanReport:
             "repeats_from_last_meeting": self.repeats_from_last_meeting,
             "objective": self.objective,
             "lower_bound": self.lower_bound,
+            "only_best": self.only_best,
         }
 
     @staticmethod

@@ -15,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from bot.errors import UserError
@@ -113,7 +114,7 @@ def parse_bank(data: dict[str, object], *, source: str = "the icebreaker bank") 
     return Bank(categories=categories, prompts=tuple(prompts))
 
 
-def load_bank(path: Path = BANK_FILE) -> Bank:
+def load_bank(path: Traversable | Path = BANK_FILE) -> Bank:
     """Read and validate a bank file."""
     try:
         with path.open("rb") as fh:

@@ -192,7 +192,10 @@ class ReminderService:
             tz_name = await self._timezone_for(meeting.guild_id)
             following = next_occurrence(meeting.starts_at, meeting.repeat, tz_name, now)
             digest = plan_digest(following, tz_name, await self._policy_for(meeting.guild_id)) if following else None
-            rolled = await self._meetings.roll(meeting.id, following, digest)
+            rolled = await self._meetings.roll(meeting.id, meeting.starts_at, following, digest)
+            if rolled is None:
+                log.info("Meeting %s was already rolled forward elsewhere; leaving it", meeting.id)
+                continue
             if following is not None:
                 try:
                     await self._notifier.meeting_rolled(rolled)

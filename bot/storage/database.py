@@ -19,26 +19,94 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from bot.clock import utcnow
+from bot.storage.lock import DatabaseLock
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Shipped inside the package (``bot/storage/migrations``), found through the import system.
+MIGRATIONS_DIR: Traversable = resources.files("bot.storage") / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
 class SchemaTooNewError(Exception):
     """The database was written by a newer copbot than this one."""
+
+
+class DatabaseUnusableError(Exception):
+    """The database path cannot be used (a folder, not a database, unwritable); one sentence saying why."""
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _writable(path: Path) -> bool:
+    """Writable by this process *and* not marked read-only in its mode bits.
+
+    The mode bits matter because copbot often runs as root in containers, where ``os.access``
+    says yes to everything: an operator who made the file read-only meant it, and a bot that starts
+    and then fails on every write is worse than one that refuses at once.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def check_database_path(path: Path, *, create: bool = True) -> None:
+    """Raise :class:`DatabaseUnusableError` if copbot could not keep its data at ``path``.
+
+    Run before connecting to Discord, so a wrong ``COPBOT_DB`` is one sentence and exit 2 rather than
+    a traceback, or a bot that seems to start and then loses every change. With ``create`` false
+    (``copbot check``, which changes nothing) a missing folder is checked at its nearest existing parent.
+    """
+    if str(path) == ":memory:":
+        return
+    hint = "point COPBOT_DB at a database file copbot may write (or leave it unset)."
+    if path.is_dir():
+        raise DatabaseUnusableError(f"The database path {path} is a folder, not a file: {hint}")
+    folder = path.parent
+    if not create:
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+    try:
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnusableError(
+            f"copbot cannot create the folder {folder} for its database ({exc.strerror or exc}): {hint}"
+        ) from None
+    if not folder.is_dir():
+        raise DatabaseUnusableError(f"{folder} is not a folder, so the database {path} cannot live there: {hint}")
+    # SQLite writes a -wal and a -shm file beside the database, so the folder must be writable too.
+    if not _writable(folder):
+        raise DatabaseUnusableError(f"copbot cannot write in the folder {folder} that holds its database: {hint}")
+    if not path.exists():
+        return
+    if not _writable(path):
+        raise DatabaseUnusableError(f"The database {path} is read-only, so copbot could not save anything: {hint}")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseUnusableError(f"The database {path} cannot be read ({exc.strerror or exc}): {hint}") from None
+    if header and header != _SQLITE_HEADER:
+        raise DatabaseUnusableError(f"The file {path} is not a copbot database (it is not an SQLite file): {hint}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +118,10 @@ class Migration:
     sql: str
 
 
-def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+def load_migrations(directory: Traversable | Path = MIGRATIONS_DIR) -> list[Migration]:
     """All migrations in ``directory``, in order; gaps or duplicate numbers are a programming error."""
     found: list[Migration] = []
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted((p for p in directory.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise RuntimeError(f"Migration file {path.name} must be named like 001_name.sql")
@@ -104,6 +172,7 @@ class Database:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._file_lock = DatabaseLock(path) if str(path) != ":memory:" else None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -112,25 +181,51 @@ class Database:
         return self._conn
 
     async def open(self) -> None:
-        """Open the file (creating its folder), switch on WAL and foreign keys, and migrate."""
-        if self.path.parent and str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        await _run(self._conn, "PRAGMA journal_mode=WAL")
-        await _run(self._conn, "PRAGMA foreign_keys=ON")
-        await _run(self._conn, "PRAGMA synchronous=NORMAL")
-        await _run(self._conn, "PRAGMA busy_timeout=5000")
+        """Take the one-copbot lock, open the file (creating its folder), switch on WAL, and migrate.
+
+        Raises :class:`DatabaseUnusableError` (one sentence) when the path cannot hold a database,
+        and :class:`~bot.storage.lock.DatabaseInUseError` when another copbot process has it.
+        """
+        if self._conn is not None:
+            return  # already open: ``copbot run`` opens it before logging in, ``setup_hook`` again after
+        check_database_path(self.path)
+        if self._file_lock is not None:
+            self._file_lock.acquire()
         try:
+            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            await _run(self._conn, "PRAGMA journal_mode=WAL")
+            await _run(self._conn, "PRAGMA foreign_keys=ON")
+            await _run(self._conn, "PRAGMA synchronous=NORMAL")
+            await _run(self._conn, "PRAGMA busy_timeout=5000")
             await self.migrate()
+        except sqlite3.DatabaseError as exc:
+            await self.close()
+            raise DatabaseUnusableError(
+                f"The database {self.path} cannot be used ({exc}): point COPBOT_DB at a copbot database file "
+                "copbot may write (or leave it unset)."
+            ) from None
         except BaseException:
             await self.close()
             raise
 
     async def close(self) -> None:
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await conn.close()
+        """Fold the write-ahead log back into the main file, close, and give the lock back.
+
+        The checkpoint leaves one self-contained ``.db`` file after a clean stop, which is what an
+        operator copies for a backup; a stray ``-wal`` beside it would hold the latest changes.
+        """
+        try:
+            if self._conn is not None:
+                conn, self._conn = self._conn, None
+                try:
+                    await _run(conn, "PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    log.warning("Could not fold the write-ahead log into %s; SQLite will on next open", self.path)
+                await conn.close()
+        finally:
+            if self._file_lock is not None:
+                self._file_lock.release()
 
     async def schema_version(self) -> int:
         """The highest migration applied to this file (0 for a new file)."""
@@ -239,6 +334,7 @@ def _split_sql(script: str) -> list[str]:
 
 async def read_schema_version(path: Path) -> int | None:
     """The schema version of the file at ``path`` without changing it (``None`` if there is no file)."""
+    check_database_path(path, create=False)
     if not path.exists():
         return None
     async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as conn:

@@ -118,16 +118,27 @@ class MeetingRepository:
         row = await self._db.fetchone("SELECT MIN(starts_at) FROM meetings WHERE status = 'scheduled'")
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
-    async def roll(self, meeting_id: int, starts_at: datetime | None, digest: PlannedReminder | None) -> Meeting:
-        """Move a passed meeting to its next occurrence (with a new digest), or mark it past."""
+    async def roll(
+        self, meeting_id: int, read_starts_at: datetime, starts_at: datetime | None, digest: PlannedReminder | None
+    ) -> Meeting | None:
+        """Move a passed meeting to its next occurrence (with a new digest), or mark it past.
+
+        Compare-and-set on ``read_starts_at``, the start time the caller read: if the row has moved on
+        since (another sweep, or another process, rolled it already) nothing changes and ``None`` is
+        returned, so the next occurrence, its digest and its Discord event are made exactly once.
+        """
         async with self._db.transaction() as tx:
+            guard = "id = ? AND status = 'scheduled' AND starts_at = ?"
+            params = (meeting_id, read_starts_at.isoformat())
             if starts_at is None:
-                await tx.execute("UPDATE meetings SET status = 'past' WHERE id = ?", (meeting_id,))
+                changed = await tx.execute(f"UPDATE meetings SET status = 'past' WHERE {guard}", params)
             else:
-                await tx.execute(
-                    "UPDATE meetings SET starts_at = ?, event_id = NULL WHERE id = ?",
-                    (starts_at.isoformat(), meeting_id),
+                changed = await tx.execute(
+                    f"UPDATE meetings SET starts_at = ?, event_id = NULL WHERE {guard}",
+                    (starts_at.isoformat(), *params),
                 )
+            if changed == 0:
+                return None
             await tx.execute("DELETE FROM reminders WHERE meeting_id = ? AND sent_at IS NULL", (meeting_id,))
             if digest is not None:
                 row = await tx.fetchone("SELECT guild_id FROM meetings WHERE id = ?", (meeting_id,))

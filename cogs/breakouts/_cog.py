@@ -42,6 +42,7 @@ from bot.errors import UserError
 from bot.grouping import Plan
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession
+from cogs._permissions import in_channel, in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view
 
@@ -169,7 +170,14 @@ class BreakoutsCog(
             content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
         )
 
-    async def _run_planner(self, guild: discord.Guild, participants: list, size: int, seed: int) -> Plan:  # type: ignore[type-arg]
+    async def _run_planner(
+        self,
+        guild: discord.Guild,
+        participants: list,  # type: ignore[type-arg]
+        size: int,
+        seed: int,
+        avoid: list[list[list[int]]] | None = None,
+    ) -> Plan:
         """Plan off the event loop: the search takes up to ``planning_seconds`` of CPU."""
         history = await self.repo.history(guild.id)
         rules = await self.repo.keep_apart_rules(guild.id)
@@ -186,6 +194,7 @@ class BreakoutsCog(
             seed=seed,
             time_budget=self.bot.config.breakouts.planning_seconds,
             name=name,
+            avoid=avoid or (),
         )
 
     def _render_plan(self, guild: discord.Guild, session: BreakoutSession) -> str:
@@ -224,12 +233,13 @@ class BreakoutsCog(
         return f"{head}\n\n" + "\n".join(shown) + f"\n\n{session.summary}\n\n{foot}"
 
     async def reshuffle(self, interaction: discord.Interaction, session_id: int) -> None:
-        """Plan the same people again with a new seed."""
+        """Plan the same people again: another plan of the same cost, or say that there is none."""
         guild = guild_of(interaction)
         session = await self._planned(guild, session_id)
         await interaction.response.defer()
         seed = session.seed + 1
-        plan = await self._run_planner(guild, participants_from_plan(session.groups), session.size, seed)
+        shown = [[m.user_id for m in group] for group in session.groups]
+        plan = await self._run_planner(guild, participants_from_plan(session.groups), session.size, seed, avoid=[shown])
         summary_head, _, _ = session.summary.partition("\n")
         without = session.summary.splitlines()[-1] if "counted as Other" in session.summary else ""
         summary = "\n".join(
@@ -264,7 +274,7 @@ class BreakoutsCog(
         session = await self.repo.latest_planned(guild.id)
         if session is None:
             raise UserError("There is no breakout plan to open. Use `/breakout plan` first.")
-        self._check_permissions(guild)
+        await self._check_permissions(guild)
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -274,17 +284,21 @@ class BreakoutsCog(
     async def open_from_button(self, interaction: discord.Interaction, session_id: int) -> None:
         guild = guild_of(interaction)
         session = await self._planned(guild, session_id)
-        self._check_permissions(guild)
+        await self._check_permissions(guild)
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.edit_message(content="Opening rooms…", view=None)
         await _members_ready(guild)
         await self._open(interaction, guild, session, None)
 
-    def _check_permissions(self, guild: discord.Guild) -> None:
-        """Before anything is created: the bot needs Manage Channels and Move Members."""
-        perms = guild.me.guild_permissions
-        sentence = missing_permission(manage_channels=perms.manage_channels, move_members=perms.move_members)
+    async def _check_permissions(self, guild: discord.Guild) -> None:
+        """Before anything is created: what :data:`bot.permissions.BREAKOUTS` lists, and Connect on the way back."""
+        settings = await self.bot.settings.get(guild.id)
+        voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
+        sentence = missing_permission(
+            in_server(guild),
+            main_voice=in_channel(guild, voice) if isinstance(voice, discord.VoiceChannel) else None,
+        )
         if sentence:
             raise UserError(sentence)
 

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
+from bot import permissions
 from bot.app import CopBot
 from bot.clock import utcnow
 from bot.errors import UserError
@@ -31,6 +32,7 @@ from bot.tasks import (
     require_open,
 )
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
+from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
 from cogs.tasks._render import chunks, digest_lines, quoted, reminder_text, task_line
 from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
@@ -383,6 +385,11 @@ async def create_event(bot: CopBot, guild: discord.Guild, meeting: Meeting) -> i
     """A Discord scheduled event for the meeting: in the main voice channel if set, else "online"."""
     settings = await bot.settings.get(guild.id)
     voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
+    lacking = permissions.missing(permissions.EVENTS, in_server(guild))
+    if lacking:
+        # Discord would refuse with 403; say which permission instead of logging a traceback.
+        log.warning("Not adding meeting %s to the Events list: the bot lacks %s", meeting.id, lacking[0].label)
+        return None
     try:
         if isinstance(voice, discord.VoiceChannel):
             event = await guild.create_scheduled_event(
@@ -462,9 +469,11 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         event_id = await create_event(self.bot, guild, meeting)
         await self.meetings.set_event(meeting.id, event_id)
         await self.tasks_cog.service.rearm()
-        note = (
-            "" if event_id else "\n(I couldn't add it to the server's events: I may need the Manage Events permission.)"
-        )
+        note = ""
+        if not event_id:
+            lacking = permissions.missing(permissions.EVENTS, in_server(guild))
+            why = permissions.missing_sentence(lacking, "to add meetings to the server's Events list")
+            note = "\n(" + (why or "I couldn't add it to the server's events this time.") + ")"
         await interaction.followup.send(
             f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}** "
             f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "

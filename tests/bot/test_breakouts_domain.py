@@ -59,9 +59,19 @@ def test_impossible_keep_apart_names_people() -> None:
 
 
 def test_permission_sentences_name_the_missing_permission() -> None:
-    assert missing_permission(manage_channels=True, move_members=True) is None
-    assert "Manage Channels" in (missing_permission(manage_channels=False, move_members=True) or "")
-    assert "Move Members" in (missing_permission(manage_channels=True, move_members=False) or "")
+    def only_without(*absent: str):
+        return lambda flag: flag not in absent
+
+    assert missing_permission(only_without()) is None
+    assert missing_permission(only_without(), main_voice=only_without()) is None
+    assert missing_permission(only_without("manage_channels")) == (
+        "I need the Manage Channels permission to make breakout rooms and move people into them. "
+        "Please ask a server admin to give it to my role, then try again. Nothing was created."
+    )
+    both = missing_permission(only_without("move_members", "connect")) or ""
+    assert both.startswith("I need the Move Members and Connect permissions") and "give them" in both
+    back = missing_permission(only_without(), main_voice=only_without("connect")) or ""
+    assert back.startswith("I need the Connect permission in the main voice channel to bring people back")
     assert progress_text(3, 8, 0, 40) == "Opening rooms 3/8"
     assert progress_text(8, 8, 14, 40) == "Opening rooms 8/8 … moving 14/40"
 

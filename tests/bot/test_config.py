@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Secret, load_config
+from bot.config import ConfigError, Secret, default_data_dir, load_config
 
 
-def test_defaults_load_and_database_defaults_under_data_dir():
+def test_defaults_load_and_database_defaults_to_the_per_user_data_folder():
     config = load_config({})
-    assert config.database_path == Path("data") / "copbot.db"
+    assert config.database_path == default_data_dir() / "copbot.db"
+    assert config.database_path.is_absolute()
+    assert "copbot" in config.database_path.parent.parts
     assert config.community.timezone == "Europe/London"
     assert config.questions.max_length == 1000
     assert config.reminders.days_before == (3, 1)
@@ -72,3 +74,57 @@ def test_token_never_prints():
     config = load_config({"DISCORD_TOKEN": "abcdefghijklmnopqrstuvwxyz.1234"})
     assert all("abcdef" not in value for _, value in config.describe())
     assert "abcdef" not in repr(config)
+
+
+def test_data_dir_and_relative_db_paths_become_absolute(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_config({"COPBOT_DATA_DIR": "here"}).database_path == tmp_path / "here" / "copbot.db"
+    assert load_config({"COPBOT_DB": "rel/x.db"}).database_path == tmp_path / "rel" / "x.db"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"COPBOT__QUESTIONS__RATE_LIMT_COUNT": "3"},
+            "COPBOT__QUESTIONS__RATE_LIMT_COUNT: section `questions` has no key `rate_limt_count` "
+            "(did you mean `rate_limit_count`?).",
+        ),
+        (
+            {"COPBOT__COMUNITY__NAME": "x"},
+            "COPBOT__COMUNITY__NAME: there is no section `comunity` (did you mean `community`?).",
+        ),
+    ],
+)
+def test_unknown_environment_keys_are_refused_with_the_nearest_name(environ, message):
+    with pytest.raises(ConfigError) as info:
+        load_config(environ)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[comunity]\nname = "x"\n', "no section `comunity` (did you mean `community`?)"),
+        ("[questions]\nrate_limt_count = 3\n", "no key `rate_limt_count` (did you mean `rate_limit_count`?)"),
+        ("[zzz]\nq = 1\n", "no section `zzz` (known: bot, breakouts, community"),
+        ('community = "x"\n', "`community` must be a section"),
+    ],
+)
+def test_unknown_file_keys_are_refused_with_the_nearest_name(tmp_path: Path, text: str, fragment: str):
+    mine = tmp_path / "mine.toml"
+    mine.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config({"COPBOT_CONFIG": str(mine)})
+    assert fragment in str(info.value) and str(mine) in str(info.value)
+
+
+def test_every_default_section_is_known_without_a_second_list():
+    """A section someone adds to default.toml is accepted at once (the schema is the file itself)."""
+    import tomllib
+
+    from bot.config import DEFAULT_CONFIG_FILE, check_known_keys
+
+    defaults = tomllib.loads(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8"))
+    check_known_keys(defaults, defaults, "default.toml")
+    check_known_keys({**defaults, "limits": {"a": 1}}, {"limits": {"a": 2}}, "x")

@@ -170,3 +170,40 @@ async def test_stopping_mid_batch_hands_back_what_was_not_sent(setup: Setup) -> 
         await setup.service.sweep(T0)
     assert len(setup.notifier.sent) == 5
     assert await setup.unsent() == 15
+
+
+async def test_rolling_a_meeting_forward_twice_from_the_same_reading_changes_it_once(setup: Setup) -> None:
+    """Two sweeps (or two processes) that read the same start: only the first moves it on."""
+    meetings = MeetingRepository(setup.db)
+    start = T0 + timedelta(days=1)
+    meeting = await meetings.add(1, "Monthly catch-up", start, "weekly", 7, PlannedReminder(T0, "digest"))
+    following = start + timedelta(days=7)
+    digest = PlannedReminder(following - timedelta(days=1), "digest")
+    first = await meetings.roll(meeting.id, start, following, digest)
+    assert first is not None and first.starts_at == following
+    second = await meetings.roll(meeting.id, start, following + timedelta(days=7), digest)
+    assert second is None
+    assert (await meetings.by_id(meeting.id)).starts_at == following
+    rows = await setup.db.fetchall("SELECT due_at FROM reminders WHERE meeting_id = ?", (meeting.id,))
+    assert [r[0] for r in rows] == [digest.at.isoformat()]
+    # A one-off closed by a stale reading is not closed again either.
+    assert await meetings.roll(meeting.id, start, None, None) is None
+    assert (await meetings.by_id(meeting.id)).status == "scheduled"
+
+
+async def test_the_sweep_rolls_a_repeating_meeting_once_and_tells_the_notifier_once(setup: Setup) -> None:
+    meetings = MeetingRepository(setup.db)
+    start = T0 + timedelta(hours=1)
+    meeting = await meetings.add(1, "Weekly", start, "weekly", 7, PlannedReminder(T0, "digest"))
+    rolled: list[Meeting] = []
+
+    async def record(m: Meeting) -> None:
+        rolled.append(m)
+
+    setup.notifier.meeting_rolled = record  # type: ignore[method-assign]
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        stale = await meetings.started(start + timedelta(minutes=5))
+        await setup.service.run()
+        # A second copbot that read the meeting before the first rolled it tries with its stale reading.
+        assert await meetings.roll(meeting.id, stale[0].starts_at, start + timedelta(days=14), None) is None
+    assert len(rolled) == 1 and rolled[0].starts_at == start + timedelta(days=7)

@@ -53,7 +53,7 @@ def test_plan_prints_groups_and_a_plain_report(roster: Path, capsys: pytest.Capt
     assert any(line.split()[:4] == ["Cat", "Patient", "or", "public"] for line in lines)
     assert "How well the groups are mixed" in lines
     assert "  Every group has a facilitator." in lines
-    assert "  Mix score 0 (lower is better; as good as any plan can be)." in lines
+    assert "  Mix score 0 (lower is better; the lowest possible)." in lines
 
 
 def test_plan_json_lists_everyone_once(roster: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,3 +187,56 @@ def test_help_documents_both_file_formats(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "name,role,facilitator" in out and "meeting,group,name" in out
     assert "lay, clinician, gp, commissioner, manager, researcher, facilitator, other" in out
+
+
+def _groups_of(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("  ") and not line.startswith("  Group")]
+
+
+def test_another_seed_gives_another_plan_of_the_same_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import random
+
+    roles = ["facilitator"] * 4 + ["lay"] * 5 + ["gp"] * 4 + ["clinician"] * 4 + ["commissioner"] * 3
+    roles += ["researcher"] * 2 + ["manager"] * 2
+    members = tmp_path / "members.csv"
+    members.write_text(
+        "name,role,facilitator\n"
+        + "".join(f"P{i:02d},{r},{'yes' if r == 'facilitator' else 'no'}\n" for i, r in enumerate(roles)),
+        encoding="utf-8",
+    )
+    rng = random.Random(7)
+    lines = ["meeting,group,name"]
+    for m in range(5):
+        names = [f"P{i:02d}" for i in range(24)]
+        rng.shuffle(names)
+        lines += [f"M{m},{k % 6 + 1},{name}" for k, name in enumerate(names)]
+    past = tmp_path / "past.csv"
+    past.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outs = {}
+    for seed in ("0", "1", "42"):
+        rc, out, err = run(
+            ["groups", "plan", str(members), "--size", "4", "--history", str(past), "--seed", seed], capsys
+        )
+        assert (rc, err) == (0, "")
+        outs[seed] = out
+    score = [line for line in outs["0"].splitlines() if "Mix score" in line]
+    assert score == ["  Mix score 4.95 (lower is better; no plan can score below 0)."]
+    for seed in ("1", "42"):
+        assert [line for line in outs[seed].splitlines() if "Mix score" in line] == score
+        assert outs[seed] != outs["0"]
+        assert "No other plan" not in outs[seed]
+
+
+def test_another_seed_says_when_the_plan_is_the_only_best_one(tmp_path: Path, capsys) -> None:
+    members = tmp_path / "m.csv"
+    members.write_text("name,role,facilitator\nFran,facilitator,yes\nFay,facilitator,yes\nLee,lay,no\nGus,gp,no\n")
+    past = tmp_path / "p.csv"
+    past.write_text("meeting,group,name\nMay,1,Fran\nMay,1,Lee\nMay,2,Fay\nMay,2,Gus\n")
+    rc, first, _ = run(["groups", "plan", str(members), "--size", "2", "--history", str(past)], capsys)
+    assert rc == 0 and "No other plan" not in first
+    rc, again, _ = run(["groups", "plan", str(members), "--size", "2", "--history", str(past), "--seed", "3"], capsys)
+    assert rc == 0
+    assert _groups_of(again)[:-1] == _groups_of(first)
+    assert again.splitlines()[-1] == (
+        "  No other plan as good as this one was found, so these are the same groups as before."
+    )

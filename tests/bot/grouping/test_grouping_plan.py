@@ -248,3 +248,56 @@ def test_keep_together_units_that_greedy_packing_misplaces_are_still_placed():
     where = {p.id: n for n, group in enumerate(plan.groups) for p in group}
     assert all(where[a] == where[b] for a, b in together)
     assert sorted(len(g) for g in plan.groups) == [3, 4]
+
+
+def _as_ids(plan) -> list[list[str]]:
+    return [[p.id for p in group] for group in plan.groups]
+
+
+def test_a_reshuffle_of_a_roster_with_many_best_plans_gives_other_plans_of_the_same_cost() -> None:
+    people = roster(24, 4, seed=11)
+    shown = plan_groups(people, size=4, seed=0, time_budget=0.2)
+    others = [plan_groups(people, size=4, seed=s, time_budget=0.2, avoid=[_as_ids(shown)]) for s in (1, 2, 3, 4, 5)]
+    assert all(partition(o) != partition(shown) for o in others)
+    assert all(o.report.objective == shown.report.objective == shown.report.lower_bound for o in others)
+    assert len({frozenset(partition(o)) for o in others}) >= 3, "different seeds should reach different plans"
+    assert not any(o.report.only_best for o in others)
+    assert "No other plan" not in "\n".join(others[0].report.lines())
+
+
+def _history_case():
+    """Like the issue's case: 24 people, 5 past meetings, where every seed used to give one plan."""
+    roles = ["lay"] * 5 + ["gp"] * 4 + ["clinician"] * 4 + ["commissioner"] * 3 + ["researcher"] * 2 + ["manager"] * 2
+    people = [Participant(f"f{k}", "facilitator", True) for k in range(4)]
+    people += [Participant(f"p{k}", role, False) for k, role in enumerate(roles)]
+    rng = random.Random(7)
+    meetings = []
+    for _ in range(5):
+        names = [p.id for p in people]
+        rng.shuffle(names)
+        meetings.append([names[k::6] for k in range(6)])
+    return people, History.from_meetings(meetings)
+
+
+def test_a_reshuffle_with_history_differs_at_the_same_cost() -> None:
+    people, history = _history_case()
+    shown = plan_groups(people, size=4, history=history, seed=0, time_budget=1.0)
+    again = plan_groups(people, size=4, history=history, seed=1, time_budget=1.0, avoid=[_as_ids(shown)])
+    assert partition(again) != partition(shown)
+    assert again.report.objective <= shown.report.objective + 1e-6
+    assert not again.report.only_best
+
+
+def test_when_the_plan_is_the_only_best_one_a_reshuffle_says_so_and_keeps_it() -> None:
+    fran, fay = Participant("Fran", "facilitator", True), Participant("Fay", "facilitator", True)
+    lee, gus = Participant("Lee", "lay", False), Participant("Gus", "gp", False)
+    # Last time Fran sat with Lee and Fay with Gus: the only plan with no repeat and facilitators apart.
+    history = History.from_meetings([[["Fran", "Lee"], ["Fay", "Gus"]]])
+    shown = plan_groups([fran, fay, lee, gus], size=2, history=history, seed=0, time_budget=0.2)
+    assert partition(shown) == {frozenset({"Fran", "Gus"}), frozenset({"Fay", "Lee"})}
+    again = plan_groups([fran, fay, lee, gus], size=2, history=history, seed=1, time_budget=0.2, avoid=[_as_ids(shown)])
+    assert partition(again) == partition(shown)
+    assert again.report.only_best
+    lines = again.report.lines()
+    assert lines[-1] == "No other plan as good as this one was found, so these are the same groups as before."
+    assert "Mix score 0 (lower is better; the lowest possible)." in lines
