@@ -119,6 +119,7 @@ class Database:
         self._conn.row_factory = sqlite3.Row
         await _run(self._conn, "PRAGMA journal_mode=WAL")
         await _run(self._conn, "PRAGMA foreign_keys=ON")
+        await _run(self._conn, "PRAGMA secure_delete=ON")
         await _run(self._conn, "PRAGMA synchronous=NORMAL")
         await _run(self._conn, "PRAGMA busy_timeout=5000")
         try:
@@ -189,6 +190,14 @@ class Database:
                 raise
             else:
                 await _run(conn, "COMMIT")
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and truncate it to nothing.
+
+        After an erasure, old copies of changed pages would otherwise linger in the ``-wal`` file.
+        """
+        async with self._lock:
+            await _run(self.conn, "PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         """A single read, taken under the lock so it never sees another caller's open transaction."""
