@@ -55,7 +55,9 @@ def masked(shape: JsonShape, data: Any, user_id: int) -> Any:
         return [[who(v) for v in group] for group in data if any(_is(v, user_id) for v in group)]
     if shape == "member_groups":
         return [
-            [{**m, "id": who(m.get("id"))} for m in group] for group in data if any(_is(m.get("id"), user_id) for m in group)
+            [{**m, "id": who(m.get("id"))} for m in group]
+            for group in data
+            if any(_is(m.get("id"), user_id) for m in group)
         ]
     if shape == "id_pairs":
         return [[YOU, *pair[1:]] for pair in data if _is(pair[0], user_id)]

@@ -133,7 +133,7 @@ class PrivacyRepository:
                 rows = await _matching_rows(tx, table, user_id, guild_id)
                 shown = []
                 for _, row in sorted(rows.items()):
-                    record = {k: row[k] for k in row.keys() if k != "_rowid"}
+                    record = {k: row[k] for k in row.keys() if k != "_rowid"}  # noqa: SIM118
                     for column in table.member_columns:
                         record[column.name] = _mask_value(column, record[column.name], user_id)
                     shown.append(record)
@@ -207,7 +207,7 @@ class PrivacyRepository:
             if not jsonids.contains(column.json, data, user_id):
                 continue
             updates: dict[str, Any] = {col: json.dumps(jsonids.without(column.json, data, user_id))}
-            if column.json == "ids" and "position" in row.keys():
+            if column.json == "ids" and "position" in row.keys():  # noqa: SIM118 (sqlite3.Row: `in` looks at values)
                 # A list with a cursor (a speaking round): people called before the cursor move it back.
                 before = sum(1 for v in data[: int(row["position"])] if v == user_id)
                 updates["position"] = max(0, int(row["position"]) - before)
@@ -228,11 +228,14 @@ class PrivacyRepository:
             )
 
     async def mark_returned(self, guild_id: int, user_id: int) -> bool:
+        """Forget that the member left. Every join calls this, so the query carries only the server: the
+        member's id goes into a statement (and the database driver's debug log) only if they had left."""
+        rows = await self._db.fetchall("SELECT user_id FROM departed_members WHERE guild_id = ?", (guild_id,))
+        if all(int(r[0]) != user_id for r in rows):
+            return False
         async with self._db.transaction() as tx:
             return bool(
-                await tx.execute(
-                    "DELETE FROM departed_members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-                )
+                await tx.execute("DELETE FROM departed_members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
             )
 
     async def departed_before(self, cutoff: datetime) -> list[Departure]:
@@ -304,7 +307,10 @@ class PrivacyRepository:
 
 OLDEST_QUERIES: tuple[tuple[str, str], ...] = (
     ("question text", "SELECT MIN(created_at) FROM questions WHERE text != ''"),
-    ("finished task", "SELECT MIN(COALESCE(closed_at, created_at)) FROM tasks WHERE status != 'open' AND description != ''"),
+    (
+        "finished task",
+        "SELECT MIN(COALESCE(closed_at, created_at)) FROM tasks WHERE status != 'open' AND description != ''",
+    ),
     ("breakout history", "SELECT MIN(held_at) FROM breakout_meetings"),
     ("finished speaking round", "SELECT MIN(updated_at) FROM icebreaker_rounds WHERE phase = 'finished'"),
     ("member who left", "SELECT MIN(left_at) FROM departed_members"),
