@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from bot.config import Config, ConfigError, load_config
 from bot.grouping.cli import register as register_groups
+from bot.privacy.cli import print_check as print_privacy_check
+from bot.privacy.cli import register as register_privacy
 from bot.storage.database import LATEST_VERSION, SchemaTooNewError, read_schema_version
 
 EXIT_USAGE = 2
@@ -102,6 +104,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         state = f"{version} (up to date)"
     print(f"{'schema version'.ljust(width)}  {state}")
+    print_privacy_check(config, width)
     return 0
 
 
@@ -114,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="show the effective configuration and database version, offline")
     check.set_defaults(func=_cmd_check)
     register_groups(sub)
+    register_privacy(sub)
     return parser
 
 

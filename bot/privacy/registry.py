@@ -262,3 +262,31 @@ BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 def personal_tables() -> list[Table]:
     """Tables with at least one member-id column, in the order above."""
     return [t for t in TABLES if t.personal]
+
+
+def schema_problems(columns: list[tuple[str, str]]) -> list[str]:
+    """What the registry fails to declare about a schema given as (table, column) pairs; empty if complete.
+
+    Every table must be listed in :data:`TABLES`; every column whose name looks like a member id
+    (:data:`MEMBER_ID_NAME`) must be declared as a member column or as not a member id; and every
+    declared column must exist.
+    """
+    problems: list[str] = []
+    by_table: dict[str, set[str]] = {}
+    for table, column in columns:
+        by_table.setdefault(table, set()).add(column)
+    for table, names in sorted(by_table.items()):
+        entry = BY_NAME.get(table)
+        if entry is None:
+            problems.append(
+                f"table {table} is not in bot/privacy/registry.py: say what it keeps, why, for how long, "
+                "and which columns hold member ids"
+            )
+            continue
+        declared = {c.name for c in entry.member_columns} | {c.name for c in entry.not_member_ids}
+        for name in sorted(names):
+            if MEMBER_ID_NAME.search(name) and name not in declared:
+                problems.append(f"{table}.{name} looks like a member id but is not declared in bot/privacy/registry.py")
+        for name in sorted(declared - names):
+            problems.append(f"{table}.{name} is declared in bot/privacy/registry.py but does not exist")
+    return problems

@@ -305,6 +305,31 @@ class PrivacyRepository:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class SchemaColumn:
+    """One column of the live schema, as ``PRAGMA table_info`` reports it."""
+
+    table: str
+    name: str
+    type: str
+    not_null: bool
+    primary_key: bool
+
+
+async def schema_columns(db: Database) -> list[SchemaColumn]:
+    """Every column of every table in the database (SQLite's own tables left out)."""
+    tables = await db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    out: list[SchemaColumn] = []
+    for (table,) in tables:
+        for row in await db.fetchall(f"PRAGMA table_info({_ident(str(table))})"):
+            out.append(
+                SchemaColumn(str(table), str(row["name"]), str(row["type"]), bool(row["notnull"]), bool(row["pk"]))
+            )
+    return out
+
+
 OLDEST_QUERIES: tuple[tuple[str, str], ...] = (
     ("question text", "SELECT MIN(created_at) FROM questions WHERE text != ''"),
     (
