@@ -11,8 +11,8 @@ from discord.ext import commands
 from bot.app import CopBot
 from bot.errors import UserError
 from bot.roles import ROLES, label
+from cogs._privacy_views import confirm_view
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
-from cogs.privacy import confirm_view
 
 ROLE_CHOICES = [app_commands.Choice(name=r.label[:100], value=r.key) for r in ROLES]
 _MAX_LIST = 1800

@@ -18,97 +18,15 @@ from discord.ext import commands
 
 from bot.app import CopBot
 from bot.clock import utcnow
-from bot.errors import UserError
 from bot.privacy.policy import document, summary
 from bot.privacy.service import PrivacyService
-from bot.storage.privacy import ErasureResult
-from cogs._shared import NO_PINGS, HelpSection, IdButton, guild_of, replies_to_user_errors, require_facilitator
+from bot.storage.privacy import Notice
+from cogs._privacy_views import DYNAMIC_ITEMS, confirm_view
+from cogs._shared import NO_PINGS, HelpSection, guild_of
 
 log = logging.getLogger(__name__)
 
-PREFIX = "copbot:privacy"
 DAILY_JOB = "privacy:daily"
-NOT_YOURS = "This button is for the person who asked to be forgotten. Nothing was changed."
-FORGOTTEN_SELF = (
-    "Done. copbot has forgotten you in this server: your role, breakout history, keep-apart rules and "
-    "reminders are deleted. Tasks you were given stay for the group with no name on them, and whoever set them "
-    "has been told. If you use copbot again, it will start afresh."
-)
-KEPT = "Nothing was deleted."
-
-
-class _PrivacyButton(IdButton):
-    prefix = PREFIX
-
-
-class ForgetMeButton(_PrivacyButton, action="forgetme"):
-    label = "Delete everything about me"
-    style = discord.ButtonStyle.danger
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        if interaction.user.id != self.target_id:
-            raise UserError(NOT_YOURS)
-        guild = guild_of(interaction)
-        cog = _cog(interaction)
-        result = await cog.service.forget(self.target_id, guild.id)
-        log.info("A member asked to be forgotten in server %s: %d rows changed", guild.id, result.total)
-        await interaction.response.edit_message(content=FORGOTTEN_SELF, view=None)
-        await cog.deliver_notices()
-
-
-class ForgetMemberButton(_PrivacyButton, action="forgetmember"):
-    label = "Delete everything about them"
-    style = discord.ButtonStyle.danger
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
-        guild = guild_of(interaction)
-        cog = _cog(interaction)
-        result = await cog.service.forget(self.target_id, guild.id)
-        log.info("A facilitator had a member forgotten in server %s: %d rows changed", guild.id, result.total)
-        await interaction.response.edit_message(content=forgotten_other(self.target_id, result), view=None)
-        await cog.deliver_notices()
-
-
-class KeepButton(_PrivacyButton, action="keep"):
-    label = "Keep my data"
-    style = discord.ButtonStyle.secondary
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.edit_message(content=KEPT, view=None)
-
-
-DYNAMIC_ITEMS = (ForgetMeButton, ForgetMemberButton, KeepButton)
-
-
-def _cog(interaction: discord.Interaction) -> PrivacyCog:
-    cog = interaction.client.get_cog("PrivacyCog")  # type: ignore[attr-defined]
-    if not isinstance(cog, PrivacyCog):
-        raise UserError("Sorry, the privacy tools are not available right now. Nothing was changed.")
-    return cog
-
-
-def confirm_view(user_id: int, *, self_service: bool) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ForgetMeButton(user_id) if self_service else ForgetMemberButton(user_id))
-    view.add_item(KeepButton(user_id, label="Keep my data" if self_service else "Cancel"))
-    return view
-
-
-def forgotten_other(user_id: int, result: ErasureResult) -> str:
-    if not result.total:
-        return f"copbot kept nothing about <@{user_id}> in this server, so there was nothing to delete."
-    told = len(result.orphaned_tasks)
-    extra = (
-        f" {told} open task{'s' if told != 1 else ''} now {'have' if told != 1 else 'has'} nobody doing it; "
-        "whoever set them has been told."
-        if told
-        else ""
-    )
-    return f"Done. copbot has forgotten <@{user_id}> in this server.{extra}"
 
 
 def json_file(text: str, name: str) -> discord.File:
@@ -162,33 +80,51 @@ class PrivacyCog(commands.Cog):
             log.exception("The daily privacy job failed; it will run again tomorrow")
 
     async def deliver_notices(self) -> None:
-        """Tell whoever set a task that its person was forgotten (by DM, else in the facilitators' channel)."""
+        """Tell whoever set tasks that their person was forgotten: one message per person and server, by
+        DM, else in the facilitators' channel. Each notice row is deleted once told (or undeliverable)."""
+        grouped: dict[tuple[int, int], list[Notice]] = {}
         for notice in await self.service.repo.pending_notices():
-            guild = self.bot.get_guild(notice.guild_id)
+            grouped.setdefault((notice.guild_id, notice.user_id), []).append(notice)
+        for (guild_id, user_id), notices in grouped.items():
+            guild = self.bot.get_guild(guild_id)
             if guild is None:
                 continue
-            where = discord.utils.escape_markdown(guild.name)
-            text = (
-                f"Hello! The person doing task **#{notice.task_number}** in **{where}** "
-                "asked copbot to forget them, so the task now has nobody doing it. You can give it to someone "
-                f"with `/task edit id:{notice.task_number} assignee:…`, or remove it with `/task remove`."
+            numbers = sorted({n.task_number for n in notices})
+            listed = ", ".join(f"**#{n}**" for n in numbers[:40]) + (
+                f" and {len(numbers) - 40} more" if len(numbers) > 40 else ""
             )
-            try:
-                user = self.bot.get_user(notice.user_id) or await self.bot.fetch_user(notice.user_id)
-                await user.send(text, allowed_mentions=NO_PINGS)
-            except discord.NotFound:
-                pass
-            except discord.HTTPException:
-                settings = await self.bot.settings.get(guild.id)
-                channel = (
-                    guild.get_channel(settings.facilitator_channel_id) if settings.facilitator_channel_id else None
-                )
-                if isinstance(channel, discord.TextChannel):
-                    try:
-                        await channel.send(f"<@{notice.user_id}>: {text}", allowed_mentions=NO_PINGS)
-                    except discord.HTTPException:
-                        continue
-            await self.service.repo.delete_notice(notice.id)
+            one = len(numbers) == 1
+            text = (
+                f"Hello! The person doing {'task' if one else 'tasks'} {listed} in "
+                f"**{discord.utils.escape_markdown(guild.name)}** asked copbot to forget them, so "
+                f"{'it now has' if one else 'they now have'} nobody doing {'it' if one else 'them'}. You can give "
+                f"{'it' if one else 'one'} to someone with `/task edit id:{numbers[0]} assignee:…`, or remove "
+                f"{'it' if one else 'one'} with `/task remove`."
+            )
+            if not await self._tell(guild, user_id, text):
+                continue
+            for notice in notices:
+                await self.service.repo.delete_notice(notice.id)
+
+    async def _tell(self, guild: discord.Guild, user_id: int, text: str) -> bool:
+        """True once told or when telling is impossible for good; False to try again tomorrow."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(text, allowed_mentions=NO_PINGS)
+            return True
+        except discord.NotFound:
+            return True
+        except discord.HTTPException:
+            pass
+        settings = await self.bot.settings.get(guild.id)
+        channel = guild.get_channel(settings.facilitator_channel_id) if settings.facilitator_channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            return True
+        try:
+            await channel.send(f"<@{user_id}>: {text}", allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            return False
+        return True
 
     # -- leavers --------------------------------------------------------------------------------
 
