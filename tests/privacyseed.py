@@ -17,6 +17,8 @@ from bot.storage.database import Database
 from bot.storage.privacy import schema_columns
 
 STAMP = "2026-01-01T00:00:00+00:00"
+#: Plain integers for the other columns, never repeated in one process (so seeding can be repeated).
+_NUMBERS = itertools.count(1000)
 
 
 def _json_value(column: MemberColumn, user_id: int) -> str:
@@ -34,7 +36,7 @@ def _json_value(column: MemberColumn, user_id: int) -> str:
 async def seed_every_member_column(db: Database, guild_id: int, user_id: int) -> list[tuple[str, str]]:
     """Insert one row per declared member column; returns the (table, column) pairs seeded."""
     columns = await schema_columns(db)
-    counter = itertools.count(1000 + guild_id % 1000 * 100_000)  # distinct per server
+    counter = _NUMBERS
     seeded: list[tuple[str, str]] = []
     await db.fetchall("PRAGMA foreign_keys = OFF")  # seeded rows point at made-up ids
     async with db.transaction() as tx:
