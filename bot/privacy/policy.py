@@ -72,13 +72,14 @@ def _retention(privacy: PrivacyConfig) -> list[str]:
 
 def summary(privacy: PrivacyConfig) -> list[tuple[str, str]]:
     """Short sections for the ``/privacy`` reply (title, text); the attached document has the details."""
-    kept = ", ".join(t.title.lower().replace("you ", "") for t in TABLES if t.personal)
     return [
         (
             "What copbot keeps",
-            "copbot keeps your Discord id (a number), never your name, with: "
-            f"{kept}. It keeps these so that meetings run well: to mix groups, remind people of tasks and "
-            "carry on after a restart. It does not read messages in the server.",
+            "copbot keeps your Discord id (a number), never your name, with: your role in the group; tasks you "
+            "do or set; meetings and icebreaker questions you added; the breakout groups and speaking rounds you "
+            "were in; keep-apart rules; and, if you leave, when you left. It keeps these so that meetings run "
+            "well: to mix groups, remind people of tasks and carry on after a restart. It does not read "
+            "messages in the server.",
         ),
         ("How long", "\n".join(f"• {line}" for line in _retention(privacy))),
         (
