@@ -8,19 +8,18 @@ The buttons carry the member's id in their ``custom_id``, so they keep working a
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 
+from bot.app import CopBot
 from bot.errors import UserError
-from bot.storage.privacy import ErasureResult
-from cogs._shared import IdButton, guild_of, replies_to_user_errors, require_facilitator
+from bot.storage.privacy import ErasureResult, Notice
+from cogs._shared import NO_PINGS, IdButton, guild_of, replies_to_user_errors, require_facilitator
 
 log = logging.getLogger(__name__)
 
 PREFIX = "copbot:privacy"
 NOT_YOURS = "This button is for the person who asked to be forgotten. Nothing was changed."
-UNAVAILABLE = "Sorry, the privacy tools are not available right now. Nothing was changed."
 FORGOTTEN_SELF = (
     "Done. copbot has forgotten you in this server: your role, breakout history, keep-apart rules and "
     "reminders are deleted. Tasks you were given stay for the group with no name on them, and whoever set them "
@@ -29,12 +28,8 @@ FORGOTTEN_SELF = (
 KEPT = "Nothing was deleted."
 
 
-def _cog(interaction: discord.Interaction) -> Any:
-    """The loaded privacy cog (it owns the service and the notices)."""
-    cog = interaction.client.get_cog("PrivacyCog")  # type: ignore[attr-defined]
-    if cog is None:
-        raise UserError(UNAVAILABLE)
-    return cog
+def _bot(interaction: discord.Interaction) -> CopBot:
+    return interaction.client  # type: ignore[return-value]
 
 
 class _PrivacyButton(IdButton):
@@ -50,11 +45,11 @@ class ForgetMeButton(_PrivacyButton, action="forgetme"):
         if interaction.user.id != self.target_id:
             raise UserError(NOT_YOURS)
         guild = guild_of(interaction)
-        cog = _cog(interaction)
-        result = await cog.service.forget(self.target_id, guild.id)
+        bot = _bot(interaction)
+        result = await bot.privacy.forget(self.target_id, guild.id)
         log.info("A member asked to be forgotten in server %s: %d rows changed", guild.id, result.total)
         await interaction.response.edit_message(content=FORGOTTEN_SELF, view=None)
-        await cog.deliver_notices()
+        await deliver_notices(bot)
 
 
 class ForgetMemberButton(_PrivacyButton, action="forgetmember"):
@@ -65,11 +60,11 @@ class ForgetMemberButton(_PrivacyButton, action="forgetmember"):
     async def callback(self, interaction: discord.Interaction) -> None:
         await require_facilitator(interaction)
         guild = guild_of(interaction)
-        cog = _cog(interaction)
-        result = await cog.service.forget(self.target_id, guild.id)
+        bot = _bot(interaction)
+        result = await bot.privacy.forget(self.target_id, guild.id)
         log.info("A facilitator had a member forgotten in server %s: %d rows changed", guild.id, result.total)
         await interaction.response.edit_message(content=forgotten_other(self.target_id, result), view=None)
-        await cog.deliver_notices()
+        await deliver_notices(bot)
 
 
 class KeepButton(_PrivacyButton, action="keep"):
@@ -102,3 +97,52 @@ def forgotten_other(user_id: int, result: ErasureResult) -> str:
         else ""
     )
     return f"Done. copbot has forgotten <@{user_id}> in this server.{extra}"
+
+
+async def deliver_notices(bot: CopBot) -> None:
+    """Tell whoever set tasks that their person was forgotten: one message per person and server, by
+    DM, else in the facilitators' channel. Each notice row is deleted once told (or undeliverable)."""
+    grouped: dict[tuple[int, int], list[Notice]] = {}
+    for notice in await bot.privacy.repo.pending_notices():
+        grouped.setdefault((notice.guild_id, notice.user_id), []).append(notice)
+    for (guild_id, user_id), notices in grouped.items():
+        guild = bot.get_guild(guild_id)
+        if guild is None:
+            continue
+        numbers = sorted({n.task_number for n in notices})
+        listed = ", ".join(f"**#{n}**" for n in numbers[:40]) + (
+            f" and {len(numbers) - 40} more" if len(numbers) > 40 else ""
+        )
+        one = len(numbers) == 1
+        text = (
+            f"Hello! The person doing {'task' if one else 'tasks'} {listed} in "
+            f"**{discord.utils.escape_markdown(guild.name)}** asked copbot to forget them, so "
+            f"{'it now has' if one else 'they now have'} nobody doing {'it' if one else 'them'}. You can give "
+            f"{'it' if one else 'one'} to someone with `/task edit id:{numbers[0]} assignee:…`, or remove "
+            f"{'it' if one else 'one'} with `/task remove`."
+        )
+        if not await _tell(bot, guild, user_id, text):
+            continue
+        for notice in notices:
+            await bot.privacy.repo.delete_notice(notice.id)
+
+
+async def _tell(bot: CopBot, guild: discord.Guild, user_id: int, text: str) -> bool:
+    """True once told or when telling is impossible for good; False to try again tomorrow."""
+    try:
+        user = bot.get_user(user_id) or await bot.fetch_user(user_id)
+        await user.send(text, allowed_mentions=NO_PINGS)
+        return True
+    except discord.NotFound:
+        return True
+    except discord.HTTPException:
+        pass
+    settings = await bot.settings.get(guild.id)
+    channel = guild.get_channel(settings.facilitator_channel_id) if settings.facilitator_channel_id else None
+    if not isinstance(channel, discord.TextChannel):
+        return True
+    try:
+        await channel.send(f"<@{user_id}>: {text}", allowed_mentions=NO_PINGS)
+    except discord.HTTPException:
+        return False
+    return True

@@ -1,7 +1,8 @@
 """``/privacy``, ``/mydata`` and ``/forget-me``, leavers, and the daily retention job.
 
 Thin: the notice comes from :mod:`bot.privacy.policy`, the data from :mod:`bot.privacy.service`.
-``/members forget`` (facilitators) lives in ``cogs/members.py`` and uses :func:`confirm_view` here.
+``/members forget`` (facilitators) lives in ``cogs/members.py``; both use the confirm buttons and the
+task-setter notices in ``cogs/_privacy_views.py``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,7 @@ from discord.ext import commands
 from bot.app import CopBot
 from bot.clock import utcnow
 from bot.privacy.policy import document, summary
-from bot.privacy.service import PrivacyService
-from bot.storage.privacy import Notice
-from cogs._privacy_views import DYNAMIC_ITEMS, confirm_view
+from cogs._privacy_views import DYNAMIC_ITEMS, confirm_view, deliver_notices
 from cogs._shared import NO_PINGS, HelpSection, guild_of
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ class PrivacyCog(commands.Cog):
 
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
-        self.service = PrivacyService(bot.db, bot.config.privacy)
+        self.service = bot.privacy
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -75,56 +74,9 @@ class PrivacyCog(commands.Cog):
             left = await self.service.forget_leavers()
             removed = await self.service.apply_retention()
             log.info("Privacy: forgot %d members who left; retention removed %s", len(left), removed)
-            await self.deliver_notices()
+            await deliver_notices(self.bot)
         except Exception:
             log.exception("The daily privacy job failed; it will run again tomorrow")
-
-    async def deliver_notices(self) -> None:
-        """Tell whoever set tasks that their person was forgotten: one message per person and server, by
-        DM, else in the facilitators' channel. Each notice row is deleted once told (or undeliverable)."""
-        grouped: dict[tuple[int, int], list[Notice]] = {}
-        for notice in await self.service.repo.pending_notices():
-            grouped.setdefault((notice.guild_id, notice.user_id), []).append(notice)
-        for (guild_id, user_id), notices in grouped.items():
-            guild = self.bot.get_guild(guild_id)
-            if guild is None:
-                continue
-            numbers = sorted({n.task_number for n in notices})
-            listed = ", ".join(f"**#{n}**" for n in numbers[:40]) + (
-                f" and {len(numbers) - 40} more" if len(numbers) > 40 else ""
-            )
-            one = len(numbers) == 1
-            text = (
-                f"Hello! The person doing {'task' if one else 'tasks'} {listed} in "
-                f"**{discord.utils.escape_markdown(guild.name)}** asked copbot to forget them, so "
-                f"{'it now has' if one else 'they now have'} nobody doing {'it' if one else 'them'}. You can give "
-                f"{'it' if one else 'one'} to someone with `/task edit id:{numbers[0]} assignee:…`, or remove "
-                f"{'it' if one else 'one'} with `/task remove`."
-            )
-            if not await self._tell(guild, user_id, text):
-                continue
-            for notice in notices:
-                await self.service.repo.delete_notice(notice.id)
-
-    async def _tell(self, guild: discord.Guild, user_id: int, text: str) -> bool:
-        """True once told or when telling is impossible for good; False to try again tomorrow."""
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(text, allowed_mentions=NO_PINGS)
-            return True
-        except discord.NotFound:
-            return True
-        except discord.HTTPException:
-            pass
-        settings = await self.bot.settings.get(guild.id)
-        channel = guild.get_channel(settings.facilitator_channel_id) if settings.facilitator_channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            return True
-        try:
-            await channel.send(f"<@{user_id}>: {text}", allowed_mentions=NO_PINGS)
-        except discord.HTTPException:
-            return False
-        return True
 
     # -- leavers --------------------------------------------------------------------------------
 
