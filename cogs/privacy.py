@@ -69,9 +69,22 @@ class PrivacyCog(commands.Cog):
         if self.bot.scheduler.get_job(DAILY_JOB) is not None:
             self.bot.scheduler.remove_job(DAILY_JOB)
 
+    def _is_present(self, guild_id: int, user_id: int) -> bool | None:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None or not guild.chunked:
+            return None  # not connected to that server now, or its member list is still loading
+        return guild.get_member(user_id) is not None
+
     async def daily(self) -> None:
         try:
-            left = await self.service.forget_leavers()
+            for guild in self.bot.guilds:
+                if not guild.chunked:  # only a complete member list can show who is missing
+                    try:
+                        await guild.chunk()
+                    except (discord.HTTPException, discord.ClientException, TimeoutError):
+                        continue
+                await self.service.notice_missed_departures(guild.id, {m.id for m in guild.members})
+            left = await self.service.forget_leavers(self._is_present)
             removed = await self.service.apply_retention()
             log.info("Privacy: forgot %d members who left; retention removed %s", len(left), removed)
             await deliver_notices(self.bot)

@@ -6,6 +6,7 @@ No Discord here: cogs and the CLI call these and render the results.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -130,13 +131,35 @@ class PrivacyService:
     async def member_came_back(self, guild_id: int, user_id: int) -> bool:
         return await self.repo.mark_returned(guild_id, user_id)
 
-    async def forget_leavers(self, now: datetime | None = None) -> list[Departure]:
-        """Forget everyone whose grace period has ended; returns who was forgotten."""
+    async def notice_missed_departures(self, guild_id: int, present: set[int], now: datetime | None = None) -> int:
+        """Record as leavers the people the server's rows know who are not among ``present`` (the complete
+        member list), for departures that happened while copbot was offline; returns how many."""
+        missing = await self.repo.known_member_ids(guild_id) - present - await self.repo.departed_in(guild_id)
+        for user_id in sorted(missing):
+            await self.repo.mark_departed(guild_id, user_id, now or utcnow())
+        return len(missing)
+
+    async def forget_leavers(
+        self, is_present: Callable[[int, int], bool | None], now: datetime | None = None
+    ) -> list[Departure]:
+        """Forget everyone whose grace period has ended; returns who was forgotten.
+
+        ``is_present(guild_id, user_id)`` is asked first: ``True`` means they came back (perhaps while
+        copbot was offline), so they are kept; ``None`` means the server cannot be checked now, so they
+        wait for the next run.
+        """
         now = now or utcnow()
-        due = await self.repo.departed_before(now - timedelta(days=self.config.leaver_grace_days))
-        for departure in due:
+        forgotten = []
+        for departure in await self.repo.departed_before(now - timedelta(days=self.config.leaver_grace_days)):
+            present = is_present(departure.guild_id, departure.user_id)
+            if present is None:
+                continue
+            if present:
+                await self.repo.mark_returned(departure.guild_id, departure.user_id)
+                continue
             await self.repo.erase(departure.user_id, departure.guild_id, now=now)
-        return due
+            forgotten.append(departure)
+        return forgotten
 
     async def apply_retention(self, now: datetime | None = None) -> dict[str, int]:
         now = now or utcnow()

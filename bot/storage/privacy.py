@@ -249,6 +249,21 @@ class PrivacyRepository:
         row = await self._db.fetchone("SELECT MIN(left_at) FROM departed_members")
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
+    async def known_member_ids(self, guild_id: int) -> set[int]:
+        """Every member id the server's rows hold in a plain (not JSON) column, for noticing leavers."""
+        selects = [
+            f"SELECT {_ident(c.name)} FROM {_ident(t.name)} WHERE guild_id = ?"
+            for t in personal_tables()
+            for c in t.member_columns
+            if c.json is None and t.name not in ("departed_members", "privacy_notices")
+        ]
+        rows = await self._db.fetchall(" UNION ".join(selects), [guild_id] * len(selects))
+        return {int(r[0]) for r in rows} - {FORGOTTEN}
+
+    async def departed_in(self, guild_id: int) -> set[int]:
+        rows = await self._db.fetchall("SELECT user_id FROM departed_members WHERE guild_id = ?", (guild_id,))
+        return {int(r[0]) for r in rows}
+
     # -- notices --------------------------------------------------------------------------------
 
     async def pending_notices(self) -> list[Notice]:

@@ -264,6 +264,36 @@ async def test_leavers_are_forgotten_after_the_grace_period_unless_they_come_bac
         assert tables_with_rows((await my_data(stayer, community))[1]) == {"member_profiles"}
 
 
+async def test_leaving_or_coming_back_while_copbot_was_offline_is_noticed(simcord_env, community, db_path, restart):
+    await community.configure()
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        await restart()
+        gone = community.add_member("gone")
+        back = community.add_member("back")
+        for person in (gone, back):
+            await person.slash(community.meeting, "task add", description="Tidy up", assignee=person, due="in 40 days")
+        community.guild.remove_member(gone)
+        community.guild.remove_member(back)
+        await simcord_env.settle()
+        community.guild.add_member(back.user)
+        await simcord_env.settle()
+        # As if copbot had been offline: it never saw `gone` leave, and saw `back` leave but not return.
+        async with simcord_env.bot.db.transaction() as tx:
+            await tx.execute("DELETE FROM departed_members")
+            await tx.execute(
+                "INSERT INTO departed_members (guild_id, user_id, left_at) VALUES (?, ?, ?)",
+                (community.guild.id, back.id, simcord_env.now().isoformat()),
+            )
+        for _ in range(32):
+            t.shift(DAY)
+            await simcord_env.advance_time(DAY)
+        # The daily run noticed `gone` was missing on day 1, so the 30 days count from then.
+        assert occurrences(db_path, gone) == dict.fromkeys(needles(gone), 0)
+        assert await simcord_env.bot.db.fetchall("SELECT * FROM departed_members") == []
+        listed = await back.slash(community.meeting, "task list")
+        assert "Tidy up" in listed.response.content
+
+
 async def test_retention_removes_old_rows_and_keeps_recent_ones(simcord_env, community, restart) -> None:
     await community.configure()
     pat = community.add_member("pat")
