@@ -91,8 +91,8 @@ def forgotten_other(user_id: int, result: ErasureResult) -> str:
         return f"copbot kept nothing about <@{user_id}> in this server, so there was nothing to delete."
     told = len(result.orphaned_tasks)
     extra = (
-        f" {told} open task{'s' if told != 1 else ''} now {'have' if told != 1 else 'has'} nobody doing it; "
-        "whoever set them has been told."
+        f" {told} open task{'s' if told != 1 else ''} now {'have' if told != 1 else 'has'} nobody doing "
+        f"{'them' if told != 1 else 'it'}; whoever set {'them' if told != 1 else 'it'} has been told."
         if told
         else ""
     )
@@ -115,9 +115,9 @@ async def deliver_notices(bot: CopBot) -> None:
         )
         one = len(numbers) == 1
         text = (
-            f"Hello! The person doing {'task' if one else 'tasks'} {listed} in "
-            f"**{discord.utils.escape_markdown(guild.name)}** asked copbot to forget them, so "
-            f"{'it now has' if one else 'they now have'} nobody doing {'it' if one else 'them'}. You can give "
+            f"Hello! copbot no longer keeps anything about the person doing {'task' if one else 'tasks'} {listed} "
+            f"in **{discord.utils.escape_markdown(guild.name)}** (they asked to be forgotten, or left the server), "
+            f"so {'it now has' if one else 'they now have'} nobody doing {'it' if one else 'them'}. You can give "
             f"{'it' if one else 'one'} to someone with `/task edit id:{numbers[0]} assignee:…`, or remove "
             f"{'it' if one else 'one'} with `/task remove`."
         )

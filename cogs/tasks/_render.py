@@ -11,7 +11,7 @@ from bot.storage.meetings import Meeting
 from bot.storage.tasks import Task
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
-NOBODY = "nobody yet (the person doing it asked copbot to forget them)"
+NOBODY = "nobody yet (copbot no longer keeps anything about the person who was doing it)"
 
 
 def who(user_id: int) -> str:

@@ -186,7 +186,9 @@ async def test_forget_me_removes_every_trace_and_leaves_others_alone(simcord_env
     listed = await community.facilitator.slash(community.meeting, "task list", scope="all")
     assert "“Write the leaflet” for nobody yet" in listed.response.content
     notes = [
-        m.content for m in community.facilitator.user.dm_channel.history() if "asked copbot to forget" in m.content
+        m.content
+        for m in community.facilitator.user.dm_channel.history()
+        if "no longer keeps anything about the person doing" in m.content
     ]
     assert len(notes) == 1 and "**#1**" in notes[0] and "Samira" not in notes[0]
 
@@ -385,7 +387,11 @@ async def test_whoever_set_many_tasks_gets_one_message(simcord_env, community) -
     asked = await sam.slash(community.meeting, "forget-me")
     done = await sam.click(asked.response, label="Delete everything about me")
     assert done.response.content.startswith("Done.")
-    notes = [m for m in community.facilitator.user.dm_channel.history() if "asked copbot to forget" in m.content]
+    notes = [
+        m
+        for m in community.facilitator.user.dm_channel.history()
+        if "no longer keeps anything about the person doing" in m.content
+    ]
     assert len(notes) == 1 and "**#1**, **#2**" in notes[0].content and "and 160 more" in notes[0].content
     listed = await community.facilitator.slash(community.meeting, "task list", scope="all")
     assert "for nobody yet" in listed.response.content

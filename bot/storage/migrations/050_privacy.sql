@@ -10,7 +10,7 @@ CREATE TABLE departed_members (
 CREATE INDEX departed_members_left ON departed_members (left_at);
 
 -- An outbox of short notices to people who set a task for someone who was then forgotten ("the person
--- doing task #5 asked copbot to forget them"). It names the task, never the forgotten person. Rows are
+-- doing task #5 is no longer in copbot's records"). It names the task, never the forgotten person. Rows are
 -- deleted once the notice is sent, so an erasure made with `copbot forget` while the bot is off is
 -- still told when it next starts.
 CREATE TABLE privacy_notices (
