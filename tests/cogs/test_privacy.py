@@ -72,10 +72,13 @@ async def use_every_feature(community: Community, sam, other) -> None:
     plan = await sam.slash(meeting, "breakout plan", size=2)
     opened = await sam.click(plan.response, label="Open rooms")
     assert "Breakout rooms are open" in opened.response.content, opened.response.content
+    await community.env.advance_time(30)  # with realistic latency, moving people takes (virtual) time
     closed = await sam.slash(meeting, "breakout close")
     assert closed.response is not None
+    await community.env.advance_time(30)  # closing finishes after the reply (moving people back takes a while)
     round_ = await sam.slash(meeting, "icebreaker round")
     assert round_.response.content.startswith("**Speaking round**")
+    await community.env.advance_time(5)
 
 
 async def test_privacy_explains_in_plain_words_and_attaches_the_full_notice(simcord_env, community) -> None:
@@ -393,5 +396,5 @@ async def test_whoever_set_many_tasks_gets_one_message(simcord_env, community) -
         if "no longer keeps anything about the person doing" in m.content
     ]
     assert len(notes) == 1 and "**#1**, **#2**" in notes[0].content and "and 160 more" in notes[0].content
-    listed = await community.facilitator.slash(community.meeting, "task list", scope="all")
-    assert "for nobody yet" in listed.response.content
+    left = await simcord_env.bot.db.fetchone("SELECT COUNT(*) FROM tasks WHERE assignee_id = 0")
+    assert left[0] == 200
