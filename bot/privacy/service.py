@@ -95,20 +95,31 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
                 "a rule you made, keeping two members apart" if made else "you are kept apart from another member"
             )
         elif name == "breakout_meetings":
-            out.append(f"a breakout group on {str(row['held_at'])[:10]}")
+            out.append(f"a breakout group on {_day(row['held_at'])}")
         elif name == "meetings":
             out.append(f"meeting #{row['number']} “{row['title']}”")
         elif name == "icebreaker_custom_prompts":
             out.append(f"icebreaker #{row['number']} “{row['text']}”")
         elif name == "departed_members":
-            out.append(f"you left on {str(row['left_at'])[:10]}")
+            out.append(f"you left on {_day(row['left_at'])}")
+        elif name == "breakout_sessions":
+            made = "you made it" if row["created_by"] == YOU else "you were in it"
+            out.append(f"a breakout plan from {_day(row['created_at'])} ({made})")
+        elif name == "icebreaker_rounds":
+            out.append(f"a speaking round on {_day(row['created_at'])}")
+        elif name == "privacy_notices":
+            out.append(f"a notice about task #{row['task_number']}, waiting to be sent")
         else:
-            out.append(
-                f"1 record from {str(row.get('created_at') or row.get('updated_at') or '')[:10]}".rstrip(" from")
-            )
+            stamp = row.get("created_at") or row.get("updated_at")
+            out.append(f"a record from {_day(stamp)}" if stamp else "a record")
     if len(rows) > most:
         out.append(f"and {len(rows) - most} more")
     return out
+
+
+def _day(stamp: object) -> str:
+    """The date part of a stored ISO timestamp."""
+    return str(stamp)[:10]
 
 
 class PrivacyService:

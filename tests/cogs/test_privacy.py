@@ -387,6 +387,8 @@ async def test_whoever_set_many_tasks_gets_one_message(simcord_env, community) -
                     start.isoformat(),
                 ),
             )
+    summary, data = await my_data(sam, community)
+    assert len(data["tables"]["tasks"]["rows"]) == 200 and "and 195 more" in summary and len(summary) <= 2000
     asked = await sam.slash(community.meeting, "forget-me")
     done = await sam.click(asked.response, label="Delete everything about me")
     assert done.response.content.startswith("Done.")
