@@ -58,29 +58,34 @@ def _setup(args: argparse.Namespace) -> tuple[Config, int, int | None]:
     return config, user_id, guild_id
 
 
-async def _with_service(config: Config, work: Any) -> Any:
+async def _call(config: Config, method: str, user_id: int, guild_id: int | None) -> Any:
+    """Open the database, call ``PrivacyService.<method>(user_id, guild_id)``, close it again."""
     from bot.privacy.service import PrivacyService
     from bot.storage.database import Database
 
     db = Database(config.database_path)
     await db.open()
     try:
-        return await work(PrivacyService(db, config.privacy))
+        return await getattr(PrivacyService(db, config.privacy), method)(user_id, guild_id)
     finally:
         await db.close()
 
 
-def handle_forget(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, method: str) -> tuple[Any, int, int | None] | None:
+    """The service's answer for the command line's user and server, or ``None`` after printing why not."""
     try:
         config, user_id, guild_id = _setup(args)
     except _InputError as exc:
         print(exc, file=sys.stderr)
+        return None
+    return asyncio.run(_call(config, method, user_id, guild_id)), user_id, guild_id
+
+
+def handle_forget(args: argparse.Namespace) -> int:
+    answer = _run(args, "forget")
+    if answer is None:
         return EXIT_USAGE
-
-    async def work(service: Any) -> Any:
-        return await service.forget(user_id, guild_id)
-
-    result = asyncio.run(_with_service(config, work))
+    result, user_id, guild_id = answer
     where = f"server {guild_id}" if guild_id is not None else "every server"
     if not result.total:
         print(f"copbot kept nothing about {user_id} in {where}; nothing was changed.")
@@ -95,17 +100,10 @@ def handle_forget(args: argparse.Namespace) -> int:
 
 
 def handle_export(args: argparse.Namespace) -> int:
-    try:
-        config, user_id, guild_id = _setup(args)
-    except _InputError as exc:
-        print(exc, file=sys.stderr)
+    answer = _run(args, "export")
+    if answer is None:
         return EXIT_USAGE
-
-    async def work(service: Any) -> Any:
-        return await service.export(user_id, guild_id)
-
-    export = asyncio.run(_with_service(config, work))
-    print(export.as_json())
+    print(answer[0].as_json())
     return 0
 
 
