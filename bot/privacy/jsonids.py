@@ -30,6 +30,21 @@ def contains(shape: JsonShape, data: Any, user_id: int) -> bool:
     raise ValueError(shape)
 
 
+def member_ids(shape: JsonShape, data: Any) -> set[int]:
+    """Every member id in ``data``."""
+    if shape == "ids":
+        values = list(data)
+    elif shape == "id_groups":
+        values = [v for group in data for v in group]
+    elif shape == "member_groups":
+        values = [m.get("id") for group in data for m in group]
+    elif shape == "id_pairs":
+        values = [pair[0] for pair in data]
+    else:
+        raise ValueError(shape)
+    return {v for v in values if isinstance(v, int) and not isinstance(v, bool)}
+
+
 def without(shape: JsonShape, data: Any, user_id: int) -> Any:
     """``data`` with the member taken out (everyone else left as they were)."""
     if shape == "ids":

@@ -250,15 +250,20 @@ class PrivacyRepository:
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def known_member_ids(self, guild_id: int) -> set[int]:
-        """Every member id the server's rows hold in a plain (not JSON) column, for noticing leavers."""
-        selects = [
-            f"SELECT {_ident(c.name)} FROM {_ident(t.name)} WHERE guild_id = ?"
-            for t in personal_tables()
-            for c in t.member_columns
-            if c.json is None and t.name not in ("departed_members", "privacy_notices")
-        ]
-        rows = await self._db.fetchall(" UNION ".join(selects), [guild_id] * len(selects))
-        return {int(r[0]) for r in rows} - {FORGOTTEN}
+        """Every member id the server's rows hold (plain columns and JSON), for noticing leavers."""
+        found: set[int] = set()
+        for table in personal_tables():
+            if table.name in ("departed_members", "privacy_notices"):
+                continue
+            for column in table.member_columns:
+                name, col = _ident(table.name), _ident(column.name)
+                rows = await self._db.fetchall(f"SELECT DISTINCT {col} FROM {name} WHERE guild_id = ?", (guild_id,))
+                for (value,) in rows:
+                    if column.json is None:
+                        found.add(int(value))
+                    else:
+                        found |= jsonids.member_ids(column.json, json.loads(value))
+        return found - {FORGOTTEN}
 
     async def departed_in(self, guild_id: int) -> set[int]:
         rows = await self._db.fetchall("SELECT user_id FROM departed_members WHERE guild_id = ?", (guild_id,))

@@ -3,6 +3,7 @@ each declared column is found by the export and cleared by erasure, and PRIVACY.
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
 
@@ -146,3 +147,18 @@ def test_the_notice_uses_the_configured_contact_and_periods() -> None:
     # The /privacy embed: each field at most 1,024 characters, the whole embed under 6,000.
     assert all(len(title) <= 256 and len(body) <= 1024 for title, body in sections)
     assert sum(len(t) + len(b) for t, b in sections) < 5500
+
+
+async def test_every_seeded_member_is_known_to_the_leaver_check(db: Database) -> None:
+    """A member found only inside JSON (say, breakout history) still counts as someone copbot knows."""
+    await seed_every_member_column(db, GUILD, MEMBER)
+    repo = PrivacyService(db, load_config({}).privacy).repo
+    assert MEMBER in await repo.known_member_ids(GUILD)
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM breakout_meetings")
+        await tx.execute(
+            "INSERT INTO breakout_meetings (guild_id, session_id, groups_json, held_at) VALUES (?, 1, ?, 'x')",
+            (GUILD, json.dumps([[MEMBER + 5, 12]])),
+        )
+    assert {MEMBER + 5, 12} <= await repo.known_member_ids(GUILD)
+    assert await repo.known_member_ids(GUILD + 9) == set()
