@@ -191,13 +191,16 @@ class Database:
             else:
                 await _run(conn, "COMMIT")
 
-    async def checkpoint(self) -> None:
+    async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database file and truncate it to nothing.
 
         After an erasure, old copies of changed pages would otherwise linger in the ``-wal`` file.
+        Returns ``False`` if another process (say, ``copbot forget`` while the bot runs) kept it from
+        finishing within the busy timeout; the next checkpoint then finishes the job.
         """
-        async with self._lock:
-            await _run(self.conn, "PRAGMA wal_checkpoint(TRUNCATE)")
+        async with self._lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            row = await cur.fetchone()
+        return row is None or int(row[0]) == 0
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         """A single read, taken under the lock so it never sees another caller's open transaction."""

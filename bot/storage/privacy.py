@@ -10,6 +10,7 @@ is gone from the database file and its ``-wal`` file, not just hidden.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from bot.privacy import jsonids
 from bot.privacy.registry import FORGOTTEN, MemberColumn, Table, personal_tables
 from bot.storage.database import Database, Transaction
 
+log = logging.getLogger(__name__)
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -188,7 +190,8 @@ class PrivacyRepository:
                 "INSERT INTO privacy_notices (guild_id, user_id, task_number, created_at) VALUES (?, ?, ?, ?)",
                 [(t.guild_id, t.creator_id, t.number, now.isoformat()) for t in result.orphaned_tasks],
             )
-        await self._db.checkpoint()
+        if not await self._db.checkpoint():
+            log.warning("The database log could not be emptied after an erasure; it will be at the next checkpoint")
         return result
 
     @staticmethod
