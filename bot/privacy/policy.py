@@ -103,7 +103,8 @@ def document(privacy: PrivacyConfig) -> str:
         "for how long, who can see it, and what you can do about it.",
         "",
         "copbot keeps your Discord id (a long number Discord gives every account), never your name or nickname. "
-        "It does not read messages in the server. It does not collect health information.",
+        "It does not read messages in the server. It is not a place for health information: please don't share "
+        "any, and it stops anonymous questions that contain an NHS number or other personal details.",
         "",
         "## What copbot keeps, and why",
         "",
@@ -146,11 +147,11 @@ def _about(table: Table) -> str:
     parts = []
     for column in table.member_columns:
         fate = {
-            "delete": "deleted",
+            "delete": "it is deleted",
             "blank": "your id is removed and the rest stays for the community",
             "drop": "you are taken out and the rest stays",
         }[column.on_erase]
-        parts.append(f"{column.meaning} (if you are forgotten: {fate})")
+        parts.append(f"your id, as {column.meaning} (if you are forgotten: {fate})")
     return "; ".join(parts) + "."
 
 

@@ -83,7 +83,7 @@ TABLES: tuple[Table, ...] = (
         why="to mix people from different backgrounds in breakout groups",
         kept="until you change it, ask copbot to forget you, or leave the server (then for the grace period)",
         seen_by="facilitators (`/members list`) and the planner",
-        member_columns=(MemberColumn("user_id", "you", "delete"),),
+        member_columns=(MemberColumn("user_id", "the member whose role it is", "delete"),),
     ),
     Table(
         name="tasks",
@@ -122,7 +122,7 @@ TABLES: tuple[Table, ...] = (
         kept=f"only the {HISTORY_MEETINGS} most recent breakouts in each server, which the planner uses; older "
         "ones are deleted every day",
         seen_by="nobody directly: the planner reads it",
-        member_columns=(MemberColumn("groups_json", "the groups, as lists of member ids", "drop", "id_groups"),),
+        member_columns=(MemberColumn("groups_json", "one of the people in a group", "drop", "id_groups"),),
     ),
     Table(
         name="breakout_sessions",
@@ -132,7 +132,9 @@ TABLES: tuple[Table, ...] = (
         kept="finished plans are deleted after the retention period",
         seen_by="the facilitator who made the plan",
         member_columns=(
-            MemberColumn("groups_json", "the planned groups, with each member's id and role", "drop", "member_groups"),
+            MemberColumn(
+                "groups_json", "one of the people in a planned group (with their role)", "drop", "member_groups"
+            ),
             MemberColumn("created_by", "the facilitator who made the plan", "blank"),
         ),
     ),
@@ -145,7 +147,7 @@ TABLES: tuple[Table, ...] = (
         seen_by="facilitators (`/breakout keep-apart-list`)",
         member_columns=(
             MemberColumn("user_a", "one of the two members", "delete"),
-            MemberColumn("user_b", "the other member", "delete"),
+            MemberColumn("user_b", "the other of the two members", "delete"),
             MemberColumn("created_by", "the facilitator who made the rule", "blank"),
         ),
     ),
@@ -157,8 +159,8 @@ TABLES: tuple[Table, ...] = (
         kept="finished rounds are deleted after the retention period",
         seen_by="the people in the round, in the channel",
         member_columns=(
-            MemberColumn("speaker_order", "the people called, in order", "drop", "ids"),
-            MemberColumn("outcomes", "who spoke and who passed", "drop", "id_pairs"),
+            MemberColumn("speaker_order", "one of the people called", "drop", "ids"),
+            MemberColumn("outcomes", "someone who spoke or passed", "drop", "id_pairs"),
         ),
     ),
     Table(
