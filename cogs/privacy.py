@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 DAILY_JOB = "privacy:daily"
 
 
-def json_file(text: str, name: str) -> discord.File:
+def text_file(text: str, name: str) -> discord.File:
+    """An attachment holding ``text`` (UTF-8)."""
     return discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
 
 
@@ -113,7 +114,7 @@ class PrivacyCog(commands.Cog):
             embed.add_field(name=title, value=text, inline=False)
         embed.set_footer(text="The attached file has the full notice, table by table.")
         await interaction.response.send_message(
-            embed=embed, file=json_file(document(config), "copbot-privacy.md"), ephemeral=True
+            embed=embed, file=text_file(document(config), "copbot-privacy.md"), ephemeral=True
         )
 
     @app_commands.command(name="mydata", description="See everything copbot keeps about you, with a file to keep")
@@ -123,7 +124,7 @@ class PrivacyCog(commands.Cog):
         export = await self.service.export(interaction.user.id, guild.id)
         kwargs: dict[str, Any] = {}
         if not export.is_empty:
-            kwargs["file"] = json_file(export.as_json(), "copbot-my-data.json")
+            kwargs["file"] = text_file(export.as_json(), "copbot-my-data.json")
         await interaction.response.send_message(export.summary(), ephemeral=True, allowed_mentions=NO_PINGS, **kwargs)
 
     @app_commands.command(name="forget-me", description="Delete everything copbot keeps about you here")
