@@ -93,7 +93,7 @@ def handle_forget(args: argparse.Namespace) -> int:
     told = len(result.orphaned_tasks)
     print(
         f"Forgot {user_id} in {where}: {result.total} rows changed "
-        f"({', '.join(f'{k} {v}' for k, v in sorted(result.changed.items()))})."
+        f"({', '.join(f'{k} {v}' for k, v in sorted(result.changed.items()) if v)})."
         + (f" {told} open task(s) now have nobody doing them; the bot tells whoever set them." if told else "")
     )
     return 0

@@ -360,7 +360,7 @@ OLDEST_QUERIES: tuple[tuple[str, str], ...] = (
         "SELECT MIN(COALESCE(closed_at, created_at)) FROM tasks WHERE status != 'open' AND description != ''",
     ),
     ("breakout history", "SELECT MIN(held_at) FROM breakout_meetings"),
-    ("finished speaking round", "SELECT MIN(updated_at) FROM icebreaker_rounds WHERE phase = 'finished'"),
+    ("finished round", "SELECT MIN(updated_at) FROM icebreaker_rounds WHERE phase = 'finished'"),
     ("member who left", "SELECT MIN(left_at) FROM departed_members"),
 )
 
