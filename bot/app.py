@@ -20,6 +20,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Config, load_config
 from bot.errors import UserError
+from bot.privacy.service import PrivacyService
 from bot.reminders.policy import ReminderPolicy
 from bot.storage.database import Database
 from bot.storage.members import MemberRepository
@@ -67,6 +68,7 @@ class CopBot(commands.Bot):
         self.settings = SettingsRepository(self.db)
         self.members = MemberRepository(self.db)
         self.reminder_policies = ReminderPolicyRepository(self.db, ReminderPolicy.from_config(config.reminders))
+        self.privacy = PrivacyService(self.db, config.privacy)
 
     async def setup_hook(self) -> None:
         """Open storage, start the scheduler, load every cog, then sync slash commands."""

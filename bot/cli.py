@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from bot import permissions
 from bot.config import Config, ConfigError, load_config
 from bot.grouping.cli import register as register_groups
+from bot.privacy.cli import print_check as print_privacy_check
+from bot.privacy.cli import register as register_privacy
 from bot.storage.database import (
     LATEST_VERSION,
     DatabaseUnusableError,
@@ -263,6 +265,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         state = f"{version} (up to date)"
     print(f"{'schema version'.ljust(width)}  {state}")
+    print_privacy_check(config, width)
     return 0
 
 
@@ -278,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--client-id", required=True, help="the Application ID from the Discord Developer Portal")
     invite.set_defaults(func=_cmd_invite)
     register_groups(sub)
+    register_privacy(sub)
     return parser
 
 

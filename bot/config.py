@@ -111,6 +111,15 @@ class BreakoutsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PrivacyConfig:
+    """Who to contact about personal data, and how long copbot keeps it."""
+
+    contact: str
+    leaver_grace_days: int
+    retention_days: int
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole effective configuration."""
 
@@ -122,6 +131,7 @@ class Config:
     reminders: RemindersConfig
     icebreakers: IcebreakersConfig
     breakouts: BreakoutsConfig
+    privacy: PrivacyConfig
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> list[tuple[str, str]]:
@@ -132,7 +142,7 @@ class Config:
             ("database", str(self.database_path)),
             ("bot.log_level", self.log_level),
         ]
-        for section in ("community", "questions", "reminders", "icebreakers", "breakouts"):
+        for section in ("community", "questions", "reminders", "icebreakers", "breakouts", "privacy"):
             obj = getattr(self, section)
             for name in obj.__slots__:
                 value = getattr(obj, name)
@@ -352,6 +362,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         breakouts=BreakoutsConfig(
             warning_seconds=r.integer("breakouts", "warning_seconds", 10, 600),
             planning_seconds=r.number("breakouts", "planning_seconds", 0.05, 30),
+        ),
+        privacy=PrivacyConfig(
+            contact=r.text("privacy", "contact", allow_empty=True),
+            leaver_grace_days=r.integer("privacy", "leaver_grace_days", 1, 365),
+            retention_days=r.integer("privacy", "retention_days", 30, 3650),
         ),
         sources=tuple(sources),
     )

@@ -76,7 +76,8 @@ class HelpCog(commands.Cog):
             "It helps us mix people well in small groups.\n"
             "• If something is unclear, you can ask without giving your name: use `/ask` in the server, "
             "or just send me a message here. Nobody, not even the people who run me, can see who asked.\n\n"
-            "Type `/help` in the server any time for a guide."
+            "Type `/help` in the server any time for a guide, and `/privacy` to see what copbot keeps about you "
+            "(and how to see it or have it deleted)."
         )
         try:
             await member.send(text)

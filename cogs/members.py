@@ -9,7 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.errors import UserError
 from bot.roles import ROLES, label
+from cogs._privacy_views import confirm_view
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
 
 ROLE_CHOICES = [app_commands.Choice(name=r.label[:100], value=r.key) for r in ROLES]
@@ -43,6 +45,8 @@ class MembersCog(commands.Cog):
         facilitator_lines=(
             "`/members list` shows how many people have each role and who has not chosen one yet.",
             "`/members set` sets someone's role for them.",
+            "`/members forget` deletes everything copbot keeps about someone (for example if they ask you, or "
+            "have left): choose the `member`, or paste their `user_id` if they are no longer in the server.",
         ),
     )
 
@@ -115,6 +119,35 @@ class MembersCog(commands.Cog):
                 ]
             )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @members.command(name="forget", description="Delete everything copbot keeps about a member (facilitators)")
+    @app_commands.describe(
+        member="The member to forget", user_id="Or their Discord user id, for someone no longer in the server"
+    )
+    @facilitator_only()
+    async def forget_member(
+        self, interaction: discord.Interaction, member: discord.Member | None = None, user_id: str | None = None
+    ) -> None:
+        if (member is None) == (user_id is None):
+            raise UserError("Please choose either `member` or `user_id` (one of the two). Nothing was changed.")
+        if member is not None:
+            target = member.id
+        else:
+            text = (user_id or "").strip().strip("<@!>")
+            if not text.isdigit() or not 0 < int(text) < 2**64:
+                raise UserError(
+                    "A user id is a long number, like 123456789012345678 (turn on Developer Mode in Discord, then "
+                    "right-click the person and choose Copy User ID). Nothing was changed."
+                )
+            target = int(text)
+        await interaction.response.send_message(
+            f"This deletes everything copbot keeps about <@{target}> in this server: their role, breakout history, "
+            "keep-apart rules and reminders. Tasks they were given stay with no name on them, and whoever set them is "
+            "told. This cannot be undone.",
+            view=confirm_view(target, self_service=False),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
 
 
 async def setup(bot: CopBot) -> None:

@@ -20,6 +20,7 @@ import re
 import unicodedata
 
 from bot.errors import UserError
+from bot.privacy.personal_info import find_personal_detail
 
 ZWSP = "\u200b"
 EXPLAIN_PREFIX = "Someone would like a plain-language explanation of: "
@@ -49,7 +50,9 @@ def clean_question(raw: str, max_length: int, *, what: str = "question") -> str:
     """The canonical text to store, or a :class:`UserError` saying what to change.
 
     Line endings are normalised, control characters dropped and the ends trimmed. The limit is
-    counted on what remains, which is what the member sees.
+    counted on what remains, which is what the member sees. Text with a personal detail (an NHS
+    number, phone number, email address, postcode or date of birth) is refused with a sentence naming
+    the kind of detail (:mod:`bot.privacy.personal_info`).
     """
     text = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not _has_visible_text(text):
@@ -59,6 +62,8 @@ def clean_question(raw: str, max_length: int, *, what: str = "question") -> str:
             f"Sorry, that {what} is {len(text):,} characters long; the limit is {max_length:,}. "
             "Please shorten it and try again."
         )
+    if (detail := find_personal_detail(text)) is not None:
+        raise UserError(detail.sentence)
     return text
 
 

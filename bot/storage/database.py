@@ -168,11 +168,14 @@ class Transaction:
 class Database:
     """The bot's single SQLite database (see the module docstring)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, exclusive: bool = True) -> None:
+        """``exclusive=False`` is for the operator's short commands (``copbot forget``, ``export-user``):
+        they must work while the bot runs, so they share the file as SQLite allows (WAL, busy timeout)
+        instead of taking the one-copbot lock, which is about two *bots* doing scheduled work twice."""
         self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
-        self._file_lock = DatabaseLock(path) if str(path) != ":memory:" else None
+        self._file_lock = DatabaseLock(path) if exclusive and str(path) != ":memory:" else None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -196,6 +199,7 @@ class Database:
             self._conn.row_factory = sqlite3.Row
             await _run(self._conn, "PRAGMA journal_mode=WAL")
             await _run(self._conn, "PRAGMA foreign_keys=ON")
+            await _run(self._conn, "PRAGMA secure_delete=ON")
             await _run(self._conn, "PRAGMA synchronous=NORMAL")
             await _run(self._conn, "PRAGMA busy_timeout=5000")
             await self.migrate()
@@ -284,6 +288,17 @@ class Database:
                 raise
             else:
                 await _run(conn, "COMMIT")
+
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and truncate it to nothing.
+
+        After an erasure, old copies of changed pages would otherwise linger in the ``-wal`` file.
+        Returns ``False`` if another process (say, ``copbot forget`` while the bot runs) kept it from
+        finishing within the busy timeout; the next checkpoint then finishes the job.
+        """
+        async with self._lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            row = await cur.fetchone()
+        return row is None or int(row[0]) == 0
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         """A single read, taken under the lock so it never sees another caller's open transaction."""

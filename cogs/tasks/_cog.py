@@ -18,6 +18,7 @@ from bot.app import CopBot
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
+from bot.privacy.registry import FORGOTTEN
 from bot.reminders.policy import ReminderPolicy, plan_digest, plan_task
 from bot.reminders.rules import digest_when
 from bot.reminders.service import ReminderService, RetryLater
@@ -34,7 +35,7 @@ from bot.tasks import (
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
-from cogs.tasks._render import chunks, digest_lines, quoted, reminder_text, task_line
+from cogs.tasks._render import chunks, digest_lines, quoted, reminder_text, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
     # -- the service's notifier -----------------------------------------------------------------
 
     async def task_reminder(self, task: Task, kind: str, late: bool) -> None:
+        if task.assignee_id == FORGOTTEN:  # nobody is doing it: there is nobody to remind
+            return
         content = reminder_text(task, kind, self._guild_name(task.guild_id), late)
         view = nudge_view(task.id) if kind.startswith("overdue:") else None
         await self.send_to_member(task.guild_id, task.assignee_id, content, view=view)
@@ -212,7 +215,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         settings = await self.bot.settings.get(meeting.guild_id)
         channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
         if isinstance(channel, discord.abc.Messageable):
-            owners = sorted({t.assignee_id for t in open_tasks})
+            owners = sorted({t.assignee_id for t in open_tasks} - {FORGOTTEN})
             for part in chunks(digest_lines(meeting, open_tasks, now, late)):
                 await channel.send(part, allowed_mentions=_mentioning(*owners))
         else:
@@ -220,6 +223,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         by_owner: dict[int, list[Task]] = {}
         for task in open_tasks:
             by_owner.setdefault(task.assignee_id, []).append(task)
+        by_owner.pop(FORGOTTEN, None)
         for owner, owned in by_owner.items():
             lines = [
                 f"Hello! Before meeting **#{meeting.number}, {escape_markdown(meeting.title)}** "
@@ -317,7 +321,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         require_open(task)
         finished = await self.complete(task)
         await interaction.response.send_message(
-            f"Task {quoted(finished)} is done. Thank you, <@{finished.assignee_id}>!", allowed_mentions=NO_PINGS
+            f"Task {quoted(finished)} is done. Thank you, {who(finished.assignee_id)}!", allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="edit", description="Change a task's description, who does it, or its due date")
@@ -357,7 +361,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         )
         await self.service.rearm()
         lines = [
-            f"Task {quoted(updated)} is updated: for <@{updated.assignee_id}>, due {format_dt(updated.due_at, 'F')}."
+            f"Task {quoted(updated)} is updated: for {who(updated.assignee_id)}, due {format_dt(updated.due_at, 'F')}."
         ]
         if when:
             lines.append(f"I read the new date as **{when.echo}**.")

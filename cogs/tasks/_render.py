@@ -6,10 +6,17 @@ from datetime import datetime
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.privacy.registry import FORGOTTEN
 from bot.storage.meetings import Meeting
 from bot.storage.tasks import Task
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
+NOBODY = "nobody yet (copbot no longer keeps anything about the person who was doing it)"
+
+
+def who(user_id: int) -> str:
+    """A mention, or words for a task whose person was forgotten."""
+    return NOBODY if user_id == FORGOTTEN else f"<@{user_id}>"
 
 
 def quoted(task: Task) -> str:
@@ -19,7 +26,7 @@ def quoted(task: Task) -> str:
 def task_line(task: Task, now_overdue: bool, *, owner: bool = True) -> str:
     line = f"{quoted(task)}"
     if owner:
-        line += f" for <@{task.assignee_id}>"
+        line += f" for {who(task.assignee_id)}"
     line += f", due {format_dt(task.due_at, 'f')}"
     if now_overdue:
         line += " (**overdue**)"
@@ -70,6 +77,6 @@ def digest_lines(meeting: Meeting, tasks: list[Task], now: datetime, late: bool)
     for task in tasks:
         by_owner.setdefault(task.assignee_id, []).append(task)
     for owner, owned in by_owner.items():
-        lines.append(f"\n<@{owner}>:")
+        lines.append(f"\n{who(owner)}:")
         lines.extend(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)
     return lines

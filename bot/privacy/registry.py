@@ -1,0 +1,294 @@
+"""What copbot keeps: every table, in words, with the columns that can hold a member's id.
+
+This is the single source for ``/privacy``, ``PRIVACY.md``, ``/mydata`` (export), ``/forget-me``
+(erasure) and the retention job's description. A test reads the real schema and fails for any table
+that is not listed here, and for any column whose name looks like a member id that is not declared
+(see :data:`MEMBER_ID_NAME`), so a new migration cannot add personal data without saying what it is,
+why it is kept, how long, and how it is exported and erased.
+
+How a member-id column is erased (``on_erase``):
+
+* ``delete``: the whole row is about the member and is deleted;
+* ``blank``: the row belongs to the community (a task, a meeting, a prompt) and stays, with the id
+  replaced by :data:`FORGOTTEN` (0, "nobody");
+* ``drop``: the column holds JSON with many members' ids (``json`` names its shape); the member's
+  id is taken out and the row stays for everyone else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.storage.breakouts import HISTORY_MEETINGS
+
+#: The id written where a forgotten member's id was, in rows kept for the community.
+FORGOTTEN = 0
+
+#: Column names that look like they hold a Discord user id. Every match must be declared below.
+MEMBER_ID_NAME = re.compile(
+    r"(^|_)(user|member|assignee|creator|owner|author|asker|speaker|attendee|voter|participant)(_|s?$)"
+    r"|_by$|^user_[a-z]$|^member_[a-z]$"
+)
+
+Erase = Literal["delete", "blank", "drop"]
+#: Shapes of JSON columns holding member ids: a list of ids; groups (lists) of ids; groups of
+#: ``{"id": …}`` objects; ``[id, value]`` pairs.
+JsonShape = Literal["ids", "id_groups", "member_groups", "id_pairs"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberColumn:
+    """A column that holds a member's id (or JSON with members' ids)."""
+
+    name: str
+    meaning: str
+    on_erase: Erase
+    json: JsonShape | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotAMemberId:
+    """A column whose name looks like a member id but is not one, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table, described for people (``what``, ``why``, ``kept``, ``seen_by``) and for the code."""
+
+    name: str
+    title: str
+    what: str
+    why: str
+    kept: str
+    seen_by: str
+    member_columns: tuple[MemberColumn, ...] = ()
+    not_member_ids: tuple[NotAMemberId, ...] = ()
+
+    @property
+    def personal(self) -> bool:
+        return bool(self.member_columns)
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        name="member_profiles",
+        title="Your role in the group",
+        what="the part of the community you come from (for example patient or public, GP, researcher), "
+        "chosen with `/profile` or set by a facilitator",
+        why="to mix people from different backgrounds in breakout groups",
+        kept="until you change it, ask copbot to forget you, or leave the server (then for the grace period)",
+        seen_by="facilitators (`/members list`) and the planner",
+        member_columns=(MemberColumn("user_id", "the member whose role it is", "delete"),),
+    ),
+    Table(
+        name="tasks",
+        title="Tasks",
+        what="tasks agreed at meetings: what, who is doing it, who set it, when it is due and whether it is done",
+        why="so that actions agreed at one meeting are done by the next, with reminders",
+        kept="while open; finished or removed tasks are deleted after the retention period",
+        seen_by="everyone in the server (`/task list`)",
+        member_columns=(
+            MemberColumn("assignee_id", "the person doing the task", "blank"),
+            MemberColumn("creator_id", "the person who set the task", "blank"),
+        ),
+    ),
+    Table(
+        name="reminders",
+        title="Reminders",
+        what="when each reminder about a task or meeting is due and whether it was sent",
+        why="so that no reminder is sent twice or forgotten",
+        kept="as long as the task or meeting; reminders to a forgotten person are deleted",
+        seen_by="nobody: copbot uses them to send reminders",
+    ),
+    Table(
+        name="meetings",
+        title="Meetings you scheduled",
+        what="planned meetings: title, time, how often they repeat and who planned them",
+        why="to show the next meeting and post a list of open tasks before it",
+        kept="while planned; past meetings are kept as the community's record",
+        seen_by="everyone in the server (`/meeting next`)",
+        member_columns=(MemberColumn("created_by", "the facilitator who scheduled it", "blank"),),
+    ),
+    Table(
+        name="breakout_meetings",
+        title="Breakout groups you were in",
+        what="who was in a small group with whom at each past breakout",
+        why="so that people meet new faces next time",
+        kept=f"only the {HISTORY_MEETINGS} most recent breakouts in each server, which the planner uses; older "
+        "ones are deleted every day",
+        seen_by="nobody directly: the planner reads it",
+        member_columns=(MemberColumn("groups_json", "one of the people in a group", "drop", "id_groups"),),
+    ),
+    Table(
+        name="breakout_sessions",
+        title="Breakout plans",
+        what="each breakout plan: the groups, each person's role, the rooms, and who made the plan",
+        why="so rooms can be opened and closed again, even after a restart",
+        kept="finished plans are deleted after the retention period",
+        seen_by="the facilitator who made the plan",
+        member_columns=(
+            MemberColumn(
+                "groups_json", "one of the people in a planned group (with their role)", "drop", "member_groups"
+            ),
+            MemberColumn("created_by", "the facilitator who made the plan", "blank"),
+        ),
+    ),
+    Table(
+        name="breakout_keep_apart",
+        title="Keep-apart rules",
+        what="pairs of members a facilitator asked never to put in the same group, and who asked",
+        why="so those two are never placed together",
+        kept="until a facilitator lifts the rule or one of the two is forgotten",
+        seen_by="facilitators (`/breakout keep-apart-list`)",
+        member_columns=(
+            MemberColumn("user_a", "one of the two members", "delete"),
+            MemberColumn("user_b", "the other of the two members", "delete"),
+            MemberColumn("created_by", "the facilitator who made the rule", "blank"),
+        ),
+    ),
+    Table(
+        name="icebreaker_rounds",
+        title="Speaking rounds",
+        what="the order in which people were called in a speaking round, and who spoke or passed",
+        why="so a round carries on after a restart and ends with a thank-you",
+        kept="finished rounds are deleted after the retention period",
+        seen_by="the people in the round, in the channel",
+        member_columns=(
+            MemberColumn("speaker_order", "one of the people called", "drop", "ids"),
+            MemberColumn("outcomes", "someone who spoke or passed", "drop", "id_pairs"),
+        ),
+    ),
+    Table(
+        name="icebreaker_custom_prompts",
+        title="Icebreaker questions you added",
+        what="icebreaker questions facilitators added, and who added them",
+        why="to ask them at meetings",
+        kept="until removed; the question stays for the community if the person who added it is forgotten",
+        seen_by="everyone in the server (`/icebreaker list`)",
+        member_columns=(MemberColumn("created_by", "the facilitator who added it", "blank"),),
+    ),
+    Table(
+        name="departed_members",
+        title="Leaving the server",
+        what="that you left the server, and when",
+        why="to forget you there after the grace period, unless you come back",
+        kept="until you come back or are forgotten",
+        seen_by="nobody: copbot uses it to forget people who left",
+        member_columns=(MemberColumn("user_id", "the member who left", "delete"),),
+    ),
+    Table(
+        name="privacy_notices",
+        title="Notices about forgotten members' tasks",
+        what="a short notice waiting to be sent to the person who set a task for someone who was then forgotten",
+        why="so they know the task has nobody doing it",
+        kept="until the notice is sent",
+        seen_by="nobody: copbot sends it and deletes it",
+        member_columns=(MemberColumn("user_id", "the person to tell", "delete"),),
+    ),
+    Table(
+        name="questions",
+        title="Anonymous questions",
+        what="each anonymous question's text, number, status and times. There is no record of who asked",
+        why="to post questions, count “Me too” and let facilitators answer them",
+        kept="the text of answered or removed questions is deleted after the retention period",
+        seen_by="everyone in the server (the posts) and facilitators (`/questions list`, `/questions export`)",
+    ),
+    Table(
+        name="question_votes",
+        title="“Me too” votes",
+        what="a keyed fingerprint per vote, so nobody can vote twice. It is not your id, and it cannot be "
+        "turned back into your id, not even by the person who runs copbot",
+        why="to count “Me too” fairly",
+        kept="as long as the question",
+        seen_by="nobody: only the count is shown",
+        not_member_ids=(NotAMemberId("voter_hash", "a keyed one-way fingerprint, not a member id"),),
+    ),
+    Table(
+        name="guild_settings",
+        title="Server settings",
+        what="the server's channels, facilitator role, timezone and moderation choice",
+        why="to know where to post",
+        kept="as long as copbot is in the server",
+        seen_by="everyone (`/settings show`)",
+    ),
+    Table(
+        name="reminder_policies",
+        title="Reminder rules",
+        what="the server's choice of when reminders go out",
+        why="to send reminders when this community wants them",
+        kept="as long as copbot is in the server",
+        seen_by="everyone (`/settings show`)",
+    ),
+    Table(
+        name="icebreaker_hidden_prompts",
+        title="Hidden icebreaker questions",
+        what="built-in icebreaker questions a server chose to hide",
+        why="so they are not asked there",
+        kept="as long as copbot is in the server",
+        seen_by="everyone (`/icebreaker list`)",
+    ),
+    Table(
+        name="icebreaker_used_prompts",
+        title="Icebreaker questions already asked",
+        what="which icebreaker questions were asked recently",
+        why="so a question is not repeated until all have been used",
+        kept="until every question has been used once",
+        seen_by="nobody",
+    ),
+    Table(
+        name="icebreaker_last_prompts",
+        title="The last icebreaker question",
+        what="the icebreaker question asked last",
+        why="so a new cycle does not start with it",
+        kept="until the next question",
+        seen_by="nobody",
+    ),
+    Table(
+        name="schema_migrations",
+        title="Database version",
+        what="which upgrades of the database have been applied",
+        why="to upgrade the database safely",
+        kept="always",
+        seen_by="the person who runs copbot",
+    ),
+)
+
+BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+def personal_tables() -> list[Table]:
+    """Tables with at least one member-id column, in the order above."""
+    return [t for t in TABLES if t.personal]
+
+
+def schema_problems(columns: list[tuple[str, str]]) -> list[str]:
+    """What the registry fails to declare about a schema given as (table, column) pairs; empty if complete.
+
+    Every table must be listed in :data:`TABLES`; every column whose name looks like a member id
+    (:data:`MEMBER_ID_NAME`) must be declared as a member column or as not a member id; and every
+    declared column must exist.
+    """
+    problems: list[str] = []
+    by_table: dict[str, set[str]] = {}
+    for table, column in columns:
+        by_table.setdefault(table, set()).add(column)
+    for table, names in sorted(by_table.items()):
+        entry = BY_NAME.get(table)
+        if entry is None:
+            problems.append(
+                f"table {table} is not in bot/privacy/registry.py: say what it keeps, why, for how long, "
+                "and which columns hold member ids"
+            )
+            continue
+        declared = {c.name for c in entry.member_columns} | {c.name for c in entry.not_member_ids}
+        for name in sorted(names):
+            if MEMBER_ID_NAME.search(name) and name not in declared:
+                problems.append(f"{table}.{name} looks like a member id but is not declared in bot/privacy/registry.py")
+        for name in sorted(declared - names):
+            problems.append(f"{table}.{name} is declared in bot/privacy/registry.py but does not exist")
+    return problems
