@@ -107,6 +107,17 @@ class BreakoutsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """Fair-use ceilings, so one member (or one server) cannot pile up work for everyone else."""
+
+    tasks_per_hour: int
+    open_tasks_per_assignee: int
+    dms_per_hour: int
+    rounds_per_server: int
+    icebreakers_per_server: int
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole effective configuration."""
 
@@ -118,6 +129,7 @@ class Config:
     reminders: RemindersConfig
     icebreakers: IcebreakersConfig
     breakouts: BreakoutsConfig
+    limits: LimitsConfig
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> list[tuple[str, str]]:
@@ -128,7 +140,7 @@ class Config:
             ("database", str(self.database_path)),
             ("bot.log_level", self.log_level),
         ]
-        for section in ("community", "questions", "reminders", "icebreakers", "breakouts"):
+        for section in ("community", "questions", "reminders", "icebreakers", "breakouts", "limits"):
             obj = getattr(self, section)
             for name in obj.__slots__:
                 value = getattr(obj, name)
@@ -303,6 +315,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         breakouts=BreakoutsConfig(
             warning_seconds=r.integer("breakouts", "warning_seconds", 10, 600),
             planning_seconds=r.number("breakouts", "planning_seconds", 0.05, 30),
+        ),
+        limits=LimitsConfig(
+            tasks_per_hour=r.integer("limits", "tasks_per_hour", 1, 1000),
+            open_tasks_per_assignee=r.integer("limits", "open_tasks_per_assignee", 1, 1000),
+            dms_per_hour=r.integer("limits", "dms_per_hour", 1, 1000),
+            rounds_per_server=r.integer("limits", "rounds_per_server", 1, 100),
+            icebreakers_per_server=r.integer("limits", "icebreakers_per_server", 1, 10000),
         ),
         sources=tuple(sources),
     )

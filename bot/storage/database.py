@@ -121,6 +121,8 @@ class Database:
         await _run(self._conn, "PRAGMA foreign_keys=ON")
         await _run(self._conn, "PRAGMA synchronous=NORMAL")
         await _run(self._conn, "PRAGMA busy_timeout=5000")
+        # Deleted rows and overwritten text are zeroed on disk, not left in free pages (issue #14).
+        await _run(self._conn, "PRAGMA secure_delete=ON")
         try:
             await self.migrate()
         except BaseException:

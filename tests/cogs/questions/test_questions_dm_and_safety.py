@@ -26,37 +26,41 @@ def assert_inert(message: discord.Message) -> None:
     assert message.raw_mentions == [] and message.raw_role_mentions == []
 
 
-async def test_dm_with_two_shared_servers_offers_a_choice_and_posts_only_when_clicked(simcord_env, community):
+async def test_dm_with_two_shared_servers_offers_a_choice_and_posts_only_from_the_form(simcord_env, community):
     await community.configure()
     guild2, channel2 = await second_server(simcord_env)
     user = simcord_env.create_user("dual")
     community.guild.add_member(user)
     guild2.add_member(user)
     await user.send_dm("What is shared decision making?")
-    preview = user.dm_channel.last_message
-    labels = [c.label for row in preview.components for c in row.children]
-    assert labels == ["Post in Hip Pain CoP", "Post in Knee Pain CoP", "Don't post"]
-    assert preview.embeds[0].description == "What is shared decision making?"
+    reply = user.dm_channel.last_message
+    labels = [c.label for row in reply.components for c in row.children]
+    assert labels == ["Ask in Hip Pain CoP", "Ask in Knee Pain CoP"]
+    assert "choose the one your question is for" in reply.content
+    assert "shared decision" not in reply.content and not reply.embeds
     assert not community.questions.history() and not channel2.history()
-    await user.click(preview, label="Post in Hip Pain CoP")
+    shown = await user.click(reply, label="Ask in Hip Pain CoP")
+    assert shown.modal is not None and shown.modal["custom_id"] == f"copbot:questions:form:{guild2.id}"
+    done = await user.submit_modal(shown, {"question": "What does shared decision making mean?"})
     post = channel2.last_message
     assert post.embeds[0].title == "Question #1"
-    assert post.embeds[0].description == "What is shared decision making?"
+    assert post.embeds[0].description == "What does shared decision making mean?"
     assert not community.questions.history()
-    done = user.dm_channel.last_message
-    assert "Question #1" in done.content and not done.components
+    assert "posted anonymously" in done.response.content and "Hip Pain CoP" in done.response.content
+    assert "Question #" not in done.response.content and "shared decision" not in done.response.content
+    assert user.dm_channel.last_message.id == reply.id  # nothing new was written into the DM chat
 
 
-async def test_dm_cancel_too_long_empty_bots_and_strangers(simcord_env, community):
+async def test_dm_text_is_never_used_bots_and_strangers(simcord_env, community):
     await community.configure()
     user = simcord_env.create_user("member")
     community.guild.add_member(user)
-    await user.send_dm("Never mind")
-    await user.click(user.dm_channel.last_message, label="Don't post")
-    assert "nothing was posted" in user.dm_channel.last_message.content
-    await user.send_dm("y" * 1001)
-    assert "the limit is 1,000" in user.dm_channel.last_message.content
-    assert not user.dm_channel.last_message.components
+    await user.send_dm("y" * 1001)  # however long, a DM is never read as a question
+    reply = user.dm_channel.last_message
+    assert reply.author.id == simcord_env.bot.user.id and "Ask anonymously" in reply.content
+    shown = await user.click(reply, label="Ask anonymously")
+    too_long = await user.submit_modal(shown, {"question": " \u200b "})
+    assert "can't be empty" in too_long.response.content
     stranger = simcord_env.create_user("stranger")
     await stranger.send_dm("Hello?")
     reply = stranger.dm_channel.last_message
@@ -66,6 +70,60 @@ async def test_dm_cancel_too_long_empty_bots_and_strangers(simcord_env, communit
     await robot.send_dm("beep")
     assert [m.author.id for m in robot.dm_channel.history()] == [robot.id]
     assert not community.questions.history()
+
+
+async def test_old_dm_preview_buttons_post_nothing(simcord_env, community, discord_layer):
+    """A preview left in a DM chat by the old flow: "Post anonymously" now opens the form (the text
+    in the preview is never posted) and "Don't post" removes the buttons and the preview text."""
+    await community.configure()
+    user = simcord_env.create_user("member")
+    community.guild.add_member(user)
+    await user.send_dm("hello")
+    channel = user.dm_channel
+    old = await simcord_env.bot.get_channel(channel.id).send(
+        "Here is how your question will look.",
+        embed=discord.Embed(description="old preview text"),
+        view=_old_preview_view(community.guild.id),
+    )
+    shown = await user.click(channel.last_message, label="Post anonymously")
+    assert shown.modal is not None and not community.questions.history()
+    await user.click(channel.last_message, label="Don't post")
+    edited = next(m for m in channel.history() if m.id == old.id)
+    assert not edited.embeds and not edited.components and "nothing was posted" in edited.content
+
+
+def _old_preview_view(guild_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Post anonymously", custom_id=f"copbot:questions:dmpost:{guild_id}"))
+    view.add_item(discord.ui.Button(label="Don't post", custom_id="copbot:questions:dmcancel"))
+    return view
+
+
+async def test_dm_limit_per_member_per_hour(simcord_env, community):
+    """Fair use: ``limits.dms_per_hour`` (10) DMs are answered; the 11th gets one sentence; the rest
+    get nothing until the hour has passed. Other members are not affected."""
+    await community.configure()
+    user = simcord_env.create_user("chatty")
+    community.guild.add_member(user)
+    bot_id = simcord_env.bot.user.id
+    with time_machine.travel(simcord_env.now(), tick=False) as clock:
+        for n in range(10):
+            await user.send_dm(f"message {n}")
+        assert sum(m.author.id == bot_id for m in user.dm_channel.history()) == 10 + 1  # + the welcome
+        await user.send_dm("one more")
+        assert "I'll answer again in about an hour" in user.dm_channel.last_message.content
+        for n in range(5):
+            await user.send_dm(f"flood {n}")
+        assert user.dm_channel.last_message.author.id == user.id
+        assert sum(m.author.id == bot_id for m in user.dm_channel.history()) == 12
+        other = simcord_env.create_user("other")
+        community.guild.add_member(other)
+        await other.send_dm("hi")
+        assert other.dm_channel.last_message.components
+        clock.shift(3600)
+        await simcord_env.advance_time(3600)
+        await user.send_dm("back again")
+        assert user.dm_channel.last_message.components
 
 
 async def test_mentions_are_shown_but_never_ping(simcord_env, community):
@@ -107,7 +165,7 @@ async def test_mute_stops_only_that_asker_and_ends(simcord_env, community):
     sam, kim = community.add_member("sam"), community.add_member("kim")
     with time_machine.travel(simcord_env.now(), tick=False) as clock:
         await sam.slash(community.meeting, "explain", term="first")
-        done = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:1")
+        done = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
         assert done.response.ephemeral and "Whoever asked Question #1" in done.response.content
         refused = await sam.slash(community.meeting, "explain", term="second")
         assert refused.response.ephemeral and "paused" in refused.response.content
