@@ -319,13 +319,26 @@ class QuestionsCog(commands.Cog, name="Questions"):
             if guild is None or text is None:
                 await send_ephemeral(interaction, STALE_FORM)
                 return
-            if guild.get_member(interaction.user.id) is None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            if not await self._is_member(guild, interaction):
                 await send_ephemeral(interaction, NOT_A_MEMBER)
                 return
             await self.ask_from_interaction(interaction, text, kind="question", guild=guild)
         except Exception:
             log.exception("Could not handle a question form in server %s", getattr(interaction.guild, "id", None))
             await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+
+    async def _is_member(self, guild: discord.Guild, interaction: discord.Interaction) -> bool:
+        """Whether the person behind ``interaction`` is in ``guild`` (asked from a DM, it is checked)."""
+        if interaction.guild is not None and interaction.guild.id == guild.id:
+            return True
+        if guild.get_member(interaction.user.id) is not None:
+            return True
+        try:
+            await guild.fetch_member(interaction.user.id)
+        except discord.NotFound:
+            return False
+        return True
 
     # ------------------------------------------------------------------------------ the DM path
 
@@ -372,7 +385,7 @@ class QuestionsCog(commands.Cog, name="Questions"):
     async def open_form_from_dm(self, interaction: discord.Interaction, guild_id: int) -> None:
         """The member pressed "Ask anonymously" in their DMs: open the same form as ``/ask``."""
         guild = self.bot.get_guild(guild_id)
-        if guild is None or guild.get_member(interaction.user.id) is None:
+        if guild is None or not await self._is_member(guild, interaction):
             raise UserError(NOT_A_MEMBER)
         self._questions_channel(guild, await self.bot.settings.get(guild.id))
         await interaction.response.send_modal(question_form(guild.id, self.bot.config.questions.max_length))
