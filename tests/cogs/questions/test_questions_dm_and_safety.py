@@ -202,3 +202,46 @@ async def test_any_text_never_crashes_and_never_pings(simcord_env, community, te
     else:
         assert "can't be empty" in result.response.content
     assert simcord_env.errors == []
+
+
+async def test_memory_only_state_is_forgotten_when_the_mute_window_passes(simcord_env, community):
+    """Rate limit, mutes, DM counts and question → asker links live at most ``mute_hours`` (3): the
+    scheduled expiry forgets them by itself (no click needed), then nobody can mute #1's asker."""
+    await community.configure()
+    sam = community.add_member("sam")
+    user = simcord_env.create_user("dm_user")
+    community.guild.add_member(user)
+    memory = simcord_env.bot.get_cog("Questions").memory
+    with time_machine.travel(simcord_env.now(), tick=False) as clock:
+        await sam.slash(community.meeting, "explain", term="first")
+        await sam.slash(community.meeting, "explain", term="second")
+        await user.send_dm("hello")
+        await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n2")
+        assert len(memory.askers) == 2 and len(memory.mutes) == 1
+        assert len(memory.rate_limiter) == 1 and len(memory.dm_limiter) == 1
+        clock.shift(2 * 3600)
+        await simcord_env.advance_time(2 * 3600)
+        assert len(memory.askers) == 2 and len(memory.mutes) == 1  # the rate limit (10 min) and DM count (1 h) went
+        assert len(memory.rate_limiter) == 0 and len(memory.dm_limiter) == 0
+        clock.shift(3600 + 1)
+        await simcord_env.advance_time(3600 + 1)
+        assert len(memory) == 0  # everything, with no interaction to trigger it
+        first = next(m for m in community.questions.history() if m.embeds[0].title == "Question #1")
+        refused = await community.facilitator.click(first, custom_id="copbot:questions:mute:n1")
+        assert "can't mute whoever asked that one" in refused.response.content
+        assert "Question #3" in (await sam.slash(community.meeting, "explain", term="later")).response.content
+
+
+async def test_forget_meeting_state_clears_everything_and_changes_the_asker_secret(simcord_env, community):
+    """What ``/meeting end`` will call: after it, no link, mute or count is left, and keys made
+    before cannot be made again (a new asker secret)."""
+    await community.configure()
+    sam = community.add_member("sam")
+    cog = simcord_env.bot.get_cog("Questions")
+    await sam.slash(community.meeting, "explain", term="first")
+    await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
+    assert "paused" in (await sam.slash(community.meeting, "explain", term="muted?")).response.content
+    before = cog.memory.keys.asker(community.guild.id, sam.id)
+    cog.forget_meeting_state()
+    assert len(cog.memory) == 0 and cog.memory.keys.asker(community.guild.id, sam.id) != before
+    assert "Question #2" in (await sam.slash(community.meeting, "explain", term="free again")).response.content
