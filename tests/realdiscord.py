@@ -189,7 +189,10 @@ class RealisticDiscord:
             window = self._windows.setdefault(key, deque())
             while True:
                 now = loop.time()
-                while window and window[0] <= now - per:
+                # A microsecond of tolerance: loop times are float sums (0.55 + 5.0 can come back as
+                # 5.549999…), and a wait of 1e-16 s never moves SimCord's virtual clock, so without
+                # it the wait below would spin for ever (issue #14 found this with 0.05 s latency).
+                while window and window[0] <= now - per + 1e-6:
                     window.popleft()
                 if len(window) < limit:
                     window.append(now)
