@@ -28,7 +28,7 @@ class HelpCog(commands.Cog):
         lines=(
             "Type `/` in a channel to see copbot's commands. Replies that are only for you are marked "
             "“Only you can see this”.",
-            "You can also send copbot a direct message: it answers with an \"Ask anonymously\" button that "
+            'You can also send copbot a direct message: it answers with an "Ask anonymously" button that '
             "opens the question form (what you type in the message itself is never posted).",
         ),
     )

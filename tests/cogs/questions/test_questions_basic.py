@@ -177,3 +177,5 @@ async def test_help_describes_anonymous_questions(simcord_env, community):
         + result.response.embeds[0].description
     )
     assert "Ask without giving your name" in text and "/ask" in text
+    assert '"Ask anonymously" button' in text and "I never post what you type in a direct message" in text
+    assert "stays in the chat until you delete it" in text
