@@ -120,6 +120,17 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """Fair-use ceilings, so one member (or one server) cannot pile up work for everyone else."""
+
+    tasks_per_hour: int
+    open_tasks_per_assignee: int
+    dms_per_hour: int
+    rounds_per_server: int
+    icebreakers_per_server: int
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole effective configuration."""
 
@@ -132,6 +143,7 @@ class Config:
     icebreakers: IcebreakersConfig
     breakouts: BreakoutsConfig
     privacy: PrivacyConfig
+    limits: LimitsConfig
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> list[tuple[str, str]]:
@@ -142,7 +154,7 @@ class Config:
             ("database", str(self.database_path)),
             ("bot.log_level", self.log_level),
         ]
-        for section in ("community", "questions", "reminders", "icebreakers", "breakouts", "privacy"):
+        for section in ("community", "questions", "reminders", "icebreakers", "breakouts", "privacy", "limits"):
             obj = getattr(self, section)
             for name in obj.__slots__:
                 value = getattr(obj, name)
@@ -367,6 +379,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             contact=r.text("privacy", "contact", allow_empty=True),
             leaver_grace_days=r.integer("privacy", "leaver_grace_days", 1, 365),
             retention_days=r.integer("privacy", "retention_days", 30, 3650),
+        ),
+        limits=LimitsConfig(
+            tasks_per_hour=r.integer("limits", "tasks_per_hour", 1, 1000),
+            open_tasks_per_assignee=r.integer("limits", "open_tasks_per_assignee", 1, 1000),
+            dms_per_hour=r.integer("limits", "dms_per_hour", 1, 1000),
+            rounds_per_server=r.integer("limits", "rounds_per_server", 1, 100),
+            icebreakers_per_server=r.integer("limits", "icebreakers_per_server", 1, 10000),
         ),
         sources=tuple(sources),
     )
