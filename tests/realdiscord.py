@@ -145,6 +145,10 @@ class RealisticDiscord:
     #: in the test's own task, where a sleep on SimCord's clock would wait for an advance that only
     #: that task could make; start-up calls are checked against the limits but not delayed.
     starting: bool = False
+    #: True while a test moves time with ``env.advance_time``. Calls made then (timers firing) wait in
+    #: their buckets but take no latency: a test that steps time-machine and SimCord together cannot
+    #: step time-machine by latencies it does not know, and the two clocks would drift apart.
+    advancing: bool = False
     calls: list[Call] = field(default_factory=list)
     _windows: dict[str, deque[float]] = field(default_factory=dict)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -198,7 +202,7 @@ class RealisticDiscord:
                 await self._wait_in("global", *GLOBAL_LIMIT)
             if rule is not None and bucket is not None:
                 await self._wait_in(bucket, rule.limit, rule.per)
-        if self.latency and not self.starting:
+        if self.latency and not self.starting and not self.advancing:
             await asyncio.sleep(self.latency)
         check_limits(method, path, payload)
         for failure in self._failures:
@@ -232,17 +236,18 @@ class RealisticDiscord:
         monkeypatch.setattr(FakeHTTPClient, "request", request)
         monkeypatch.setattr(FakeWebhookAdapter, "request", webhook)
         for name in ("start", "restart_bot"):
-            monkeypatch.setattr(Env, name, self._while_starting(getattr(Env, name)))
+            monkeypatch.setattr(Env, name, self._while_flag("starting", getattr(Env, name)))
+        monkeypatch.setattr(Env, "advance_time", self._while_flag("advancing", Env.advance_time))
 
-    def _while_starting(self, method: Callable[..., Any]) -> Callable[..., Any]:
+    def _while_flag(self, flag: str, method: Callable[..., Any]) -> Callable[..., Any]:
         layer = self
 
         async def wrapped(env: Env, *args: Any, **kwargs: Any) -> Any:
-            layer.starting = True
+            setattr(layer, flag, True)
             try:
                 return await method(env, *args, **kwargs)
             finally:
-                layer.starting = False
+                setattr(layer, flag, False)
 
         return wrapped
 

@@ -150,7 +150,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
 
     async def move_due(self, task: Task, text: str) -> tuple[Task, str]:
         when = await self.parse(text, task.guild_id)
-        return await self._set_due(task, when.at), when.echo
+        return await self._set_due(task, when.at), f"{when.echo}. {when.note}" if when.note else when.echo
 
     async def extend(self, task: Task, days: int) -> tuple[Task, str]:
         tz_name = await self.timezone_for(task.guild_id)
@@ -261,7 +261,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         await self.service.rearm()
         await interaction.response.send_message(
             f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}** ({format_dt(task.due_at, 'F')}). "
-            "If that date is not what you meant, change it with `/task edit`.",
+            + (f"{when.note} " if when.note else "")
+            + "If that date is not what you meant, change it with `/task edit`.",
             allowed_mentions=NO_PINGS,
         )
         await self._tell_assignee(task, interaction.user, new=True)
@@ -358,7 +359,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             f"Task {quoted(updated)} is updated: for <@{updated.assignee_id}>, due {format_dt(updated.due_at, 'F')}."
         ]
         if when:
-            lines.append(f"I read the new date as **{when.echo}**.")
+            lines.append(f"I read the new date as **{when.echo}**." + (f" {when.note}" if when.note else ""))
         await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
         if reassigned:
             await self._tell_assignee(updated, interaction.user, new=False)
@@ -468,7 +469,9 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await interaction.followup.send(
             f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}** "
             f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "
-            f"I'll post the open tasks {digest_when(policy.digest_hours_before)}.{note}",
+            f"I'll post the open tasks {digest_when(policy.digest_hours_before)}."
+            + (f" {parsed.note}" if parsed.note else "")
+            + note,
             allowed_mentions=NO_PINGS,
         )
 
