@@ -30,6 +30,7 @@ from bot.questions.export import questions_csv
 from bot.questions.text import clean_question, preview, unrender_safe
 from bot.storage.questions import Question, QuestionRepository
 from bot.storage.settings import GuildSettings
+from bot.text_limits import MESSAGE, fit_lines
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, require_facilitator
 from cogs.questions._views import (
     DYNAMIC_ITEMS,
@@ -57,7 +58,6 @@ NO_SHARED_SERVER = (
     "you and I are both in and that has questions set up. If you think this is a mistake, please let a "
     "facilitator know."
 )
-_LIST_LIMIT = 1900
 
 
 class QuestionsCog(commands.Cog, name="Questions"):
@@ -318,20 +318,28 @@ class QuestionsCog(commands.Cog, name="Questions"):
         guild = guild_of(interaction)
         open_questions = await self.repo.open_by_votes(guild.id)
         waiting = len(await self.repo.list(guild.id, ("pending",)))
-        lines = [f"**Open questions** ({len(open_questions)})" if open_questions else "There are no open questions."]
-        used = len(lines[0])
-        for index, q in enumerate(open_questions):
+        head = f"**Open questions** ({len(open_questions)})" if open_questions else "There are no open questions."
+        lines = []
+        for q in open_questions:
             votes = "1 vote" if q.votes == 1 else f"{q.votes} votes"
             kind = "Explain: " if q.kind == "explain" else ""
-            line = f"**#{q.number}** ({votes}) {kind}{preview(q.text, 150)}"
-            if used + len(line) + 1 > _LIST_LIMIT:
-                lines.append(f"…and {len(open_questions) - index} more. `/questions export` has them all.")
-                break
-            lines.append(line)
-            used += len(line) + 1
+            lines.append(f"**#{q.number}** ({votes}) {kind}{preview(q.text, 150)}")
+        foot = ""
         if waiting:
-            lines.append(f"{waiting} more waiting for a facilitator to approve them in the facilitator channel.")
-        await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
+            foot = (
+                "1 more is waiting for a facilitator to approve it in the facilitator channel."
+                if waiting == 1
+                else f"{waiting} more are waiting for a facilitator to approve them in the facilitator channel."
+            )
+        # Every line counts, the waiting line and the "…and N more" line too (DESIGN: 2,000 characters).
+        text = fit_lines(
+            lines,
+            MESSAGE,
+            head=head,
+            foot=foot,
+            more=lambda n: f"…and {n} more. `/questions export` has them all.",
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @questions.command(name="export", description="Download the questions as a spreadsheet file (facilitators)")
     @facilitator_only()
