@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.text_limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, MESSAGE, fit
 from cogs._shared import HelpSection
 
 log = logging.getLogger(__name__)
@@ -43,15 +44,15 @@ class HelpCog(commands.Cog):
     def build_embed(self) -> discord.Embed:
         community = self.bot.config.community
         embed = discord.Embed(
-            title=f"How copbot helps {community.name}",
-            description=community.purpose,
+            title=fit(f"How copbot helps {community.name}", EMBED_TITLE),
+            description=fit(community.purpose, EMBED_DESCRIPTION),
             colour=discord.Colour.blurple(),
         )
         for section in self.sections():
             text = "\n".join(f"• {line}" for line in section.lines)
             if section.facilitator_lines:
                 text += "\n*For facilitators:*\n" + "\n".join(f"• {line}" for line in section.facilitator_lines)
-            embed.add_field(name=section.title, value=text[:1024], inline=False)
+            embed.add_field(name=section.title, value=fit(text, EMBED_FIELD_VALUE), inline=False)
         embed.set_footer(text="If anything is unclear, ask: there are no silly questions here.")
         return embed
 
@@ -79,7 +80,7 @@ class HelpCog(commands.Cog):
             "Type `/help` in the server any time for a guide."
         )
         try:
-            await member.send(text)
+            await member.send(fit(text, MESSAGE))
         except discord.HTTPException:
             log.info("Could not send a welcome message in server %s: their direct messages are closed", member.guild.id)
 

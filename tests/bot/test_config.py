@@ -72,3 +72,32 @@ def test_token_never_prints():
     config = load_config({"DISCORD_TOKEN": "abcdefghijklmnopqrstuvwxyz.1234"})
     assert all("abcdef" not in value for _, value in config.describe())
     assert "abcdef" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("QUESTIONS__MAX_LENGTH", "4000"),  # a 2,100-character question escapes to 4,200 > 4,096
+        ("ICEBREAKERS__MAX_LENGTH", "400"),  # ten of them to a list page would pass 4,096
+        ("COMMUNITY__NAME", '"' + "N" * 101 + '"'),
+        ("COMMUNITY__PURPOSE", '"' + "word " * 300 + '"'),
+    ],
+)
+def test_values_that_could_overflow_a_discord_post_are_refused_naming_the_key(key: str, value: str):
+    with pytest.raises(ConfigError) as refused:
+        load_config({f"COPBOT__{key}": value})
+    name = key.lower().replace("__", ".")
+    assert str(refused.value).startswith(f"{name} must be at most ") and "Discord's limits" in str(refused.value)
+
+
+def test_the_largest_allowed_values_load():
+    from bot.config import COMMUNITY_NAME_MAX, ICEBREAKERS_MAX_LENGTH, QUESTIONS_MAX_LENGTH
+
+    config = load_config(
+        {
+            "COPBOT__QUESTIONS__MAX_LENGTH": str(QUESTIONS_MAX_LENGTH),
+            "COPBOT__ICEBREAKERS__MAX_LENGTH": str(ICEBREAKERS_MAX_LENGTH),
+            "COPBOT__COMMUNITY__NAME": '"' + "N" * COMMUNITY_NAME_MAX + '"',
+        }
+    )
+    assert config.questions.max_length == QUESTIONS_MAX_LENGTH
