@@ -151,7 +151,6 @@ class RealisticDiscord:
     advancing: bool = False
     calls: list[Call] = field(default_factory=list)
     _windows: dict[str, deque[float]] = field(default_factory=dict)
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
 
     def fail(self, method: str, path: str, kind: str, *, times: int = 1) -> None:
@@ -176,19 +175,23 @@ class RealisticDiscord:
         return None
 
     async def _wait_in(self, key: str, limit: int, per: float) -> None:
-        """Sliding window: wait until fewer than ``limit`` calls started in the last ``per`` seconds."""
+        """Sliding window: the call starts once fewer than ``limit`` calls started in the ``per`` seconds
+        before it.
+
+        Each call reserves its start time at once (no lock, no await between reading and reserving),
+        then sleeps until then. A lock or a future here would park waiting calls on something SimCord
+        cannot see the end of: during ``advance_time`` a sleeping holder counts as settled but its
+        waiters do not, and the advance would never settle.
+        """
         loop = asyncio.get_running_loop()
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            window = self._windows.setdefault(key, deque())
-            while True:
-                now = loop.time()
-                while window and window[0] <= now - per:
-                    window.popleft()
-                if len(window) < limit:
-                    window.append(now)
-                    return
-                await asyncio.sleep(window[0] + per - now)
+        window = self._windows.setdefault(key, deque())
+        now = loop.time()
+        while window and window[0] <= now - per:
+            window.popleft()
+        start = now if len(window) < limit else max(now, window[-limit] + per)
+        window.append(start)
+        if start > now:
+            await asyncio.sleep(start - now)
 
     async def before(self, method: str, path: str, payload: Any) -> Call:
         """Everything that happens before SimCord sees the call; raises what Discord would raise."""
