@@ -21,8 +21,16 @@ for interaction responses and follow-ups), so every call the bot makes:
 Every call is recorded in :attr:`RealisticDiscord.calls` (method, path, bucket, start and end on
 the loop clock), so tests and benchmarks can count calls and measure ratios to the buckets' bound.
 
-The layer is on for every test (``conftest.py``); ``COPBOT_TEST_LATENCY`` (seconds) sets the
-default latency, and ``@pytest.mark.discord(latency=0.3, rate_limits=False)`` sets it per test.
+The layer is on for every test (``conftest.py``: 20 ms per call, buckets on); ``COPBOT_TEST_LATENCY``
+(seconds) and ``COPBOT_TEST_RATE_LIMITS`` (0/1) set the defaults for a run, and
+``@pytest.mark.discord(latency=0.3, rate_limits=False)`` sets them per test. ``tests/test_realdiscord.py``
+proves each piece.
+
+Two things it does not delay: SimCord starting a bot (``login`` runs ``setup_hook`` in the test's own
+task), and calls made while a test moves time with ``env.advance_time`` (timers firing): a test that
+steps time-machine and SimCord together cannot step time-machine by latencies it does not know, so the
+two clocks would drift. Buckets still apply then. Bucket waits reserve their slot without a lock: under
+SimCord a task waiting on a lock held by a sleeping task never counts as settled.
 """
 
 from __future__ import annotations

@@ -618,6 +618,8 @@ class BreakoutsCog(
             rooms = [r for c in session.channel_ids if isinstance(r := guild.get_channel(c), discord.VoiceChannel)]
             total = sum(len(r.members) for r in rooms)
             moved = failed = 0
+            if progress is not None:
+                progress.show(f"Bringing everyone back … 0/{total}")
             left: list[int] = []
             deletions: list[asyncio.Task[bool]] = []
             for room in rooms:

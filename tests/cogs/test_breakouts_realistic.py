@@ -78,3 +78,21 @@ async def test_the_meeting_channel_fallback_pings_at_most_100_people_per_post(si
     planned = await BreakoutRepository(simcord_env.bot.db).live(community.guild.id)
     assert named == sorted(p.user_id for g in planned.groups for p in g)
     assert all(isinstance(m, discord.Message) for m in notes)
+
+
+@pytest.mark.discord(latency=0.05, rate_limits=True)
+async def test_a_result_after_the_token_has_expired_is_a_fresh_message_to_the_facilitator(
+    simcord_env, community, monkeypatch
+):
+    """An interaction token lives 15 minutes. Here it "lives" 1.5 s, and opening takes longer (15 moves
+    at 10 per 10 s), so the result cannot be an edit: it is posted for the facilitator instead."""
+    import cogs.breakouts._cog as breakouts_cog
+
+    monkeypatch.setattr(breakouts_cog, "TOKEN_LIFE_SECONDS", breakouts_cog._TOKEN_MARGIN_SECONDS + 1.5)
+    await _crowd(community, 15, facilitators=3)
+    await _plan(community, 5)
+    opened = await community.facilitator.slash(community.meeting, "breakout open")
+    assert "Breakout rooms are open" not in (opened.response.content or "")
+    note = community.facilitators.last_message
+    assert note.content.startswith(f"<@{community.facilitator.id}> Breakout rooms are open: 3 rooms"), note.content
+    assert [u.id for u in note.mentions] == [community.facilitator.id]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 from conftest import Community
 from test_tasks_reminders import Clocks, utc
@@ -19,6 +20,7 @@ from bot.storage.tasks import TaskRepository
 MENTION_LIMIT = 100
 
 
+@pytest.mark.discord(latency=0.3)
 async def test_questions_list_with_many_open_questions_and_one_waiting_fits(simcord_env, community: Community):
     await community.configure()
     cog = simcord_env.bot.get_cog("Questions")
@@ -36,6 +38,8 @@ async def test_questions_list_with_many_open_questions_and_one_waiting_fits(simc
     assert text.endswith("1 more is waiting for a facilitator to approve it in the facilitator channel.")
 
 
+@pytest.mark.discord(latency=0.3)
+@pytest.mark.simcord(settle_timeout=30)
 async def test_meeting_next_with_markdown_heavy_titles_fits(simcord_env, community: Community):
     await community.configure()
     with time_machine.travel(simcord_env.now(), tick=False):
