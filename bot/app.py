@@ -26,6 +26,7 @@ from bot.storage.database import Database
 from bot.storage.members import MemberRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
+from bot.text_limits import MESSAGE, fit
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +124,13 @@ class CopBot(commands.Bot):
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: object) -> None:
-    """Reply privately whether or not the interaction was already answered; pings nobody."""
+    """Reply privately whether or not the interaction was already answered; pings nobody.
+
+    The text is fitted into Discord's 2,000 characters (:func:`bot.text_limits.fit`), so a long
+    sentence is shortened rather than refused.
+    """
     kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    content = fit(content, MESSAGE)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]

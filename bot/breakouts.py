@@ -132,7 +132,7 @@ def make_plan(
 def progress_text(rooms_done: int, rooms_total: int, moved: int, to_move: int) -> str:
     """What the facilitator sees while rooms open: 'Opening rooms 3/8 … moving 14/40'."""
     text = f"Opening rooms {rooms_done}/{rooms_total}"
-    if rooms_done >= rooms_total:
+    if rooms_done >= rooms_total or moved:
         text += f" … moving {moved}/{to_move}"
     return text
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import platformdirs
 
+from bot import text_limits
 from bot.roles import CONFIG_DIR
 
 DEFAULT_CONFIG_FILE = CONFIG_DIR / "default.toml"
@@ -301,6 +302,52 @@ def validate_timezone(name: str) -> str:
     return name
 
 
+# -- bounds derived from Discord's limits ------------------------------------------------------------
+#
+# A value that could ever make a post longer than Discord allows is refused at start, naming the key,
+# rather than failing in front of a member months later. Each bound is worked out from the limit it
+# feeds (see bot/text_limits.py) and the fixed words around it.
+
+#: A community's name is shown in the /help title ("How copbot helps …", 256) and the welcome DM;
+#: Discord's own limit for a server name is 100, a sensible ceiling for ours.
+COMMUNITY_NAME_MAX = 100
+#: The welcome DM is the purpose plus about 400 characters of fixed words and the server's name
+#: (at most 100, escaped up to 200): 2,000 - 400 - 200 leaves 1,400, and 1,200 keeps room for new
+#: lines; /help puts it in an embed description next to the features' help, under the 6,000 total
+#: (tests/cogs/test_discord_limits.py builds both with the longest name and purpose allowed).
+COMMUNITY_PURPOSE_MAX = 1200
+#: A question is shown escaped (every character may double: ``*`` becomes ``\*``) in an embed
+#: description of 4,096, after at most 60 characters of "Someone would like a plain-language
+#: explanation of: ".
+QUESTION_SHOWN_OVERHEAD = 60
+QUESTIONS_MAX_LENGTH = (text_limits.EMBED_DESCRIPTION - QUESTION_SHOWN_OVERHEAD) // 2
+#: ``/icebreaker list`` shows this many prompts per page in one embed description (4,096), each with a
+#: line of at most 90 characters ("**#1001** · category · *added here* · *hidden here*") and a blank
+#: line between them.
+ICEBREAKER_PAGE_SIZE = 10
+ICEBREAKER_ENTRY_OVERHEAD = 90
+ICEBREAKERS_MAX_LENGTH = (
+    text_limits.EMBED_DESCRIPTION - 2 * (ICEBREAKER_PAGE_SIZE - 1)
+) // ICEBREAKER_PAGE_SIZE - ICEBREAKER_ENTRY_OVERHEAD
+
+
+def check_discord_limits(config: Config) -> None:
+    """Refuse configuration that could produce a post over one of Discord's limits; names the key."""
+    checks = (
+        ("community.name", len(config.community.name), COMMUNITY_NAME_MAX, "characters long"),
+        ("community.purpose", len(config.community.purpose), COMMUNITY_PURPOSE_MAX, "characters long"),
+        ("questions.max_length", config.questions.max_length, QUESTIONS_MAX_LENGTH, ""),
+        ("icebreakers.max_length", config.icebreakers.max_length, ICEBREAKERS_MAX_LENGTH, ""),
+    )
+    for key, value, most, unit in checks:
+        if value > most:
+            what = f"is {value} {unit}" if unit else f"is {value}"
+            raise ConfigError(
+                f"{key} must be at most {most}{' characters' if unit else ''} so that every message built from "
+                f"it fits Discord's limits; it {what}."
+            )
+
+
 def load_config(environ: Mapping[str, str] | None = None) -> Config:
     """Build the effective configuration from the three layers (see the module docstring)."""
     environ = os.environ if environ is None else environ
@@ -351,7 +398,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     if not reminders.quiet_hours_end <= reminders.send_hour < reminders.quiet_hours_start:
         raise ConfigError("reminders.send_hour must fall between quiet_hours_end and quiet_hours_start.")
 
-    return Config(
+    config = Config(
         token=Secret(environ.get("DISCORD_TOKEN", "").strip()),
         database_path=database_path,
         log_level=log_level,
@@ -389,3 +436,5 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         ),
         sources=tuple(sources),
     )
+    check_discord_limits(config)
+    return config

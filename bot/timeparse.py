@@ -52,6 +52,9 @@ class ParsedWhen:
 
     at: datetime
     echo: str
+    #: A sentence to add to the reply when we read the text differently from how it was typed
+    #: (a time inside the spring clock change), else "".
+    note: str = ""
 
 
 def zone_words(tz_name: str, at: datetime | None = None) -> str:
@@ -88,6 +91,34 @@ def warm_up() -> None:
     dateparser.parse("tomorrow 5pm", settings=_settings(datetime(2026, 1, 1)))  # type: ignore[arg-type]
 
 
+_CLOCK_TIME = re.compile(r"(?<![\d/.-])(\d{1,2}):(\d{1,2})(?![\d/.])")
+
+
+def _check_clock_times(text: str) -> None:
+    """Refuse ``25:00`` or ``17:75``: dateparser quietly drops an impossible time and keeps the day."""
+    for match in _CLOCK_TIME.finditer(text):
+        hour, minute = int(match[1]), int(match[2])
+        if hour > 23 or minute > 59:
+            raise UserError(
+                f"“{match[0]}” is not a time of day: hours go from 00 to 23 and minutes from 00 to 59. "
+                "Please try again, for example `tomorrow 17:00` or `2026-12-01 09:30`."
+            )
+
+
+def _spring_gap(local: datetime, zone: ZoneInfo) -> tuple[datetime, str]:
+    """A wall-clock time that does not exist (clocks go forward) becomes the same time after the change.
+
+    Returns the aware local time to use and, if it was moved, the sentence that says so.
+    """
+    aware = local.replace(tzinfo=zone)
+    back = aware.astimezone(UTC).astimezone(zone)
+    if back.replace(tzinfo=None) == local:
+        return aware, ""
+    return back, (
+        f"{local:%H:%M} does not exist on {local.day} {local:%B}, when clocks go forward; I used {back:%H:%M}."
+    )
+
+
 def _not_understood(text: str) -> UserError:
     shown = text.replace("`", "'")[:40]
     return UserError(f"Sorry, I couldn't read “{shown}” as a date. Please try again, {EXAMPLES}.")
@@ -99,6 +130,8 @@ def parse_when(text: str, tz_name: str, *, now: datetime | None = None) -> Parse
     cleaned = " ".join(str(text).split())
     if not cleaned or len(cleaned) > MAX_INPUT:
         raise _not_understood(cleaned)
+    _check_clock_times(cleaned)
+    note = ""
     try:
         import dateparser
 
@@ -113,7 +146,8 @@ def parse_when(text: str, tz_name: str, *, now: datetime | None = None) -> Parse
         else:
             if not _TIME_TOKEN.search(cleaned):
                 result = datetime.combine(result.date(), DEFAULT_TIME)
-            at = result.replace(tzinfo=zone).astimezone(UTC)
+            local, note = _spring_gap(result, zone)
+            at = local.astimezone(UTC)
         if at <= now:
             raise UserError(
                 f"“{describe(at, tz_name)}” is already in the past. Please give a date that is still to come, "
@@ -124,7 +158,7 @@ def parse_when(text: str, tz_name: str, *, now: datetime | None = None) -> Parse
                 "That date is more than two years away, so I think something went wrong. "
                 f"Please give a nearer date, {EXAMPLES}."
             )
-        return ParsedWhen(at=at, echo=describe(at, tz_name))
+        return ParsedWhen(at=at, echo=describe(at, tz_name), note=note)
     except UserError:
         raise
     except Exception:  # dateparser, zoneinfo or date arithmetic on odd input

@@ -14,6 +14,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.text_limits import (
+    EMBED_DESCRIPTION,
+    EMBED_FIELD_NAME,
+    EMBED_FIELD_VALUE,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    MESSAGE,
+    fit,
+)
 from cogs._shared import HelpSection
 
 log = logging.getLogger(__name__)
@@ -41,24 +50,37 @@ class HelpCog(commands.Cog):
         found = [getattr(cog, "help_section", None) for cog in self.bot.cogs.values()]
         return sorted((s for s in found if isinstance(s, HelpSection)), key=lambda s: s.order)
 
-    def build_embed(self) -> discord.Embed:
+    def build_embeds(self) -> list[discord.Embed]:
+        """The guide as one embed, or more when the community's long purpose and every feature's section
+        would pass Discord's 6,000 characters for one message: each embed holds whole sections and is
+        sent as a message of its own, so nothing is cut mid-sentence."""
         community = self.bot.config.community
-        embed = discord.Embed(
-            title=f"How copbot helps {community.name}",
-            description=community.purpose,
+        footer = "If anything is unclear, ask: there are no silly questions here."
+        first = discord.Embed(
+            title=fit(f"How copbot helps {community.name}", EMBED_TITLE),
+            description=fit(community.purpose, EMBED_DESCRIPTION),
             colour=discord.Colour.blurple(),
         )
+        embeds = [first]
         for section in self.sections():
             text = "\n".join(f"• {line}" for line in section.lines)
             if section.facilitator_lines:
                 text += "\n*For facilitators:*\n" + "\n".join(f"• {line}" for line in section.facilitator_lines)
-            embed.add_field(name=section.title, value=text[:1024], inline=False)
-        embed.set_footer(text="If anything is unclear, ask: there are no silly questions here.")
-        return embed
+            name, value = fit(section.title, EMBED_FIELD_NAME), fit(text, EMBED_FIELD_VALUE)
+            current = embeds[-1]
+            if len(current) + len(name) + len(value) + len(footer) > EMBED_TOTAL or len(current.fields) >= 25:
+                current = discord.Embed(title="How copbot helps (continued)", colour=discord.Colour.blurple())
+                embeds.append(current)
+            current.add_field(name=name, value=value, inline=False)
+        embeds[-1].set_footer(text=footer)
+        return embeds
 
     @app_commands.command(name="help", description="A plain-language guide to everything copbot does")
     async def help(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(embed=self.build_embed(), ephemeral=True)
+        first, *rest = self.build_embeds()
+        await interaction.response.send_message(embed=first, ephemeral=True)
+        for embed in rest:
+            await interaction.followup.send(embed=embed, ephemeral=True)
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
@@ -83,7 +105,7 @@ class HelpCog(commands.Cog):
             "(and how to see it or have it deleted)."
         )
         try:
-            await member.send(text)
+            await member.send(fit(text, MESSAGE))
         except discord.HTTPException:
             log.info("Could not send a welcome message in server %s: their direct messages are closed", member.guild.id)
 

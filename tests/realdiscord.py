@@ -21,8 +21,16 @@ for interaction responses and follow-ups), so every call the bot makes:
 Every call is recorded in :attr:`RealisticDiscord.calls` (method, path, bucket, start and end on
 the loop clock), so tests and benchmarks can count calls and measure ratios to the buckets' bound.
 
-The layer is on for every test (``conftest.py``); ``COPBOT_TEST_LATENCY`` (seconds) sets the
-default latency, and ``@pytest.mark.discord(latency=0.3, rate_limits=False)`` sets it per test.
+The layer is on for every test (``conftest.py``: 20 ms per call, buckets on); ``COPBOT_TEST_LATENCY``
+(seconds) and ``COPBOT_TEST_RATE_LIMITS`` (0/1) set the defaults for a run, and
+``@pytest.mark.discord(latency=0.3, rate_limits=False)`` sets them per test. ``tests/test_realdiscord.py``
+proves each piece.
+
+Two things it does not delay: SimCord starting a bot (``login`` runs ``setup_hook`` in the test's own
+task), and calls made while a test moves time with ``env.advance_time`` (timers firing): a test that
+steps time-machine and SimCord together cannot step time-machine by latencies it does not know, so the
+two clocks would drift. Buckets still apply then. Bucket waits reserve their slot without a lock: under
+SimCord a task waiting on a lock held by a sleeping task never counts as settled.
 """
 
 from __future__ import annotations
@@ -145,9 +153,12 @@ class RealisticDiscord:
     #: in the test's own task, where a sleep on SimCord's clock would wait for an advance that only
     #: that task could make; start-up calls are checked against the limits but not delayed.
     starting: bool = False
+    #: True while a test moves time with ``env.advance_time``. Calls made then (timers firing) wait in
+    #: their buckets but take no latency: a test that steps time-machine and SimCord together cannot
+    #: step time-machine by latencies it does not know, and the two clocks would drift apart.
+    advancing: bool = False
     calls: list[Call] = field(default_factory=list)
     _windows: dict[str, deque[float]] = field(default_factory=dict)
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
     _exhausted: set[str] = field(default_factory=set)
 
@@ -182,22 +193,23 @@ class RealisticDiscord:
         return None
 
     async def _wait_in(self, key: str, limit: int, per: float) -> None:
-        """Sliding window: wait until fewer than ``limit`` calls started in the last ``per`` seconds."""
+        """Sliding window: the call starts once fewer than ``limit`` calls started in the ``per`` seconds
+        before it.
+
+        Each call reserves its start time at once (no lock, no await between reading and reserving),
+        then sleeps until then. A lock or a future here would park waiting calls on something SimCord
+        cannot see the end of: during ``advance_time`` a sleeping holder counts as settled but its
+        waiters do not, and the advance would never settle.
+        """
         loop = asyncio.get_running_loop()
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            window = self._windows.setdefault(key, deque())
-            while True:
-                now = loop.time()
-                # A microsecond of tolerance: loop times are float sums (0.55 + 5.0 can come back as
-                # 5.549999…), and a wait of 1e-16 s never moves SimCord's virtual clock, so without
-                # it the wait below would spin for ever (issue #14 found this with 0.05 s latency).
-                while window and window[0] <= now - per + 1e-6:
-                    window.popleft()
-                if len(window) < limit:
-                    window.append(now)
-                    return
-                await asyncio.sleep(window[0] + per - now)
+        window = self._windows.setdefault(key, deque())
+        now = loop.time()
+        while window and window[0] <= now - per:
+            window.popleft()
+        start = now if len(window) < limit else max(now, window[-limit] + per)
+        window.append(start)
+        if start > now:
+            await asyncio.sleep(start - now)
 
     async def before(self, method: str, path: str, payload: Any) -> Call:
         """Everything that happens before SimCord sees the call; raises what Discord would raise."""
@@ -214,7 +226,7 @@ class RealisticDiscord:
                     self._exhausted.discard(bucket)
                     self._windows.setdefault(bucket, deque()).extend([loop.time()] * rule.limit)
                 await self._wait_in(bucket, rule.limit, rule.per)
-        if self.latency and not self.starting:
+        if self.latency and not self.starting and not self.advancing:
             await asyncio.sleep(self.latency)
         check_limits(method, path, payload)
         for failure in self._failures:
@@ -248,17 +260,18 @@ class RealisticDiscord:
         monkeypatch.setattr(FakeHTTPClient, "request", request)
         monkeypatch.setattr(FakeWebhookAdapter, "request", webhook)
         for name in ("start", "restart_bot"):
-            monkeypatch.setattr(Env, name, self._while_starting(getattr(Env, name)))
+            monkeypatch.setattr(Env, name, self._while_flag("starting", getattr(Env, name)))
+        monkeypatch.setattr(Env, "advance_time", self._while_flag("advancing", Env.advance_time))
 
-    def _while_starting(self, method: Callable[..., Any]) -> Callable[..., Any]:
+    def _while_flag(self, flag: str, method: Callable[..., Any]) -> Callable[..., Any]:
         layer = self
 
         async def wrapped(env: Env, *args: Any, **kwargs: Any) -> Any:
-            layer.starting = True
+            setattr(layer, flag, True)
             try:
                 return await method(env, *args, **kwargs)
             finally:
-                layer.starting = False
+                setattr(layer, flag, False)
 
         return wrapped
 

@@ -262,6 +262,14 @@ class BreakoutRepository:
                 (category_id, json.dumps(channel_ids), session_id),
             )
 
+    async def set_ends_at(self, session_id: int, ends_at: datetime | None) -> None:
+        """Record when a timed session ends (set once everyone has been moved, when its clock starts)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE breakout_sessions SET ends_at = ? WHERE id = ?",
+                (ends_at.isoformat() if ends_at else None, session_id),
+            )
+
     async def back_to_planned(self, session_id: int) -> None:
         """Opening failed and every room was removed: the plan can be tried again."""
         async with self._db.transaction() as tx:

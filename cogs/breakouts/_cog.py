@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import discord
 from apscheduler.jobstores.base import JobLookupError
@@ -41,12 +42,14 @@ from bot.clock import utcnow
 from bot.errors import UserError
 from bot.grouping import Plan
 from bot.roles import short_label
-from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession
+from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
+from bot.text_limits import MESSAGE, chunk_mentions, fit, fit_lines
 from cogs._permissions import in_channel, in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NO_ROOMS_OPEN = "There are no breakout rooms open right now."
 MAX_MINUTES = 240
@@ -67,6 +70,26 @@ def _plan_summary(plan: Plan, without_role: int, source: str) -> str:
         who = "1 member has" if without_role == 1 else f"{without_role} members have"
         lines.append(f"{who} not chosen a role yet and counted as Other (they can use `/profile`).")
     return "\n".join(lines)
+
+
+#: How often a step that waits for other concurrent steps checks on them.
+_POLL_SECONDS = 0.05
+
+
+async def _join(tasks: list[asyncio.Task[T]]) -> list[T]:
+    """The tasks' results once all are done (the first failure is raised, after all have finished).
+
+    It checks every 50 ms instead of awaiting the tasks: under SimCord (the test harness), a task
+    awaiting another task that is sleeping on a Discord call never counts as settled while SimCord
+    moves its clock, and the test would hang; a task that sleeps itself does. In production the
+    polling costs nothing measurable.
+    """
+    while not all(t.done() for t in tasks):
+        await asyncio.sleep(_POLL_SECONDS)
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+    return [t.result() for t in tasks]
 
 
 async def _members_ready(guild: discord.Guild) -> None:
@@ -305,62 +328,144 @@ class BreakoutsCog(
     async def _open(
         self, interaction: discord.Interaction, guild: discord.Guild, session: BreakoutSession, minutes: int | None
     ) -> None:
-        """Create the rooms, post in each, move people; on a Discord error, remove what was made."""
-        ends_at = utcnow() + timedelta(minutes=minutes) if minutes else None
-        to_move = sum(
-            1
-            for g in session.groups
-            for m in g
-            if (mem := guild.get_member(m.user_id)) and mem.voice and mem.voice.channel
-        )
-        progress = _Progress(interaction)
+        """Create the rooms and move people, in a pipeline that keeps Discord's buckets busy.
+
+        Under Discord's rate limits the work is bounded by its busiest bucket (usually moves, about
+        ten per ten seconds per server), so the steps overlap instead of queueing one after another:
+
+        * rooms are created one by one and the mover starts on Group 1 as soon as it exists, so
+          channel creations (their own bucket) run while people are moved;
+        * people in voice are moved first; nothing else waits in front of a move. Direct messages to
+          people who are not in voice go out once every room exists, alongside the moves (DMs use
+          other buckets);
+        * the facilitator's progress is edited at most once every 2 s, from a task of its own;
+        * when the last person is moved the timer starts (so ``minutes:1`` really is one minute in
+          the room), and each room's welcome note is posted with the end time as a relative timestamp.
+
+        On a Discord error while creating rooms, anyone already moved is brought back and what was
+        made is removed.
+        """
+        progress = _Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
         async with self._lock(guild.id):
-            session = await self.repo.start_opening(session.id, ends_at)
-            await progress.show(progress_text(0, len(session.groups), 0, to_move))
+            session = await self.repo.start_opening(session.id, None)
+            members = {p.user_id: guild.get_member(p.user_id) for g in session.groups for p in g}
+            in_voice = {uid for uid, m in members.items() if m is not None and m.voice and m.voice.channel}
+            work = _OpenWork(rooms_total=len(session.groups), to_move=len(in_voice))
+            progress.show(work.text())
+            creator = asyncio.create_task(self._create_rooms(guild, session, work, progress))
+            mover = asyncio.create_task(self._move_in_voice(session, members, in_voice, creator, work, progress))
             try:
-                rooms = await self._create_rooms(guild, session, progress, to_move)
+                (rooms,) = await _join([creator])
             except discord.HTTPException:
                 log.warning("Creating breakout rooms failed", exc_info=True)
-                await progress.show(await self._undo_open(guild, session), final=True)
+                work.aborted = True  # the mover stops before its next move (no cancel: see _join)
+                await _join([mover])
+                await progress.finish(await self._undo_open(guild, session, work))
                 return
             session = await self.repo.get(session.id)  # type: ignore[assignment]
             assert session is not None
             await self.repo.set_status(session.id, "open")
-            self._schedule(session)
-            unposted = await self._post_room_notes(guild, session, rooms, ends_at)
-            result = await self._move_members(guild, session, rooms, progress, to_move)
+            not_in_voice = [
+                (m, rooms[i])
+                for i, g in enumerate(session.groups)
+                for p in g
+                if (m := members[p.user_id]) is not None and p.user_id not in in_voice
+            ]
+            told = asyncio.create_task(self._tell_rooms(guild, not_in_voice))
+            await _join([mover])
+            # The clock starts now that everyone who could be moved is in their room.
+            ends_at = utcnow() + timedelta(minutes=minutes) if minutes else None
+            if ends_at is not None:
+                await self.repo.set_ends_at(session.id, ends_at)
+                session = await self.repo.get(session.id)  # type: ignore[assignment]
+                assert session is not None
+                self._schedule(session)
+            welcomes = asyncio.create_task(self._post_room_notes(guild, session, rooms, ends_at))
+            result = work.result
+            ((result.told, unreachable),) = await _join([told])
+            _, unreachable_stuck = await self._tell_rooms(guild, work.stuck)
+            unreachable += unreachable_stuck
+            if unreachable:
+                await self._mention_in_meeting_channel(guild, unreachable)
+            result.mentioned = len(unreachable)
+            (unposted,) = await _join([welcomes])
 
         lines = open_report(len(rooms), result, unposted)
         if ends_at:
             lines.append(f"The rooms close {discord.utils.format_dt(ends_at, 'R')}, with a one-minute warning first.")
         lines.append("Use `/breakout broadcast` to message every room and `/breakout close` to bring everyone back.")
-        await progress.show("\n".join(lines), final=True)
+        await progress.finish("\n".join(lines))
 
     async def _create_rooms(
-        self, guild: discord.Guild, session: BreakoutSession, progress: _Progress, to_move: int
+        self, guild: discord.Guild, session: BreakoutSession, work: _OpenWork, progress: _Progress
     ) -> list[discord.VoiceChannel]:
-        """The category and one voice room per group; each id is stored as soon as it exists."""
+        """The category and one voice room per group. Each id is stored as soon as Discord has made the
+        channel, and each room is added to ``work.rooms`` at once, for the mover."""
         category = await guild.create_category(CATEGORY_NAME, reason="copbot breakout rooms")
         await self.repo.set_rooms(session.id, category.id, [])
-        rooms: list[discord.VoiceChannel] = []
         for number in range(1, len(session.groups) + 1):
             room = await category.create_voice_channel(room_name(number), reason="copbot breakout rooms")
-            rooms.append(room)
-            await self.repo.set_rooms(session.id, category.id, [r.id for r in rooms])
-            await progress.show(progress_text(number, len(session.groups), 0, to_move))
-        return rooms
+            work.rooms.append(room)
+            await self.repo.set_rooms(session.id, category.id, [r.id for r in work.rooms])
+            work.rooms_done = number
+            progress.show(work.text())
+        return list(work.rooms)
 
-    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession) -> str:
-        """Remove every room made so far (nobody was moved yet); one sentence says what happened and what next."""
+    async def _move_in_voice(
+        self,
+        session: BreakoutSession,
+        members: dict[int, discord.Member | None],
+        in_voice: set[int],
+        creator: asyncio.Task[list[discord.VoiceChannel]],
+        work: _OpenWork,
+        progress: _Progress,
+    ) -> None:
+        """Move the people in voice, group by group, each group as soon as its room exists."""
+        for index, group in enumerate(session.groups):
+            while len(work.rooms) <= index:
+                if creator.done() or work.aborted:
+                    return  # creating the rooms failed; the caller undoes what was made
+                await asyncio.sleep(_POLL_SECONDS)
+            room = work.rooms[index]
+            for planned in group:
+                if work.aborted:
+                    return
+                member = members[planned.user_id]
+                if member is None or planned.user_id not in in_voice:
+                    continue
+                try:
+                    await member.move_to(room, reason="copbot breakout rooms")
+                    work.result.moved += 1
+                    work.moved.append(member)
+                except discord.HTTPException:
+                    log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
+                    work.result.not_moved.append(_name(member, member.id))
+                    work.stuck.append((member, room))
+                progress.show(work.text())
+
+    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession, work: _OpenWork) -> str:
+        """Bring back anyone already moved and remove every room made so far; one sentence says what
+        happened and what next."""
         stored = await self.repo.get(session.id)
         assert stored is not None
+        settings = await self.bot.settings.get(guild.id)
+        back_id = stored.source_channel_id or settings.main_voice_id
+        back = guild.get_channel(back_id) if back_id else None
+        if isinstance(back, discord.VoiceChannel | discord.StageChannel):
+            for member in work.moved:
+                try:
+                    await member.move_to(back, reason="copbot breakout rooms could not be opened")
+                except discord.HTTPException:
+                    log.warning("Could not move %s back", member.id, exc_info=True)
         left = await self._delete_rooms(guild, stored)
         what = "Discord had a problem while I was making the breakout rooms"
         if not left:
             await self.repo.back_to_planned(session.id)
+            moved = (
+                f"brought back the {people(len(work.moved))} I had already moved" if work.moved else "nobody was moved"
+            )
             return (
-                f"{what}, so I removed the ones I had made and nobody was moved; "
-                "please try `/breakout open` again in a moment."
+                f"{what}, so I removed the ones I had made and {moved}; please try `/breakout open` again in a moment."
             )
         category_id = stored.category_id if stored.category_id in left else None
         await self.repo.set_rooms(session.id, category_id, [c for c in left if c != category_id])
@@ -374,95 +479,91 @@ class BreakoutsCog(
         rooms: list[discord.VoiceChannel],
         ends_at: datetime | None,
     ) -> int:
-        """Each room's chat gets its members and the discussion prompt; returns how many posts failed."""
-        failed = 0
-        for room, group in zip(rooms, session.groups, strict=False):
-            names = "\n".join(
+        """Each room's chat gets its members, the discussion prompt and, with a timer, when it closes
+        (a relative timestamp). The rooms are different channels with buckets of their own, so the
+        notes go out together. Returns how many posts failed."""
+
+        async def post(room: discord.VoiceChannel, group: tuple[PlannedMember, ...]) -> bool:
+            names = [
                 ("★ " if m.is_facilitator else "• ")
                 + _name(guild.get_member(m.user_id), m.user_id)
                 + f" ({short_label(m.role)})"
                 for m in group
-            )
-            timer = f"\n\nThis room closes {discord.utils.format_dt(ends_at, 'R')}." if ends_at else ""
-            text = (
-                f"**Welcome to {room.name}!**\n{names}\n★ facilitator\n\n**To talk about:** {DISCUSSION_PROMPT}{timer}"
-            )
+            ]
+            timer = f"This room closes {discord.utils.format_dt(ends_at, 'R')}." if ends_at else ""
+            foot = f"★ facilitator\n\n**To talk about:** {DISCUSSION_PROMPT}" + (f"\n\n{timer}" if timer else "")
+            text = fit_lines(names, MESSAGE, head=f"**Welcome to {room.name}!**", foot=foot)
             try:
-                await room.send(text[:2000], allowed_mentions=NO_PINGS)
+                await room.send(text, allowed_mentions=NO_PINGS)
+                return True
             except discord.HTTPException:
                 log.warning("Could not post the welcome note in %s", room.id, exc_info=True)
-                failed += 1
-        return failed
+                return False
 
-    async def _move_members(
-        self,
-        guild: discord.Guild,
-        session: BreakoutSession,
-        rooms: list[discord.VoiceChannel],
-        progress: _Progress,
-        to_move: int,
-    ) -> MoveResult:
-        """Move people in voice; tell the rest (and anyone Discord would not move) where to go."""
-        result = MoveResult()
+        posted = await _join([asyncio.create_task(post(r, g)) for r, g in zip(rooms, session.groups, strict=False)])
+        return sum(1 for ok in posted if not ok)
+
+    async def _tell_rooms(
+        self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
+    ) -> tuple[int, list[tuple[discord.Member, discord.VoiceChannel]]]:
+        """DM each person their room. Returns how many were told and who could not get a DM."""
+        told = 0
         unreachable: list[tuple[discord.Member, discord.VoiceChannel]] = []
-        step = max(1, to_move // 10)
-        for room, group in zip(rooms, session.groups, strict=False):
-            for planned in group:
-                member = guild.get_member(planned.user_id)
-                if member is None:
-                    continue
-                in_voice = member.voice is not None and member.voice.channel is not None
-                if in_voice:
-                    try:
-                        await member.move_to(room, reason="copbot breakout rooms")
-                        result.moved += 1
-                        if result.moved % step == 0 or result.moved == to_move:
-                            await progress.show(progress_text(len(rooms), len(rooms), result.moved, to_move))
-                        continue
-                    except discord.HTTPException:
-                        log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
-                        result.not_moved.append(_name(member, member.id))
-                try:
-                    await member.send(
-                        f"Breakout groups have started in **{discord.utils.escape_markdown(guild.name)}**. "
-                        f"Your group is **{room.name}**: join it here: {room.jump_url}",
-                        allowed_mentions=NO_PINGS,
-                    )
-                    if not in_voice:
-                        result.told += 1
-                except discord.HTTPException:
-                    unreachable.append((member, room))
-        if unreachable:
-            await self._mention_in_meeting_channel(guild, unreachable)
-        result.mentioned = len(unreachable)
-        return result
+        for member, room in people:
+            try:
+                await member.send(
+                    f"Breakout groups have started in **{discord.utils.escape_markdown(guild.name)}**. "
+                    f"Your group is **{room.name}**: join it here: {room.jump_url}",
+                    allowed_mentions=NO_PINGS,
+                )
+                told += 1
+            except discord.HTTPException:
+                unreachable.append((member, room))
+        return told, unreachable
 
     async def _mention_in_meeting_channel(
         self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
     ) -> None:
-        """The fallback when a DM is refused: name each person with their room in the meeting channel."""
+        """The fallback when a DM is refused: name each person with their room in the meeting channel,
+        in posts of at most 2,000 characters that each ping at most 100 people (Discord's limit), only
+        those they name."""
         settings = await self.bot.settings.get(guild.id)
         channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
         if not isinstance(channel, discord.TextChannel):
             return
-        lines = ["Breakout groups have started. Please join your room:"]
-        lines += [f"{member.mention}: {room.mention}" for member, room in people]
-        chunk = ""
-        for line in lines:
-            if len(chunk) + len(line) + 1 > _MESSAGE_LIMIT:
-                await self._send_mentions(channel, chunk, [m for m, _ in people])
-                chunk = ""
-            chunk += line + "\n"
-        if chunk:
-            await self._send_mentions(channel, chunk, [m for m, _ in people])
+        head = "Breakout groups have started. Please join your room:"
+        entries = [(f"{member.mention}: {room.mention}", [member.id]) for member, room in people]
+        for text, ids in chunk_mentions(entries, MESSAGE - len(head) - 1):
+            try:
+                await channel.send(
+                    f"{head}\n{text}",
+                    allowed_mentions=discord.AllowedMentions(
+                        users=[discord.Object(i) for i in ids], roles=False, everyone=False
+                    ),
+                )
+            except discord.HTTPException:
+                log.warning("Could not post breakout room reminders in %s", channel.id, exc_info=True)
 
-    async def _send_mentions(self, channel: discord.TextChannel, text: str, members: list[discord.Member]) -> None:
-        try:
-            await channel.send(
-                text, allowed_mentions=discord.AllowedMentions(users=members, roles=False, everyone=False)
-            )
-        except discord.HTTPException:
-            log.warning("Could not post breakout room reminders in %s", channel.id, exc_info=True)
+    def _tell_facilitator(self, guild: discord.Guild, user: discord.abc.User) -> Callable[[str], Awaitable[None]]:
+        """A fresh message for the facilitator when their reply can no longer be edited (an interaction
+        token lives 15 minutes): in the facilitators' channel, else the meeting channel."""
+
+        async def tell(text: str) -> None:
+            settings = await self.bot.settings.get(guild.id)
+            for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
+                channel = guild.get_channel(channel_id) if channel_id else None
+                if isinstance(channel, discord.TextChannel) and channel.permissions_for(guild.me).send_messages:
+                    try:
+                        await channel.send(
+                            fit(f"{user.mention} {text}", MESSAGE),
+                            allowed_mentions=discord.AllowedMentions(users=[user], roles=False, everyone=False),
+                        )
+                        return
+                    except discord.HTTPException:
+                        log.warning("Could not tell the facilitator in %s", channel.id, exc_info=True)
+            log.warning("Could not tell the facilitator the breakout result in server %s", guild.id)
+
+        return tell
 
     # ---------------------------------------------------------------- while open
 
@@ -474,24 +575,29 @@ class BreakoutsCog(
         session = await self.repo.live(guild.id)
         if session is None or session.status != "open":
             raise UserError(NO_ROOMS_OPEN)
-        text = f"**Message from {_name(interaction.user, interaction.user.id)}:** {message}"[:2000]
+        # One post per room: acknowledge first, or 10 rooms at 300 ms miss Discord's 3 seconds.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = fit(f"**Message from {_name(interaction.user, interaction.user.id)}:** {message}", MESSAGE)
         sent = await self._post_in_rooms(guild, session, text)
-        await interaction.response.send_message(
-            f"Sent to {sent} of {len(session.channel_ids)} rooms.", ephemeral=True, allowed_mentions=NO_PINGS
+        await interaction.edit_original_response(
+            content=f"Sent to {sent} of {len(session.channel_ids)} rooms.", allowed_mentions=NO_PINGS
         )
 
     async def _post_in_rooms(self, guild: discord.Guild, session: BreakoutSession, text: str) -> int:
-        sent = 0
-        for channel_id in session.channel_ids:
+        """Post ``text`` in every room at once (each room is its own channel, with its own bucket)."""
+
+        async def post(channel_id: int) -> bool:
             room = guild.get_channel(channel_id)
             if not isinstance(room, discord.VoiceChannel):
-                continue
+                return False
             try:
                 await room.send(text, allowed_mentions=NO_PINGS)
-                sent += 1
+                return True
             except discord.HTTPException:
                 log.warning("Could not post in breakout room %s", channel_id, exc_info=True)
-        return sent
+                return False
+
+        return sum(await _join([asyncio.create_task(post(c)) for c in session.channel_ids]))
 
     # ------------------------------------------------------------------- closing
 
@@ -502,11 +608,16 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is None:
             raise UserError(NO_ROOMS_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self._close(guild)
-        await interaction.edit_original_response(content=text)
+        progress = _Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
+        text = await self._close(guild, progress)
+        await progress.finish(text)
 
-    async def _close(self, guild: discord.Guild) -> str:
-        """Move everyone back, delete the rooms and category, record the meeting. Safe to repeat."""
+    async def _close(self, guild: discord.Guild, progress: _Progress | None = None) -> str:
+        """Move everyone back, delete the rooms and category, record the meeting. Safe to repeat.
+
+        Moves (one bucket) and deletions (another) overlap: each room is deleted as soon as everyone
+        in it has been moved out, while the next room is being emptied.
+        """
         async with self._lock(guild.id):
             session = await self.repo.live(guild.id)
             if session is None:
@@ -517,23 +628,33 @@ class BreakoutsCog(
             settings = await self.bot.settings.get(guild.id)
             back_id = settings.main_voice_id or session.source_channel_id
             back = guild.get_channel(back_id) if back_id else None
+            target = back if isinstance(back, discord.VoiceChannel | discord.StageChannel) else None
+            rooms = [r for c in session.channel_ids if isinstance(r := guild.get_channel(c), discord.VoiceChannel)]
+            total = sum(len(r.members) for r in rooms)
             moved = failed = 0
-            for channel_id in session.channel_ids:
-                room = guild.get_channel(channel_id)
-                if not isinstance(room, discord.VoiceChannel):
-                    continue
+            if progress is not None:
+                progress.show(f"Bringing everyone back … 0/{total}")
+            left: list[int] = []
+            deletions: list[asyncio.Task[bool]] = []
+            for room in rooms:
                 for member in list(room.members):
                     try:
-                        await member.move_to(
-                            back if isinstance(back, discord.VoiceChannel | discord.StageChannel) else None
-                        )
+                        await member.move_to(target)
                         moved += 1
                     except discord.HTTPException:
                         log.warning("Could not move %s back", member.id, exc_info=True)
                         failed += 1
+                    if progress is not None:
+                        progress.show(f"Bringing everyone back … {moved + failed}/{total}")
+                deletions.append(asyncio.create_task(self._delete_channel(room)))
             # A room Discord will not delete must not keep the breakout open: everyone is back, so the
             # meeting is recorded and the facilitator is told which room to delete by hand.
-            left = await self._delete_rooms(guild, session)
+            for room, deleted in zip(rooms, await _join(deletions), strict=True):
+                if not deleted:
+                    left.append(room.id)
+            category = guild.get_channel(session.category_id) if session.category_id else None
+            if category is not None and not await self._delete_channel(category):
+                left.append(category.id)
             await self.repo.finish(session)
         where = f"to {back.mention}" if back is not None else "out of the breakout rooms"
         if left:
@@ -545,6 +666,17 @@ class BreakoutsCog(
         if failed:
             text += f" I could not move {people(failed)}; the room removal disconnected them."
         return text
+
+    async def _delete_channel(self, channel: discord.abc.GuildChannel) -> bool:
+        """Delete one breakout channel; True when it is gone (or was already)."""
+        try:
+            await channel.delete(reason="copbot breakout rooms closed")
+        except discord.NotFound:
+            return True
+        except discord.HTTPException:
+            log.warning("Could not delete breakout channel %s", channel.id, exc_info=True)
+            return False
+        return True
 
     async def _delete_rooms(self, guild: discord.Guild, session: BreakoutSession) -> list[int]:
         """Delete the session's rooms, then its category. Returns the ids that could not be deleted."""
@@ -659,9 +791,7 @@ class BreakoutsCog(
             lines = [f"**Kept apart in breakout groups** ({len(rules)})"]
             lines += [f"{i}. <@{r.user_a}> and <@{r.user_b}>" for i, r in enumerate(rules, start=1)]
             lines.append("Use `/breakout keep-apart-remove` to undo one.")
-            text = "\n".join(lines)
-            if len(text) > 2000:
-                text = text[:1950] + "\n…and more."
+            text = fit_lines(lines[1:-1], MESSAGE, head=lines[0], foot=lines[-1])
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="keep-apart-remove", description="Let two people share a group again (facilitators)")
@@ -685,19 +815,99 @@ class BreakoutsCog(
         )
 
 
+@dataclass(slots=True)
+class _OpenWork:
+    """How far opening has got, shared by the room maker, the mover and the progress line."""
+
+    rooms_total: int
+    to_move: int
+    rooms_done: int = 0
+    #: Set when creating the rooms failed: the mover stops.
+    aborted: bool = False
+    #: Rooms made so far, in group order (the mover takes each as soon as it is here).
+    rooms: list[discord.VoiceChannel] = field(default_factory=list)
+    result: MoveResult = field(default_factory=MoveResult)
+    #: Members moved so far (brought back if opening fails part-way).
+    moved: list[discord.Member] = field(default_factory=list)
+    #: People in voice whom Discord would not move, with their room (they are told by DM).
+    stuck: list[tuple[discord.Member, discord.VoiceChannel]] = field(default_factory=list)
+
+    def text(self) -> str:
+        return progress_text(self.rooms_done, self.rooms_total, self.result.moved, self.to_move)
+
+
+#: An interaction token lives 15 minutes; past this, the reply is sent as a fresh message instead.
+TOKEN_LIFE_SECONDS = 15 * 60
+_TOKEN_MARGIN_SECONDS = 30
+
+
 class _Progress:
-    """Edits the facilitator's reply as work goes on; a failed edit never stops the work."""
+    """The facilitator's reply while work goes on.
 
-    def __init__(self, interaction: discord.Interaction) -> None:
+    :meth:`show` never waits: it notes the latest text, and a task of its own edits the reply at once
+    and then at most once every ``every`` seconds, so the work never queues behind an edit and a long
+    job costs one edit per 2 s, not one per person. :meth:`finish` shows the result: by editing the
+    reply while the interaction's token is alive, else (or if the edit fails) as a fresh message
+    through ``fallback``. (The task sleeps rather than waiting on an event: under SimCord a task
+    waiting on an event set by a sleeping task never counts as settled.)
+    """
+
+    def __init__(
+        self,
+        interaction: discord.Interaction,
+        *,
+        every: float = 2.0,
+        fallback: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self._interaction = interaction
-        self._last = ""
+        self._every = every
+        self._fallback = fallback
+        self._wanted = ""
+        self._shown = ""
+        self._task: asyncio.Task[None] | None = None
+        self._editing = False
+        self._done = False
+        self._started = asyncio.get_running_loop().time()
 
-    async def show(self, text: str, *, final: bool = False) -> None:
-        if text == self._last:
+    def show(self, text: str) -> None:
+        if self._done:
             return
-        self._last = text
-        try:
-            await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
-        except discord.HTTPException:
-            if final:
+        self._wanted = text
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while not self._done and not self._expired():
+            if self._wanted != self._shown:
+                text = self._wanted
+                self._editing = True
+                try:
+                    await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
+                    self._shown = text
+                except discord.HTTPException:
+                    log.info("Could not show breakout progress", exc_info=True)
+                finally:
+                    self._editing = False
+            # Sleep in short steps so finish() never waits long (no cancel: see _join).
+            until = asyncio.get_running_loop().time() + self._every
+            while not self._done and asyncio.get_running_loop().time() < until:
+                await asyncio.sleep(_POLL_SECONDS)
+
+    def _expired(self) -> bool:
+        elapsed = asyncio.get_running_loop().time() - self._started
+        return elapsed > TOKEN_LIFE_SECONDS - _TOKEN_MARGIN_SECONDS
+
+    async def finish(self, text: str) -> None:
+        self._done = True
+        if self._task is not None:
+            while not self._task.done():
+                await asyncio.sleep(_POLL_SECONDS)
+        text = fit(text, MESSAGE)
+        if not self._expired():
+            try:
+                await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
+                return
+            except discord.HTTPException:
                 log.warning("Could not show the breakout result to the facilitator", exc_info=True)
+        if self._fallback is not None:
+            await self._fallback(text)

@@ -25,18 +25,20 @@ from discord.ext import commands
 
 from bot.app import CopBot
 from bot.clock import utcnow
+from bot.config import ICEBREAKER_PAGE_SIZE
 from bot.errors import UserError
 from bot.icebreakers import round as rounds
 from bot.icebreakers.bank import Prompt, check_custom_prompt, shipped_bank, unknown_category_sentence
 from bot.icebreakers.cycle import ALL_SCOPE
 from bot.icebreakers.round import Outcome, Phase, RoundState
 from bot.storage.icebreakers import ROUND_BUSY, IcebreakerRepository, StoredRound
+from bot.text_limits import EMBED_DESCRIPTION, fit
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
 from cogs.icebreakers._views import DYNAMIC_ITEMS, join_view, page_view, turn_view
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 10
+PAGE_SIZE = ICEBREAKER_PAGE_SIZE  # the config bound on icebreakers.max_length assumes it
 #: The gentle warning comes when this share of a speaker's time has gone.
 WARN_AT = 0.8
 ROUND_OVER = "This speaking round has already finished. Thank you for taking part!"
@@ -208,7 +210,7 @@ class IcebreakersCog(commands.Cog):
             )
         embed = discord.Embed(
             title=f"Icebreaker questions (page {page + 1} of {pages})",
-            description="\n\n".join(lines),
+            description=fit("\n\n".join(lines), EMBED_DESCRIPTION),
             colour=discord.Colour.green(),
         )
         embed.set_footer(text="Built-in questions are #1 upwards; questions added in this server are #1001 upwards.")

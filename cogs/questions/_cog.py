@@ -42,6 +42,7 @@ from bot.questions.export import questions_csv
 from bot.questions.text import clean_question, preview
 from bot.storage.questions import Question, QuestionRepository
 from bot.storage.settings import GuildSettings
+from bot.text_limits import MESSAGE, fit_lines
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, require_facilitator
 from cogs.questions._views import (
     DYNAMIC_ITEMS,
@@ -90,7 +91,6 @@ STALE_FORM = (
 )
 NOT_A_MEMBER = "Sorry, I can't post there: you don't seem to be in that community any more. Nothing was posted."
 LEGACY_GONE = "Sorry, I can't find that question any more."
-_LIST_LIMIT = 1900
 
 
 def _failure_sentence(error: BaseException, channel: discord.abc.GuildChannel) -> str:
@@ -512,22 +512,32 @@ class QuestionsCog(commands.Cog, name="Questions"):
     @facilitator_only()
     async def list_questions(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
+        # Only questions really posted (or really waiting in the review queue) count: a row whose post
+        # is still being made, or failed, is never shown (issue #14).
         open_questions = [q for q in await self.repo.open_by_votes(guild.id) if q.message_id is not None]
         waiting = len([q for q in await self.repo.list(guild.id, ("pending",)) if q.review_message_id is not None])
-        lines = [f"**Open questions** ({len(open_questions)})" if open_questions else "There are no open questions."]
-        used = len(lines[0])
-        for index, q in enumerate(open_questions):
+        head = f"**Open questions** ({len(open_questions)})" if open_questions else "There are no open questions."
+        lines = []
+        for q in open_questions:
             votes = "1 vote" if q.votes == 1 else f"{q.votes} votes"
             kind = "Explain: " if q.kind == "explain" else ""
-            line = f"**#{q.number}** ({votes}) {kind}{preview(q.text, 150)}"
-            if used + len(line) + 1 > _LIST_LIMIT:
-                lines.append(f"…and {len(open_questions) - index} more. `/questions export` has them all.")
-                break
-            lines.append(line)
-            used += len(line) + 1
+            lines.append(f"**#{q.number}** ({votes}) {kind}{preview(q.text, 150)}")
+        foot = ""
         if waiting:
-            lines.append(f"{waiting} more waiting for a facilitator to approve them in the facilitator channel.")
-        await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
+            foot = (
+                "1 more is waiting for a facilitator to approve it in the facilitator channel."
+                if waiting == 1
+                else f"{waiting} more are waiting for a facilitator to approve them in the facilitator channel."
+            )
+        # Every line counts, the waiting line and the "…and N more" line too (DESIGN: 2,000 characters).
+        text = fit_lines(
+            lines,
+            MESSAGE,
+            head=head,
+            foot=foot,
+            more=lambda n: f"…and {n} more. `/questions export` has them all.",
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @questions.command(name="export", description="Download the questions as a spreadsheet file (facilitators)")
     @facilitator_only()

@@ -32,22 +32,30 @@ from bot.tasks import (
     require_can_remove,
     require_open,
 )
+from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fit, fit, fit_lines
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
-from cogs.tasks._render import chunks, digest_lines, quoted, reminder_text, task_line, who
+from cogs.tasks._render import digest_entries, quoted, reminder_text, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
 
 log = logging.getLogger(__name__)
 
 DM_CLOSED = 50007
 MEETING_LENGTH = timedelta(hours=1)
+#: Characters of a meeting title shown in a list, after escaping.
+TITLE_SHOWN = 120
 SCOPES = [
     app_commands.Choice(name="My tasks", value="mine"),
     app_commands.Choice(name="Everyone's open tasks", value="all"),
     app_commands.Choice(name="Overdue tasks", value="overdue"),
 ]
 REPEAT_CHOICES = [app_commands.Choice(name=REPEAT_WORDS[r].capitalize(), value=r) for r in REPEATS]
+
+
+def _title(title: str) -> str:
+    """A meeting title as shown: escaped first, then fitted (escaping can double its length)."""
+    return escape_then_fit(title, TITLE_SHOWN, escape_markdown)
 
 
 def _mentioning(*user_ids: int) -> discord.AllowedMentions:
@@ -153,7 +161,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
 
     async def move_due(self, task: Task, text: str) -> tuple[Task, str]:
         when = await self.parse(text, task.guild_id)
-        return await self._set_due(task, when.at), when.echo
+        return await self._set_due(task, when.at), f"{when.echo}. {when.note}" if when.note else when.echo
 
     async def extend(self, task: Task, days: int) -> tuple[Task, str]:
         tz_name = await self.timezone_for(task.guild_id)
@@ -196,9 +204,9 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             return
         text = f"<@{user_id}>, I couldn't send you a direct message, so here it is:\n\n{content}"
         if view is not None:
-            await channel.send(text[:2000], view=view, allowed_mentions=_mentioning(user_id))
+            await channel.send(fit(text, MESSAGE), view=view, allowed_mentions=_mentioning(user_id))
         else:
-            await channel.send(text[:2000], allowed_mentions=_mentioning(user_id))
+            await channel.send(fit(text, MESSAGE), allowed_mentions=_mentioning(user_id))
 
     # -- the service's notifier -----------------------------------------------------------------
 
@@ -215,24 +223,37 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         settings = await self.bot.settings.get(meeting.guild_id)
         channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
         if isinstance(channel, discord.abc.Messageable):
-            owners = sorted({t.assignee_id for t in open_tasks} - {FORGOTTEN})
-            for part in chunks(digest_lines(meeting, open_tasks, now, late)):
-                await channel.send(part, allowed_mentions=_mentioning(*owners))
+            await self._post_digest(channel, digest_entries(meeting, open_tasks, now, late))
         else:
             log.warning("No meeting channel in server %s: the digest goes by DM only", meeting.guild_id)
+        # Each owner's own list goes by DM whatever happened to the post: a DM never waits on it.
         by_owner: dict[int, list[Task]] = {}
         for task in open_tasks:
             by_owner.setdefault(task.assignee_id, []).append(task)
         by_owner.pop(FORGOTTEN, None)
         for owner, owned in by_owner.items():
-            lines = [
-                f"Hello! Before meeting **#{meeting.number}, {escape_markdown(meeting.title)}** "
+            head = (
+                f"Hello! Before meeting **#{meeting.number}, {_title(meeting.title)}** "
                 f"({format_dt(meeting.starts_at, 'F')}), here are your open tasks in "
-                f"**{escape_markdown(self._guild_name(meeting.guild_id))}**:",
-                *(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned),
-                "If one is finished, `/task done` lets everyone know. Thank you!",
-            ]
-            await self.send_to_member(meeting.guild_id, owner, "\n".join(lines)[:1900])
+                f"**{escape_markdown(self._guild_name(meeting.guild_id))}**:"
+            )
+            text = fit_lines(
+                [f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned],
+                MESSAGE,
+                head=head,
+                foot="If one is finished, `/task done` lets everyone know. Thank you!",
+                more=lambda n: f"…and {n} more: `/task list` shows them all.",
+            )
+            await self.send_to_member(meeting.guild_id, owner, text)
+
+    async def _post_digest(self, channel: discord.abc.Messageable, entries: list[tuple[str, list[int]]]) -> None:
+        """Post the digest in as many messages as it needs: each fits 2,000 characters and pings at most
+        100 people (Discord's ``allowed_mentions`` limit), exactly those its own lines name."""
+        for text, ids in chunk_mentions(entries, MESSAGE):
+            try:
+                await channel.send(text, allowed_mentions=_mentioning(*ids))
+            except discord.HTTPException:
+                log.warning("Could not post part of the meeting digest", exc_info=True)
 
     async def meeting_rolled(self, meeting: Meeting) -> None:
         guild = self.bot.get_guild(meeting.guild_id)
@@ -269,7 +290,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         await self.service.rearm()
         await interaction.response.send_message(
             f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}** ({format_dt(task.due_at, 'F')}). "
-            "If that date is not what you meant, change it with `/task edit`.",
+            + (f"{when.note} " if when.note else "")
+            + "If that date is not what you meant, change it with `/task edit`.",
             allowed_mentions=NO_PINGS,
         )
         await self._tell_assignee(task, interaction.user, new=True)
@@ -308,7 +330,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             await interaction.response.send_message(empty, ephemeral=True)
             return
         lines = [title, *(task_line(t, t.is_overdue(now), owner=chosen != "mine") for t in found)]
-        parts = chunks(lines)
+        parts = chunk_lines(lines, MESSAGE)
         await interaction.response.send_message(parts[0], ephemeral=True, allowed_mentions=NO_PINGS)
         for part in parts[1:]:
             await interaction.followup.send(part, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -366,7 +388,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             f"Task {quoted(updated)} is updated: for {who(updated.assignee_id)}, due {format_dt(updated.due_at, 'F')}."
         ]
         if when:
-            lines.append(f"I read the new date as **{when.echo}**.")
+            lines.append(f"I read the new date as **{when.echo}**." + (f" {when.note}" if when.note else ""))
         await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
         if reassigned:
             await self._tell_assignee(updated, interaction.user, new=False)
@@ -483,7 +505,9 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await interaction.followup.send(
             f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}** "
             f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "
-            f"I'll post the open tasks {digest_when(policy.digest_hours_before)}.{note}",
+            f"I'll post the open tasks {digest_when(policy.digest_hours_before)}."
+            + (f" {parsed.note}" if parsed.note else "")
+            + note,
             allowed_mentions=NO_PINGS,
         )
 
@@ -495,15 +519,14 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
             await interaction.response.send_message("No meeting is planned yet.", ephemeral=True)
             return
         lines = [
-            f"**#{m.number}, {escape_markdown(m.title)}**: {format_dt(m.starts_at, 'F')} "
+            f"**#{m.number}, {_title(m.title)}**: {format_dt(m.starts_at, 'F')} "
             f"({format_dt(m.starts_at, 'R')}), {REPEAT_WORDS[m.repeat]}"
             for m in upcoming[:10]
         ]
-        await interaction.response.send_message(
-            "Next meeting: " + lines[0] + ("\n\nAlso planned:\n" + "\n".join(lines[1:]) if len(lines) > 1 else ""),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-        )
+        text = "Next meeting: " + lines[0]
+        if len(lines) > 1:
+            text = fit_lines(lines[1:], MESSAGE, head=f"{text}\n\nAlso planned:", more=lambda n: f"…and {n} more.")
+        await interaction.response.send_message(fit(text, MESSAGE), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="cancel", description="Call off a planned meeting (facilitators)")
     @app_commands.describe(meeting_id="The meeting's number, for example 2 for #2")

@@ -9,6 +9,7 @@ from discord.utils import escape_markdown, format_dt
 from bot.privacy.registry import FORGOTTEN
 from bot.storage.meetings import Meeting
 from bot.storage.tasks import Task
+from bot.text_limits import escape_then_fit, fit
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
 NOBODY = "nobody yet (copbot no longer keeps anything about the person who was doing it)"
@@ -51,32 +52,24 @@ def reminder_text(task: Task, kind: str, guild_name: str, late: bool) -> str:
     return (LATE if late else "") + text
 
 
-def chunks(lines: list[str], limit: int = 1900) -> list[str]:
-    """Split lines into messages that fit Discord's 2,000-character limit."""
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + len(line) + 1 > limit:
-            out.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:limit]
-    if current:
-        out.append(current)
-    return out
-
-
-def digest_lines(meeting: Meeting, tasks: list[Task], now: datetime, late: bool) -> list[str]:
+def digest_entries(meeting: Meeting, tasks: list[Task], now: datetime, late: bool) -> list[tuple[str, list[int]]]:
+    """The digest as ``(line, ids of the people it mentions)``, for :func:`bot.text_limits.chunk_mentions`."""
+    title = escape_then_fit(meeting.title, 120, escape_markdown)
     head = (
-        f"{LATE if late else ''}**Coming up: meeting #{meeting.number}, {escape_markdown(meeting.title)}**, "
+        f"{LATE if late else ''}**Coming up: meeting #{meeting.number}, {title}**, "
         f"{format_dt(meeting.starts_at, 'F')} ({format_dt(meeting.starts_at, 'R')})."
     )
     if not tasks:
-        return [head, "There are no open tasks. Well done, everyone!"]
-    lines = [head, "Here are the open tasks, by person. If yours is done, use `/task done`."]
+        return [(head, []), ("There are no open tasks. Well done, everyone!", [])]
+    entries: list[tuple[str, list[int]]] = [
+        (head, []),
+        ("Here are the open tasks, by person. If yours is done, use `/task done`.", []),
+    ]
     by_owner: dict[int, list[Task]] = {}
     for task in tasks:
         by_owner.setdefault(task.assignee_id, []).append(task)
     for owner, owned in by_owner.items():
-        lines.append(f"\n{who(owner)}:")
-        lines.extend(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)
-    return lines
+        # One entry per owner, so a message never splits a person from their own tasks' mention.
+        lines = [f"\n{who(owner)}:", *(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)]
+        entries.append((fit("\n".join(lines), 1900), [] if owner == FORGOTTEN else [owner]))
+    return entries

@@ -1,14 +1,19 @@
-"""Benchmark of live breakouts under SimCord: 200 members in voice, groups of 5.
+"""Benchmark of live breakouts under SimCord with the realistic-Discord layer on.
 
-Run ``python tests/benchmarks/bench_breakouts.py`` from the repository root. Prints one JSON object per line:
+Run ``python tests/benchmarks/bench_breakouts.py`` from the repository root (about ten minutes: the
+layer's latency and rate-limit waits are real time). ``--quick`` runs only 40 people / 10 rooms.
+For 40 people in 10 rooms and 200 people in 40 rooms it prints one JSON object per line:
 
-* ``planning``: wall time of ``/breakout plan`` and the longest event-loop stall while it ran. The stall is
-  the largest real-time gap (``time.perf_counter``) between event-loop iterations, seen by a callback that
-  re-schedules itself with ``loop.call_soon`` (SimCord's virtual clock makes sleeps useless for this).
-  The planner runs in a thread, so the stall should stay far below ``breakouts.planning_seconds``.
-* ``open``: time from clicking "Open rooms" until the click has settled (the last member moved and the
-  facilitator's reply edited), checked against SimCord's voice states.
-* ``close``: time for ``/breakout close`` to bring all 200 back and remove the rooms.
+* ``planning``: wall time of ``/breakout plan`` and the longest event-loop stall while the planner ran
+  (a callback that re-schedules itself with ``loop.call_soon`` measures the largest real-time gap).
+* ``open`` / ``close``: time from the click on "Open rooms" (or ``/breakout close``) until SimCord
+  settled, with every REST call counted by bucket (``tests/realdiscord.py``: 150 ms per call, moves
+  10 per 10 s per server, channel creations 5 per 10 s, messages 5 per 5 s per channel, assumed). The
+  lower bound is the busiest bucket's calls divided by its rate; ``ratio`` is time ÷ bound (target
+  ≤ 1.15). ``first_progress_s`` is when the facilitator first saw progress (target ≤ 2 s), and
+  ``extra_calls`` counts calls beyond those the work needs (target 0): ``needed`` is one creation per
+  room and the category, one move per person in voice, one welcome per room, and at most one progress
+  edit per 2 s plus the final edit.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +35,16 @@ if str(ROOT) not in sys.path:
 
 import discord  # noqa: E402
 import simcord  # noqa: E402
+from _pytest.monkeypatch import MonkeyPatch  # noqa: E402
 
 from bot import create_bot  # noqa: E402
 from bot.breakouts import participants_from_plan  # noqa: E402
+from tests.realdiscord import BUCKET_RULES, RealisticDiscord  # noqa: E402
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-SIZE = 5
-FACILITATORS = 40
+LATENCY = 0.15
+SCENARIOS = [(40, 10), (200, 40)]
 ROLES = ["lay", "clinician", "gp", "commissioner", "manager", "researcher", "lay", "clinician"]
+_RATES = {rule.name: (rule.limit, rule.per) for rule in BUCKET_RULES}
 
 
 class Heartbeat:
@@ -72,109 +81,155 @@ class Heartbeat:
         self.max_gap = max(self.max_gap, time.perf_counter() - self._last)
 
 
-async def main() -> None:
+def _phase(layer: RealisticDiscord, since: int) -> list:
+    return layer.calls[since:]
+
+
+def _bound(calls: list) -> tuple[float, str]:
+    """The busiest bucket's calls divided by its rate (calls per second)."""
+    counts = Counter(c.bucket.split(":")[0] for c in calls if c.bucket)
+    best, name = 0.0, ""
+    for bucket, n in counts.items():
+        limit, per = _RATES[bucket]
+        seconds = n * per / limit
+        if seconds > best:
+            best, name = seconds, bucket
+    return best, name
+
+
+def _edits(calls: list) -> list:
+    return [c for c in calls if c.method == "PATCH" and c.path.endswith("/messages/@original")]
+
+
+async def scenario(members: int, rooms: int) -> None:
+    size = members // rooms
+    facilitators = rooms
     with tempfile.TemporaryDirectory() as folder:
         os.environ["COPBOT_DB"] = str(Path(folder) / "bench.db")
         bot = create_bot()
-        async with simcord.run(bot, settle_timeout=300) as env:
+        async with simcord.run(bot, settle_timeout=900) as env:
             guild = env.create_guild("Bench CoP")
             meeting = guild.create_text_channel("meeting")
             voice = guild.create_voice_channel("Meeting room")
             fac_role = guild.create_role("Facilitators", permissions=discord.Permissions(manage_guild=True))
             facilitator = guild.add_member(env.create_user("lead", global_name="Lead"), roles=[fac_role])
+            people = [facilitator]
+            for i in range(members - 1):
+                roles = [fac_role] if i < facilitators - 1 else []
+                people.append(guild.add_member(env.create_user(f"m{i}", global_name=f"Member {i}"), roles=roles))
             await facilitator.slash(
                 meeting, "settings update", facilitator_role=fac_role, meeting_channel=meeting, main_voice=voice
             )
-            people = [facilitator]
-            for i in range(N - 1):
-                roles = [fac_role] if i < FACILITATORS - 1 else []
-                people.append(guild.add_member(env.create_user(f"m{i}", global_name=f"Member {i}"), roles=roles))
-            for member, role in zip(people[FACILITATORS:], itertools.cycle(ROLES), strict=False):
+            for member, role in zip(people[facilitators:], itertools.cycle(ROLES), strict=False):
                 await bot.members.set_role(guild.id, member.id, role)  # world set-up, not the feature under test
             for member in people:
                 await member.join_voice(voice)
 
-            config = bot.config.breakouts
-            started = time.perf_counter()
-            plan = await facilitator.slash(meeting, "breakout plan", size=SIZE)
-            plan_s = time.perf_counter() - started
-            assert plan.response is not None and "Breakout plan" in plan.response.content, plan.response
-            # The stall is measured around the very code path /breakout plan awaits (history, rules, the
-            # planner in a thread), outside SimCord's settling: a heartbeat that keeps sleeping would
-            # otherwise keep SimCord waiting for the loop to go quiet.
-            cog = bot.get_cog("BreakoutsCog")
-            participants = participants_from_plan((await cog.repo.latest_planned(guild.id)).groups)
-            with Heartbeat() as beat:
+            layer = RealisticDiscord(latency=LATENCY, rate_limits=True)
+            patch = MonkeyPatch()
+            layer.install(patch)
+            try:
                 started = time.perf_counter()
-                await cog._run_planner(bot.get_guild(guild.id), participants, SIZE, 99)
-                planner_s = time.perf_counter() - started
-            print(
-                json.dumps(
-                    {
-                        "bench": "planning",
-                        "members": N,
-                        "size": SIZE,
-                        "planning_seconds_config": config.planning_seconds,
-                        "plan_command_s": round(plan_s, 3),
-                        "planner_s": round(planner_s, 3),
-                        "max_loop_stall_s": round(beat.max_gap, 4),
-                        "heartbeats": beat.beats,
-                    }
+                plan = await facilitator.slash(meeting, "breakout plan", size=size)
+                plan_s = time.perf_counter() - started
+                assert plan.response is not None and "Breakout plan" in plan.response.content, plan.response
+                cog = bot.get_cog("BreakoutsCog")
+                participants = participants_from_plan((await cog.repo.latest_planned(guild.id)).groups)
+                with Heartbeat() as beat:
+                    started = time.perf_counter()
+                    await cog._run_planner(bot.get_guild(guild.id), participants, size, 99)
+                    planner_s = time.perf_counter() - started
+                print(
+                    json.dumps(
+                        {
+                            "bench": "planning",
+                            "members": members,
+                            "rooms": rooms,
+                            "plan_command_s": round(plan_s, 3),
+                            "planner_s": round(planner_s, 3),
+                            "max_loop_stall_s": round(beat.max_gap, 4),
+                        }
+                    ),
+                    flush=True,
                 )
-            )
 
-            started = time.perf_counter()
-            opened = await facilitator.click(plan.response, label="Open rooms")
-            open_s = time.perf_counter() - started
-            states = guild.voice_states()
-            in_rooms = sum(1 for m in people if states[m.id].channel_id != voice.id)
-            print(
-                json.dumps(
-                    {
-                        "bench": "open",
-                        "members": N,
-                        "groups": N // SIZE,
-                        "open_to_last_move_s": round(open_s, 3),
-                        "moved": in_rooms,
-                        "reply": opened.response.content.splitlines()[0],
-                    }
-                )
-            )
-
-            started = time.perf_counter()
-            closed = await facilitator.slash(meeting, "breakout close")
-            close_s = time.perf_counter() - started
-            states = guild.voice_states()
-            back = sum(1 for m in people if states[m.id].channel_id == voice.id)
-            # Plan again, now with the first session in the history: the engine has repeats to avoid, so
-            # it searches for longer; this is the stall that matters in a real meeting.
-            with Heartbeat() as beat:
+                since = len(layer.calls)
                 started = time.perf_counter()
-                await cog._run_planner(bot.get_guild(guild.id), participants, SIZE, 7)
-                planner_s = time.perf_counter() - started
-            print(
-                json.dumps(
-                    {
-                        "bench": "planning_with_history",
-                        "members": N,
-                        "size": SIZE,
-                        "planner_s": round(planner_s, 3),
-                        "max_loop_stall_s": round(beat.max_gap, 4),
-                        "heartbeats": beat.beats,
-                    }
+                opened = await facilitator.click(plan.response, label="Open rooms")
+                open_s = time.perf_counter() - started
+                calls = _phase(layer, since)
+                states = guild.voice_states()
+                moved = sum(1 for m in people if states[m.id].channel_id != voice.id)
+                edits = _edits(calls)
+                bound, busiest = _bound(calls)
+                allowed_edits = math.ceil(open_s / 2) + 1
+                needed = (rooms + 1) + members + rooms
+                by_kind = Counter(c.bucket.split(":")[0] if c.bucket else "other" for c in calls)
+                other = len(calls) - len(edits) - needed - 1  # the click's own acknowledgement
+                print(
+                    json.dumps(
+                        {
+                            "bench": "open",
+                            "members": members,
+                            "rooms": rooms,
+                            "latency_s": LATENCY,
+                            "time_s": round(open_s, 2),
+                            "lower_bound_s": round(bound, 2),
+                            "busiest_bucket": busiest,
+                            "ratio": round(open_s / bound, 3) if bound else None,
+                            "first_progress_s": round(edits[0].end - calls[0].start, 2) if edits else None,
+                            "progress_edits": len(edits),
+                            "progress_edits_allowed": allowed_edits,
+                            "calls": len(calls),
+                            "calls_by_bucket": dict(by_kind),
+                            "extra_calls": max(other, 0) + max(len(edits) - allowed_edits, 0),
+                            "moved": moved,
+                            "reply": opened.response.content.splitlines()[0] if opened.response else None,
+                        }
+                    ),
+                    flush=True,
                 )
-            )
-            print(
-                json.dumps(
-                    {
-                        "bench": "close",
-                        "members": N,
-                        "close_s": round(close_s, 3),
-                        "back_in_main_voice": back,
-                        "reply": closed.response.content,
-                    }
+
+                since = len(layer.calls)
+                started = time.perf_counter()
+                closed = await facilitator.slash(meeting, "breakout close")
+                close_s = time.perf_counter() - started
+                calls = _phase(layer, since)
+                states = guild.voice_states()
+                back = sum(1 for m in people if states[m.id].channel_id == voice.id)
+                edits = _edits(calls)
+                bound, busiest = _bound(calls)
+                needed = members + (rooms + 1)
+                allowed_edits = math.ceil(close_s / 2) + 1
+                other = len(calls) - len(edits) - needed - 1  # the defer
+                print(
+                    json.dumps(
+                        {
+                            "bench": "close",
+                            "members": members,
+                            "rooms": rooms,
+                            "latency_s": LATENCY,
+                            "time_s": round(close_s, 2),
+                            "lower_bound_s": round(bound, 2),
+                            "busiest_bucket": busiest,
+                            "ratio": round(close_s / bound, 3) if bound else None,
+                            "first_progress_s": round(edits[0].end - calls[0].start, 2) if edits else None,
+                            "progress_edits": len(edits),
+                            "calls": len(calls),
+                            "extra_calls": max(other, 0) + max(len(edits) - allowed_edits, 0),
+                            "back_in_main_voice": back,
+                            "reply": closed.response.content if closed.response else None,
+                        }
+                    ),
+                    flush=True,
                 )
-            )
+            finally:
+                patch.undo()
+
+
+async def main() -> None:
+    for members, rooms in SCENARIOS[:1] if "--quick" in sys.argv else SCENARIOS:
+        await scenario(members, rooms)
 
 
 if __name__ == "__main__":

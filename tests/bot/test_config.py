@@ -128,3 +128,32 @@ def test_every_default_section_is_known_without_a_second_list():
     defaults = tomllib.loads(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8"))
     check_known_keys(defaults, defaults, "default.toml")
     check_known_keys({**defaults, "limits": {"a": 1}}, {"limits": {"a": 2}}, "x")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("QUESTIONS__MAX_LENGTH", "4000"),  # a 2,100-character question escapes to 4,200 > 4,096
+        ("ICEBREAKERS__MAX_LENGTH", "400"),  # ten of them to a list page would pass 4,096
+        ("COMMUNITY__NAME", '"' + "N" * 101 + '"'),
+        ("COMMUNITY__PURPOSE", '"' + "word " * 300 + '"'),
+    ],
+)
+def test_values_that_could_overflow_a_discord_post_are_refused_naming_the_key(key: str, value: str):
+    with pytest.raises(ConfigError) as refused:
+        load_config({f"COPBOT__{key}": value})
+    name = key.lower().replace("__", ".")
+    assert str(refused.value).startswith(f"{name} must be at most ") and "Discord's limits" in str(refused.value)
+
+
+def test_the_largest_allowed_values_load():
+    from bot.config import COMMUNITY_NAME_MAX, ICEBREAKERS_MAX_LENGTH, QUESTIONS_MAX_LENGTH
+
+    config = load_config(
+        {
+            "COPBOT__QUESTIONS__MAX_LENGTH": str(QUESTIONS_MAX_LENGTH),
+            "COPBOT__ICEBREAKERS__MAX_LENGTH": str(ICEBREAKERS_MAX_LENGTH),
+            "COPBOT__COMMUNITY__NAME": '"' + "N" * COMMUNITY_NAME_MAX + '"',
+        }
+    )
+    assert config.questions.max_length == QUESTIONS_MAX_LENGTH

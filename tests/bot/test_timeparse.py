@@ -71,3 +71,37 @@ def test_wrapper_always_returns_a_future_date_or_a_message(text: str, zone: str)
     assert isinstance(parsed, ParsedWhen)
     assert parsed.at.tzinfo is not None and NOW < parsed.at <= datetime(2028, 11, 24, 12, tzinfo=UTC)
     assert parsed.echo
+
+
+@pytest.mark.parametrize("text", ["tomorrow at 25:00", "tomorrow 24:00", "2026-12-01 17:60", "next friday 99:00"])
+def test_an_impossible_time_of_day_is_refused_not_moved(text: str) -> None:
+    """dateparser drops an impossible time and keeps the day (``25:00`` became 12:00 tomorrow)."""
+    with pytest.raises(UserError) as caught:
+        parse_when(text, "Europe/London", now=NOW)
+    assert "is not a time of day" in caught.value.message and "for example" in caught.value.message
+
+
+@settings(max_examples=80, deadline=None)
+@given(hour=st.integers(0, 99), minute=st.integers(0, 99))
+def test_every_typed_clock_time_is_kept_or_refused(hour: int, minute: int) -> None:
+    text = f"2026-12-01 {hour:02d}:{minute:02d}"
+    try:
+        parsed = parse_when(text, "Europe/London", now=NOW)
+    except UserError as error:
+        assert hour > 23 or minute > 59, error.message
+        return
+    assert hour <= 23 and minute <= 59
+    assert parsed.echo.endswith(f"{hour:02d}:{minute:02d} UK time")
+
+
+def test_a_time_in_the_spring_gap_moves_to_the_first_valid_time_and_says_so() -> None:
+    # Central Europe: on 28 March 2027 clocks jump from 02:00 to 03:00.
+    parsed = parse_when("2027-03-28 02:30", "Europe/Paris", now=NOW)
+    assert parsed.at == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    assert parsed.echo == "Sunday 28 March 2027, 03:30 Paris time"
+    assert parsed.note == "02:30 does not exist on 28 March, when clocks go forward; I used 03:30."
+    # The UK jumps from 01:00 to 02:00, so there 01:30 is the missing time and 02:30 is real.
+    assert parse_when("2027-03-28 01:30", "Europe/London", now=NOW).echo.endswith("02:30 UK time")
+    assert parse_when("2027-03-28 02:30", "Europe/London", now=NOW).note == ""
+    # The autumn change repeats an hour; that time exists, so nothing is said.
+    assert parse_when("2026-10-25 01:30", "Europe/London", now=datetime(2026, 10, 1, tzinfo=UTC)).note == ""

@@ -6,11 +6,17 @@ import itertools
 from collections import Counter
 
 import discord
+import pytest
 import time_machine
 
 from bot.breakouts import participants_from_plan
 from bot.grouping import Constraints, plan_groups
 from bot.storage.breakouts import BreakoutRepository
+
+# Under Discord's buckets opening rooms takes tens of seconds (5 channel creations and 10 moves per
+# 10 s), more than SimCord's default 5-second settle; but the settle must stay under the shortest timer
+# a test sets (the one-minute warning), or SimCord waits for that timer in real time.
+pytestmark = pytest.mark.simcord(settle_timeout=45)
 
 ROLES = ["lay", "lay", "clinician", "gp", "commissioner", "researcher", "manager", "lay"]
 
@@ -338,11 +344,14 @@ async def test_failure_part_way_through_creating_rooms_removes_what_was_made(sim
     made = _channel_creation_fails_after(simcord_env, "Group 2")  # so creating Group 3 fails
     opened = await community.facilitator.slash(community.meeting, "breakout open")
     assert made == ["Breakouts", "Group 1", "Group 2"]
-    assert opened.response.content == (
+    # Moves start as soon as Group 1 exists, so some people may already be in it: they are brought back.
+    text = opened.response.content
+    assert text.startswith(
         "Discord had a problem while I was making the breakout rooms, so I removed the ones I had made and "
-        "nobody was moved; please try `/breakout open` again in a moment."
-    )
-    # As before: no rooms, nobody moved or messaged, the plan still waiting, no meeting recorded.
+    ), text
+    assert text.endswith("; please try `/breakout open` again in a moment."), text
+    assert "nobody was moved" in text or "brought back the" in text
+    # As before: no rooms, nobody left moved or messaged, the plan still waiting, no meeting recorded.
     assert _breakout_channels(simcord_env, community) == []
     assert set(_in_rooms(community, people).values()) == {"Meeting room"}
     assert not any("Breakout groups have started" in dm.content for m in people for dm in m.user.dm_channel.history())

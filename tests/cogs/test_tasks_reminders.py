@@ -38,6 +38,9 @@ class Clocks:
             wake = min(wakes) if wakes else None
             if wake is None or wake > target:
                 await self.step((target - now).total_seconds())
+                # Under the realistic-Discord layer each REST call outside ``advance_time`` spends real
+                # time on SimCord's clock while time-machine stands still: at the target, both agree.
+                self.t.move_to(self.env.now())
                 return
             # Step exactly to the wake-up, so both clocks agree when the job runs and re-arms;
             # if rounding left it a hair short, a one-second nudge lets it fire.
@@ -375,3 +378,19 @@ async def test_reminder_buttons_follow_the_task_commands_rules(simcord_env, comm
         assert (await task_repo(simcord_env).get(community.guild.id, 1)).status == "done"
         again = await sam.click(nudges[0], label="Done")
         assert "already marked as done" in again.response.content
+
+
+async def test_impossible_times_are_refused_and_a_spring_gap_time_is_moved_with_a_note(
+    simcord_env, community: Community
+) -> None:
+    await community.configure()
+    sam = community.add_member("sam")
+    with time_machine.travel(simcord_env.now(), tick=False):
+        for due in ("tomorrow at 25:00", "tomorrow 24:00"):
+            reply = await add_task(community, sam, due)
+            assert "is not a time of day" in reply and "for example" in reply, reply
+        assert await task_repo(simcord_env).open_tasks(community.guild.id) == []
+        # UK clocks go forward at 01:00 on 29 March 2026: 01:30 that night never happens.
+        reply = await add_task(community, sam, "2026-03-29 01:30")
+        assert "Sunday 29 March 2026, 02:30 UK time" in reply
+        assert "01:30 does not exist on 29 March, when clocks go forward; I used 02:30." in reply

@@ -1,0 +1,115 @@
+"""The realistic-Discord layer itself (``tests/realdiscord.py``): each piece does what it claims.
+
+If the layer silently stopped delaying, limiting or checking, every other test would pass for the
+wrong reason, so each piece is proven here against SimCord with the real bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+import pytest
+
+from tests.realdiscord import BUCKET_RULES, check_limits
+
+
+def _channel(env, community):
+    return env.bot.get_channel(community.meeting.id)
+
+
+@pytest.mark.discord(latency=0.25, rate_limits=False)
+async def test_every_call_takes_the_latency_on_the_loop_clock(simcord_env, community, discord_layer):
+    channel = _channel(simcord_env, community)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await channel.send("hello")
+    assert loop.time() - started >= 0.25
+    (call,) = discord_layer.calls_to("POST", rf"/channels/{community.meeting.id}/messages")
+    assert call.end - call.start >= 0.25
+
+
+@pytest.mark.discord(latency=3.1, rate_limits=False)
+async def test_a_reply_slower_than_three_seconds_is_unknown_interaction(simcord_env, community):
+    """``/help`` answers with one REST call; at 3.1 s per call it misses Discord's deadline."""
+    result = await community.admin.slash(community.meeting, "help")
+    assert result.response is None  # Discord never showed a reply
+    errors = simcord_env.errors  # reading them acknowledges them, so teardown does not re-raise
+    assert any(isinstance(e, discord.NotFound) and e.code == 10062 for e in _flatten(errors)), errors
+
+
+def _flatten(errors):
+    for error in errors:
+        yield error
+        while error.__cause__ is not None or error.__context__ is not None:
+            error = error.__cause__ or error.__context__
+            yield error
+
+
+@pytest.mark.discord(latency=0.0, rate_limits=False)
+async def test_more_than_100_allowed_mention_ids_are_refused_and_100_pass(simcord_env, community):
+    channel = _channel(simcord_env, community)
+    hundred = discord.AllowedMentions(users=[discord.Object(i) for i in range(1, 101)])
+    await channel.send("fine", allowed_mentions=hundred)
+    too_many = discord.AllowedMentions(users=[discord.Object(i) for i in range(1, 102)])
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("too many", allowed_mentions=too_many)
+    assert refused.value.status == 400 and refused.value.code == 50035
+    assert [m.content for m in community.meeting.history()] == ["fine"]
+
+
+@pytest.mark.discord(latency=0.0, rate_limits=True)
+async def test_a_bucket_delays_the_call_after_its_limit(simcord_env, community, discord_layer):
+    """Messages: 5 per 5 s per channel (assumed). The sixth waits until the first leaves the window."""
+    rule = next(r for r in BUCKET_RULES if r.name == "messages")
+    channel = _channel(simcord_env, community)
+    for i in range(rule.limit + 1):
+        await channel.send(f"message {i}")
+    calls = discord_layer.calls_to("POST", rf"/channels/{community.meeting.id}/messages")
+    assert len(calls) == rule.limit + 1
+    assert calls[rule.limit - 1].end - calls[0].start < 1.0  # the first five go at once
+    assert calls[rule.limit].end - calls[0].start >= rule.per  # the sixth waited for the window
+    other = simcord_env.bot.get_channel(community.questions.id)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await other.send("another channel, another bucket")
+    assert loop.time() - started < 1.0
+
+
+@pytest.mark.discord(latency=0.0, rate_limits=False)
+async def test_injected_failures_raise_then_stop(simcord_env, community, discord_layer):
+    channel = _channel(simcord_env, community)
+    discord_layer.fail("POST", r"/channels/\d+/messages", "500")
+    with pytest.raises(discord.DiscordServerError):
+        await channel.send("lost")
+    discord_layer.fail("POST", r"/channels/\d+/messages", "403", times=2)
+    for _ in range(2):
+        with pytest.raises(discord.Forbidden):
+            await channel.send("forbidden")
+    await channel.send("delivered")
+    assert [m.content for m in community.meeting.history()] == ["delivered"]
+    with pytest.raises(ValueError):
+        discord_layer.fail("POST", r".*", "teapot")
+
+
+def test_command_descriptions_and_choices_are_checked():
+    ok = {"name": "x", "description": "d" * 100, "options": [{"name": "o", "description": "o", "choices": []}]}
+    check_limits("PUT", "/applications/1/commands", [ok])
+    long = {"name": "x", "description": "d", "options": [{"name": "o", "description": "o" * 101}]}
+    with pytest.raises(discord.HTTPException, match="description"):
+        check_limits("PUT", "/applications/1/guilds/2/commands", [long])
+    many = {"name": "x", "description": "d", "choices": [{"name": str(i), "value": i} for i in range(26)]}
+    with pytest.raises(discord.HTTPException, match="choices"):
+        check_limits("PUT", "/applications/1/commands", [many])
+
+
+def test_autocomplete_results_are_checked():
+    path = "/interactions/1/token/callback"
+    check_limits("POST", path, {"type": 8, "data": {"choices": [{"name": "a", "value": "a"}] * 25}})
+    with pytest.raises(discord.HTTPException, match="autocomplete"):
+        check_limits("POST", path, {"type": 8, "data": {"choices": [{"name": "a", "value": "a"}] * 26}})
+
+
+async def test_the_real_bots_commands_pass_the_checks(simcord_env, discord_layer):
+    """The bot synced its commands at start-up through the layer, so every description fit."""
+    assert discord_layer.calls_to("PUT", r"/applications/\d+(/guilds/\d+)?/commands")
