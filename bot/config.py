@@ -111,6 +111,14 @@ class BreakoutsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingsConfig:
+    """The meeting itself: when a forgotten one closes, and whether the recap names who came."""
+
+    max_hours: int
+    recap_names: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PrivacyConfig:
     """Who to contact about personal data, and how long copbot keeps it."""
 
@@ -132,6 +140,7 @@ class Config:
     icebreakers: IcebreakersConfig
     breakouts: BreakoutsConfig
     privacy: PrivacyConfig
+    meetings: MeetingsConfig = field(default_factory=lambda: MeetingsConfig(max_hours=4, recap_names=False))
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> list[tuple[str, str]]:
@@ -142,7 +151,15 @@ class Config:
             ("database", str(self.database_path)),
             ("bot.log_level", self.log_level),
         ]
-        for section in ("community", "questions", "reminders", "icebreakers", "breakouts", "privacy"):
+        for section in (
+            "community",
+            "questions",
+            "reminders",
+            "icebreakers",
+            "breakouts",
+            "privacy",
+            "meetings",
+        ):
             obj = getattr(self, section)
             for name in obj.__slots__:
                 value = getattr(obj, name)
@@ -367,6 +384,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             contact=r.text("privacy", "contact", allow_empty=True),
             leaver_grace_days=r.integer("privacy", "leaver_grace_days", 1, 365),
             retention_days=r.integer("privacy", "retention_days", 30, 3650),
+        ),
+        meetings=MeetingsConfig(
+            max_hours=r.integer("meetings", "max_hours", 1, 24),
+            recap_names=r.boolean("meetings", "recap_names"),
         ),
         sources=tuple(sources),
     )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.meeting_session import Carried
 from bot.privacy.registry import FORGOTTEN
 from bot.storage.meetings import Meeting
 from bot.storage.tasks import Task
@@ -79,4 +80,26 @@ def digest_lines(meeting: Meeting, tasks: list[Task], now: datetime, late: bool)
     for owner, owned in by_owner.items():
         lines.append(f"\n{who(owner)}:")
         lines.extend(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)
+    return lines
+
+
+def carried_lines(carried: Carried | None) -> list[str]:
+    """What the last meeting left for this one: its open questions and its tasks still open."""
+    if carried is None or not (carried.questions or carried.tasks):
+        return []
+    s = carried.session
+    lines = [f"\n**Carried from meeting #{s.number}, {escape_markdown(s.title)}**"]
+    if carried.questions:
+        lines.append("Questions still open:")
+        for q in carried.questions:
+            text = " ".join(q.text.split())
+            text = text if len(text) <= 200 else text[:199] + "…"
+            lines.append(f"• Question #{q.number}: {escape_markdown(text)}")
+    if carried.tasks:
+        lines.append("Tasks agreed then and still open:")
+        lines.extend(
+            f"• **#{t.number}** “{escape_markdown(t.description)}” for {who(t.assignee_id)}, "
+            f"due {format_dt(t.due_at, 'D')}"
+            for t in carried.tasks
+        )
     return lines

@@ -1,0 +1,89 @@
+"""The meeting itself, live: attendance from the main voice channel, the panel's buttons, auto-close.
+
+``/meeting start`` and ``/meeting end`` are in the ``/meeting`` group (:mod:`cogs.tasks`); both, the
+panel and the timer share :mod:`cogs._meeting`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import ClassVar
+
+import discord
+from discord.ext import commands
+
+from bot.app import CopBot
+from bot.clock import utcnow
+from cogs._meeting import PANEL_BUTTONS, main_voice_members, schedule_auto_close
+from cogs._shared import HelpSection
+
+log = logging.getLogger(__name__)
+
+
+class MeetingSessionCog(commands.Cog):
+    """Keeps attendance while a meeting is open, and its panel working after a restart."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=42,
+        title="The meeting itself",
+        lines=(
+            "While a meeting is on, copbot notes who is in the main voice channel. Afterwards it posts a recap "
+            "(who came, by role; the questions; the tasks agreed; the groups) in a thread of the meeting channel.",
+            "Missed a meeting? You get the recap by message. `/profile recaps: False` turns that off.",
+            "Right-click (or long-press) a message, then Apps → **Make a task**, to turn it into a task for "
+            "whoever wrote it.",
+        ),
+        facilitator_lines=(
+            "`/meeting start` opens the meeting and posts a panel of buttons in the facilitators' channel "
+            "(icebreaker round, breakouts, questions, add an action, end). `/meeting end` closes it and posts "
+            "the recap. A meeting nobody ends closes itself after a few hours.",
+        ),
+    )
+
+    def __init__(self, bot: CopBot) -> None:
+        self.bot = bot
+        self._start_task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*PANEL_BUTTONS)
+        self._start_task = asyncio.create_task(self._resume())
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*PANEL_BUTTONS)
+        if self._start_task is not None and not self._start_task.done():
+            self._start_task.cancel()
+        for job in self.bot.scheduler.get_jobs():
+            if job.id.startswith("meeting-auto-close:"):
+                job.remove()
+
+    async def _resume(self) -> None:
+        """After a restart: meetings left open stay open, counted from the voice states seen now."""
+        await self.bot.wait_until_ready()
+        for session in await self.bot.meeting_sessions.load():
+            guild = self.bot.get_guild(session.guild_id)
+            if guild is None:
+                continue
+            settings = await self.bot.settings.get(guild.id)
+            await self.bot.meeting_sessions.resync(session, main_voice_members(guild, settings.main_voice_id), utcnow())
+            schedule_auto_close(self.bot, session)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        if member.bot or not self.bot.meeting_sessions.is_open(member.guild.id):
+            return
+        settings = await self.bot.settings.get(member.guild.id)
+        main = settings.main_voice_id
+        if main is None:
+            return
+        was_in = before.channel is not None and before.channel.id == main
+        now_in = after.channel is not None and after.channel.id == main
+        await self.bot.meeting_sessions.voice_moved(
+            member.guild.id, member.id, was_in=was_in, now_in=now_in, now=utcnow()
+        )
+
+
+async def setup(bot: CopBot) -> None:
+    await bot.add_cog(MeetingSessionCog(bot))

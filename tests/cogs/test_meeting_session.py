@@ -1,0 +1,177 @@
+"""End to end: a whole meeting under SimCord, from /meeting start to the recap and its DMs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Community
+from simcord.results import to_discord_message
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def dms(member) -> list:
+    return [m for m in member.user.dm_channel.history() if not m.content.startswith("Welcome to")]
+
+
+def recaps_in(member) -> list:
+    return [m for m in dms(member) if "You missed meeting" in m.content]
+
+
+def all_messages(env) -> list:
+    out = []
+    for messages in env.backend.messages.values():
+        for stored in messages.values():
+            out.append(to_discord_message(env, stored))
+    return out
+
+
+def thread_texts(env, head_id: int) -> str:
+    """Every message in the recap thread opened from ``head_id`` (a thread's id is its first message's)."""
+    return "\n".join(m.content for m in all_messages(env) if m.channel.id == head_id)
+
+
+async def ask(member, community: Community, text: str):
+    shown = await member.slash(community.meeting, "ask")
+    return await member.submit_modal(shown, {"question": text})
+
+
+async def start(community: Community, **options):
+    return await community.facilitator.slash(community.meeting, "meeting start", **options)
+
+
+async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_env, community: Community, db_path: Path):
+    await community.configure()
+    names = ["pat_lay", "gina_gp", "cleo_clin", "rita_res"]
+    roles = ["lay", "gp", "clinician", "researcher"]
+    people = [community.add_member(n) for n in names]
+    for member, role in zip(people, roles, strict=True):
+        await member.slash(community.meeting, "profile", role=role)
+    await community.facilitator.slash(community.meeting, "profile", role="facilitator")
+    absent = community.add_member("abe_absent")
+    await absent.slash(community.meeting, "profile", role="lay")
+    quiet = community.add_member("quinn_quiet")
+    await quiet.slash(community.meeting, "profile", role="manager", recaps=False)
+    asker_user = simcord_env.create_user("zq_quietasker", global_name="Quentin Zephyrine")
+    asker = community.guild.add_member(asker_user, nick="Zephy Nightingale")
+
+    await community.facilitator.join_voice(community.voice)
+    await people[0].join_voice(community.voice)
+    started = await start(community)
+    assert "has started" in started.response.content and "(2 now)" in started.response.content
+    panel = community.facilitators.last_message
+    assert "Facilitator panel: meeting #1" in panel.content
+
+    # Members join (and one leaves) during the meeting.
+    for member in people[1:]:
+        await member.join_voice(community.voice)
+    await people[3].leave_voice()
+
+    ice = await community.facilitator.slash(community.meeting, "icebreaker ask")
+    assert ice.response is not None
+
+    await ask(asker, community, "What does *evidence-based* mean here?")
+    await ask(asker, community, "Could we hear more from carers next time?")
+    answered = await community.facilitator.click(
+        community.questions.last_message, custom_id="copbot:questions:answered:2"
+    )
+    assert answered.acknowledged
+
+    # "Make a task" on a member's message: prefilled form, the author does it.
+    said = await people[1].send(community.meeting, "I will write to the practice managers about the leaflet")
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    assert form.modal is not None
+    shown_text = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
+    assert any("practice managers" in str(c.get("value", "")) for c in shown_text), form.modal
+    made = await community.facilitator.submit_modal(
+        form, {"description": "Write to the practice managers about the leaflet", "due": "in 7 days"}
+    )
+    assert "#1" in made.response.content and people[1].mention in made.response.content
+
+    plan = await community.facilitator.slash(community.meeting, "breakout plan", size=2)
+    await community.facilitator.click(plan.response, label="Open rooms")
+    closed = await community.facilitator.slash(community.meeting, "breakout close")
+    assert closed.response is not None
+
+    ended = await community.facilitator.slash(community.meeting, "meeting end")
+    assert "has ended" in ended.response.content
+    head = next(m for m in community.meeting.history() if m.content.startswith("**Recap of meeting #1"))
+    assert "5 people came. The recap is in the thread below." in head.content
+    recap = thread_texts(simcord_env, head.id)
+    # Attendance: the facilitator, Pat, Gina, Cleo and Rita (who left) came: five, one per role.
+    assert "**Who came**: 5 people" in recap
+    for role_label in ("Facilitator", "GP"):
+        assert any(role_label.lower() in line.lower() and line.endswith(": 1") for line in recap.splitlines()), recap
+    assert "Question #1" in recap and "Question #2" in recap and "answered" in recap and "still open" in recap
+    assert "Write to the practice managers about the leaflet" in recap and people[1].mention in recap
+    assert "**Breakout groups**" in recap and "Group 1" in recap
+    assert "**Carried to the next meeting**: Question #1" in recap
+    assert "<@" not in recap.split("**Who came**")[1].split("**Questions asked")[0], "names only if recap_names"
+
+    # The absent member with a role gets the recap by DM; the one with recaps off does not.
+    got = recaps_in(absent)
+    assert len(got) == 1 and "#1" in got[0].content and "Question #" not in got[0].content
+    assert recaps_in(quiet) == []
+    assert all(recaps_in(p) == [] for p in people[:3])
+
+    # Nothing ties the anonymous questions to their asker: not the recap, not the database.
+    identity = [str(asker_user.id), asker_user.name, "Quentin Zephyrine", "Zephy Nightingale"]
+    shown = "\n".join(m.content for m in all_messages(simcord_env))
+    db = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    for needle in identity:
+        assert needle not in shown
+        assert needle.encode() not in db
+    assert asker_user.id.to_bytes(8, "big") not in db and asker_user.id.to_bytes(8, "little") not in db
+
+    # The panel is closed, and a second end is refused politely.
+    again = await community.facilitator.slash(community.meeting, "meeting end")
+    assert again.response.ephemeral and "No meeting is open" in again.response.content
+
+
+async def test_one_open_meeting_per_server_and_the_panel_survives_a_restart(simcord_env, community: Community, restart):
+    await community.configure()
+    sam = community.add_member("sam")
+    await sam.slash(community.meeting, "profile", role="lay")
+    await sam.join_voice(community.voice)
+    await start(community)
+    second = await start(community)
+    assert second.response.ephemeral and "already open" in second.response.content
+    refused = await sam.slash(community.meeting, "meeting start")
+    assert refused.response.ephemeral and "only facilitators" in refused.response.content
+    panel = community.facilitators.last_message
+
+    await restart()
+    # Sam left while copbot was away; Gina joined. Start-up counts what it sees.
+    await sam.leave_voice()
+    gina = community.add_member("gina")
+    await gina.join_voice(community.voice)
+
+    questions = await community.facilitator.click(panel, custom_id="copbot:meeting:questions:1")
+    assert questions.acknowledged
+    ended = await community.facilitator.click(panel, custom_id="copbot:meeting:end:1")
+    said = ended.followups[-1]
+    assert said.ephemeral and "has ended" in said.content
+    assert "2 came" in said.content  # Sam (before the restart) and Gina (after)
+    ended_panel = next(m for m in community.facilitators.history() if m.id == panel.id)
+    assert "has ended" in ended_panel.content and not ended_panel.components
+
+
+async def test_the_next_digest_lists_the_questions_carried_forward(simcord_env, community: Community):
+    import time_machine
+
+    await community.configure()
+    asker = community.add_member("asker")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        await community.facilitator.slash(community.meeting, "meeting schedule", when="in 3 days", title="Knee CoP")
+        await start(community)
+        await ask(asker, community, "How do we measure pain at home?")
+        await community.facilitator.slash(community.meeting, "meeting end")
+        for _ in range(3 * 24):
+            t.shift(3600)
+            await simcord_env.advance_time(3600)
+            if any("Coming up: meeting #1" in m.content for m in community.meeting.history()):
+                break
+    digest = "\n".join(m.content for m in community.meeting.history())
+    assert "Coming up: meeting #1" in digest
+    assert "Carried from meeting #1" in digest and "Question #1: How do we measure pain at home?" in digest
