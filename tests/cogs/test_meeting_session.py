@@ -175,3 +175,46 @@ async def test_the_next_digest_lists_the_questions_carried_forward(simcord_env, 
     digest = "\n".join(m.content for m in community.meeting.history())
     assert "Coming up: meeting #1" in digest
     assert "Carried from meeting #1" in digest and "Question #1: How do we measure pain at home?" in digest
+
+
+async def test_a_meeting_left_open_closes_itself_with_its_recap(simcord_env, community: Community):
+    import time_machine
+
+    await community.configure()
+    pat = community.add_member("pat")
+    await pat.slash(community.meeting, "profile", role="lay")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        await pat.join_voice(community.voice)
+        await start(community)
+        for _ in range(5):  # an hour at a time, past meetings.max_hours (4)
+            t.shift(3600)
+            await simcord_env.advance_time(3600)
+    heads = [m for m in community.meeting.history() if m.content.startswith("**Recap of meeting #1")]
+    assert len(heads) == 1 and "1 person came" in heads[0].content
+    assert simcord_env.bot.meeting_sessions.is_open(community.guild.id) is False
+    again = await start(community)
+    assert "Meeting **#2" in again.response.content
+
+
+async def test_attendance_is_in_mydata_and_forget_me_deletes_it(simcord_env, community: Community):
+    import json
+
+    await community.configure()
+    sam = community.add_member("sam")
+    await sam.join_voice(community.voice)
+    await start(community)
+    await sam.slash(community.meeting, "profile", recaps=False)
+    await community.facilitator.slash(community.meeting, "meeting end")
+    mine = await sam.slash(community.meeting, "mydata")
+    [attachment] = mine.response.attachments
+    tables = json.loads(await attachment.read())["tables"]
+    assert tables["meeting_attendance"]["rows"] and tables["recap_opt_outs"]["rows"]
+    asked = await sam.slash(community.meeting, "forget-me")
+    await sam.click(asked.response, label="Delete everything about me")
+    after = await sam.slash(community.meeting, "mydata")
+    assert (
+        not after.response.attachments
+        or not json.loads(await after.response.attachments[0].read())["tables"].get("meeting_attendance", {"rows": []})[
+            "rows"
+        ]
+    )
