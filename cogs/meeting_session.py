@@ -31,6 +31,7 @@ class MeetingSessionCog(commands.Cog):
             "While a meeting is on, copbot notes who is in the main voice channel. Afterwards it posts a recap "
             "(who came, by role; the questions; the tasks agreed; the groups) in a thread of the meeting channel.",
             "Missed a meeting? You get the recap by message. `/profile recaps: False` turns that off.",
+            "`/meeting calendar` gives you a calendar file of the meetings and your own tasks.",
             "Right-click (or long-press) a message, then Apps → **Make a task**, to turn it into a task for "
             "whoever wrote it.",
         ),

@@ -4,6 +4,7 @@ and the reminder service, plus the Discord side of delivering reminders (DMs wit
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -15,6 +16,7 @@ from discord.utils import escape_markdown, format_dt
 
 from bot import permissions
 from bot.app import CopBot
+from bot.calendar_ics import CalendarMeeting, CalendarTask, build_calendar
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
@@ -553,6 +555,26 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await interaction.response.defer()
         recap, link = await end_meeting(self.bot, guild, fallback=interaction.channel)
         await interaction.followup.send(ended_sentence(recap, link), allowed_mentions=NO_PINGS)
+
+    @app_commands.command(name="calendar", description="A calendar file of the meetings and your own tasks")
+    async def calendar(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        tz_name = await self.tasks_cog.timezone_for(guild.id)
+        meetings = [
+            CalendarMeeting(m.number, m.title, m.starts_at, m.repeat) for m in await self.meetings.upcoming(guild.id)
+        ]
+        mine = await self.tasks_cog.tasks.open_tasks(guild.id, assignee_id=interaction.user.id)
+        tasks = [CalendarTask(t.number, t.description, t.due_at) for t in mine]
+        text = await asyncio.to_thread(build_calendar, guild.id, guild.name, tz_name, meetings, tasks, utcnow())
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename="copbot-calendar.ics")
+        await interaction.response.send_message(
+            f"Here is a calendar file with {len(meetings)} planned "
+            f"{'meeting' if len(meetings) == 1 else 'meetings'} (repeats included) and your {len(tasks)} open "
+            f"{'task' if len(tasks) == 1 else 'tasks'}. Open it, or import it into your calendar app. "
+            "It does not update by itself: get a new one after plans change.",
+            file=file,
+            ephemeral=True,
+        )
 
     @app_commands.command(name="next", description="When is the next meeting?")
     async def next_meeting(self, interaction: discord.Interaction) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,47 @@ async def test_attendance_is_in_mydata_and_forget_me_deletes_it(simcord_env, com
             "rows"
         ]
     )
+
+
+async def test_the_calendar_file_parses_and_has_the_repeats_and_my_tasks(simcord_env, community: Community):
+    import icalendar
+    import time_machine
+
+    traveller = time_machine.travel(simcord_env.now(), tick=False)
+    traveller.start()
+    await community.configure()
+    sam = community.add_member("sam")
+    await community.facilitator.slash(
+        community.meeting, "meeting schedule", when="2026-01-06 19:00", title="Knee CoP, monthly", repeat="weekly"
+    )
+    await community.facilitator.slash(
+        community.meeting, "meeting schedule", when="2026-01-31 18:00", title="Review", repeat="monthly"
+    )
+    await community.facilitator.slash(
+        community.meeting, "task add", description="Read the leaflet", assignee=sam, due="2026-01-20"
+    )
+    await community.facilitator.slash(
+        community.meeting, "task add", description="Not Sam's", assignee=community.facilitator, due="2026-01-21"
+    )
+    result = await sam.slash(community.meeting, "meeting calendar")
+    traveller.stop()
+    assert result.response.ephemeral
+    [attachment] = result.response.attachments
+    assert attachment.filename.endswith(".ics")
+    calendar = icalendar.Calendar.from_ical(await attachment.read())
+    events = list(calendar.walk("VEVENT"))
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert "Meeting #1: Knee CoP, monthly" in summaries and "Task #1 due: Read the leaflet" in summaries
+    assert not any("Not Sam's" in s for s in summaries)
+    weekly = next(e for e in events if str(e["SUMMARY"]).startswith("Meeting #1"))
+    assert weekly["RRULE"]["FREQ"] == ["WEEKLY"]
+    start = weekly["DTSTART"].dt
+    assert start.tzinfo is not None and "London" in str(start.tzinfo)
+    assert (start.hour, start.minute) == (19, 0)
+    monthly = next(e for e in events if str(e["SUMMARY"]).startswith("Meeting #2"))
+    assert monthly["RRULE"]["FREQ"] == ["MONTHLY"] and monthly["RRULE"]["BYSETPOS"] == [-1]
+    zones = list(calendar.walk("VTIMEZONE"))
+    assert [str(z["TZID"]) for z in zones] == ["Europe/London"]
+    # A summer occurrence of the weekly meeting is still at 19:00 London time (the zone says BST).
+    summer = [c for c in zones[0].walk() if c.name == "DAYLIGHT"]
+    assert summer and summer[0]["TZOFFSETTO"].td == timedelta(hours=1)
