@@ -16,6 +16,7 @@ from discord.utils import escape_markdown, format_dt
 
 from bot import permissions
 from bot.app import CopBot
+from bot.attendance_chart import chart_png, table
 from bot.calendar_ics import CalendarMeeting, CalendarTask, build_calendar
 from bot.clock import utcnow
 from bot.errors import UserError
@@ -555,6 +556,23 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await interaction.response.defer()
         recap, link = await end_meeting(self.bot, guild, fallback=interaction.channel)
         await interaction.followup.send(ended_sentence(recap, link), allowed_mentions=NO_PINGS)
+
+    @app_commands.command(name="attendance", description="Who came to recent meetings, by role (facilitators)")
+    @app_commands.describe(last="How many recent meetings to show (6 if you don't choose)")
+    @facilitator_only()
+    async def attendance(self, interaction: discord.Interaction, last: app_commands.Range[int, 1, 50] = 6) -> None:
+        guild = guild_of(interaction)
+        rows = await self.bot.meeting_sessions.attendance_history(guild.id, last)
+        await interaction.response.defer(ephemeral=True)
+        text = table(rows)
+        png = await asyncio.to_thread(chart_png, rows, f"Attendance by role, last {len(rows)} meetings")
+        await interaction.followup.send(
+            f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**\n```\n"
+            f"{text[:1800]}\n```",
+            file=discord.File(io.BytesIO(png), filename="attendance.png"),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
 
     @app_commands.command(name="calendar", description="A calendar file of the meetings and your own tasks")
     async def calendar(self, interaction: discord.Interaction) -> None:

@@ -263,3 +263,30 @@ async def test_the_calendar_file_parses_and_has_the_repeats_and_my_tasks(simcord
     # A summer occurrence of the weekly meeting is still at 19:00 London time (the zone says BST).
     summer = [c for c in zones[0].walk() if c.name == "DAYLIGHT"]
     assert summer and summer[0]["TZOFFSETTO"].td == timedelta(hours=1)
+
+
+async def test_attendance_by_role_as_a_table_and_a_chart(simcord_env, community: Community):
+    await community.configure()
+    pat, gina = community.add_member("pat"), community.add_member("gina")
+    await pat.slash(community.meeting, "profile", role="lay")
+    await gina.slash(community.meeting, "profile", role="gp")
+    nothing = await community.facilitator.slash(community.meeting, "meeting attendance")
+    assert nothing.response.ephemeral and "No meeting has been held" in nothing.response.content
+    await pat.join_voice(community.voice)
+    await start(community)
+    await gina.join_voice(community.voice)
+    await community.facilitator.slash(community.meeting, "meeting end")
+    await gina.leave_voice()
+    await start(community)
+    await community.facilitator.slash(community.meeting, "meeting end")
+    refused = await pat.slash(community.meeting, "meeting attendance")
+    assert refused.response.ephemeral and "only facilitators" in refused.response.content
+    result = await community.facilitator.slash(community.meeting, "meeting attendance")
+    reply = result.response
+    assert reply.ephemeral
+    rows = [line.split() for line in reply.content.split("```")[1].strip().splitlines()]
+    assert rows[0][:1] == ["Meeting"] and rows[0][-1] == "Total"
+    assert rows[1][0] == "#1" and rows[1][-1] == "2" and rows[2][0] == "#2" and rows[2][-1] == "1"
+    [chart] = reply.attachments
+    png = await chart.read()
+    assert chart.filename == "attendance.png" and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
