@@ -39,6 +39,7 @@ class MeetingSessionCog(commands.Cog):
             "`/meeting start` opens the meeting and posts a panel of buttons in the facilitators' channel "
             "(icebreaker round, breakouts, questions, add an action, end). `/meeting end` closes it and posts "
             "the recap. A meeting nobody ends closes itself after a few hours.",
+            "`/meeting attendance` shows who came to recent meetings, by role, as a table and a chart.",
         ),
     )
 

@@ -290,3 +290,40 @@ async def test_attendance_by_role_as_a_table_and_a_chart(simcord_env, community:
     [chart] = reply.attachments
     png = await chart.read()
     assert chart.filename == "attendance.png" and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+
+async def test_the_panel_buttons_run_the_features(simcord_env, community: Community):
+    await community.configure()
+    people = [community.add_member(n) for n in ("pat", "gina", "cleo", "rita")]
+    for member, role in zip(people, ("lay", "gp", "clinician", "researcher"), strict=True):
+        await member.slash(community.meeting, "profile", role=role)
+        await member.join_voice(community.voice)
+    await start(community)
+    panel = community.facilitators.last_message
+    labels = [c.label for row in panel.components for c in row.children]
+    assert labels == [
+        "Icebreaker round",
+        "Plan breakouts",
+        "Close breakouts",
+        "Open questions",
+        "Add an action",
+        "End the meeting",
+    ]
+    before = len(community.facilitators.history())
+    await community.facilitator.click(panel, label="Icebreaker round")
+    assert len(community.facilitators.history()) > before  # the round is posted where the panel is
+    form = await community.facilitator.click(panel, label="Plan breakouts")
+    bad = await community.facilitator.submit_modal(form, {"size": "99"})
+    assert bad.response.ephemeral and "from 2 to 25" in bad.response.content
+    form = await community.facilitator.click(panel, label="Plan breakouts")
+    planned = await community.facilitator.submit_modal(form, {"size": "2"})
+    assert planned.response.ephemeral and any(
+        c.label == "Open rooms" for row in planned.response.message.components for c in row.children
+    )
+    action = await community.facilitator.click(panel, label="Add an action")
+    added = await community.facilitator.submit_modal(action, {"description": "Book the room", "due": "in 3 days"})
+    assert "#1" in added.response.content and "Book the room" in added.response.content
+    questions = await community.facilitator.click(panel, label="Open questions")
+    assert questions.response.ephemeral
+    closing = await community.facilitator.click(panel, label="Close breakouts")
+    assert closing.response is not None and closing.response.ephemeral
