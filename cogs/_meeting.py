@@ -147,8 +147,24 @@ def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
     return text
 
 
+async def send_recap_dms(bot: CopBot, guild: discord.Guild, recap: Recap, link: str | None) -> int:
+    """The short recap to each member with a role who missed the meeting (unless recaps are off)."""
+    here = {m.id for m in guild.members if not m.bot}
+    sent = 0
+    for user_id in await bot.meeting_sessions.recap_recipients(recap, here):
+        member = guild.get_member(user_id)
+        if member is None:
+            continue
+        try:
+            await member.send(recap_dm(recap, guild.name, link), allowed_mentions=NO_PINGS)
+            sent += 1
+        except discord.HTTPException:
+            log.info("Could not send the recap to member %s (DMs closed)", user_id)
+    return sent
+
+
 async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None) -> str | None:
-    """Post the recap in a thread of the meeting channel (or in the channel); DM absent members.
+    """Post the recap in a thread of the meeting channel (or in the channel itself).
 
     Returns a link to the recap, or ``None`` when there was nowhere to post it.
     """
@@ -184,15 +200,6 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
         log.warning(
             "No meeting channel in server %s: the recap of meeting %s was not posted", guild.id, recap.session.id
         )
-    here = {m.id for m in guild.members if not m.bot}
-    for user_id in await bot.meeting_sessions.recap_recipients(recap, here):
-        member = guild.get_member(user_id)
-        if member is None:
-            continue
-        try:
-            await member.send(recap_dm(recap, guild.name, link), allowed_mentions=NO_PINGS)
-        except discord.HTTPException:
-            log.info("Could not send the recap to member %s (DMs closed)", user_id)
     return link
 
 
@@ -234,9 +241,6 @@ async def end_meeting(
 ) -> tuple[Recap, str | None]:
     recap = await bot.meeting_sessions.end(guild.id, utcnow(), session_number=number)
     unschedule_auto_close(bot, recap.session)
-    forget = getattr(bot, "forget_meeting_state", None)
-    if callable(forget):
-        forget(guild.id)
     await disable_panel(bot, guild, recap.session)
     link = await post_recap(bot, guild, recap, fallback)
     return recap, link
@@ -282,9 +286,10 @@ async def auto_close(bot: CopBot, guild_id: int, number: int) -> None:
     from bot.errors import UserError
 
     try:
-        await end_meeting(bot, guild, number=number)
+        recap, link = await end_meeting(bot, guild, number=number)
     except UserError:
         return  # already ended
+    await send_recap_dms(bot, guild, recap, link)
     log.info("Meeting %s in server %s closed itself after %s hours", number, guild_id, bot.config.meetings.max_hours)
 
 
@@ -416,6 +421,7 @@ class EndButton(_PanelButton, action="end"):
             fallback=interaction.channel,
         )
         await interaction.followup.send(ended_sentence(recap, link), ephemeral=True, allowed_mentions=NO_PINGS)
+        await send_recap_dms(interaction.client, interaction.guild, recap, link)  # type: ignore[arg-type]
 
 
 PANEL_BUTTONS: tuple[type[_PanelButton], ...] = (

@@ -37,7 +37,7 @@ from bot.tasks import (
     require_open,
 )
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
-from cogs._meeting import end_meeting, ended_sentence, start_meeting
+from cogs._meeting import end_meeting, ended_sentence, send_recap_dms, start_meeting
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
 from cogs.tasks._render import carried_lines, chunks, digest_lines, quoted, reminder_text, task_line, who
@@ -556,6 +556,7 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await interaction.response.defer()
         recap, link = await end_meeting(self.bot, guild, fallback=interaction.channel)
         await interaction.followup.send(ended_sentence(recap, link), allowed_mentions=NO_PINGS)
+        await send_recap_dms(self.bot, guild, recap, link)
 
     @app_commands.command(name="attendance", description="Who came to recent meetings, by role (facilitators)")
     @app_commands.describe(last="How many recent meetings to show (6 if you don't choose)")

@@ -327,3 +327,36 @@ async def test_the_panel_buttons_run_the_features(simcord_env, community: Commun
     assert questions.response.ephemeral
     closing = await community.facilitator.click(panel, label="Close breakouts")
     assert closing.response is not None and closing.response.ephemeral
+
+
+@pytest.mark.discord(latency=0.3)
+async def test_start_and_end_are_acknowledged_in_time_with_slow_discord(simcord_env, community: Community):
+    await community.configure()
+    members = [community.add_member(f"m{i}") for i in range(4)]
+    for member in members:
+        await member.slash(community.meeting, "profile", role="lay")
+    await members[0].join_voice(community.voice)
+    started = await start(community)
+    assert started.acknowledged and "has started" in started.response.content
+    ended = await community.facilitator.slash(community.meeting, "meeting end")
+    assert ended.acknowledged and "has ended" in ended.response.content
+    await simcord_env.advance_time(30)  # the DMs go out after the reply, each taking its latency
+    assert [len(recaps_in(m)) for m in members] == [0] + [1] * 3
+
+
+async def test_make_a_task_from_a_long_message_is_cut_to_the_task_limit(simcord_env, community: Community):
+    await community.configure()
+    pat = community.add_member("pat")
+    said = await pat.send(community.meeting, "Let's ask the GP surgeries about their waiting lists. " * 20)
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    inputs = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
+    prefilled = next(c for c in inputs if c.get("custom_id") == "description")
+    assert 0 < len(prefilled["value"]) <= 300 and prefilled["value"].startswith("Let's ask the GP surgeries")
+    bad = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "yesterday"})
+    assert bad.response.ephemeral
+    task_list = await pat.slash(community.meeting, "task list")
+    assert "no open tasks" in task_list.response.content
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    made = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "in 2 days"})
+    assert "#1" in made.response.content and pat.mention in made.response.content
+    assert any("gave you a task" in m.content for m in dms(pat))
