@@ -167,7 +167,17 @@ async def test_the_next_digest_lists_the_questions_carried_forward(simcord_env, 
         await community.facilitator.slash(community.meeting, "meeting schedule", when="in 3 days", title="Knee CoP")
         await start(community)
         await ask(asker, community, "How do we measure pain at home?")
+        await ask(asker, community, "Who runs the next session?")
+        await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:answered:2")
+        await community.facilitator.slash(
+            community.meeting, "task add", description="Find a pain diary", assignee=asker, due="in 10 days"
+        )
         await community.facilitator.slash(community.meeting, "meeting end")
+        t.shift(60)
+        await simcord_env.advance_time(60)
+        await community.facilitator.slash(
+            community.meeting, "task add", description="Set after the meeting", assignee=asker, due="in 10 days"
+        )
         for _ in range(3 * 24):
             t.shift(3600)
             await simcord_env.advance_time(3600)
@@ -176,6 +186,21 @@ async def test_the_next_digest_lists_the_questions_carried_forward(simcord_env, 
     digest = "\n".join(m.content for m in community.meeting.history())
     assert "Coming up: meeting #1" in digest
     assert "Carried from meeting #1" in digest and "Question #1: How do we measure pain at home?" in digest
+    carried = digest.split("Carried from meeting #1")[1]
+    assert "Question #2" not in carried  # answered, so not carried
+    assert "Find a pain diary" in carried and "Set after the meeting" not in carried
+
+
+async def test_start_by_id_runs_that_planned_meeting_and_an_unknown_id_is_refused(simcord_env, community: Community):
+    import time_machine
+
+    await community.configure()
+    with time_machine.travel(simcord_env.now(), tick=False):
+        await community.facilitator.slash(community.meeting, "meeting schedule", when="in 5 days", title="Spring CoP")
+        unknown = await start(community, id=7)
+        assert unknown.response.ephemeral and "no upcoming meeting #7" in unknown.response.content
+        started = await start(community, id=1)
+    assert "Meeting **#1, Spring CoP** has started" in started.response.content
 
 
 async def test_a_meeting_left_open_closes_itself_with_its_recap(simcord_env, community: Community):
