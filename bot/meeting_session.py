@@ -9,7 +9,7 @@ questions carried to the next meeting. Rendering for Discord stays in the cog.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,9 +26,6 @@ START_WINDOW = timedelta(hours=2)
 LATE_START = timedelta(hours=1)
 NO_ROLE = "none"
 NOT_OPEN = "No meeting is open here. Start one with `/meeting start`."
-
-#: Reads the written answer of each question number (from the questions feature), if it keeps any.
-AnswerReader = Callable[[int, list[int]], Awaitable[dict[int, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +110,6 @@ class MeetingSessionService:
         self.recap_names = recap_names
         self.max_hours = max_hours
         self._open: dict[int, int] = {}  # guild id → open session id
-        self.answer_reader: AnswerReader | None = None
 
     async def load(self) -> list[MeetingSession]:
         """Remember the open meetings (after a restart); returns them."""
@@ -204,9 +200,7 @@ class MeetingSessionService:
         minutes = minutes_attended(stays, end)
         attendees = frozenset(minutes)
         roles = await self.members.roles_for(session.guild_id)
-        questions = await self._with_answers(
-            session.guild_id, await self.sessions.questions_between(session.guild_id, session.started_at, end)
-        )
+        questions = await self.sessions.questions_between(session.guild_id, session.started_at, end)
         tasks = await self.sessions.tasks_between(session.guild_id, session.started_at, end)
         groups = await self.sessions.breakout_groups_between(session.guild_id, session.started_at, end)
         return Recap(
@@ -220,14 +214,6 @@ class MeetingSessionService:
             carried=tuple(q for q in questions if q.status == "open"),
             show_names=self.recap_names,
         )
-
-    async def _with_answers(self, guild_id: int, questions: list[QuestionRow]) -> list[QuestionRow]:
-        if self.answer_reader is None or not questions:
-            return questions
-        answers = await self.answer_reader(guild_id, [q.number for q in questions])
-        return [
-            QuestionRow(q.number, q.kind, q.text, q.status, q.votes, answers.get(q.number, q.answer)) for q in questions
-        ]
 
     async def recap_recipients(self, recap: Recap, members_here: set[int]) -> list[int]:
         """Members with a role, still in the server, who did not attend and did not turn recaps off."""

@@ -228,6 +228,15 @@ TABLES: tuple[Table, ...] = (
         seen_by="everyone in the server (the posts) and facilitators (`/questions list`, `/questions export`)",
     ),
     Table(
+        name="question_answers",
+        title="Written answers to questions",
+        what="the answer a facilitator wrote under an anonymous question. There is no record of who asked, "
+        "nor of who answered",
+        why="so people who were not at the meeting can read the answer",
+        kept="as long as the question's text",
+        seen_by="everyone in the server (under the question, in the recap) and facilitators (`/questions export`)",
+    ),
+    Table(
         name="question_votes",
         title="“Me too” votes",
         what="a keyed fingerprint per vote, so nobody can vote twice. It is not your id, and it cannot be "

@@ -251,13 +251,17 @@ class MeetingSessionRepository:
         """Posted questions asked in the window (never pending or rejected ones), by number."""
         rows = await self._db.fetchall(
             "SELECT q.number, q.kind, q.text, q.status,"
-            " (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes"
+            " (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes,"
+            " (SELECT a.text FROM question_answers a WHERE a.question_id = q.id) AS answer"
             " FROM questions q WHERE q.guild_id = ? AND q.number IS NOT NULL"
             " AND q.status IN ('open', 'answered') AND q.created_at >= ? AND q.created_at <= ?"
             " ORDER BY q.number",
             (guild_id, start.isoformat(), end.isoformat()),
         )
-        return [QuestionRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), None) for r in rows]
+        return [
+            QuestionRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5]) if r[5] else None)
+            for r in rows
+        ]
 
     async def tasks_between(self, guild_id: int, start: datetime, end: datetime) -> list[TaskRow]:
         rows = await self._db.fetchall(

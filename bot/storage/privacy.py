@@ -290,6 +290,11 @@ class PrivacyRepository:
         out: dict[str, int] = {}
         async with self._db.transaction() as tx:
             await tx.execute("PRAGMA secure_delete = ON")
+            await tx.execute(
+                "DELETE FROM question_answers WHERE question_id IN (SELECT id FROM questions WHERE text != ''"
+                " AND created_at < ? AND status IN ('answered', 'removed', 'rejected'))",
+                (stamp,),
+            )
             out["question texts"] = await tx.execute(
                 "UPDATE questions SET text = '' WHERE text != '' AND created_at < ?"
                 " AND status IN ('answered', 'removed', 'rejected')",

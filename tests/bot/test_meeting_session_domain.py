@@ -84,3 +84,23 @@ async def test_recap_recipients_are_members_with_a_role_who_missed_it_and_kept_r
     assert await service.recap_recipients(recap, members_here={1, 2, 3, 5}) == [2]
     await service.set_recaps(GUILD, 3, True, T0)
     assert await service.recap_recipients(recap, members_here={1, 2, 3, 5}) == [2, 3]
+
+
+async def test_a_written_answer_is_in_the_recap_and_an_unposted_question_cannot_have_one(
+    service: MeetingSessionService, tmp_path: Path
+) -> None:
+    from bot.storage.question_answers import QuestionAnswerRepository
+    from bot.storage.questions import QuestionRepository
+
+    db = service.sessions._db
+    questions, answers = QuestionRepository(db), QuestionAnswerRepository(db)
+    await service.start(GUILD, 9, datetime.now(UTC) - timedelta(minutes=1), "UTC")  # questions use the real clock
+    posted = await questions.create(GUILD, "question", "What is a cohort?", pending=False)
+    with pytest.raises(UserError):
+        await answers.save(GUILD, 99, "Nothing", T0)
+    await answers.save(GUILD, posted.number, "A group of people followed over time.", T0)
+    await answers.save(GUILD, posted.number, "A group of people followed together over time.", T0)
+    recap = await service.end(GUILD, datetime.now(UTC) + timedelta(minutes=1))
+    [row] = recap.questions
+    assert row.answer == "A group of people followed together over time."
+    assert await answers.for_guild(GUILD) == {posted.number: row.answer}
