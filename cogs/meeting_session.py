@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.app import CopBot
 from bot.clock import utcnow
+from bot.storage.breakouts import BreakoutRepository
 from cogs._meeting import PANEL_BUTTONS, main_voice_members, schedule_auto_close
 from cogs._shared import HelpSection
 
@@ -46,6 +47,7 @@ class MeetingSessionCog(commands.Cog):
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
         self._start_task: asyncio.Task[None] | None = None
+        self._breakouts = BreakoutRepository(bot.db)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*PANEL_BUTTONS)
@@ -76,15 +78,27 @@ class MeetingSessionCog(commands.Cog):
     ) -> None:
         if member.bot or not self.bot.meeting_sessions.is_open(member.guild.id):
             return
+        if before.channel == after.channel:
+            return  # muted, deafened, streaming: not a move
         settings = await self.bot.settings.get(member.guild.id)
         main = settings.main_voice_id
         if main is None:
             return
-        was_in = before.channel is not None and before.channel.id == main
-        now_in = after.channel is not None and after.channel.id == main
+        was_in = await self._in_meeting(member.guild.id, before.channel, main)
+        now_in = await self._in_meeting(member.guild.id, after.channel, main)
         await self.bot.meeting_sessions.voice_moved(
             member.guild.id, member.id, was_in=was_in, now_in=now_in, now=utcnow()
         )
+
+    async def _in_meeting(self, guild_id: int, channel: object, main: int) -> bool:
+        """The main voice channel, or a breakout room open now (people there are still at the meeting)."""
+        channel_id = getattr(channel, "id", None)
+        if channel_id is None:
+            return False
+        if channel_id == main:
+            return True
+        live = await self._breakouts.live(guild_id)
+        return live is not None and channel_id in live.channel_ids
 
 
 async def setup(bot: CopBot) -> None:

@@ -94,6 +94,10 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     await community.facilitator.click(plan.response, label="Open rooms")
     closed = await community.facilitator.slash(community.meeting, "breakout close")
     assert closed.response is not None
+    # Going to a breakout room and back is still being at the meeting: one stay, not two.
+    session = await simcord_env.bot.meeting_sessions.current(community.guild.id)
+    stays = await simcord_env.bot.meeting_sessions.sessions.stays(session.id)
+    assert [s.left_at for s in stays if s.user_id == people[0].id] == [None]
 
     ended = await community.facilitator.slash(community.meeting, "meeting end")
     assert "has ended" in ended.response.content
