@@ -128,6 +128,17 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """Fair-use ceilings, so one member (or one server) cannot pile up work for everyone else."""
+
+    tasks_per_hour: int
+    open_tasks_per_assignee: int
+    dms_per_hour: int
+    rounds_per_server: int
+    icebreakers_per_server: int
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole effective configuration."""
 
@@ -140,6 +151,7 @@ class Config:
     icebreakers: IcebreakersConfig
     breakouts: BreakoutsConfig
     privacy: PrivacyConfig
+    limits: LimitsConfig
     meetings: MeetingsConfig = field(default_factory=lambda: MeetingsConfig(max_hours=4, recap_names=False))
     sources: tuple[str, ...] = field(default=())
 
@@ -158,6 +170,7 @@ class Config:
             "icebreakers",
             "breakouts",
             "privacy",
+            "limits",
             "meetings",
         ):
             obj = getattr(self, section)
@@ -384,6 +397,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             contact=r.text("privacy", "contact", allow_empty=True),
             leaver_grace_days=r.integer("privacy", "leaver_grace_days", 1, 365),
             retention_days=r.integer("privacy", "retention_days", 30, 3650),
+        ),
+        limits=LimitsConfig(
+            tasks_per_hour=r.integer("limits", "tasks_per_hour", 1, 1000),
+            open_tasks_per_assignee=r.integer("limits", "open_tasks_per_assignee", 1, 1000),
+            dms_per_hour=r.integer("limits", "dms_per_hour", 1, 1000),
+            rounds_per_server=r.integer("limits", "rounds_per_server", 1, 100),
+            icebreakers_per_server=r.integer("limits", "icebreakers_per_server", 1, 10000),
         ),
         meetings=MeetingsConfig(
             max_hours=r.integer("meetings", "max_hours", 1, 24),

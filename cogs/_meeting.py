@@ -241,6 +241,7 @@ async def end_meeting(
 ) -> tuple[Recap, str | None]:
     recap = await bot.meeting_sessions.end(guild.id, utcnow(), session_number=number)
     unschedule_auto_close(bot, recap.session)
+    bot.dispatch("meeting_ended", guild.id)  # memory-only meeting state (mutes, asker links) is dropped
     await disable_panel(bot, guild, recap.session)
     link = await post_recap(bot, guild, recap, fallback)
     return recap, link

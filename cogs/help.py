@@ -28,7 +28,8 @@ class HelpCog(commands.Cog):
         lines=(
             "Type `/` in a channel to see copbot's commands. Replies that are only for you are marked "
             "“Only you can see this”.",
-            "You can also send copbot a direct message to ask a question anonymously.",
+            'You can also send copbot a direct message: it answers with an "Ask anonymously" button that '
+            "opens the question form (what you type in the message itself is never posted).",
         ),
     )
 
@@ -75,7 +76,9 @@ class HelpCog(commands.Cog):
             "• Tell us which part of the community you come from with `/profile` in the server. "
             "It helps us mix people well in small groups.\n"
             "• If something is unclear, you can ask without giving your name: use `/ask` in the server, "
-            "or just send me a message here. Nobody, not even the people who run me, can see who asked.\n\n"
+            "or send me a message here and press **Ask anonymously** in my answer to open the form. Nobody, "
+            "not even the people who run me, can see who asked. I never post what you type in this chat, "
+            "and it stays here until you delete it, so type your question in the form instead.\n\n"
             "Type `/help` in the server any time for a guide, and `/privacy` to see what copbot keeps about you "
             "(and how to see it or have it deleted)."
         )

@@ -29,18 +29,13 @@ class MeetingSessionCog(commands.Cog):
         order=42,
         title="The meeting itself",
         lines=(
-            "While a meeting is on, copbot notes who is in the main voice channel. Afterwards it posts a recap "
-            "(who came, by role; the questions; the tasks agreed; the groups) in a thread of the meeting channel.",
-            "Missed a meeting? You get the recap by message. `/profile recaps: False` turns that off.",
-            "`/meeting calendar` gives you a calendar file of the meetings and your own tasks.",
-            "Right-click (or long-press) a message, then Apps → **Make a task**, to turn it into a task for "
-            "whoever wrote it.",
+            "Missed a meeting? You get its recap by message (`/profile recaps: False` stops it). "
+            "`/meeting calendar`: a calendar file of meetings and your tasks.",
+            "On a message, Apps → **Make a task** gives its writer a task.",
         ),
         facilitator_lines=(
-            "`/meeting start` opens the meeting and posts a panel of buttons in the facilitators' channel "
-            "(icebreaker round, breakouts, questions, add an action, end). `/meeting end` closes it and posts "
-            "the recap. A meeting nobody ends closes itself after a few hours.",
-            "`/meeting attendance` shows who came to recent meetings, by role, as a table and a chart.",
+            "`/meeting start` takes attendance and posts a panel of buttons; `/meeting end` posts the recap. "
+            "`/meeting attendance`: who came, by role.",
         ),
     )
 

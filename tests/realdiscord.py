@@ -149,6 +149,7 @@ class RealisticDiscord:
     _windows: dict[str, deque[float]] = field(default_factory=dict)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
+    _exhausted: set[str] = field(default_factory=set)
 
     def fail(self, method: str, path: str, kind: str, *, times: int = 1) -> None:
         """Make the next ``times`` calls matching ``method`` and the regex ``path`` fail with ``kind``
@@ -157,6 +158,15 @@ class RealisticDiscord:
         if kind not in FAILURES:
             raise ValueError(f"kind must be one of {sorted(FAILURES)}")
         self._failures.append(_Failure(method.upper(), re.compile(path), kind, times))
+
+    def exhaust_bucket(self, method: str, path: str) -> None:
+        """Make the next call to ``method path`` (a concrete path) find its rate-limit bucket used up
+        by other traffic, as when the bot has just posted several messages in that channel: it waits
+        the bucket's whole period (with ``rate_limits`` on). Added for issue #14's deadline tests."""
+        rule = self._bucket_of(method.upper(), path)
+        if rule is None:
+            raise ValueError(f"no rate-limit bucket for {method} {path}")
+        self._exhausted.add(rule.key(method.upper(), path) or "")
 
     def calls_to(self, method: str, path: str) -> list[Call]:
         """The recorded calls matching ``method`` and the regex ``path``."""
@@ -179,7 +189,10 @@ class RealisticDiscord:
             window = self._windows.setdefault(key, deque())
             while True:
                 now = loop.time()
-                while window and window[0] <= now - per:
+                # A microsecond of tolerance: loop times are float sums (0.55 + 5.0 can come back as
+                # 5.549999…), and a wait of 1e-16 s never moves SimCord's virtual clock, so without
+                # it the wait below would spin for ever (issue #14 found this with 0.05 s latency).
+                while window and window[0] <= now - per + 1e-6:
                     window.popleft()
                 if len(window) < limit:
                     window.append(now)
@@ -197,6 +210,9 @@ class RealisticDiscord:
             if not _EXEMPT_FROM_GLOBAL.fullmatch(path):
                 await self._wait_in("global", *GLOBAL_LIMIT)
             if rule is not None and bucket is not None:
+                if bucket in self._exhausted:  # other traffic just used the bucket up (on the bot's clock)
+                    self._exhausted.discard(bucket)
+                    self._windows.setdefault(bucket, deque()).extend([loop.time()] * rule.limit)
                 await self._wait_in(bucket, rule.limit, rule.per)
         if self.latency and not self.starting:
             await asyncio.sleep(self.latency)

@@ -96,9 +96,25 @@ class IcebreakerRepository:
         out += [ListedPrompt(self._custom_from_row(r), False) for r in rows]
         return out
 
-    async def add_custom(self, guild_id: int, category: str, text: str, created_by: int) -> Prompt:
-        """Store an already-validated prompt under the server's next free number (never reused)."""
+    async def add_custom(
+        self, guild_id: int, category: str, text: str, created_by: int, *, limit: int | None = None
+    ) -> Prompt:
+        """Store an already-validated prompt under the server's next free number (never reused).
+
+        ``limit`` (``limits.icebreakers_per_server``): a server with that many of its own prompts gets a
+        :class:`UserError` and nothing is stored.
+        """
         async with self._db.transaction() as tx:
+            if limit is not None:
+                count = await tx.fetchone(
+                    "SELECT COUNT(*) FROM icebreaker_custom_prompts WHERE guild_id = ? AND removed_at IS NULL",
+                    (guild_id,),
+                )
+                if count is not None and int(count[0]) >= limit:
+                    raise UserError(
+                        f"This server already has {limit} icebreaker questions of its own, the most it can keep. "
+                        "Please remove one with `/icebreaker remove` before adding another. Nothing was saved."
+                    )
             row = await tx.fetchone(
                 "SELECT COALESCE(MAX(number), ?) FROM icebreaker_custom_prompts WHERE guild_id = ?",
                 (CUSTOM_START - 1, guild_id),

@@ -251,7 +251,7 @@ class MeetingSessionRepository:
         """Posted questions asked in the window (never pending or rejected ones), by number."""
         rows = await self._db.fetchall(
             "SELECT q.number, q.kind, q.text, q.status,"
-            " (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes,"
+            " COALESCE(q.kept_votes, (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id)) AS votes,"
             " (SELECT a.text FROM question_answers a WHERE a.question_id = q.id) AS answer"
             " FROM questions q WHERE q.guild_id = ? AND q.number IS NOT NULL"
             " AND q.status IN ('open', 'answered') AND q.created_at >= ? AND q.created_at <= ?"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.clock import utcnow
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, UserError
 from bot.reminders.policy import PlannedReminder
 from bot.storage.database import Database, Transaction
 
@@ -82,10 +82,40 @@ class TaskRepository:
         plan: Sequence[PlannedReminder],
         *,
         created_at: datetime | None = None,
+        per_hour: int | None = None,
+        open_per_assignee: int | None = None,
     ) -> Task:
-        """Store a new task numbered next in its server, with its reminders."""
+        """Store a new task numbered next in its server, with its reminders.
+
+        Fair use (``[limits]``), checked in the same transaction so a burst cannot slip past:
+        ``per_hour`` tasks set by ``creator_id`` in this server in the last hour, and
+        ``open_per_assignee`` open tasks from ``creator_id`` to ``assignee_id``. Over either, a
+        :class:`UserError` says so and nothing is stored.
+        """
         created_at = created_at or utcnow()
         async with self._db.transaction() as tx:
+            if per_hour is not None:
+                since = (created_at - timedelta(hours=1)).isoformat()
+                row = await tx.fetchone(
+                    "SELECT COUNT(*) FROM tasks WHERE guild_id = ? AND creator_id = ? AND created_at > ?",
+                    (guild_id, creator_id, since),
+                )
+                if row is not None and int(row[0]) >= per_hour:
+                    raise UserError(
+                        f"You have set {per_hour} tasks in the last hour, the most one person can set in an hour. "
+                        "Please wait a little before adding more. Nothing was saved."
+                    )
+            if open_per_assignee is not None:
+                row = await tx.fetchone(
+                    "SELECT COUNT(*) FROM tasks WHERE guild_id = ? AND creator_id = ? AND assignee_id = ?"
+                    " AND status = 'open'",
+                    (guild_id, creator_id, assignee_id),
+                )
+                if row is not None and int(row[0]) >= open_per_assignee:
+                    raise UserError(
+                        f"That person already has {open_per_assignee} open tasks from you, the most one person can "
+                        "give another. Once some are done you can add more. Nothing was saved."
+                    )
             row = await tx.fetchone("SELECT COALESCE(MAX(number), 0) + 1 FROM tasks WHERE guild_id = ?", (guild_id,))
             number = int(row[0]) if row else 1
             task_id = await tx.insert(

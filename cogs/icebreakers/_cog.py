@@ -157,7 +157,9 @@ class IcebreakersCog(commands.Cog):
     async def add(self, interaction: discord.Interaction, text: str, category: str) -> None:
         guild = guild_of(interaction)
         key, tidy = check_custom_prompt(self.bank, text, category, self.bot.config.icebreakers.max_length)
-        prompt = await self.repo.add_custom(guild.id, key, tidy, interaction.user.id)
+        prompt = await self.repo.add_custom(
+            guild.id, key, tidy, interaction.user.id, limit=self.bot.config.limits.icebreakers_per_server
+        )
         await interaction.response.send_message(
             f"Added icebreaker **#{prompt.number}** to “{self.bank.label(key)}”:\n> {prompt.text}",
             ephemeral=True,
@@ -225,6 +227,12 @@ class IcebreakersCog(commands.Cog):
             raise UserError("Please start a round in one of the server's text channels.")
         if await self.repo.channel_has_open_round(channel.id):
             raise UserError(ROUND_BUSY)
+        most = self.bot.config.limits.rounds_per_server
+        if len(await self.repo.open_rounds(guild.id)) >= most:
+            raise UserError(
+                f"There are already {most} speaking rounds going in this server, the most at one time. Please "
+                "wait for one to finish (or ask a facilitator to end one) before starting another."
+            )
         settings = await self.bot.settings.get(guild.id)
         voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
         in_voice = (

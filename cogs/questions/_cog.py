@@ -7,36 +7,49 @@ Anonymity rules this module keeps (see :mod:`bot.questions.anonymity` for the re
 * The public question is sent by the bot with ``channel.send``, not as a reply to the asker's
   interaction, so Discord shows no "X used /ask" on it. The asker only gets a private
   (ephemeral) confirmation.
+* A DM chat can be read by whoever holds the bot's token, so nothing the bot writes in a DM names
+  a question: a DM gets an explanation and an "Ask anonymously" button that opens the same form as
+  ``/ask``; what was typed in the DM is never posted, and the confirmation of a question asked
+  from a DM gives neither its text nor its number.
 * Every post passes ``allowed_mentions=none`` and shows the text through
   :func:`bot.questions.text.render_safe`, so nothing a member types can ping or break the layout.
-* Nothing here logs interactions or users; log lines name only servers and question ids.
+* Nothing here logs interactions or users; log lines name only servers and question numbers.
+
+Never lost, doubled or half-posted: every way of asking answers the interaction first (a defer,
+well inside Discord's 3 seconds), then stores and posts, then tells the asker what really
+happened. If posting fails in any way, the stored question is deleted again (and a post that was
+made is taken down); at start-up, questions left without their post by a crash are removed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from datetime import timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import discord
+from apscheduler.triggers.date import DateTrigger
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CopBot
+from bot.app import SOMETHING_WENT_WRONG, CopBot, send_ephemeral
+from bot.clock import utcnow
 from bot.errors import UserError
-from bot.questions.anonymity import AnonymityKeys, AskerMemory, MuteList, RateLimiter
+from bot.questions.anonymity import MeetingMemory
 from bot.questions.export import questions_csv
-from bot.questions.text import clean_question, preview, unrender_safe
+from bot.questions.text import clean_question, preview
 from bot.storage.questions import Question, QuestionRepository
 from bot.storage.settings import GuildSettings
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, require_facilitator
 from cogs.questions._views import (
     DYNAMIC_ITEMS,
-    AskModal,
-    dm_preview_embed,
     dm_view,
+    form_guild_id,
+    form_value,
     question_embed,
+    question_form,
     question_view,
     review_embed,
     review_view,
@@ -48,16 +61,43 @@ NOT_SET_UP = (
     "Anonymous questions aren't set up in this server yet: a facilitator needs to choose a questions "
     "channel with `/settings update`."
 )
-COULD_NOT_POST = (
-    "Sorry, I couldn't pass on your question because I'm not allowed to write in {channel}, so nothing "
-    "was saved. Please let a facilitator know."
+NOT_ALLOWED_TO_WRITE = (
+    "Sorry, I couldn't pass on your question because I'm not allowed to write in {channel}, so it was not "
+    "posted and nothing was kept. Please let a facilitator know."
+)
+DISCORD_PROBLEM = (
+    "Sorry, Discord had a problem and your question was not posted; nothing was kept. Please try again in a moment."
 )
 NO_SHARED_SERVER = (
     "Hello! I pass on anonymous questions for the communities I help run, but I can't find one that "
     "you and I are both in and that has questions set up. If you think this is a mistake, please let a "
     "facilitator know."
 )
+DM_EXPLANATION = (
+    "Hello! To ask a question anonymously, press **{button}** below and type it in the form that opens. "
+    "It is posted without your name, and nobody, not even the people who run me, can see who asked.\n\n"
+    "I never post what you type in this chat, because this chat is kept by Discord and could be read by "
+    "whoever runs me. The message you just sent stays here until you delete it (hover over it, or press "
+    "and hold, and choose Delete)."
+)
+DM_LIMIT = (
+    "Thank you for your messages! You have sent me quite a few this hour, so I'll answer again in about "
+    "an hour. To ask a question, press an **Ask anonymously** button above."
+)
+STALE_FORM = (
+    "Sorry, I can't tell which community that form was for. Nothing was posted; please open the form again "
+    "with `/ask` or by sending me a message."
+)
+NOT_A_MEMBER = "Sorry, I can't post there: you don't seem to be in that community any more. Nothing was posted."
+LEGACY_GONE = "Sorry, I can't find that question any more."
 _LIST_LIMIT = 1900
+
+
+def _failure_sentence(error: BaseException, channel: discord.abc.GuildChannel) -> str:
+    """What the asker is told when Discord would not take the post: the truth, in one sentence."""
+    if isinstance(error, discord.Forbidden):
+        return NOT_ALLOWED_TO_WRITE.format(channel=channel.mention)
+    return DISCORD_PROBLEM
 
 
 class QuestionsCog(commands.Cog, name="Questions"):
@@ -70,8 +110,9 @@ class QuestionsCog(commands.Cog, name="Questions"):
             "`/ask` opens a small form: type your question and it appears in the questions channel as "
             '"Question #N". Nobody, not even the people who run copbot, can see who asked.',
             "`/explain` asks for a plain-language explanation of a word or phrase, in the same anonymous way.",
-            "You can also send me a direct message: I show you a preview and post it only when you press "
-            '"Post anonymously".',
+            'You can also send me a direct message: I answer with an "Ask anonymously" button that opens the '
+            "same form. I never post what you type in a direct message, and it stays in the chat until you "
+            "delete it, so you may want to delete it.",
             'Press "Me too" under a question you would like answered as well (press again to take it back).',
         ),
         facilitator_lines=(
@@ -91,17 +132,78 @@ class QuestionsCog(commands.Cog, name="Questions"):
         self.bot = bot
         self.repo = QuestionRepository(bot.db)
         config = bot.config.questions
-        # A fresh secret per process (never stored): see bot/questions/anonymity.py for why.
-        self.keys = AnonymityKeys()
-        self.rate_limiter = RateLimiter(config.rate_limit_count, timedelta(minutes=config.rate_limit_minutes))
-        self.mutes = MuteList(timedelta(hours=config.mute_hours))
-        self.askers = AskerMemory()
+        # Fresh secrets per process (never stored), memory that forgets after the mute window:
+        # see bot/questions/anonymity.py for why.
+        self.memory = MeetingMemory(
+            rate_limit_count=config.rate_limit_count,
+            rate_limit_window=timedelta(minutes=config.rate_limit_minutes),
+            mute_window=timedelta(hours=config.mute_hours),
+            dms_per_hour=bot.config.limits.dms_per_hour,
+        )
+        self._job_id = f"questions:forget:{id(self)}"
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.reconcile()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        if self.bot.scheduler.get_job(self._job_id) is not None:
+            self.bot.scheduler.remove_job(self._job_id)
+
+    # ------------------------------------------------------------------------------ memory
+
+    def forget_meeting_state(self) -> None:
+        """Forget the rate limit, mutes, DM counts and every question → asker link (for ``/meeting end``)."""
+        self.memory.forget_meeting_state()
+        self._rearm()
+
+    @commands.Cog.listener()
+    async def on_meeting_ended(self, guild_id: int) -> None:
+        """``/meeting end`` (or the panel, or the auto-close): mutes "for the rest of the meeting" end now."""
+        self.forget_meeting_state()
+
+    async def _forget_expired(self) -> None:
+        """The scheduled job: drop what the mute window has passed for, then wait for the next expiry."""
+        self.memory.sweep()
+        self._rearm()
+
+    def _rearm(self) -> None:
+        """Point the single job at the moment the next memory-only entry expires (or remove it)."""
+        at = self.memory.next_expiry()
+        scheduler = self.bot.scheduler
+        if at is None:
+            if scheduler.get_job(self._job_id) is not None:
+                scheduler.remove_job(self._job_id)
+            return
+        scheduler.add_job(
+            self._forget_expired,
+            DateTrigger(run_date=at),
+            id=self._job_id,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+    # ------------------------------------------------------------------------------ start-up
+
+    async def reconcile(self) -> None:
+        """Remove questions a crash left without their post (open with no post, or waiting with no
+        check message). Only one copbot runs on a database, so at start-up nothing is in flight.
+
+        They are marked removed rather than deleted, so their number is never given twice (a post
+        may have been made just before the crash); their text goes. Logged without content.
+        """
+        stale = await self.repo.unposted(created_before=utcnow())
+        for question in stale:
+            await self.repo.set_status(question.id, "removed", allowed_from=("open", "pending"))
+        if stale:
+            servers = sorted({q.guild_id for q in stale})
+            log.warning(
+                "Removed %d anonymous question(s) left unposted by an interrupted run, in server(s) %s",
+                len(stale),
+                ", ".join(map(str, servers)),
+            )
 
     # ------------------------------------------------------------------------------ asking
 
@@ -112,77 +214,136 @@ class QuestionsCog(commands.Cog, name="Questions"):
             raise UserError(NOT_SET_UP)
         return channel
 
-    async def submit(self, guild: discord.Guild, user_id: int, raw: str, kind: str) -> str:
+    async def submit(self, guild: discord.Guild, user_id: int, raw: str, kind: str, *, from_dm: bool = False) -> str:
         """Store and post (or queue) one anonymous question; return the asker's confirmation.
 
-        ``user_id`` is only ever turned into the keyed hash; it goes nowhere else.
+        ``user_id`` is only ever turned into the keyed hash; it goes nowhere else. On any failure
+        the stored question is deleted again and a :class:`UserError` says what happened.
         """
         limit = self.bot.config.questions.max_length
         text = clean_question(raw, limit, what="question" if kind == "question" else "word or phrase")
         settings = await self.bot.settings.get(guild.id)
         channel = self._questions_channel(guild, settings)
-        asker = self.keys.asker(guild.id, user_id)
-        self.mutes.check(asker)
-        self.rate_limiter.check(asker)
+        asker = self.memory.keys.asker(guild.id, user_id)
+        self.memory.mutes.check(asker)
+        self.memory.rate_limiter.check(asker)
         review_channel = None
         if settings.moderation and settings.facilitator_channel_id:
             review_channel = guild.get_channel(settings.facilitator_channel_id)
             if not isinstance(review_channel, discord.TextChannel):
                 raise UserError(
                     "Sorry, questions here are checked by a facilitator first, but I can't find their channel. "
-                    "Nothing was saved; please let a facilitator know."
+                    "Nothing was kept; please let a facilitator know."
                 )
         question = await self.repo.create(guild.id, kind, text, pending=review_channel is not None)
+        target = review_channel if review_channel is not None else channel
+        sent: discord.Message | None = None
         try:
             if review_channel is not None:
-                message = await review_channel.send(
+                sent = await review_channel.send(
                     embed=review_embed(question), view=review_view(question), allowed_mentions=NO_PINGS
                 )
-                await self.repo.set_review_message(question.id, review_channel.id, message.id)
+                await self.repo.set_review_message(question.id, review_channel.id, sent.id)
             else:
-                question = await self._post(channel, question)
-        except discord.HTTPException:
-            await self.repo.delete(question.id)
-            log.warning("Could not post an anonymous question in server %s", guild.id)
-            target = review_channel if review_channel is not None else channel
-            raise UserError(COULD_NOT_POST.format(channel=target.mention)) from None
-        self.rate_limiter.record(asker)
-        self.askers.remember(question.id, asker)
+                sent = await channel.send(
+                    embed=question_embed(question), view=question_view(question), allowed_mentions=NO_PINGS
+                )
+                await self.repo.set_message(question.id, channel.id, sent.id)
+        except BaseException as error:
+            await asyncio.shield(self._undo(question, sent))
+            if not isinstance(error, Exception):
+                raise  # cancelled: the row is gone, let the cancellation go on
+            log.warning("Could not post an anonymous question in server %s (%s)", guild.id, type(error).__name__)
+            raise UserError(_failure_sentence(error, target)) from None
+        self.memory.rate_limiter.record(asker)
+        self.memory.askers.remember(question.id, asker)
+        self._rearm()
+        where = f"{channel.mention} in {discord.utils.escape_markdown(guild.name)}" if from_dm else channel.mention
         if review_channel is not None:
             return (
                 "Thank you! Your question is waiting for a facilitator to check it. Once they approve it, it "
-                f"will appear in {channel.mention}. Nobody can see who asked."
+                f"will appear in {where}. Nobody can see who asked."
             )
+        if from_dm:  # a DM chat must never name the question (DESIGN.md, Anonymity)
+            return f"Thank you! Your question was posted anonymously in {where}. Nobody can see who asked."
         return (
             f"Thank you! Your question was posted anonymously as **Question #{question.number}** in "
             f"{channel.mention}. Nobody can see who asked."
         )
 
-    async def _post(self, channel: discord.TextChannel, question: Question) -> Question:
-        """Send the public post as the bot itself (no interaction attached) and remember where it is."""
-        message = await channel.send(
-            embed=question_embed(question), view=question_view(question), allowed_mentions=NO_PINGS
-        )
-        await self.repo.set_message(question.id, channel.id, message.id)
-        return await self.repo.get(question.id)
+    async def _undo(self, question: Question, sent: discord.Message | None) -> None:
+        """Take back a half-made question: its row, and its message if one was posted."""
+        await self.repo.delete(question.id)
+        if sent is not None:
+            try:
+                await sent.delete()
+            except Exception:  # nothing more can be done; the row is gone either way
+                log.warning("Could not take down a question post in server %s", question.guild_id)
 
-    async def ask_from_interaction(self, interaction: discord.Interaction, raw: str, *, kind: str) -> None:
-        guild = guild_of(interaction)
-        confirmation = await self.submit(guild, interaction.user.id, raw, kind)
-        await interaction.response.send_message(confirmation, ephemeral=True, allowed_mentions=NO_PINGS)
+    async def ask_from_interaction(
+        self, interaction: discord.Interaction, raw: str, *, kind: str, guild: discord.Guild | None = None
+    ) -> None:
+        """Acknowledge first, then store and post, then tell the asker what really happened."""
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild or guild_of(interaction)
+        from_dm = interaction.guild is None
+        try:
+            confirmation = await self.submit(guild, interaction.user.id, raw, kind, from_dm=from_dm)
+        except UserError as error:
+            await send_ephemeral(interaction, error.message)
+            return
+        await send_ephemeral(interaction, confirmation)
 
     @app_commands.command(name="ask", description="Ask a question anonymously: nobody will see it was you")
     @app_commands.guild_only()
     async def ask(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         self._questions_channel(guild, await self.bot.settings.get(guild.id))
-        await interaction.response.send_modal(AskModal(self.bot.config.questions.max_length))
+        await interaction.response.send_modal(question_form(guild.id, self.bot.config.questions.max_length))
 
     @app_commands.command(name="explain", description="Anonymously ask for a word or phrase to be explained simply")
     @app_commands.describe(term="The word or phrase you would like explained in plain language")
     @app_commands.guild_only()
     async def explain(self, interaction: discord.Interaction, term: str) -> None:
         await self.ask_from_interaction(interaction, term, kind="explain")
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Every submitted question form, including forms opened before a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        custom_id = str(data.get("custom_id", ""))
+        if not custom_id.startswith("copbot:questions:form"):
+            return
+        try:
+            guild_id = form_guild_id(custom_id)
+            guild = self.bot.get_guild(guild_id) if guild_id is not None else None
+            text = form_value(list(data.get("components") or []), "question")
+            if guild is None or text is None:
+                await send_ephemeral(interaction, STALE_FORM)
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            if not await self._is_member(guild, interaction):
+                await send_ephemeral(interaction, NOT_A_MEMBER)
+                return
+            await self.ask_from_interaction(interaction, text, kind="question", guild=guild)
+        except Exception:
+            log.exception("Could not handle a question form in server %s", getattr(interaction.guild, "id", None))
+            await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+
+    async def _is_member(self, guild: discord.Guild, interaction: discord.Interaction) -> bool:
+        """Whether the person behind ``interaction`` is in ``guild`` (asked from a DM, it is checked)."""
+        if interaction.guild is not None and interaction.guild.id == guild.id:
+            return True
+        if guild.get_member(interaction.user.id) is not None:
+            return True
+        try:
+            await guild.fetch_member(interaction.user.id)
+        except discord.NotFound:
+            return False
+        return True
 
     # ------------------------------------------------------------------------------ the DM path
 
@@ -199,87 +360,105 @@ class QuestionsCog(commands.Cog, name="Questions"):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A DM to the bot becomes a private preview with a "Post anonymously" button."""
+        """A DM to the bot gets an explanation and "Ask anonymously"; its text is never used."""
         if message.guild is not None or message.author.bot:
             return
-        guilds = await self._shared_guilds(message.author.id)
+        # Fair use: ``limits.dms_per_hour`` answers per member per hour, then one "please wait",
+        # then silence until the hour has passed. Counted under a keyed hash, in memory only.
+        key = self.memory.keys.asker(0, message.author.id)
+        earlier = self.memory.dm_limiter.recent_count(key)
+        self.memory.dm_limiter.record(key)
+        self._rearm()
+        if earlier > self.memory.dm_limiter.count:
+            return
         try:
+            if earlier == self.memory.dm_limiter.count:
+                await message.channel.send(DM_LIMIT)
+                return
+            guilds = await self._shared_guilds(message.author.id)
             if not guilds:
                 await message.channel.send(NO_SHARED_SERVER)
                 return
-            try:
-                text = clean_question(message.content, self.bot.config.questions.max_length)
-            except UserError as error:
-                await message.channel.send(error.message, allowed_mentions=NO_PINGS)
-                return
-            where = "Press the button to post it." if len(guilds) == 1 else "Choose the community to post it in."
-            await message.channel.send(
-                "Here is how your question will look. Nothing has been posted yet, and nobody will see that "
-                f"it was you. {where}",
-                embed=dm_preview_embed(text),
-                view=dm_view(guilds),
-                allowed_mentions=NO_PINGS,
-            )
+            button = "Ask anonymously" if len(guilds) == 1 else "Ask in …"
+            text = DM_EXPLANATION.format(button=button)
+            if len(guilds) > 1:
+                text += "\n\nYou are in more than one community I help: choose the one your question is for."
+            await message.channel.send(text, view=dm_view(guilds), allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.info("Could not answer a direct message")
 
-    async def post_from_dm(self, interaction: discord.Interaction, guild_id: int) -> None:
-        """The member pressed "Post anonymously": post the text shown in the preview they pressed it on."""
+    async def open_form_from_dm(self, interaction: discord.Interaction, guild_id: int) -> None:
+        """The member pressed "Ask anonymously" in their DMs: open the same form as ``/ask``."""
         guild = self.bot.get_guild(guild_id)
-        if guild is None or guild.get_member(interaction.user.id) is None:
-            raise UserError("Sorry, I can't post there: you don't seem to be in that community any more.")
-        message = interaction.message
-        if message is None or not message.embeds or not message.embeds[0].description:
-            raise UserError("Sorry, I can't read that preview any more. Please send me your question again.")
-        text = unrender_safe(message.embeds[0].description)
-        confirmation = await self.submit(guild, interaction.user.id, text, "question")
-        await interaction.response.edit_message(content=confirmation, view=None, allowed_mentions=NO_PINGS)
+        if guild is None or not await self._is_member(guild, interaction):
+            raise UserError(NOT_A_MEMBER)
+        self._questions_channel(guild, await self.bot.settings.get(guild.id))
+        await interaction.response.send_modal(question_form(guild.id, self.bot.config.questions.max_length))
 
     # ------------------------------------------------------------------------------ buttons
 
-    async def _own_question(self, interaction: discord.Interaction, question_id: int) -> Question:
-        question = await self.repo.get(question_id)
-        if interaction.guild is None or question.guild_id != interaction.guild.id:
-            raise UserError("Sorry, I can't find that question any more.")
+    async def _resolve(self, interaction: discord.Interaction, ref: str) -> Question:
+        """The question a button's ``ref`` names, in the server the button was pressed in."""
+        if interaction.guild is None:
+            raise UserError(LEGACY_GONE)
+        if ref.startswith("n"):
+            question = await self.repo.by_number(interaction.guild.id, int(ref[1:]))
+        elif ref.startswith("r"):
+            question = await self.repo.by_review_token(int(ref[1:]))
+        else:  # a button made before public ids: the row id
+            question = await self.repo.get(int(ref))
+        if question.guild_id != interaction.guild.id:
+            raise UserError(LEGACY_GONE)
         return question
 
-    async def vote(self, interaction: discord.Interaction, question_id: int) -> None:
-        question = await self._own_question(interaction, question_id)
-        await self.repo.toggle_vote(question.id, self.keys.vote(question.guild_id, question.id, interaction.user.id))
+    async def on_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
+        handlers = {
+            "vote": self.vote,
+            "answered": self.mark_answered,
+            "remove": self.remove,
+            "mute": self.mute,
+            "approve": self.approve,
+            "reject": self.reject,
+        }
+        if action != "vote":
+            await require_facilitator(interaction)
+        await handlers[action](interaction, await self._resolve(interaction, ref))
+
+    async def vote(self, interaction: discord.Interaction, question: Question) -> None:
+        await self.repo.toggle_vote(
+            question.id, self.memory.keys.vote(question.guild_id, question.id, interaction.user.id)
+        )
         question = await self.repo.get(question.id)
         await interaction.response.edit_message(
             embed=question_embed(question), view=question_view(question), allowed_mentions=NO_PINGS
         )
 
-    async def mark_answered(self, interaction: discord.Interaction, question_id: int) -> None:
-        await require_facilitator(interaction)
-        question = await self._own_question(interaction, question_id)
+    async def mark_answered(self, interaction: discord.Interaction, question: Question) -> None:
         question = await self.repo.set_status(question.id, "answered", allowed_from=("open",))
+        self.memory.askers.forget(question.id)
         await interaction.response.edit_message(
             embed=question_embed(question), view=question_view(question), allowed_mentions=NO_PINGS
         )
 
-    async def remove(self, interaction: discord.Interaction, question_id: int) -> None:
-        await require_facilitator(interaction)
-        question = await self._own_question(interaction, question_id)
+    async def remove(self, interaction: discord.Interaction, question: Question) -> None:
         question = await self.repo.set_status(question.id, "removed", allowed_from=("open", "answered"))
+        self.memory.askers.forget(question.id)
         await interaction.response.send_message(f"Question #{question.number} was removed.", ephemeral=True)
         if interaction.message is not None:
             try:
                 await interaction.message.delete()
             except discord.HTTPException:
-                log.warning("Could not delete removed question %s in server %s", question.id, question.guild_id)
+                log.warning("Could not delete removed question #%s in server %s", question.number, question.guild_id)
 
-    async def mute(self, interaction: discord.Interaction, question_id: int) -> None:
-        await require_facilitator(interaction)
-        question = await self._own_question(interaction, question_id)
-        key = self.askers.key_for(question.id)
+    async def mute(self, interaction: discord.Interaction, question: Question) -> None:
+        key = self.memory.askers.key_for(question.id)
         if key is None:
             raise UserError(
-                "Sorry, I can't mute whoever asked that one: it was asked before copbot last restarted, and "
-                "copbot keeps no record of who asks."
+                "Sorry, I can't mute whoever asked that one: it was asked before copbot last restarted or more "
+                "than a meeting ago, and copbot keeps no record of who asks."
             )
-        until = self.mutes.mute(key)
+        until = self.memory.mutes.mute(key)
+        self._rearm()
         name = f"Question #{question.number}" if question.number else "this question"
         await interaction.response.send_message(
             f"Done. Whoever asked {name} can't ask anonymous questions until "
@@ -287,28 +466,50 @@ class QuestionsCog(commands.Cog, name="Questions"):
             ephemeral=True,
         )
 
-    async def approve(self, interaction: discord.Interaction, question_id: int) -> None:
-        await require_facilitator(interaction)
-        question = await self._own_question(interaction, question_id)
+    async def approve(self, interaction: discord.Interaction, question: Question) -> None:
+        """Acknowledge, then number and post the question, then update the check message."""
+        await interaction.response.defer()
         guild = guild_of(interaction)
         channel = self._questions_channel(guild, await self.bot.settings.get(guild.id))
         question = await self.repo.approve(question.id)
+        sent: discord.Message | None = None
         try:
-            question = await self._post(channel, question)
-        except discord.HTTPException:
-            await self.repo.return_to_pending(question.id)
+            sent = await channel.send(
+                embed=question_embed(question), view=question_view(question), allowed_mentions=NO_PINGS
+            )
+            await self.repo.set_message(question.id, channel.id, sent.id)
+        except BaseException as error:
+            await asyncio.shield(self._unapprove(question, sent))
+            if not isinstance(error, Exception):
+                raise
+            log.warning("Could not post an approved question in server %s (%s)", guild.id, type(error).__name__)
+            if isinstance(error, discord.Forbidden):
+                raise UserError(
+                    f"Sorry, I'm not allowed to write in {channel.mention}, so the question was not posted. It is "
+                    "still waiting here; please check my permissions there and press Approve again."
+                ) from None
             raise UserError(
-                f"Sorry, I couldn't post in {channel.mention}; please check my permissions there."
+                "Sorry, Discord had a problem and the question was not posted. It is still waiting here: please "
+                "press Approve again in a moment."
             ) from None
-        await interaction.response.edit_message(
+        question = await self.repo.get(question.id)
+        await interaction.edit_original_response(
             embed=review_embed(question, f"Approved: posted as Question #{question.number}"), view=None
         )
 
-    async def reject(self, interaction: discord.Interaction, question_id: int) -> None:
-        await require_facilitator(interaction)
-        question = await self._own_question(interaction, question_id)
+    async def _unapprove(self, question: Question, sent: discord.Message | None) -> None:
+        if sent is not None:
+            try:
+                await sent.delete()
+            except Exception:
+                log.warning("Could not take down a question post in server %s", question.guild_id)
+        await self.repo.return_to_pending(question.id)
+
+    async def reject(self, interaction: discord.Interaction, question: Question) -> None:
+        await interaction.response.defer()
         question = await self.repo.set_status(question.id, "rejected", allowed_from=("pending",))
-        await interaction.response.edit_message(embed=review_embed(question, "Rejected: not posted"), view=None)
+        self.memory.askers.forget(question.id)
+        await interaction.edit_original_response(embed=review_embed(question, "Rejected: not posted"), view=None)
 
     # ------------------------------------------------------------------------------ facilitators
 
@@ -316,8 +517,8 @@ class QuestionsCog(commands.Cog, name="Questions"):
     @facilitator_only()
     async def list_questions(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
-        open_questions = await self.repo.open_by_votes(guild.id)
-        waiting = len(await self.repo.list(guild.id, ("pending",)))
+        open_questions = [q for q in await self.repo.open_by_votes(guild.id) if q.message_id is not None]
+        waiting = len([q for q in await self.repo.list(guild.id, ("pending",)) if q.review_message_id is not None])
         lines = [f"**Open questions** ({len(open_questions)})" if open_questions else "There are no open questions."]
         used = len(lines[0])
         for index, q in enumerate(open_questions):
@@ -337,7 +538,11 @@ class QuestionsCog(commands.Cog, name="Questions"):
     @facilitator_only()
     async def export(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
-        rows = await self.repo.list(guild.id, ("open", "answered", "pending"))
+        rows = [
+            q
+            for q in await self.repo.list(guild.id, ("open", "answered", "pending"))
+            if q.message_id is not None or q.review_message_id is not None
+        ]
         data = questions_csv(rows).encode("utf-8-sig")
         await interaction.response.send_message(
             f"Here are this server's {len(rows)} questions (removed and rejected ones are left out).",

@@ -1,9 +1,20 @@
-"""Buttons, the /ask modal and the embeds for anonymous questions.
+"""Buttons, the question form and the embeds for anonymous questions.
 
-Every button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` carries only a question's
-database id (or, in DMs, a server id), never anything about a person, so the buttons keep working
-after a restart and reveal nothing. Callbacks find the cog through the bot and call its methods;
-no callback logs or shows who clicked.
+Public ids (issue #14): a button's ``custom_id`` never carries the database row id, which counts
+across every server and so would show other servers' activity and the order of asking.
+
+* Buttons under a posted question carry its per-server number: ``copbot:questions:vote:n12``
+  (the server comes from the interaction).
+* Approve / Reject / Mute under a question waiting for a check carry a random token stored with
+  the question: ``copbot:questions:approve:r8035…``.
+* Buttons posted before this change carry the row id (``copbot:questions:vote:12``); they keep
+  working, and a click that re-draws the post replaces them with the new ones.
+* In a member's DMs, "Ask anonymously" carries the server id only (``copbot:questions:dmask:<server>``).
+
+Nothing in an id says anything about a person. Every button is a :class:`discord.ui.DynamicItem`,
+so it works after a restart. The question form is answered by the cog's ``on_interaction``
+listener, not by discord.py's in-memory modal store, so a form opened before a restart is still
+accepted afterwards.
 """
 
 from __future__ import annotations
@@ -13,15 +24,26 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.questions.text import question_body, render_safe
+from bot.questions.text import question_body
 from bot.storage.questions import Question
-from cogs._shared import IdButton, replies_to_user_errors
+from cogs._shared import replies_to_user_errors
 
 if TYPE_CHECKING:
     from cogs.questions._cog import QuestionsCog
 
 PREFIX = "copbot:questions"
+FORM_PREFIX = f"{PREFIX}:form:"
 ANONYMOUS_FOOTER = "Asked anonymously: nobody, not even copbot's operators, can see who asked."
+
+#: action → (label, style) for the question buttons.
+_LOOKS: dict[str, tuple[str, discord.ButtonStyle]] = {
+    "vote": ("Me too", discord.ButtonStyle.primary),
+    "answered": ("Answered", discord.ButtonStyle.success),
+    "remove": ("Remove", discord.ButtonStyle.danger),
+    "mute": ("Mute this asker for the rest of the meeting", discord.ButtonStyle.secondary),
+    "approve": ("Approve", discord.ButtonStyle.success),
+    "reject": ("Reject", discord.ButtonStyle.danger),
+}
 
 
 def cog_of(interaction: discord.Interaction) -> QuestionsCog:
@@ -31,6 +53,14 @@ def cog_of(interaction: discord.Interaction) -> QuestionsCog:
     cog = interaction.client.get_cog(QuestionsCog.__cog_name__)  # type: ignore[attr-defined]
     assert isinstance(cog, QuestionsCog)
     return cog
+
+
+def public_ref(question: Question) -> str:
+    """What a button under ``question`` carries: ``n<number>`` once posted, else ``r<token>``."""
+    if question.number is not None:
+        return f"n{question.number}"
+    assert question.review_token is not None, "a question waiting for a check has a review token"
+    return f"r{question.review_token}"
 
 
 # ----------------------------------------------------------------------------------- rendering
@@ -54,20 +84,21 @@ def question_view(question: Question) -> discord.ui.View:
     """Buttons under a public question; an answered one keeps only its count and "Remove"."""
     view = discord.ui.View(timeout=None)
     open_ = question.status == "open"
-    view.add_item(VoteButton(question.id, question.votes, disabled=not open_))
+    ref = f"n{question.number}"
+    view.add_item(QuestionButton("vote", ref, label=f"Me too ({question.votes})", disabled=not open_))
     if open_:
-        view.add_item(AnsweredButton(question.id))
-    view.add_item(RemoveButton(question.id))
+        view.add_item(QuestionButton("answered", ref))
+    view.add_item(QuestionButton("remove", ref))
     if open_:
-        view.add_item(MuteButton(question.id))
+        view.add_item(QuestionButton("mute", ref))
     return view
 
 
 def review_embed(question: Question, outcome: str | None = None) -> discord.Embed:
-    """The moderation message in the facilitator channel."""
+    """The moderation message in the facilitator channel (a rejected question shows no text)."""
     embed = discord.Embed(
         title="An anonymous question is waiting for your check" if outcome is None else outcome,
-        description=question_body(question.kind, question.text),
+        description=question_body(question.kind, question.text) if question.text else None,
         colour=discord.Colour.orange() if outcome is None else discord.Colour.light_grey(),
     )
     embed.set_footer(text="Approve posts it in the questions channel. Reject means it is never posted.")
@@ -76,151 +107,30 @@ def review_embed(question: Question, outcome: str | None = None) -> discord.Embe
 
 def review_view(question: Question) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(ApproveButton(question.id))
-    view.add_item(RejectButton(question.id))
-    view.add_item(MuteButton(question.id))
+    ref = public_ref(question)
+    for action in ("approve", "reject", "mute"):
+        view.add_item(QuestionButton(action, ref))
     return view
-
-
-def dm_preview_embed(text: str) -> discord.Embed:
-    """The DM preview; its description is the exact text, read back when the member presses post."""
-    embed = discord.Embed(title="Your question (not posted yet)", description=render_safe(text))
-    embed.set_footer(text="Nobody will see who asked.")
-    return embed
 
 
 def dm_view(guilds: list[discord.Guild]) -> discord.ui.View:
-    """One "Post anonymously" button, or one per server when the member shares several."""
+    """One "Ask anonymously" button, or one per server when the member shares several."""
     view = discord.ui.View(timeout=None)
-    for guild in guilds[:24]:
-        label = "Post anonymously" if len(guilds) == 1 else f"Post in {guild.name}"[:80]
-        view.add_item(DmPostButton(guild.id, label=label))
-    view.add_item(DmCancelButton())
+    for guild in guilds[:25]:
+        label = "Ask anonymously" if len(guilds) == 1 else f"Ask in {guild.name}"[:80]
+        view.add_item(DmAskButton(guild.id, label=label))
     return view
 
 
-# ------------------------------------------------------------------------------------- buttons
+def question_form(guild_id: int, max_length: int) -> discord.ui.Modal:
+    """The form behind ``/ask`` and "Ask anonymously"; its ``custom_id`` names the server only.
 
-
-class _QuestionButton(IdButton):
-    """``copbot:questions:<action>:<question id>``."""
-
-    prefix = PREFIX
-
-
-class VoteButton(_QuestionButton, action="vote"):
-    style = discord.ButtonStyle.primary
-
-    def __init__(self, question_id: int, votes: int = 0, *, disabled: bool = False) -> None:
-        super().__init__(question_id, label=f"Me too ({votes})", disabled=disabled)
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).vote(interaction, self.target_id)
-
-
-class AnsweredButton(_QuestionButton, action="answered"):
-    label = "Answered"
-    style = discord.ButtonStyle.success
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).mark_answered(interaction, self.target_id)
-
-
-class RemoveButton(_QuestionButton, action="remove"):
-    label = "Remove"
-    style = discord.ButtonStyle.danger
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).remove(interaction, self.target_id)
-
-
-class MuteButton(_QuestionButton, action="mute"):
-    label = "Mute this asker for the rest of the meeting"
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).mute(interaction, self.target_id)
-
-
-class ApproveButton(_QuestionButton, action="approve"):
-    label = "Approve"
-    style = discord.ButtonStyle.success
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).approve(interaction, self.target_id)
-
-
-class RejectButton(_QuestionButton, action="reject"):
-    label = "Reject"
-    style = discord.ButtonStyle.danger
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).reject(interaction, self.target_id)
-
-
-class DmPostButton(_QuestionButton, action="dmpost"):
-    """In a member's DMs: post the previewed text in one server. Carries the server id only."""
-
-    label = "Post anonymously"
-    style = discord.ButtonStyle.primary
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> DmPostButton:
-        return cls(int(match["target_id"]), label=item.label)  # the label names the server
-
-    @replies_to_user_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).post_from_dm(interaction, self.target_id)
-
-
-class DmCancelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"{PREFIX}:dmcancel"):
-    """In a member's DMs: drop the preview without posting anything."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(label="Don't post", style=discord.ButtonStyle.secondary, custom_id=f"{PREFIX}:dmcancel")
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> DmCancelButton:
-        return cls()
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.edit_message(
-            content="All right, nothing was posted. You can send me another message any time.", view=None
-        )
-
-
-DYNAMIC_ITEMS = (
-    VoteButton,
-    AnsweredButton,
-    RemoveButton,
-    MuteButton,
-    ApproveButton,
-    RejectButton,
-    DmPostButton,
-    DmCancelButton,
-)
-
-
-# --------------------------------------------------------------------------------------- modal
-
-
-class AskModal(discord.ui.Modal, title="Ask anonymously"):
-    """The /ask form. Nobody, including the facilitators, will see who filled it in."""
-
-    def __init__(self, max_length: int) -> None:
-        super().__init__(timeout=30 * 60)
-        self.question: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
+    The modal is stopped before it is sent, so discord.py does not keep it in memory; the cog
+    answers every submission of ``copbot:questions:form:<server>`` itself, before or after a restart.
+    """
+    modal = discord.ui.Modal(title="Ask anonymously", timeout=None, custom_id=f"{FORM_PREFIX}{guild_id}")
+    modal.add_item(
+        discord.ui.TextInput(
             label="Your question",
             custom_id="question",
             style=discord.TextStyle.paragraph,
@@ -228,8 +138,111 @@ class AskModal(discord.ui.Modal, title="Ask anonymously"):
             min_length=1,
             max_length=max_length,
         )
-        self.add_item(self.question)
+    )
+    modal.stop()
+    return modal
+
+
+def form_guild_id(custom_id: str) -> int | None:
+    """The server a submitted question form belongs to, or ``None`` if it is not our form."""
+    if not custom_id.startswith(FORM_PREFIX):
+        return None
+    rest = custom_id[len(FORM_PREFIX) :]
+    return int(rest) if rest.isdigit() else None
+
+
+def form_value(components: list[dict[str, Any]], custom_id: str) -> str | None:
+    """The value of the text input ``custom_id`` in a submitted form (rows or labels)."""
+    for component in components:
+        if component.get("custom_id") == custom_id and "value" in component:
+            return str(component["value"])
+        children = list(component.get("components") or [])
+        if component.get("component"):
+            children.append(component["component"])
+        found = form_value(children, custom_id)
+        if found is not None:
+            return found
+    return None
+
+
+# ------------------------------------------------------------------------------------- buttons
+
+
+class QuestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"{PREFIX}:(?P<action>vote|answered|remove|mute|approve|reject):(?P<ref>[nr]?[0-9]+)",
+):
+    """Every button on a question post or check message: ``copbot:questions:<action>:<ref>``.
+
+    ``ref`` is ``n<number>`` (posted question, this server), ``r<token>`` (waiting for a check) or,
+    on buttons made before public ids, the bare row id.
+    """
+
+    def __init__(self, action: str, ref: str, *, label: str | None = None, disabled: bool = False) -> None:
+        default_label, style = _LOOKS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label or default_label,
+                style=style,
+                custom_id=f"{PREFIX}:{action}:{ref}",
+                disabled=disabled,
+            )
+        )
+        self.action = action
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> QuestionButton:
+        return cls(match["action"], match["ref"], label=item.label)
 
     @replies_to_user_errors
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await cog_of(interaction).ask_from_interaction(interaction, self.question.value, kind="question")
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await cog_of(interaction).on_button(interaction, self.action, self.ref)
+
+
+class DmAskButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"{PREFIX}:(?:dmask|dmpost):(?P<guild_id>[0-9]+)",
+):
+    """In a member's DMs: open the question form for one server. Carries the server id only.
+
+    ``dmpost`` is the id of the old preview's "Post anonymously" button: pressing one now opens the
+    form too, so nothing from the old DM preview is ever posted.
+    """
+
+    def __init__(self, guild_id: int, *, label: str = "Ask anonymously") -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.primary, custom_id=f"{PREFIX}:dmask:{guild_id}")
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> DmAskButton:
+        return cls(int(match["guild_id"]), label=item.label or "Ask anonymously")
+
+    @replies_to_user_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await cog_of(interaction).open_form_from_dm(interaction, self.guild_id)
+
+
+class OldDmCancelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"{PREFIX}:dmcancel"):
+    """The old DM preview's "Don't post" button: takes the buttons away, posts nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="Don't post", custom_id=f"{PREFIX}:dmcancel"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> OldDmCancelButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content="All right, nothing was posted.", embed=None, view=None)
+
+
+DYNAMIC_ITEMS = (QuestionButton, DmAskButton, OldDmCancelButton)

@@ -282,6 +282,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             when.at,
             await self._plan(guild.id, when.at, now),
             created_at=now,
+            per_hour=self.bot.config.limits.tasks_per_hour,
+            open_per_assignee=self.bot.config.limits.open_tasks_per_assignee,
         )
         await self.service.rearm()
         await interaction.response.send_message(

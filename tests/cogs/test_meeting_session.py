@@ -75,7 +75,7 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     await ask(asker, community, "What does *evidence-based* mean here?")
     await ask(asker, community, "Could we hear more from carers next time?")
     answered = await community.facilitator.click(
-        community.questions.last_message, custom_id="copbot:questions:answered:2"
+        community.questions.last_message, custom_id="copbot:questions:answered:n2"
     )
     assert answered.acknowledged
 
@@ -172,7 +172,7 @@ async def test_the_next_digest_lists_the_questions_carried_forward(simcord_env, 
         await start(community)
         await ask(asker, community, "How do we measure pain at home?")
         await ask(asker, community, "Who runs the next session?")
-        await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:answered:2")
+        await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:answered:n2")
         await community.facilitator.slash(
             community.meeting, "task add", description="Find a pain diary", assignee=asker, due="in 10 days"
         )
@@ -389,3 +389,16 @@ async def test_make_a_task_from_a_long_message_is_cut_to_the_task_limit(simcord_
     made = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "in 2 days"})
     assert "#1" in made.response.content and pat.mention in made.response.content
     assert any("gave you a task" in m.content for m in dms(pat))
+
+
+async def test_a_mute_for_the_rest_of_the_meeting_ends_with_the_meeting(simcord_env, community: Community):
+    await community.configure()
+    asker = community.add_member("asker")
+    await start(community)
+    await ask(asker, community, "First question?")
+    muted = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
+    assert "Done" in muted.response.content
+    assert "paused" in (await ask(asker, community, "Second?")).response.content
+    await community.facilitator.slash(community.meeting, "meeting end")
+    after = await ask(asker, community, "After the meeting?")
+    assert "Question #2" in after.response.content

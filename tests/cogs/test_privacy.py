@@ -350,10 +350,17 @@ async def test_personal_details_are_refused_everywhere_and_nothing_is_stored(sim
     assert refused.response.ephemeral and "an NHS number" in refused.response.content
     explain = await pat.slash(community.meeting, "explain", term="why does sam@example.org get the minutes")
     assert "an email address" in explain.response.content
-    await pat.user.send_dm("I was born 3/4/1961, am I eligible?")
+    # A DM's own text is never used (issue #14); the form its "Ask anonymously" button opens is guarded.
+    await pat.user.send_dm("Can I ask something?")
     await simcord_env.settle()
-    reply = pat.user.dm_channel.last_message
-    assert "a date of birth" in reply.content and not reply.components
+    reply = next(
+        m
+        for m in reversed(pat.user.dm_channel.history())
+        if m.author.id == simcord_env.bot.user.id and not m.content.startswith("Welcome to")
+    )
+    form = await pat.user.click(reply, label="Ask anonymously")
+    refused = await pat.user.submit_modal(form, {"question": "I was born 3/4/1961, am I eligible?"})
+    assert refused.response.ephemeral and "a date of birth" in refused.response.content
     for kind, text in [("a phone number", "Ring me on 07700 900123"), ("a postcode", "Is the clinic near LS6 2QE?")]:
         shown = await pat.slash(community.meeting, "ask")
         assert kind in (await pat.submit_modal(shown, {"question": text})).response.content

@@ -156,6 +156,9 @@ async def test_welcome_message_sent_by_dm_in_configured_server(simcord_env, comm
     assert "Welcome to **Knee Pain CoP**" in text
     assert "/profile" in text
     assert "/ask" in text
+    # The DM path as in DESIGN.md: the button and the form, never the typed message (issue #14).
+    assert "**Ask anonymously**" in text and "never post what you type in this chat" in text
+    assert "stays here until you delete it" in text
 
 
 async def test_no_welcome_before_the_server_is_set_up(simcord_env, community):

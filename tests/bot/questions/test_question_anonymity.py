@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import UserError
-from bot.questions.anonymity import AnonymityKeys, AskerMemory, MuteList, RateLimiter
+from bot.questions.anonymity import AnonymityKeys, AskerMemory, MeetingMemory, MuteList, RateLimiter
 
 
 class FakeClock:
@@ -59,3 +59,40 @@ def test_asker_memory_is_bounded():
     for qid in (1, 2, 3):
         memory.remember(qid, bytes([qid]))
     assert memory.key_for(1) is None and memory.key_for(3) == b"\x03"
+
+
+def test_asker_links_last_only_the_mute_window():
+    clock = FakeClock()
+    memory = AskerMemory(timedelta(hours=3), clock)
+    memory.remember(1, b"a")
+    clock.now += timedelta(hours=2)
+    memory.remember(2, b"b")
+    assert memory.next_expiry() == datetime(2026, 1, 1, 3, tzinfo=UTC)
+    clock.now += timedelta(hours=1)
+    assert memory.key_for(1) is None and memory.key_for(2) == b"b"
+    memory.forget(2)
+    assert len(memory) == 0 and memory.next_expiry() is None
+
+
+def test_meeting_memory_sweeps_then_forgets_everything_with_a_new_secret():
+    clock = FakeClock()
+    memory = MeetingMemory(
+        rate_limit_count=5, rate_limit_window=timedelta(minutes=10), mute_window=timedelta(hours=3), clock=clock
+    )
+    key = memory.keys.asker(1, 2)
+    memory.rate_limiter.record(key)
+    memory.askers.remember(7, key)
+    memory.mutes.mute(key)
+    memory.dm_limiter.record(memory.keys.asker(0, 2))
+    assert len(memory) == 4 and memory.next_expiry() == clock.now + timedelta(minutes=10)
+    clock.now += timedelta(hours=1)
+    assert memory.sweep() == datetime(2026, 1, 1, 3, tzinfo=UTC) and len(memory) == 2
+    clock.now += timedelta(hours=2)
+    assert memory.sweep() is None and len(memory) == 0
+    assert memory.keys.asker(1, 2) != key  # the old keys cannot be recomputed any more
+    assert memory.keys.vote(1, 7, 2) == memory.keys.vote(1, 7, 2)  # vote keys stay stable
+
+
+def test_rate_limit_window_never_outlives_the_mute_window():
+    memory = MeetingMemory(rate_limit_count=5, rate_limit_window=timedelta(hours=10), mute_window=timedelta(hours=3))
+    assert memory.rate_limiter.window == timedelta(hours=3)

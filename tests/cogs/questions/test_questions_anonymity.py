@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,16 @@ async def every_message_text(simcord_env, asker_id: int) -> tuple[str, bytes]:
     return "\n".join(texts), files
 
 
+def bot_reply(env, user):
+    """The bot's latest answer in ``user``'s DM chat. The welcome message a new member gets is left
+    out: with latency it can arrive after the answer to a first DM."""
+    return next(
+        m
+        for m in reversed(user.dm_channel.history())
+        if m.author.id == env.bot.user.id and not m.content.startswith("Welcome to")
+    )
+
+
 async def assert_asker_nowhere(simcord_env, db_path, caplog, user, dm_channel_id=None) -> None:
     texts, raw = identifiers(user, dm_channel_id)
     db = database_bytes(db_path)
@@ -109,9 +120,9 @@ async def test_ask_leaves_no_trace_of_the_asker(simcord_env, community, db_path,
     assert "Question #1" in result.response.content
     post = community.questions.last_message
     assert post.interaction_metadata is None and post.author.id == simcord_env.bot.user.id
-    await asker.click(post, custom_id="copbot:questions:vote:1")  # the asker supports their own question
-    await community.add_member("other").click(community.questions.last_message, custom_id="copbot:questions:vote:1")
-    muted = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:1")
+    await asker.click(post, custom_id="copbot:questions:vote:n1")  # the asker supports their own question
+    await community.add_member("other").click(community.questions.last_message, custom_id="copbot:questions:vote:n1")
+    muted = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
     assert "Done" in muted.response.content
     again = await asker.submit_modal(await asker.slash(community.meeting, "ask"), {"question": "One more?"})
     assert "paused" in again.response.content
@@ -129,29 +140,119 @@ async def test_explain_with_moderation_leaves_no_trace(simcord_env, community, d
     result = await asker.slash(community.meeting, "explain", term="commissioner")
     assert "waiting for a facilitator" in result.response.content
     assert "commissioner" in review.last_message.embeds[0].description
-    await community.facilitator.click(review.last_message, custom_id="copbot:questions:mute:1")
+    await community.facilitator.click(review.last_message, label="Mute this asker for the rest of the meeting")
     await community.facilitator.click(review.last_message, label="Approve")
     assert community.questions.last_message.embeds[0].title == "Question #1"
-    await asker.click(community.questions.last_message, custom_id="copbot:questions:vote:1")
+    await asker.click(community.questions.last_message, custom_id="copbot:questions:vote:n1")
     await community.facilitator.slash(community.meeting, "questions export")
     await assert_asker_nowhere(simcord_env, db_path, all_logs, user)
+
+
+#: "#12" as a question number (a channel mention "<#123…>" is not one).
+QUESTION_NUMBER = re.compile(r"(?<!<)#\d")
+
+
+async def operator_dm_scan(simcord_env, questions: list[str]) -> list[str]:
+    """What an operator holding the bot's token finds: every DM chat the bot has, read with the
+    bot's own client (members → DM channel → history), plus every ephemeral message the bot wrote
+    in a DM (stricter than the token allows). Returns what ties a DM to a question, if anything."""
+    bot = simcord_env.bot
+    posts = [
+        stored
+        for messages in simcord_env.backend.messages.values()
+        for stored in messages.values()
+        if stored.author_id == bot.user.id
+        and any((e.get("title") or "").startswith("Question #") for e in stored.embeds)
+    ]
+    needles = [q for q in questions if q] + ["Question #", "/channels/"]
+    needles += [str(p.id) for p in posts]
+    shown: list[str] = []
+    seen_users: set[int] = set()
+    for guild in bot.guilds:
+        for member in guild.members:
+            if member.bot or member.id in seen_users:
+                continue
+            seen_users.add(member.id)
+            channel = await member.create_dm()
+            async for message in channel.history(limit=None):
+                if message.author.id == bot.user.id:
+                    shown.append(_message_text(message))
+    for channel_id, messages in simcord_env.backend.messages.items():
+        if simcord_env.backend.get_channel(channel_id).guild_id is not None:
+            continue
+        for stored in messages.values():
+            if stored.author_id == bot.user.id:
+                shown.append(_message_text(to_discord_message(simcord_env, stored)))
+    assert shown, "the scan should find the bot's DM replies"
+    found = [f"{needle!r} in {text[:80]!r}" for text in shown for needle in needles if needle in text]
+    found += [f"a number in {text[:80]!r}" for text in shown if QUESTION_NUMBER.search(text)]
+    return found
+
+
+def _message_text(message) -> str:
+    parts = [message.content]
+    parts += [json.dumps(e.to_dict(), ensure_ascii=False) for e in message.embeds]
+    for row in message.components:
+        for child in getattr(row, "children", [row]):
+            parts += [
+                str(getattr(child, "label", "")),
+                str(getattr(child, "custom_id", "")),
+                str(getattr(child, "url", "")),
+            ]
+    return "\n".join(parts)
 
 
 async def test_dm_path_leaves_no_trace(simcord_env, community, db_path, all_logs):
     await community.configure()
     user, _asker = make_asker(simcord_env, community)
-    await user.send_dm("Can someone explain what a @here **care pathway** is?")
+    await user.send_dm("Hello, can I ask something about a @here **care pathway**?")
     dm = user.dm_channel
-    preview = dm.last_message
-    assert preview.author.id == simcord_env.bot.user.id
-    assert not community.questions.history()
-    await user.click(preview, label="Post anonymously")
+    reply = bot_reply(simcord_env, user)
+    assert reply.author.id == simcord_env.bot.user.id
+    assert [c.label for row in reply.components for c in row.children] == ["Ask anonymously"]
+    assert "stays here until you delete it" in reply.content and "care pathway" not in reply.content
+    assert not community.questions.history()  # what was typed in the DM is never posted
+    shown = await user.click(reply, label="Ask anonymously")
+    assert shown.modal is not None
+    question = "What is a care pathway, in plain words?"
+    result = await user.submit_modal(shown, {"question": question})
+    assert result.response.ephemeral and "posted anonymously" in result.response.content
+    assert not QUESTION_NUMBER.search(result.response.content) and question not in result.response.content
     post = community.questions.last_message
-    assert post.embeds[0].title == "Question #1"
-    assert "care pathway" in post.embeds[0].description
-    await community.facilitator.click(post, custom_id="copbot:questions:mute:1")
-    await user.send_dm("Another one?")
-    refused = await user.click(dm.last_message, label="Post anonymously")
+    assert (
+        post.embeds[0].title == "Question #1"
+        and post.embeds[0].description == "What is a care pathway, in plain words?"
+    )
+    await community.facilitator.click(post, custom_id="copbot:questions:mute:n1")
+    refused = await user.submit_modal(
+        await user.click(bot_reply(simcord_env, user), label="Ask anonymously"), {"question": "More?"}
+    )
     assert "paused" in refused.response.content
     await community.facilitator.slash(community.meeting, "questions export")
     await assert_asker_nowhere(simcord_env, db_path, all_logs, user, dm_channel_id=dm.id)
+    assert await operator_dm_scan(simcord_env, [question, "More?"]) == []
+
+
+async def test_operator_scan_of_dm_chats_finds_no_question(simcord_env, community, db_path, all_logs):
+    """The review's attack: two members ask (/ask, /explain, the DM button, with moderation), then the
+    operator reads every DM chat with the bot's own client. Nothing ties a person to a question."""
+    await community.configure(moderation=True)
+    alice, bob = community.add_member("alice"), community.add_member("bob")
+    carol_user = simcord_env.create_user("carol")
+    carol = community.guild.add_member(carol_user)
+    ask = await alice.slash(community.meeting, "ask")
+    await alice.submit_modal(ask, {"question": "Alice asks about waiting lists"})
+    await bob.slash(community.meeting, "explain", term="Bob wants integrated care explained")
+    await carol_user.send_dm("I have a question about physiotherapy referrals")
+    shown = await carol_user.click(bot_reply(simcord_env, carol_user), label="Ask anonymously")
+    confirmed = await carol_user.submit_modal(shown, {"question": "Carol asks about physiotherapy referrals"})
+    assert "waiting for a facilitator" in confirmed.response.content
+    for waiting in [m for m in community.facilitators.history() if m.components]:
+        await community.facilitator.click(waiting, label="Approve")
+    titles = sorted(m.embeds[0].title for m in community.questions.history())
+    assert titles == ["Question #1", "Question #2", "Question #3"]
+    texts = ["Alice asks about waiting lists", "integrated care", "Carol asks about physiotherapy referrals"]
+    assert await operator_dm_scan(simcord_env, texts) == []
+    # The DM chat the member used holds the welcome, their own message and the bot's explanation.
+    bot_id = simcord_env.bot.user.id
+    assert sorted(m.author.id for m in carol_user.dm_channel.history()) == sorted([bot_id, carol.id, bot_id])
