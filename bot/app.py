@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import pkgutil
+from collections.abc import Callable
 from datetime import UTC
 
 import discord
@@ -20,9 +21,12 @@ from discord.ext import commands
 import cogs
 from bot.config import Config, load_config
 from bot.errors import UserError
+from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.reminders.policy import ReminderPolicy
 from bot.storage.database import Database
+from bot.storage.meeting_sessions import MeetingSessionRepository
+from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
@@ -70,6 +74,15 @@ class CopBot(commands.Bot):
         self.members = MemberRepository(self.db)
         self.reminder_policies = ReminderPolicyRepository(self.db, ReminderPolicy.from_config(config.reminders))
         self.privacy = PrivacyService(self.db, config.privacy)
+        #: Builds the task form ("Make a task", the panel's "Add an action"); set by the tasks cog.
+        self.task_form: Callable[[str, int], discord.ui.Modal] | None = None
+        self.meeting_sessions = MeetingSessionService(
+            MeetingSessionRepository(self.db),
+            MeetingRepository(self.db),
+            self.members,
+            recap_names=config.meetings.recap_names,
+            max_hours=config.meetings.max_hours,
+        )
 
     async def setup_hook(self) -> None:
         """Open storage, start the scheduler, load every cog, then sync slash commands."""

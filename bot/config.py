@@ -112,6 +112,14 @@ class BreakoutsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingsConfig:
+    """The meeting itself: when a forgotten one closes, and whether the recap names who came."""
+
+    max_hours: int
+    recap_names: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PrivacyConfig:
     """Who to contact about personal data, and how long copbot keeps it."""
 
@@ -145,6 +153,7 @@ class Config:
     breakouts: BreakoutsConfig
     privacy: PrivacyConfig
     limits: LimitsConfig
+    meetings: MeetingsConfig = field(default_factory=lambda: MeetingsConfig(max_hours=4, recap_names=False))
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> list[tuple[str, str]]:
@@ -155,7 +164,16 @@ class Config:
             ("database", str(self.database_path)),
             ("bot.log_level", self.log_level),
         ]
-        for section in ("community", "questions", "reminders", "icebreakers", "breakouts", "privacy", "limits"):
+        for section in (
+            "community",
+            "questions",
+            "reminders",
+            "icebreakers",
+            "breakouts",
+            "privacy",
+            "limits",
+            "meetings",
+        ):
             obj = getattr(self, section)
             for name in obj.__slots__:
                 value = getattr(obj, name)
@@ -433,6 +451,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             dms_per_hour=r.integer("limits", "dms_per_hour", 1, 1000),
             rounds_per_server=r.integer("limits", "rounds_per_server", 1, 100),
             icebreakers_per_server=r.integer("limits", "icebreakers_per_server", 1, 10000),
+        ),
+        meetings=MeetingsConfig(
+            max_hours=r.integer("meetings", "max_hours", 1, 24),
+            recap_names=r.boolean("meetings", "recap_names"),
         ),
         sources=tuple(sources),
     )

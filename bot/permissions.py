@@ -44,6 +44,12 @@ CREATE_EVENTS = Needed(
     "Create Events",
     "to add meetings to the server's Events list and remove them when cancelled (needed since February 2026)",
 )
+CREATE_PUBLIC_THREADS = Needed(
+    "create_public_threads", 35, "Create Public Threads", "to post each meeting's recap in its own thread"
+)
+SEND_MESSAGES_IN_THREADS = Needed(
+    "send_messages_in_threads", 38, "Send Messages in Threads", "to write the recap inside that thread"
+)
 # Not Manage Events: that is for editing *anyone's* events. Create Events already lets a bot edit and
 # delete the events it made itself, which are the only ones copbot touches.
 
@@ -57,6 +63,8 @@ ALL: tuple[Needed, ...] = (
     MOVE_MEMBERS,
     CONNECT,
     CREATE_EVENTS,
+    CREATE_PUBLIC_THREADS,
+    SEND_MESSAGES_IN_THREADS,
 )
 
 #: What a breakout needs in the server before any room is made (rooms inherit the server's permissions).
@@ -65,6 +73,8 @@ BREAKOUTS: tuple[Needed, ...] = (VIEW_CHANNEL, MANAGE_CHANNELS, MOVE_MEMBERS, CO
 VOICE_TARGET: tuple[Needed, ...] = (VIEW_CHANNEL, CONNECT)
 #: What adding a meeting to the Events list needs.
 EVENTS: tuple[Needed, ...] = (CREATE_EVENTS,)
+#: What a recap in a thread needs in the meeting channel (without them it is posted in the channel).
+RECAP_THREAD: tuple[Needed, ...] = (CREATE_PUBLIC_THREADS, SEND_MESSAGES_IN_THREADS)
 
 SCOPES = ("bot", "applications.commands")
 

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.clock import utcnow
 from bot.errors import UserError
 from bot.roles import ROLES, label
 from cogs._privacy_views import confirm_view
@@ -58,16 +59,39 @@ class MembersCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="profile", description="Tell copbot which part of the community you come from")
-    @app_commands.describe(role="The option that fits you best")
+    @app_commands.describe(
+        role="The option that fits you best",
+        recaps="Get a meeting's recap by message when you miss it (on unless you turn it off)",
+    )
     @app_commands.choices(role=ROLE_CHOICES)
     @app_commands.guild_only()
-    async def profile(self, interaction: discord.Interaction, role: app_commands.Choice[str]) -> None:
+    async def profile(
+        self,
+        interaction: discord.Interaction,
+        role: app_commands.Choice[str] | None = None,
+        recaps: bool | None = None,
+    ) -> None:
         guild = guild_of(interaction)
-        await self.bot.members.set_role(guild.id, interaction.user.id, role.value)
-        await interaction.response.send_message(
-            f"Thank you. Your role is now: **{label(role.value)}**. You can change it at any time with `/profile`.",
-            ephemeral=True,
-        )
+        if role is None and recaps is None:
+            current = await self.bot.members.get_role(guild.id, interaction.user.id)
+            raise UserError(
+                f"Your role is {f'**{label(current)}**' if current else 'not chosen yet'}. "
+                "Choose a `role` to change it, or `recaps` to turn meeting recaps on or off."
+            )
+        lines = []
+        if role is not None:
+            await self.bot.members.set_role(guild.id, interaction.user.id, role.value)
+            lines.append(
+                f"Thank you. Your role is now: **{label(role.value)}**. You can change it at any time with `/profile`."
+            )
+        if recaps is not None:
+            await self.bot.meeting_sessions.set_recaps(guild.id, interaction.user.id, recaps, utcnow())
+            lines.append(
+                "When you miss a meeting, I'll send you its recap by message."
+                if recaps
+                else "I won't send you meeting recaps by message any more. The recap is still posted in the server."
+            )
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     @members.command(name="set", description="Set another member's role (facilitators)")
     @app_commands.describe(member="Who to set the role for", role="Their role")

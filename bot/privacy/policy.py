@@ -63,7 +63,7 @@ def _retention(privacy: PrivacyConfig) -> list[str]:
     days = privacy.retention_days
     return [
         f"Once a day, copbot deletes the text of answered or removed questions, finished or removed tasks, and "
-        f"finished speaking rounds and breakout plans older than {days} days.",
+        f"finished speaking rounds and breakout plans, and who attended meetings, older than {days} days.",
         f"Breakout history (who was in a group with whom) is kept only for the last {HISTORY_MEETINGS} breakouts "
         "in each server, which is all the group planner looks at.",
         f"People who leave a server are forgotten there after {privacy.leaver_grace_days} days.",
@@ -77,7 +77,8 @@ def summary(privacy: PrivacyConfig) -> list[tuple[str, str]]:
             "What copbot keeps",
             "copbot keeps your Discord id (a number), never your name, with: your role in the group; tasks you "
             "do or set; meetings and icebreaker questions you added; the breakout groups and speaking rounds you "
-            "were in; keep-apart rules; and, if you leave, when you left. It keeps these so that meetings run "
+            "were in; which meetings you attended and whether you turned recaps off; keep-apart rules; and, if you "
+            "leave, when you left. It keeps these so that meetings run "
             "well: to mix groups, remind people of tasks and carry on after a restart. It does not read "
             "messages in the server.",
         ),

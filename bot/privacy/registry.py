@@ -115,6 +115,35 @@ TABLES: tuple[Table, ...] = (
         member_columns=(MemberColumn("created_by", "the facilitator who scheduled it", "blank"),),
     ),
     Table(
+        name="meeting_sessions",
+        title="Meetings held",
+        what="each meeting run with `/meeting start`: its number, title, when it started and ended, who started it, "
+        "and where its panel and recap are",
+        why="to take attendance during the meeting and post its recap afterwards",
+        kept="as the community's record of its meetings; the person who started one is blanked if forgotten",
+        seen_by="everyone in the server (the recap)",
+        member_columns=(MemberColumn("started_by", "the facilitator who started the meeting", "blank"),),
+    ),
+    Table(
+        name="meeting_attendance",
+        title="Meetings you attended",
+        what="when you joined and left the main voice channel during a meeting",
+        why="to count who came, by role, in the recap and `/meeting attendance`, and to send the recap to "
+        "people who missed it",
+        kept="deleted after the retention period",
+        seen_by="facilitators, as counts by role (names only if the server turned recap names on)",
+        member_columns=(MemberColumn("user_id", "the member who was there", "delete"),),
+    ),
+    Table(
+        name="recap_opt_outs",
+        title="Recaps turned off",
+        what="that you asked not to get a meeting's recap by direct message when you miss it (`/profile recaps`)",
+        why="so copbot respects that choice",
+        kept="until you turn recaps back on or ask copbot to forget you",
+        seen_by="nobody: copbot reads it before sending recaps",
+        member_columns=(MemberColumn("user_id", "the member who turned recaps off", "delete"),),
+    ),
+    Table(
         name="breakout_meetings",
         title="Breakout groups you were in",
         what="who was in a small group with whom at each past breakout",
@@ -197,6 +226,15 @@ TABLES: tuple[Table, ...] = (
         why="to post questions, count “Me too” and let facilitators answer them",
         kept="the text of answered or removed questions is deleted after the retention period",
         seen_by="everyone in the server (the posts) and facilitators (`/questions list`, `/questions export`)",
+    ),
+    Table(
+        name="question_answers",
+        title="Written answers to questions",
+        what="the answer a facilitator wrote under an anonymous question. There is no record of who asked, "
+        "nor of who answered",
+        why="so people who were not at the meeting can read the answer",
+        kept="as long as the question's text",
+        seen_by="everyone in the server (under the question, in the recap) and facilitators (`/questions export`)",
     ),
     Table(
         name="question_votes",

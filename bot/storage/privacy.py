@@ -290,6 +290,11 @@ class PrivacyRepository:
         out: dict[str, int] = {}
         async with self._db.transaction() as tx:
             await tx.execute("PRAGMA secure_delete = ON")
+            await tx.execute(
+                "DELETE FROM question_answers WHERE question_id IN (SELECT id FROM questions WHERE text != ''"
+                " AND created_at < ? AND status IN ('answered', 'removed', 'rejected'))",
+                (stamp,),
+            )
             out["question texts"] = await tx.execute(
                 "UPDATE questions SET text = '' WHERE text != '' AND created_at < ?"
                 " AND status IN ('answered', 'removed', 'rejected')",
@@ -323,6 +328,11 @@ class PrivacyRepository:
             )
             out["speaking rounds"] = await tx.execute(
                 "DELETE FROM icebreaker_rounds WHERE phase = 'finished' AND updated_at < ?", (stamp,)
+            )
+            out["meeting attendance"] = await tx.execute(
+                "DELETE FROM meeting_attendance WHERE session_id IN"
+                " (SELECT id FROM meeting_sessions WHERE status = 'closed' AND ended_at < ?)",
+                (stamp,),
             )
         await self._db.checkpoint()
         return out
@@ -362,6 +372,7 @@ OLDEST_QUERIES: tuple[tuple[str, str], ...] = (
     ("breakout history", "SELECT MIN(held_at) FROM breakout_meetings"),
     ("finished round", "SELECT MIN(updated_at) FROM icebreaker_rounds WHERE phase = 'finished'"),
     ("member who left", "SELECT MIN(left_at) FROM departed_members"),
+    ("meeting attendance", "SELECT MIN(joined_at) FROM meeting_attendance"),
 )
 
 

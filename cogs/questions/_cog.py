@@ -158,6 +158,11 @@ class QuestionsCog(commands.Cog, name="Questions"):
         self.memory.forget_meeting_state()
         self._rearm()
 
+    @commands.Cog.listener()
+    async def on_meeting_ended(self, guild_id: int) -> None:
+        """``/meeting end`` (or the panel, or the auto-close): mutes "for the rest of the meeting" end now."""
+        self.forget_meeting_state()
+
     async def _forget_expired(self) -> None:
         """The scheduled job: drop what the mute window has passed for, then wait for the next expiry."""
         self.memory.sweep()

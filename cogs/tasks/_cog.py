@@ -4,9 +4,10 @@ and the reminder service, plus the Discord side of delivering reminders (DMs wit
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -15,6 +16,8 @@ from discord.utils import escape_markdown, format_dt
 
 from bot import permissions
 from bot.app import CopBot
+from bot.attendance_chart import chart_png, table
+from bot.calendar_ics import CalendarMeeting, CalendarTask, build_calendar
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
@@ -26,6 +29,7 @@ from bot.storage.meetings import Meeting, MeetingRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.tasks import Task, TaskRepository
 from bot.tasks import (
+    MAX_DESCRIPTION,
     clean_description,
     extended_due,
     require_can_change,
@@ -34,9 +38,10 @@ from bot.tasks import (
 )
 from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fit, fit, fit_lines
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
+from cogs._meeting import end_meeting, ended_sentence, send_recap_dms, start_meeting
 from cogs._permissions import in_server
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
-from cogs.tasks._render import digest_entries, quoted, reminder_text, task_line, who
+from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
+from cogs.tasks._render import carried_entries, digest_entries, quoted, reminder_text, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
 
 log = logging.getLogger(__name__)
@@ -95,15 +100,21 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             policy_for=self.policy_for,
         )
         self._start_task: asyncio.Task[None] | None = None
+        self._make_task_menu = app_commands.ContextMenu(name="Make a task", callback=self.make_task)
+        self._make_task_menu.guild_only = True
 
     async def cog_load(self) -> None:
         await asyncio.to_thread(warm_up)  # dateparser's first call is slow; keep it off the event loop
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.add_command(self._make_task_menu)
+        self.bot.task_form = self.task_form
         self._start_task = asyncio.create_task(self._start_reminders())
 
     async def cog_unload(self) -> None:
         self.service.stop()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.remove_command(self._make_task_menu.name, type=discord.AppCommandType.message)
+        self.bot.task_form = None
         if self._start_task is not None and not self._start_task.done():
             self._start_task.cancel()
 
@@ -223,7 +234,9 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         settings = await self.bot.settings.get(meeting.guild_id)
         channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
         if isinstance(channel, discord.abc.Messageable):
-            await self._post_digest(channel, digest_entries(meeting, open_tasks, now, late))
+            entries = digest_entries(meeting, open_tasks, now, late)
+            entries += carried_entries(await self.bot.meeting_sessions.carried(meeting.guild_id))
+            await self._post_digest(channel, entries)
         else:
             log.warning("No meeting channel in server %s: the digest goes by DM only", meeting.guild_id)
         # Each owner's own list goes by DM whatever happened to the post: a DM never waits on it.
@@ -270,6 +283,12 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         due="When it is due, for example: next friday, in 3 days, 2026-12-01 17:00",
     )
     async def add(self, interaction: discord.Interaction, description: str, assignee: discord.Member, due: str) -> None:
+        await self.create_task(interaction, description, assignee, due)
+
+    async def create_task(
+        self, interaction: discord.Interaction, description: str, assignee: discord.abc.User, due: str
+    ) -> Task:
+        """``/task add``, and the "Make a task" form: the same checks, the same replies."""
         guild = guild_of(interaction)
         text = clean_description(description)
         if assignee.bot:
@@ -295,6 +314,17 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             allowed_mentions=NO_PINGS,
         )
         await self._tell_assignee(task, interaction.user, new=True)
+        return task
+
+    def task_form(self, description: str, assignee_id: int) -> TaskForm:
+        """The form behind "Make a task" and the panel's "Add an action"."""
+        return TaskForm(self, description[:MAX_DESCRIPTION], assignee_id)
+
+    async def make_task(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Message context menu "Make a task": the form, prefilled with the message and its author."""
+        guild_of(interaction)
+        text = " ".join(message.content.split())
+        await interaction.response.send_modal(self.task_form(text, message.author.id))
 
     async def _tell_assignee(self, task: Task, by: discord.abc.User, *, new: bool) -> None:
         what = "gave you a task" if new else "passed a task to you"
@@ -409,6 +439,32 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         )
 
 
+class TaskForm(discord.ui.Modal, title="Make a task"):
+    """What needs doing (prefilled) and when; the person doing it was chosen before the form opened."""
+
+    description: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="What needs doing", custom_id="description", style=discord.TextStyle.paragraph, max_length=MAX_DESCRIPTION
+    )
+    due: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="When is it due?", custom_id="due", placeholder="next friday, in 3 days, 2026-12-01 17:00", max_length=100
+    )
+
+    def __init__(self, cog: TasksCog, description: str, assignee_id: int) -> None:
+        super().__init__()
+        self.cog = cog
+        self.assignee_id = assignee_id
+        if description:
+            self.description.default = description
+
+    @replies_to_user_errors
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        assignee = guild.get_member(self.assignee_id)
+        if assignee is None:
+            raise UserError("That person is no longer in the server, so I can't give them a task. Nothing was saved.")
+        await self.cog.create_task(interaction, str(self.description.value), assignee, str(self.due.value))
+
+
 async def create_event(bot: CopBot, guild: discord.Guild, meeting: Meeting) -> int | None:
     """A Discord scheduled event for the meeting: in the main voice channel if set, else "online"."""
     settings = await bot.settings.get(guild.id)
@@ -509,6 +565,60 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
             + (f" {parsed.note}" if parsed.note else "")
             + note,
             allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name="start", description="Open the meeting now: attendance, panel, recap (facilitators)")
+    @app_commands.describe(meeting_id="The planned meeting's number (the one starting soon if you don't choose)")
+    @app_commands.rename(meeting_id="id")
+    @facilitator_only()
+    async def start(self, interaction: discord.Interaction, meeting_id: int | None = None) -> None:
+        await start_meeting(self.bot, interaction, meeting_id)
+
+    @app_commands.command(name="end", description="Close the meeting and post its recap (facilitators)")
+    @facilitator_only()
+    async def end(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        await self.bot.meeting_sessions.require_current(guild.id)
+        await interaction.response.defer()
+        recap, link = await end_meeting(self.bot, guild, fallback=interaction.channel)
+        await interaction.followup.send(ended_sentence(recap, link), allowed_mentions=NO_PINGS)
+        await send_recap_dms(self.bot, guild, recap, link)
+
+    @app_commands.command(name="attendance", description="Who came to recent meetings, by role (facilitators)")
+    @app_commands.describe(last="How many recent meetings to show (6 if you don't choose)")
+    @facilitator_only()
+    async def attendance(self, interaction: discord.Interaction, last: app_commands.Range[int, 1, 50] = 6) -> None:
+        guild = guild_of(interaction)
+        rows = await self.bot.meeting_sessions.attendance_history(guild.id, last)
+        await interaction.response.defer(ephemeral=True)
+        text = table(rows)
+        png = await asyncio.to_thread(chart_png, rows, f"Attendance by role, last {len(rows)} meetings")
+        await interaction.followup.send(
+            f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**\n```\n"
+            f"{text[:1800]}\n```",
+            file=discord.File(io.BytesIO(png), filename="attendance.png"),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name="calendar", description="A calendar file of the meetings and your own tasks")
+    async def calendar(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        tz_name = await self.tasks_cog.timezone_for(guild.id)
+        meetings = [
+            CalendarMeeting(m.number, m.title, m.starts_at, m.repeat) for m in await self.meetings.upcoming(guild.id)
+        ]
+        mine = await self.tasks_cog.tasks.open_tasks(guild.id, assignee_id=interaction.user.id)
+        tasks = [CalendarTask(t.number, t.description, t.due_at) for t in mine]
+        text = await asyncio.to_thread(build_calendar, guild.id, guild.name, tz_name, meetings, tasks, utcnow())
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename="copbot-calendar.ics")
+        await interaction.response.send_message(
+            f"Here is a calendar file with {len(meetings)} planned "
+            f"{'meeting' if len(meetings) == 1 else 'meetings'} (repeats included) and your {len(tasks)} open "
+            f"{'task' if len(tasks) == 1 else 'tasks'}. Open it, or import it into your calendar app. "
+            "It does not update by itself: get a new one after plans change.",
+            file=file,
+            ephemeral=True,
         )
 
     @app_commands.command(name="next", description="When is the next meeting?")

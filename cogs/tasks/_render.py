@@ -6,6 +6,7 @@ from datetime import datetime
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.meeting_session import Carried
 from bot.privacy.registry import FORGOTTEN
 from bot.storage.meetings import Meeting
 from bot.storage.tasks import Task
@@ -72,4 +73,29 @@ def digest_entries(meeting: Meeting, tasks: list[Task], now: datetime, late: boo
         # One entry per owner, so a message never splits a person from their own tasks' mention.
         lines = [f"\n{who(owner)}:", *(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)]
         entries.append((fit("\n".join(lines), 1900), [] if owner == FORGOTTEN else [owner]))
+    return entries
+
+
+def carried_entries(carried: Carried | None) -> list[tuple[str, list[int]]]:
+    """What the last meeting left for this one, as digest entries ``(line, ids it mentions)``: its open
+    questions and its tasks still open."""
+    if carried is None or not (carried.questions or carried.tasks):
+        return []
+    s = carried.session
+    entries: list[tuple[str, list[int]]] = [
+        (f"\n**Carried from meeting #{s.number}, {escape_then_fit(s.title, 120, escape_markdown)}**", [])
+    ]
+    if carried.questions:
+        entries.append(("Questions still open:", []))
+        for q in carried.questions:
+            text = escape_then_fit(" ".join(q.text.split()), 200, escape_markdown)
+            entries.append((f"• Question #{q.number}: {text}", []))
+    if carried.tasks:
+        entries.append(("Tasks agreed then and still open:", []))
+        for t in carried.tasks:
+            line = (
+                f"• **#{t.number}** “{escape_then_fit(t.description, 300, escape_markdown)}” for "
+                f"{who(t.assignee_id)}, due {format_dt(t.due_at, 'D')}"
+            )
+            entries.append((line, [] if t.assignee_id == FORGOTTEN else [t.assignee_id]))
     return entries

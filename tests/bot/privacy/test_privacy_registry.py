@@ -51,7 +51,7 @@ async def test_a_new_migration_with_an_undeclared_member_column_fails_the_check(
     extra = Migration(
         999,
         "attendance",
-        "CREATE TABLE meeting_attendance (guild_id INTEGER, meeting_id INTEGER, member_id INTEGER, joined_at TEXT);\n"
+        "CREATE TABLE meeting_notes (guild_id INTEGER, meeting_id INTEGER, member_id INTEGER, joined_at TEXT);\n"
         "ALTER TABLE tasks ADD COLUMN reviewed_by INTEGER;\n",
     )
     database = Database(tmp_path / "new.db")
@@ -61,7 +61,7 @@ async def test_a_new_migration_with_an_undeclared_member_column_fails_the_check(
         problems = schema_problems([(c.table, c.name) for c in await schema_columns(database)])
     finally:
         await database.close()
-    assert any(p.startswith("table meeting_attendance is not in") for p in problems), problems
+    assert any(p.startswith("table meeting_notes is not in") for p in problems), problems
     assert any(p.startswith("tasks.reviewed_by looks like a member id") for p in problems), problems
 
 

@@ -1,0 +1,404 @@
+"""End to end: a whole meeting under SimCord, from /meeting start to the recap and its DMs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import Community
+from simcord.results import to_discord_message
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def dms(member) -> list:
+    return [m for m in member.user.dm_channel.history() if not m.content.startswith("Welcome to")]
+
+
+def recaps_in(member) -> list:
+    return [m for m in dms(member) if "You missed meeting" in m.content]
+
+
+def all_messages(env) -> list:
+    out = []
+    for messages in env.backend.messages.values():
+        for stored in messages.values():
+            out.append(to_discord_message(env, stored))
+    return out
+
+
+def thread_texts(env, head_id: int) -> str:
+    """Every message in the recap thread opened from ``head_id`` (a thread's id is its first message's)."""
+    return "\n".join(m.content for m in all_messages(env) if m.channel.id == head_id)
+
+
+async def ask(member, community: Community, text: str):
+    shown = await member.slash(community.meeting, "ask")
+    return await member.submit_modal(shown, {"question": text})
+
+
+async def start(community: Community, **options):
+    return await community.facilitator.slash(community.meeting, "meeting start", **options)
+
+
+async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_env, community: Community, db_path: Path):
+    await community.configure()
+    names = ["pat_lay", "gina_gp", "cleo_clin", "rita_res"]
+    roles = ["lay", "gp", "clinician", "researcher"]
+    people = [community.add_member(n) for n in names]
+    for member, role in zip(people, roles, strict=True):
+        await member.slash(community.meeting, "profile", role=role)
+    await community.facilitator.slash(community.meeting, "profile", role="facilitator")
+    absent = community.add_member("abe_absent")
+    await absent.slash(community.meeting, "profile", role="lay")
+    quiet = community.add_member("quinn_quiet")
+    await quiet.slash(community.meeting, "profile", role="manager", recaps=False)
+    asker_user = simcord_env.create_user("zq_quietasker", global_name="Quentin Zephyrine")
+    asker = community.guild.add_member(asker_user, nick="Zephy Nightingale")
+
+    await community.facilitator.join_voice(community.voice)
+    await people[0].join_voice(community.voice)
+    started = await start(community)
+    assert "has started" in started.response.content and "(2 now)" in started.response.content
+    panel = community.facilitators.last_message
+    assert "Facilitator panel: meeting #1" in panel.content
+
+    # Members join (and one leaves) during the meeting.
+    for member in people[1:]:
+        await member.join_voice(community.voice)
+    await people[3].leave_voice()
+
+    ice = await community.facilitator.slash(community.meeting, "icebreaker ask")
+    assert ice.response is not None
+
+    await ask(asker, community, "What does *evidence-based* mean here?")
+    await ask(asker, community, "Could we hear more from carers next time?")
+    answered = await community.facilitator.click(
+        community.questions.last_message, custom_id="copbot:questions:answered:n2"
+    )
+    assert answered.acknowledged
+
+    # "Make a task" on a member's message: prefilled form, the author does it.
+    said = await people[1].send(community.meeting, "I will write to the practice managers about the leaflet")
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    assert form.modal is not None
+    shown_text = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
+    assert any("practice managers" in str(c.get("value", "")) for c in shown_text), form.modal
+    made = await community.facilitator.submit_modal(
+        form, {"description": "Write to the practice managers about the leaflet", "due": "in 7 days"}
+    )
+    assert "#1" in made.response.content and people[1].mention in made.response.content
+
+    plan = await community.facilitator.slash(community.meeting, "breakout plan", size=2)
+    await community.facilitator.click(plan.response, label="Open rooms")
+    closed = await community.facilitator.slash(community.meeting, "breakout close")
+    assert closed.response is not None
+    # Going to a breakout room and back is still being at the meeting: one stay, not two.
+    session = await simcord_env.bot.meeting_sessions.current(community.guild.id)
+    stays = await simcord_env.bot.meeting_sessions.sessions.stays(session.id)
+    assert [s.left_at for s in stays if s.user_id == people[0].id] == [None]
+
+    ended = await community.facilitator.slash(community.meeting, "meeting end")
+    assert "has ended" in ended.response.content
+    head = next(m for m in community.meeting.history() if m.content.startswith("**Recap of meeting #1"))
+    assert "5 people came. The recap is in the thread below." in head.content
+    recap = thread_texts(simcord_env, head.id)
+    # Attendance: the facilitator, Pat, Gina, Cleo and Rita (who left) came: five, one per role.
+    assert "**Who came**: 5 people" in recap
+    for role_label in ("Facilitator", "GP"):
+        assert any(role_label.lower() in line.lower() and line.endswith(": 1") for line in recap.splitlines()), recap
+    assert "Question #1" in recap and "Question #2" in recap and "answered" in recap and "still open" in recap
+    assert "Write to the practice managers about the leaflet" in recap and people[1].mention in recap
+    assert "**Breakout groups**" in recap and "Group 1" in recap
+    assert "**Carried to the next meeting**: Question #1" in recap
+    assert "<@" not in recap.split("**Who came**")[1].split("**Questions asked")[0], "names only if recap_names"
+
+    # The absent member with a role gets the recap by DM; the one with recaps off does not.
+    got = recaps_in(absent)
+    assert len(got) == 1 and "#1" in got[0].content and "Question #" not in got[0].content
+    assert recaps_in(quiet) == []
+    assert all(recaps_in(p) == [] for p in people[:3])
+
+    # Nothing ties the anonymous questions to their asker: not the recap, not the database.
+    identity = [str(asker_user.id), asker_user.name, "Quentin Zephyrine", "Zephy Nightingale"]
+    shown = "\n".join(m.content for m in all_messages(simcord_env))
+    db = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    for needle in identity:
+        assert needle not in shown
+        assert needle.encode() not in db
+    assert asker_user.id.to_bytes(8, "big") not in db and asker_user.id.to_bytes(8, "little") not in db
+
+    # The panel is closed, and a second end is refused politely.
+    again = await community.facilitator.slash(community.meeting, "meeting end")
+    assert again.response.ephemeral and "No meeting is open" in again.response.content
+
+
+async def test_one_open_meeting_per_server_and_the_panel_survives_a_restart(simcord_env, community: Community, restart):
+    await community.configure()
+    sam = community.add_member("sam")
+    await sam.slash(community.meeting, "profile", role="lay")
+    await sam.join_voice(community.voice)
+    await start(community)
+    second = await start(community)
+    assert second.response.ephemeral and "already open" in second.response.content
+    refused = await sam.slash(community.meeting, "meeting start")
+    assert refused.response.ephemeral and "only facilitators" in refused.response.content
+    panel = community.facilitators.last_message
+
+    await restart()
+    # Sam left while copbot was away; Gina joined. Start-up counts what it sees.
+    await sam.leave_voice()
+    gina = community.add_member("gina")
+    await gina.join_voice(community.voice)
+
+    questions = await community.facilitator.click(panel, custom_id="copbot:meeting:questions:1")
+    assert questions.acknowledged
+    ended = await community.facilitator.click(panel, custom_id="copbot:meeting:end:1")
+    said = ended.followups[-1]
+    assert said.ephemeral and "has ended" in said.content
+    assert "2 came" in said.content  # Sam (before the restart) and Gina (after)
+    ended_panel = next(m for m in community.facilitators.history() if m.id == panel.id)
+    assert "has ended" in ended_panel.content and not ended_panel.components
+
+
+async def test_the_next_digest_lists_the_questions_carried_forward(simcord_env, community: Community):
+    import time_machine
+
+    await community.configure()
+    asker = community.add_member("asker")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        await community.facilitator.slash(community.meeting, "meeting schedule", when="in 3 days", title="Knee CoP")
+        await start(community)
+        await ask(asker, community, "How do we measure pain at home?")
+        await ask(asker, community, "Who runs the next session?")
+        await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:answered:n2")
+        await community.facilitator.slash(
+            community.meeting, "task add", description="Find a pain diary", assignee=asker, due="in 10 days"
+        )
+        await community.facilitator.slash(community.meeting, "meeting end")
+        t.shift(60)
+        await simcord_env.advance_time(60)
+        await community.facilitator.slash(
+            community.meeting, "task add", description="Set after the meeting", assignee=asker, due="in 10 days"
+        )
+        for _ in range(3 * 24):
+            t.shift(3600)
+            await simcord_env.advance_time(3600)
+            if any("Coming up: meeting #1" in m.content for m in community.meeting.history()):
+                break
+    digest = "\n".join(m.content for m in community.meeting.history())
+    assert "Coming up: meeting #1" in digest
+    assert "Carried from meeting #1" in digest and "Question #1: How do we measure pain at home?" in digest
+    carried = digest.split("Carried from meeting #1")[1]
+    assert "Question #2" not in carried  # answered, so not carried
+    assert "Find a pain diary" in carried and "Set after the meeting" not in carried
+
+
+async def test_start_by_id_runs_that_planned_meeting_and_an_unknown_id_is_refused(simcord_env, community: Community):
+    import time_machine
+
+    await community.configure()
+    with time_machine.travel(simcord_env.now(), tick=False):
+        await community.facilitator.slash(community.meeting, "meeting schedule", when="in 5 days", title="Spring CoP")
+        unknown = await start(community, id=7)
+        assert unknown.response.ephemeral and "no upcoming meeting #7" in unknown.response.content
+        started = await start(community, id=1)
+    assert "Meeting **#1, Spring CoP** has started" in started.response.content
+
+
+async def test_a_meeting_left_open_closes_itself_with_its_recap(simcord_env, community: Community):
+    import time_machine
+
+    await community.configure()
+    pat = community.add_member("pat")
+    await pat.slash(community.meeting, "profile", role="lay")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        await pat.join_voice(community.voice)
+        await start(community)
+        for _ in range(5):  # an hour at a time, past meetings.max_hours (4)
+            t.shift(3600)
+            await simcord_env.advance_time(3600)
+    heads = [m for m in community.meeting.history() if m.content.startswith("**Recap of meeting #1")]
+    assert len(heads) == 1 and "1 person came" in heads[0].content
+    assert simcord_env.bot.meeting_sessions.is_open(community.guild.id) is False
+    again = await start(community)
+    assert "Meeting **#2" in again.response.content
+
+
+async def test_attendance_is_in_mydata_and_forget_me_deletes_it(simcord_env, community: Community):
+    import json
+
+    await community.configure()
+    sam = community.add_member("sam")
+    await sam.join_voice(community.voice)
+    await start(community)
+    await sam.slash(community.meeting, "profile", recaps=False)
+    await community.facilitator.slash(community.meeting, "meeting end")
+    mine = await sam.slash(community.meeting, "mydata")
+    [attachment] = mine.response.attachments
+    tables = json.loads(await attachment.read())["tables"]
+    assert tables["meeting_attendance"]["rows"] and tables["recap_opt_outs"]["rows"]
+    asked = await sam.slash(community.meeting, "forget-me")
+    await sam.click(asked.response, label="Delete everything about me")
+    after = await sam.slash(community.meeting, "mydata")
+    assert (
+        not after.response.attachments
+        or not json.loads(await after.response.attachments[0].read())["tables"].get("meeting_attendance", {"rows": []})[
+            "rows"
+        ]
+    )
+
+
+async def test_the_calendar_file_parses_and_has_the_repeats_and_my_tasks(simcord_env, community: Community):
+    import icalendar
+    import time_machine
+
+    traveller = time_machine.travel(simcord_env.now(), tick=False)
+    traveller.start()
+    await community.configure()
+    sam = community.add_member("sam")
+    await community.facilitator.slash(
+        community.meeting, "meeting schedule", when="2026-01-06 19:00", title="Knee CoP, monthly", repeat="weekly"
+    )
+    await community.facilitator.slash(
+        community.meeting, "meeting schedule", when="2026-01-31 18:00", title="Review", repeat="monthly"
+    )
+    await community.facilitator.slash(
+        community.meeting, "task add", description="Read the leaflet", assignee=sam, due="2026-01-20"
+    )
+    await community.facilitator.slash(
+        community.meeting, "task add", description="Not Sam's", assignee=community.facilitator, due="2026-01-21"
+    )
+    result = await sam.slash(community.meeting, "meeting calendar")
+    traveller.stop()
+    assert result.response.ephemeral
+    [attachment] = result.response.attachments
+    assert attachment.filename.endswith(".ics")
+    calendar = icalendar.Calendar.from_ical(await attachment.read())
+    events = list(calendar.walk("VEVENT"))
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert "Meeting #1: Knee CoP, monthly" in summaries and "Task #1 due: Read the leaflet" in summaries
+    assert not any("Not Sam's" in s for s in summaries)
+    weekly = next(e for e in events if str(e["SUMMARY"]).startswith("Meeting #1"))
+    assert weekly["RRULE"]["FREQ"] == ["WEEKLY"]
+    start = weekly["DTSTART"].dt
+    assert start.tzinfo is not None and "London" in str(start.tzinfo)
+    assert (start.hour, start.minute) == (19, 0)
+    monthly = next(e for e in events if str(e["SUMMARY"]).startswith("Meeting #2"))
+    assert monthly["RRULE"]["FREQ"] == ["MONTHLY"] and monthly["RRULE"]["BYSETPOS"] == [-1]
+    zones = list(calendar.walk("VTIMEZONE"))
+    assert [str(z["TZID"]) for z in zones] == ["Europe/London"]
+    # A summer occurrence of the weekly meeting is still at 19:00 London time (the zone says BST).
+    summer = [c for c in zones[0].walk() if c.name == "DAYLIGHT"]
+    assert summer and summer[0]["TZOFFSETTO"].td == timedelta(hours=1)
+
+
+async def test_attendance_by_role_as_a_table_and_a_chart(simcord_env, community: Community):
+    await community.configure()
+    pat, gina = community.add_member("pat"), community.add_member("gina")
+    await pat.slash(community.meeting, "profile", role="lay")
+    await gina.slash(community.meeting, "profile", role="gp")
+    nothing = await community.facilitator.slash(community.meeting, "meeting attendance")
+    assert nothing.response.ephemeral and "No meeting has been held" in nothing.response.content
+    await pat.join_voice(community.voice)
+    await start(community)
+    await gina.join_voice(community.voice)
+    await community.facilitator.slash(community.meeting, "meeting end")
+    await gina.leave_voice()
+    await start(community)
+    await community.facilitator.slash(community.meeting, "meeting end")
+    refused = await pat.slash(community.meeting, "meeting attendance")
+    assert refused.response.ephemeral and "only facilitators" in refused.response.content
+    result = await community.facilitator.slash(community.meeting, "meeting attendance")
+    reply = result.response
+    assert reply.ephemeral
+    rows = [line.split() for line in reply.content.split("```")[1].strip().splitlines()]
+    assert rows[0][:1] == ["Meeting"] and rows[0][-1] == "Total"
+    assert rows[1][0] == "#1" and rows[1][-1] == "2" and rows[2][0] == "#2" and rows[2][-1] == "1"
+    [chart] = reply.attachments
+    png = await chart.read()
+    assert chart.filename == "attendance.png" and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+
+async def test_the_panel_buttons_run_the_features(simcord_env, community: Community):
+    await community.configure()
+    people = [community.add_member(n) for n in ("pat", "gina", "cleo", "rita")]
+    for member, role in zip(people, ("lay", "gp", "clinician", "researcher"), strict=True):
+        await member.slash(community.meeting, "profile", role=role)
+        await member.join_voice(community.voice)
+    await start(community)
+    panel = community.facilitators.last_message
+    labels = [c.label for row in panel.components for c in row.children]
+    assert labels == [
+        "Icebreaker round",
+        "Plan breakouts",
+        "Close breakouts",
+        "Open questions",
+        "Add an action",
+        "End the meeting",
+    ]
+    before = len(community.facilitators.history())
+    await community.facilitator.click(panel, label="Icebreaker round")
+    assert len(community.facilitators.history()) > before  # the round is posted where the panel is
+    form = await community.facilitator.click(panel, label="Plan breakouts")
+    bad = await community.facilitator.submit_modal(form, {"size": "99"})
+    assert bad.response.ephemeral and "from 2 to 25" in bad.response.content
+    form = await community.facilitator.click(panel, label="Plan breakouts")
+    planned = await community.facilitator.submit_modal(form, {"size": "2"})
+    assert planned.response.ephemeral and any(
+        c.label == "Open rooms" for row in planned.response.message.components for c in row.children
+    )
+    action = await community.facilitator.click(panel, label="Add an action")
+    added = await community.facilitator.submit_modal(action, {"description": "Book the room", "due": "in 3 days"})
+    assert "#1" in added.response.content and "Book the room" in added.response.content
+    questions = await community.facilitator.click(panel, label="Open questions")
+    assert questions.response.ephemeral
+    closing = await community.facilitator.click(panel, label="Close breakouts")
+    assert closing.response is not None and closing.response.ephemeral
+
+
+@pytest.mark.discord(latency=0.3)
+async def test_start_and_end_are_acknowledged_in_time_with_slow_discord(simcord_env, community: Community):
+    await community.configure()
+    members = [community.add_member(f"m{i}") for i in range(4)]
+    for member in members:
+        await member.slash(community.meeting, "profile", role="lay")
+    await members[0].join_voice(community.voice)
+    started = await start(community)
+    assert started.acknowledged and "has started" in started.response.content
+    ended = await community.facilitator.slash(community.meeting, "meeting end")
+    assert ended.acknowledged and "has ended" in ended.response.content
+    await simcord_env.advance_time(30)  # the DMs go out after the reply, each taking its latency
+    assert [len(recaps_in(m)) for m in members] == [0] + [1] * 3
+
+
+async def test_make_a_task_from_a_long_message_is_cut_to_the_task_limit(simcord_env, community: Community):
+    await community.configure()
+    pat = community.add_member("pat")
+    said = await pat.send(community.meeting, "Let's ask the GP surgeries about their waiting lists. " * 20)
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    inputs = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
+    prefilled = next(c for c in inputs if c.get("custom_id") == "description")
+    assert 0 < len(prefilled["value"]) <= 300 and prefilled["value"].startswith("Let's ask the GP surgeries")
+    bad = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "yesterday"})
+    assert bad.response.ephemeral
+    task_list = await pat.slash(community.meeting, "task list")
+    assert "no open tasks" in task_list.response.content
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    made = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "in 2 days"})
+    assert "#1" in made.response.content and pat.mention in made.response.content
+    assert any("gave you a task" in m.content for m in dms(pat))
+
+
+async def test_a_mute_for_the_rest_of_the_meeting_ends_with_the_meeting(simcord_env, community: Community):
+    await community.configure()
+    asker = community.add_member("asker")
+    await start(community)
+    await ask(asker, community, "First question?")
+    muted = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
+    assert "Done" in muted.response.content
+    assert "paused" in (await ask(asker, community, "Second?")).response.content
+    await community.facilitator.slash(community.meeting, "meeting end")
+    after = await ask(asker, community, "After the meeting?")
+    assert "Question #2" in after.response.content
