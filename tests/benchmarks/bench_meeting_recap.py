@@ -1,6 +1,6 @@
 """Benchmark: /meeting end for a big meeting, and attendance bookkeeping per voice event (run by hand).
 
-    pytest -q -s tests/benchmarks/bench_meeting_recap.py
+    pytest -q -s -n 0 tests/benchmarks/bench_meeting_recap.py
 
 Not collected by the default run. The meeting has 60 attendees (of 80 members with a role, so 20 get
 the recap by DM), 50 anonymous questions (some with votes), 30 tasks and one breakout of 12 groups,

@@ -1,6 +1,6 @@
 """Benchmark: the whole /forget-me click under SimCord for a busy member (run by hand).
 
-    pytest -q -s tests/benchmarks/bench_privacy_e2e.py
+    pytest -q -s -n 0 tests/benchmarks/bench_privacy_e2e.py
 
 Not collected by the default run (the file name does not start with ``test_``); given on the command
 line, pytest runs it with the suite's fixtures. The member has 200 open tasks (each with three planned
