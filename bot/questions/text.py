@@ -67,6 +67,23 @@ def clean_question(raw: str, max_length: int, *, what: str = "question") -> str:
     return text
 
 
+def clean_answer(raw: str, max_length: int) -> str:
+    """A facilitator's written answer, tidied as :func:`clean_question` does, or a :class:`UserError`.
+
+    Answers are written by facilitators under their own responsibility (they are not anonymous
+    content), so a phone number or email address of a service may be part of a good answer.
+    """
+    text = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if not _has_visible_text(text):
+        raise UserError("Please type the answer: it can't be empty.")
+    if len(text) > max_length:
+        raise UserError(
+            f"Sorry, that answer is {len(text):,} characters long; the limit is {max_length:,}. "
+            "Please shorten it and try again."
+        )
+    return text
+
+
 def render_safe(text: str) -> str:
     """``text`` as Discord will show it literally: escaped markdown, inert mentions (reversible)."""
     escaped = "".join(f"\\{ch}" if ch in _MARKDOWN else ch for ch in text)
@@ -83,6 +100,32 @@ def question_body(kind: str, text: str) -> str:
     if kind == "explain":
         return EXPLAIN_PREFIX + render_safe(text)
     return render_safe(text)
+
+
+def render_in_parts(text: str, limit: int, max_parts: int) -> list[str]:
+    """``text`` rendered safe (as :func:`render_safe`) and split into at most ``max_parts`` pieces of at
+    most ``limit`` characters each, never inside an escape; the last piece is cut with "…" if need be.
+
+    For a written answer shown in embed fields (1,024 characters each): escaping can double a
+    1,000-character answer, so it may take two fields.
+    """
+    parts: list[str] = []
+    current = ""
+    for ch in text:
+        unit = render_safe(ch)
+        if len(current) + len(unit) > limit:
+            parts.append(current)
+            current = ""
+        current += unit
+    if current or not parts:
+        parts.append(current)
+    if len(parts) > max_parts:
+        last = parts[max_parts - 1]
+        room = limit - 1
+        while len(last) > room or last.endswith("\\"):
+            last = last[:-1]
+        parts = [*parts[: max_parts - 1], last + "…"]
+    return parts
 
 
 def preview(text: str, limit: int) -> str:

@@ -39,13 +39,16 @@ from bot.clock import utcnow
 from bot.errors import UserError
 from bot.questions.anonymity import MeetingMemory
 from bot.questions.export import questions_csv
-from bot.questions.text import clean_question, preview
+from bot.questions.text import clean_answer, clean_question, preview
+from bot.storage.question_answers import MAX_ANSWER, QuestionAnswerRepository
 from bot.storage.questions import Question, QuestionRepository
 from bot.storage.settings import GuildSettings
 from bot.text_limits import MESSAGE, fit_lines
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, require_facilitator
 from cogs.questions._views import (
     DYNAMIC_ITEMS,
+    answer_form,
+    answer_form_number,
     dm_view,
     form_guild_id,
     form_value,
@@ -91,6 +94,9 @@ STALE_FORM = (
 )
 NOT_A_MEMBER = "Sorry, I can't post there: you don't seem to be in that community any more. Nothing was posted."
 LEGACY_GONE = "Sorry, I can't find that question any more."
+STALE_ANSWER_FORM = (
+    "Sorry, I can't tell which question that answer was for. Nothing was saved; please press Write an answer again."
+)
 
 
 def _failure_sentence(error: BaseException, channel: discord.abc.GuildChannel) -> str:
@@ -118,7 +124,8 @@ class QuestionsCog(commands.Cog, name="Questions"):
         facilitator_lines=(
             '`/questions list` shows the open questions, most "Me too" first. `/questions export` gives a '
             "spreadsheet (CSV) of the questions.",
-            'Under each question: "Answered", "Remove", and "Mute this asker for the rest of the meeting". '
+            'Under each question: "Answered", "Remove", "Mute this asker for the rest of the meeting", '
+            '"Write an answer" (shown under the question) and "Answering now" (marks the one being discussed). '
             "With moderation on (`/settings update moderation:`), questions wait in the facilitator channel "
             'for "Approve" or "Reject".',
         ),
@@ -131,6 +138,10 @@ class QuestionsCog(commands.Cog, name="Questions"):
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
         self.repo = QuestionRepository(bot.db)
+        self.answers = QuestionAnswerRepository(bot.db)
+        # Server id → the number of the question marked "Answering now". Memory only: it is not
+        # personal data, and it is dropped when that question is answered or removed and at /meeting end.
+        self.answering_now: dict[int, int] = {}
         config = bot.config.questions
         # Fresh secrets per process (never stored), memory that forgets after the mute window:
         # see bot/questions/anonymity.py for why.
@@ -160,8 +171,12 @@ class QuestionsCog(commands.Cog, name="Questions"):
 
     @commands.Cog.listener()
     async def on_meeting_ended(self, guild_id: int) -> None:
-        """``/meeting end`` (or the panel, or the auto-close): mutes "for the rest of the meeting" end now."""
+        """``/meeting end`` (or the panel, or the auto-close): mutes "for the rest of the meeting" end
+        now, and no question is being answered any more."""
         self.forget_meeting_state()
+        number = self.answering_now.pop(guild_id, None)
+        if number is not None:
+            await self._redraw_number(guild_id, number)
 
     async def _forget_expired(self) -> None:
         """The scheduled job: drop what the mute window has passed for, then wait for the next expiry."""
@@ -315,6 +330,9 @@ class QuestionsCog(commands.Cog, name="Questions"):
             return
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
         custom_id = str(data.get("custom_id", ""))
+        if custom_id.startswith("copbot:questions:answerform"):
+            await self._answer_form_submitted(interaction, custom_id, data)
+            return
         if not custom_id.startswith("copbot:questions:form"):
             return
         try:
@@ -417,6 +435,8 @@ class QuestionsCog(commands.Cog, name="Questions"):
             "answered": self.mark_answered,
             "remove": self.remove,
             "mute": self.mute,
+            "write": self.open_answer_form,
+            "now": self.mark_answering_now,
             "approve": self.approve,
             "reject": self.reject,
         }
@@ -430,19 +450,102 @@ class QuestionsCog(commands.Cog, name="Questions"):
         )
         question = await self.repo.get(question.id)
         await interaction.response.edit_message(
-            embed=question_embed(question), view=question_view(question), allowed_mentions=NO_PINGS
+            embed=await self._embed(question), view=question_view(question), allowed_mentions=NO_PINGS
         )
 
     async def mark_answered(self, interaction: discord.Interaction, question: Question) -> None:
         question = await self.repo.set_status(question.id, "answered", allowed_from=("open",))
         self.memory.askers.forget(question.id)
+        self._stop_answering_now(question)
         await interaction.response.edit_message(
-            embed=question_embed(question), view=question_view(question), allowed_mentions=NO_PINGS
+            embed=await self._embed(question), view=question_view(question), allowed_mentions=NO_PINGS
         )
+
+    # ------------------------------------------------------------------------------ answers
+
+    async def _embed(self, question: Question) -> discord.Embed:
+        """A posted question's embed as it is now: with its written answer and the "answering now" mark."""
+        assert question.number is not None
+        answer = await self.answers.get(question.guild_id, question.number)
+        now = self.answering_now.get(question.guild_id) == question.number
+        return question_embed(question, answer, answering_now=now)
+
+    def _stop_answering_now(self, question: Question) -> None:
+        if question.number is not None and self.answering_now.get(question.guild_id) == question.number:
+            del self.answering_now[question.guild_id]
+
+    async def _redraw_number(self, guild_id: int, number: int) -> None:
+        """Redraw the post of question ``#number`` (if it is still on show); a failure is only logged."""
+        try:
+            question = await self.repo.by_number(guild_id, number)
+        except UserError:
+            return
+        if question.status not in ("open", "answered") or question.message_id is None:
+            return
+        channel = self.bot.get_channel(question.channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.get_partial_message(question.message_id).edit(
+                embed=await self._embed(question), view=question_view(question), allowed_mentions=NO_PINGS
+            )
+        except discord.HTTPException:
+            log.warning("Could not redraw question #%s in server %s", number, guild_id)
+
+    async def open_answer_form(self, interaction: discord.Interaction, question: Question) -> None:
+        """ "Write an answer": the form, with the answer written so far (writing again replaces it)."""
+        if question.status not in ("open", "answered") or question.number is None:
+            raise UserError(LEGACY_GONE)
+        current = await self.answers.get(question.guild_id, question.number)
+        await interaction.response.send_modal(answer_form(question.number, current))
+
+    async def _answer_form_submitted(
+        self, interaction: discord.Interaction, custom_id: str, data: dict[str, Any]
+    ) -> None:
+        """Save a submitted answer (also from a form opened before a restart) and show it on the post."""
+        try:
+            number = answer_form_number(custom_id)
+            text = form_value(list(data.get("components") or []), "answer")
+            if interaction.guild is None or number is None or text is None:
+                await send_ephemeral(interaction, STALE_ANSWER_FORM)
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            guild_id = interaction.guild.id
+            try:
+                await require_facilitator(interaction)
+                answer = clean_answer(text, MAX_ANSWER)
+                await self.answers.save(guild_id, number, answer, utcnow())
+            except UserError as error:
+                await send_ephemeral(interaction, error.message)
+                return
+            await self._redraw_number(guild_id, number)
+            log.info("Answer to question #%s written in server %s", number, guild_id)
+            await send_ephemeral(interaction, f"Thank you! Your answer is now shown under Question #{number}.")
+        except Exception:
+            log.exception("Could not handle an answer form in server %s", getattr(interaction.guild, "id", None))
+            await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+
+    async def mark_answering_now(self, interaction: discord.Interaction, question: Question) -> None:
+        """ "Answering now": mark this question (one per server); the mark leaves the previous one.
+        Pressed on the question already marked, it takes the mark away."""
+        if question.status != "open" or question.number is None:
+            raise UserError("That question is not open any more, so it can't be the one being answered now.")
+        guild_id = question.guild_id
+        previous = self.answering_now.get(guild_id)
+        if previous == question.number:
+            del self.answering_now[guild_id]
+        else:
+            self.answering_now[guild_id] = question.number
+        await interaction.response.edit_message(
+            embed=await self._embed(question), view=question_view(question), allowed_mentions=NO_PINGS
+        )
+        if previous is not None and previous != question.number:
+            await self._redraw_number(guild_id, previous)
 
     async def remove(self, interaction: discord.Interaction, question: Question) -> None:
         question = await self.repo.set_status(question.id, "removed", allowed_from=("open", "answered"))
         self.memory.askers.forget(question.id)
+        self._stop_answering_now(question)
         await interaction.response.send_message(f"Question #{question.number} was removed.", ephemeral=True)
         if interaction.message is not None:
             try:
@@ -553,7 +656,7 @@ class QuestionsCog(commands.Cog, name="Questions"):
             for q in await self.repo.list(guild.id, ("open", "answered", "pending"))
             if q.message_id is not None or q.review_message_id is not None
         ]
-        data = questions_csv(rows).encode("utf-8-sig")
+        data = questions_csv(rows, await self.answers.for_guild(guild.id)).encode("utf-8-sig")
         await interaction.response.send_message(
             f"Here are this server's {len(rows)} questions (removed and rejected ones are left out).",
             file=discord.File(io.BytesIO(data), filename="questions.csv"),

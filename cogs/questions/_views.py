@@ -9,6 +9,8 @@ across every server and so would show other servers' activity and the order of a
   the question: ``copbot:questions:approve:r8035…``.
 * Buttons posted before this change carry the row id (``copbot:questions:vote:12``); they keep
   working, and a click that re-draws the post replaces them with the new ones.
+* "Write an answer" opens a form whose ``custom_id`` carries the number too
+  (``copbot:questions:answerform:n12``), answered by the cog's ``on_interaction`` like the question form.
 * In a member's DMs, "Ask anonymously" carries the server id only (``copbot:questions:dmask:<server>``).
 
 Nothing in an id says anything about a person. Every button is a :class:`discord.ui.DynamicItem`,
@@ -24,8 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.questions.text import question_body
+from bot.questions.text import question_body, render_in_parts
+from bot.storage.question_answers import MAX_ANSWER
 from bot.storage.questions import Question
+from bot.text_limits import EMBED_FIELD_VALUE
 from cogs._shared import replies_to_user_errors
 
 if TYPE_CHECKING:
@@ -33,6 +37,8 @@ if TYPE_CHECKING:
 
 PREFIX = "copbot:questions"
 FORM_PREFIX = f"{PREFIX}:form:"
+ANSWER_FORM_PREFIX = f"{PREFIX}:answerform:n"
+ANSWERING_NOW = "Being answered now."
 ANONYMOUS_FOOTER = "Asked anonymously: nobody, not even copbot's operators, can see who asked."
 
 #: action → (label, style) for the question buttons.
@@ -41,6 +47,8 @@ _LOOKS: dict[str, tuple[str, discord.ButtonStyle]] = {
     "answered": ("Answered", discord.ButtonStyle.success),
     "remove": ("Remove", discord.ButtonStyle.danger),
     "mute": ("Mute this asker for the rest of the meeting", discord.ButtonStyle.secondary),
+    "write": ("Write an answer", discord.ButtonStyle.secondary),
+    "now": ("Answering now", discord.ButtonStyle.secondary),
     "approve": ("Approve", discord.ButtonStyle.success),
     "reject": ("Reject", discord.ButtonStyle.danger),
 }
@@ -66,31 +74,50 @@ def public_ref(question: Question) -> str:
 # ----------------------------------------------------------------------------------- rendering
 
 
-def question_embed(question: Question) -> discord.Embed:
-    """The public post: "Question #N", the safe text, and whether it has been answered."""
+def question_embed(question: Question, answer: str | None = None, *, answering_now: bool = False) -> discord.Embed:
+    """The public post: "Question #N", the safe text, its written answer, whether it is answered
+    and whether it is the one being answered now.
+
+    The answer is escaped like a question and split over fields of 1,024 characters (a 1,000-character
+    answer full of markdown characters takes two); the whole embed stays far below 6,000.
+    """
     answered = question.status == "answered"
+    now = answering_now and not answered
+    colour = discord.Colour.green() if answered else discord.Colour.gold() if now else discord.Colour.blurple()
     embed = discord.Embed(
         title=f"Question #{question.number}" + (" (answered)" if answered else ""),
         description=question_body(question.kind, question.text),
-        colour=discord.Colour.green() if answered else discord.Colour.blurple(),
+        colour=colour,
     )
-    embed.set_footer(
-        text=ANONYMOUS_FOOTER if not answered else "Answered. " + ANONYMOUS_FOOTER,
-    )
+    if answer:
+        for index, part in enumerate(render_in_parts(answer, EMBED_FIELD_VALUE, max_parts=3)):
+            embed.add_field(name="Answer" if index == 0 else "Answer (continued)", value=part, inline=False)
+    if now:
+        embed.add_field(name=ANSWERING_NOW, value="The facilitators are talking about this question now.", inline=False)
+    footer = ANONYMOUS_FOOTER
+    if answered:
+        footer = "Answered. " + footer
+    elif now:
+        footer = f"{ANSWERING_NOW} {footer}"
+    embed.set_footer(text=footer)
     return embed
 
 
 def question_view(question: Question) -> discord.ui.View:
-    """Buttons under a public question; an answered one keeps only its count and "Remove"."""
+    """Buttons under a public question: anyone's "Me too" and the facilitators' buttons on the first
+    row, the answer buttons on the second. An answered one keeps its count, "Remove" and "Write an answer"."""
     view = discord.ui.View(timeout=None)
     open_ = question.status == "open"
     ref = f"n{question.number}"
-    view.add_item(QuestionButton("vote", ref, label=f"Me too ({question.votes})", disabled=not open_))
+    view.add_item(QuestionButton("vote", ref, label=f"Me too ({question.votes})", disabled=not open_, row=0))
     if open_:
-        view.add_item(QuestionButton("answered", ref))
-    view.add_item(QuestionButton("remove", ref))
+        view.add_item(QuestionButton("answered", ref, row=0))
+    view.add_item(QuestionButton("remove", ref, row=0))
     if open_:
-        view.add_item(QuestionButton("mute", ref))
+        view.add_item(QuestionButton("mute", ref, row=0))
+    view.add_item(QuestionButton("write", ref, row=1))
+    if open_:
+        view.add_item(QuestionButton("now", ref, row=1))
     return view
 
 
@@ -143,6 +170,37 @@ def question_form(guild_id: int, max_length: int) -> discord.ui.Modal:
     return modal
 
 
+def answer_form(number: int, current: str | None) -> discord.ui.Modal:
+    """The form behind "Write an answer"; its ``custom_id`` names the question's number only.
+
+    Stopped before it is sent, like :func:`question_form`: the cog answers every submission itself.
+    """
+    modal = discord.ui.Modal(
+        title=f"Answer to Question #{number}"[:45], timeout=None, custom_id=f"{ANSWER_FORM_PREFIX}{number}"
+    )
+    modal.add_item(
+        discord.ui.TextInput(
+            label="The answer, shown under the question",
+            custom_id="answer",
+            style=discord.TextStyle.paragraph,
+            placeholder="Write it so that someone who wasn't at the meeting understands it.",
+            default=current,
+            min_length=1,
+            max_length=MAX_ANSWER,
+        )
+    )
+    modal.stop()
+    return modal
+
+
+def answer_form_number(custom_id: str) -> int | None:
+    """The question number a submitted answer form is for, or ``None`` if it is not our form."""
+    if not custom_id.startswith(ANSWER_FORM_PREFIX):
+        return None
+    rest = custom_id[len(ANSWER_FORM_PREFIX) :]
+    return int(rest) if rest.isdigit() else None
+
+
 def form_guild_id(custom_id: str) -> int | None:
     """The server a submitted question form belongs to, or ``None`` if it is not our form."""
     if not custom_id.startswith(FORM_PREFIX):
@@ -170,7 +228,7 @@ def form_value(components: list[dict[str, Any]], custom_id: str) -> str | None:
 
 class QuestionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"{PREFIX}:(?P<action>vote|answered|remove|mute|approve|reject):(?P<ref>[nr]?[0-9]+)",
+    template=rf"{PREFIX}:(?P<action>vote|answered|remove|mute|write|now|approve|reject):(?P<ref>[nr]?[0-9]+)",
 ):
     """Every button on a question post or check message: ``copbot:questions:<action>:<ref>``.
 
@@ -178,7 +236,9 @@ class QuestionButton(
     on buttons made before public ids, the bare row id.
     """
 
-    def __init__(self, action: str, ref: str, *, label: str | None = None, disabled: bool = False) -> None:
+    def __init__(
+        self, action: str, ref: str, *, label: str | None = None, disabled: bool = False, row: int | None = None
+    ) -> None:
         default_label, style = _LOOKS[action]
         super().__init__(
             discord.ui.Button(
@@ -186,7 +246,9 @@ class QuestionButton(
                 style=style,
                 custom_id=f"{PREFIX}:{action}:{ref}",
                 disabled=disabled,
-            )
+                row=row,
+            ),
+            row=row,
         )
         self.action = action
         self.ref = ref

@@ -32,7 +32,15 @@ async def test_ask_posts_question_with_buttons_and_private_confirmation(simcord_
     assert post.author.id == simcord_env.bot.user.id
     assert post.interaction_metadata is None
     labels = [c.label for row in post.components for c in row.children]
-    assert labels == ["Me too (0)", "Answered", "Remove", "Mute this asker for the rest of the meeting"]
+    assert labels == [
+        "Me too (0)",
+        "Answered",
+        "Remove",
+        "Mute this asker for the rest of the meeting",
+        "Write an answer",
+        "Answering now",
+    ]
+    assert len(post.components) == 2  # Discord allows 5 buttons a row: the answer buttons have their own
     second = await ask(community.add_member("kim"), community, "And what is a PREM?")
     assert "Question #2" in second.response.content
 
@@ -143,7 +151,7 @@ async def test_list_and_export(simcord_env, community):
     assert exported.response.ephemeral
     [attachment] = exported.response.attachments
     rows = list(csv.reader(io.StringIO((await attachment.read()).decode("utf-8-sig"))))
-    assert rows[0] == ["number", "text", "status", "votes", "created_at", "answered_at"]
+    assert rows[0] == ["number", "text", "status", "votes", "created_at", "answered_at", "answer"]
     assert [r[:4] for r in rows[1:]] == [
         ["1", "'=SUM(A1) is it safe?", "open", "0"],
         ["2", "Someone would like a plain-language explanation of: PROM", "open", "1"],

@@ -57,7 +57,7 @@ async def assert_nothing_phantom(community) -> None:
     assert listed.response.content == "There are no open questions."
     exported = await community.facilitator.slash(community.meeting, "questions export")
     data = (await exported.response.attachments[0].read()).decode("utf-8-sig")
-    assert data.strip().splitlines() == ["number,text,status,votes,created_at,answered_at"]
+    assert data.strip().splitlines() == ["number,text,status,votes,created_at,answered_at,answer"]
 
 
 @pytest.mark.parametrize("kind", sorted(FAILURES))
@@ -275,6 +275,8 @@ async def test_public_ids_are_per_server_numbers_or_random_tokens(simcord_env, c
         "copbot:questions:answered:n1",
         "copbot:questions:remove:n1",
         "copbot:questions:mute:n1",
+        "copbot:questions:write:n1",
+        "copbot:questions:now:n1",
     ]
     # A click from this server on "n1" acts on this server's #1, not the other server's.
     voted = await community.add_member("ann").click(post, custom_id="copbot:questions:vote:n1")
