@@ -20,6 +20,7 @@ from bot.meeting_session import NO_ROLE, Recap
 from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
+from bot.text_limits import pack_sections
 from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
 
 if TYPE_CHECKING:
@@ -28,21 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LIMIT = 1900
+RECAP_COLOUR = discord.Colour.blurple()
 STATUS_WORDS = {"open": "still open", "answered": "answered"}
-
-
-def _chunks(lines: list[str], limit: int = LIMIT) -> list[str]:
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[:limit]
-        if current and len(current) + len(line) + 1 > limit:
-            out.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        out.append(current)
-    return out
 
 
 def _who(user_id: int) -> str:
@@ -68,56 +56,53 @@ def recap_heading(recap: Recap) -> str:
     )
 
 
-def recap_lines(recap: Recap) -> list[str]:
-    """The whole recap as lines (split into messages by the caller). Pure string work."""
-    lines = [recap_heading(recap), ""]
+def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
+    """The recap as titled sections of lines (one embed each, packed by the caller). Pure string work."""
     n = recap.attendance_count
-    lines.append(f"**Who came**: {n} {'person' if n == 1 else 'people'}")
+    who: list[str] = []
     for role, ids in recap.by_role.items():
         line = f"• {_role_name(role)}: {len(ids)}"
         if recap.show_names:
             line += " (" + ", ".join(_who(i) for i in ids) + ")"
-        lines.append(line)
-    lines.append("")
-    if recap.questions:
-        lines.append(f"**Questions asked** ({len(recap.questions)})")
-        for q in recap.questions:
-            votes = f", {q.votes} “me too”" if q.votes else ""
-            lines.append(
-                f"• **Question #{q.number}** ({STATUS_WORDS.get(q.status, q.status)}{votes}): {_quote(q.text)}"
-            )
-            if q.answer:
-                lines.append(f"  ↳ Answer: {_quote(q.answer, 600)}")
-    else:
-        lines.append("**Questions asked**: none")
-    lines.append("")
-    if recap.tasks:
-        lines.append(f"**Tasks agreed** ({len(recap.tasks)})")
-        for t in recap.tasks:
-            lines.append(
-                f"• **#{t.number}** “{_quote(t.description)}”, for {_who(t.assignee_id)}, "
-                f"due {format_dt(t.due_at, 'D')}"
-            )
-    else:
-        lines.append("**Tasks agreed**: none")
-    if recap.breakouts:
-        lines.append("")
-        lines.append("**Breakout groups**")
-        for index, groups in enumerate(recap.breakouts, start=1):
-            if len(recap.breakouts) > 1:
-                lines.append(f"Breakout {index}:")
-            for g, members in enumerate(groups, start=1):
-                lines.append(f"• Group {g}: " + ", ".join(_who(m) for m in members))
-    lines.append("")
-    if recap.carried:
-        lines.append(
-            "**Carried to the next meeting**: "
-            + ", ".join(f"Question #{q.number}" for q in recap.carried)
-            + ". They will be listed before the next meeting."
+        who.append(line)
+    sections: list[tuple[str, list[str]]] = [(f"Who came: {n} {'person' if n == 1 else 'people'}", who)]
+    questions: list[str] = []
+    for q in recap.questions:
+        votes = f", {q.votes} “me too”" if q.votes else ""
+        questions.append(
+            f"• **Question #{q.number}** ({STATUS_WORDS.get(q.status, q.status)}{votes}): {_quote(q.text)}"
         )
-    else:
-        lines.append("**Carried to the next meeting**: no open questions.")
-    return lines
+        if q.answer:
+            questions.append(f"  ↳ Answer: {_quote(q.answer, 600)}")
+    sections.append((f"Questions asked ({len(recap.questions)})", questions or ["None."]))
+    tasks = [
+        f"• **#{t.number}** “{_quote(t.description)}”, for {_who(t.assignee_id)}, due {format_dt(t.due_at, 'D')}"
+        for t in recap.tasks
+    ]
+    sections.append((f"Tasks agreed ({len(recap.tasks)})", tasks or ["None."]))
+    if recap.breakouts:
+        groups: list[str] = []
+        for index, breakout in enumerate(recap.breakouts, start=1):
+            if len(recap.breakouts) > 1:
+                groups.append(f"Breakout {index}:")
+            for g, members in enumerate(breakout, start=1):
+                groups.append(f"• Group {g}: " + ", ".join(_who(m) for m in members))
+        sections.append(("Breakout groups", groups))
+    carried = (
+        [", ".join(f"Question #{q.number}" for q in recap.carried) + ". They will be listed before the next meeting."]
+        if recap.carried
+        else ["No open questions."]
+    )
+    sections.append(("Carried to the next meeting", carried))
+    return sections
+
+
+def recap_messages(recap: Recap) -> list[list[discord.Embed]]:
+    """The recap's thread messages: embeds, so a long recap takes few messages (see ``pack_sections``)."""
+    return [
+        [discord.Embed(title=title, description=text, colour=RECAP_COLOUR) for title, text in message]
+        for message in pack_sections(recap_sections(recap))
+    ]
 
 
 def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
@@ -172,7 +157,7 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
     channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
     if not isinstance(channel, discord.TextChannel):
         channel = fallback if isinstance(fallback, discord.TextChannel) else None
-    parts = await asyncio.to_thread(lambda: _chunks(recap_lines(recap)))
+    parts = await asyncio.to_thread(recap_messages, recap)
     link: str | None = None
     if channel is not None:
         me = guild.me
@@ -193,8 +178,8 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
             except discord.HTTPException:
                 log.info("Could not open a recap thread in channel %s; posting in the channel", channel.id)
                 target = channel
-        for part in parts:
-            await target.send(part, allowed_mentions=NO_PINGS)
+        for index, embeds in enumerate(parts):
+            await target.send(recap_heading(recap) if index == 0 else None, embeds=embeds, allowed_mentions=NO_PINGS)
         await bot.meeting_sessions.sessions.set_recap(recap.session.id, channel.id, head.id)
     else:
         log.warning(

@@ -29,8 +29,15 @@ def all_messages(env) -> list:
 
 
 def thread_texts(env, head_id: int) -> str:
-    """Every message in the recap thread opened from ``head_id`` (a thread's id is its first message's)."""
-    return "\n".join(m.content for m in all_messages(env) if m.channel.id == head_id)
+    """Every message in the recap thread opened from ``head_id`` (a thread's id is its first message's),
+    with each embed as its bold title and its text."""
+    return "\n".join(message_text(m) for m in all_messages(env) if m.channel.id == head_id)
+
+
+def message_text(message) -> str:
+    parts = [message.content or ""]
+    parts += [f"**{e.title}**\n{e.description or ''}" for e in message.embeds]
+    return "\n".join(p for p in parts if p)
 
 
 async def ask(member, community: Community, text: str):
@@ -105,14 +112,14 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     assert "5 people came. The recap is in the thread below." in head.content
     recap = thread_texts(simcord_env, head.id)
     # Attendance: the facilitator, Pat, Gina, Cleo and Rita (who left) came: five, one per role.
-    assert "**Who came**: 5 people" in recap
+    assert "**Who came: 5 people**" in recap
     for role_label in ("Facilitator", "GP"):
         assert any(role_label.lower() in line.lower() and line.endswith(": 1") for line in recap.splitlines()), recap
     assert "Question #1" in recap and "Question #2" in recap and "answered" in recap and "still open" in recap
     assert "Write to the practice managers about the leaflet" in recap and people[1].mention in recap
     assert "**Breakout groups**" in recap and "Group 1" in recap
-    assert "**Carried to the next meeting**: Question #1" in recap
-    assert "<@" not in recap.split("**Who came**")[1].split("**Questions asked")[0], "names only if recap_names"
+    assert "**Carried to the next meeting**\nQuestion #1" in recap
+    assert "<@" not in recap.split("**Who came")[1].split("**Questions asked")[0], "names only if recap_names"
 
     # The absent member with a role gets the recap by DM; the one with recaps off does not.
     got = recaps_in(absent)
