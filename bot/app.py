@@ -75,7 +75,7 @@ class CopBot(commands.Bot):
         self.reminder_policies = ReminderPolicyRepository(self.db, ReminderPolicy.from_config(config.reminders))
         self.privacy = PrivacyService(self.db, config.privacy)
         #: Builds the task form ("Make a task", the panel's "Add an action"); set by the tasks cog.
-        self.task_form: Callable[[str, int], discord.ui.Modal] | None = None
+        self.task_form: Callable[..., discord.ui.Modal] | None = None
         self.meeting_sessions = MeetingSessionService(
             MeetingSessionRepository(self.db),
             MeetingRepository(self.db),

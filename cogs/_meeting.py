@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -20,7 +21,7 @@ from bot.meeting_session import NO_ROLE, Recap
 from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
-from bot.text_limits import pack_sections
+from bot.text_limits import MESSAGE, chunk_mentions, pack_sections
 from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
 
 if TYPE_CHECKING:
@@ -132,33 +133,59 @@ def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
     return text
 
 
-async def send_recap_dms(bot: CopBot, guild: discord.Guild, recap: Recap, link: str | None) -> int:
-    """The short recap to each member with a role who missed the meeting (unless recaps are off)."""
+@dataclass(frozen=True, slots=True)
+class PostedRecap:
+    """A closed meeting's recap and where it was posted."""
+
+    recap: Recap
+    link: str | None
+    #: The recap thread (or the meeting channel where threads are not allowed); ``None`` when there
+    #: was nowhere to post it.
+    where: discord.abc.Messageable | None
+
+
+async def send_recap_dms(bot: CopBot, guild: discord.Guild, posted: PostedRecap) -> int:
+    """The short recap to each member with a role who missed the meeting (unless recaps are off).
+
+    Members whose direct messages are closed are mentioned once under the recap instead, as
+    reminders fall back to a mention, so nobody who missed the meeting is left without it.
+    """
+    recap = posted.recap
     here = {m.id for m in guild.members if not m.bot}
     sent = 0
+    unreachable: list[int] = []
     for user_id in await bot.meeting_sessions.recap_recipients(recap, here):
         member = guild.get_member(user_id)
         if member is None:
             continue
         try:
-            await member.send(recap_dm(recap, guild.name, link), allowed_mentions=NO_PINGS)
+            await member.send(recap_dm(recap, guild.name, posted.link), allowed_mentions=NO_PINGS)
             sent += 1
         except discord.HTTPException:
-            log.info("Could not send the recap to member %s (DMs closed)", user_id)
+            log.info("Could not send the recap to member %s (DMs closed); mentioning them under it", user_id)
+            unreachable.append(user_id)
+    if unreachable and posted.where is not None:
+        lead = "You missed this meeting and I couldn't send you a message, so here is its recap: "
+        for text, ids in chunk_mentions([(f"<@{i}>", [i]) for i in unreachable], MESSAGE - len(lead), separator=" "):
+            try:
+                await posted.where.send(
+                    lead + text, allowed_mentions=discord.AllowedMentions(users=[discord.Object(id=i) for i in ids])
+                )
+            except discord.HTTPException:
+                log.warning("Could not mention the members who missed meeting %s under its recap", recap.session.id)
+                break
     return sent
 
 
-async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None) -> str | None:
-    """Post the recap in a thread of the meeting channel (or in the channel itself).
-
-    Returns a link to the recap, or ``None`` when there was nowhere to post it.
-    """
+async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None) -> PostedRecap:
+    """Post the recap in a thread of the meeting channel (or in the channel itself)."""
     settings = await bot.settings.get(guild.id)
     channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
     if not isinstance(channel, discord.TextChannel):
         channel = fallback if isinstance(fallback, discord.TextChannel) else None
     parts = await asyncio.to_thread(recap_messages, recap)
     link: str | None = None
+    target: discord.abc.Messageable | None = None
     if channel is not None:
         me = guild.me
         can_thread = me is not None and not permissions.missing(
@@ -171,7 +198,7 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
             allowed_mentions=NO_PINGS,
         )
         link = head.jump_url
-        target: discord.abc.Messageable = channel
+        target = channel
         if can_thread:
             try:
                 target = await head.create_thread(name=f"Recap of meeting #{recap.session.number}"[:100])
@@ -185,7 +212,7 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
         log.warning(
             "No meeting channel in server %s: the recap of meeting %s was not posted", guild.id, recap.session.id
         )
-    return link
+    return PostedRecap(recap, link, target)
 
 
 def main_voice_members(guild: discord.Guild, main_voice_id: int | None) -> set[int]:
@@ -223,16 +250,16 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
 
 async def end_meeting(
     bot: CopBot, guild: discord.Guild, *, number: int | None = None, fallback: Any = None
-) -> tuple[Recap, str | None]:
+) -> PostedRecap:
     recap = await bot.meeting_sessions.end(guild.id, utcnow(), session_number=number)
     unschedule_auto_close(bot, recap.session)
     bot.dispatch("meeting_ended", guild.id)  # memory-only meeting state (mutes, asker links) is dropped
     await disable_panel(bot, guild, recap.session)
-    link = await post_recap(bot, guild, recap, fallback)
-    return recap, link
+    return await post_recap(bot, guild, recap, fallback)
 
 
-def ended_sentence(recap: Recap, link: str | None) -> str:
+def ended_sentence(posted: PostedRecap) -> str:
+    recap, link = posted.recap, posted.link
     s = recap.session
     where = f" The recap is here: {link}" if link else " There is no meeting channel, so the recap was not posted."
     return f"Meeting **#{s.number}, {escape_markdown(s.title)}** has ended. {recap.attendance_count} came.{where}"
@@ -272,10 +299,10 @@ async def auto_close(bot: CopBot, guild_id: int, number: int) -> None:
     from bot.errors import UserError
 
     try:
-        recap, link = await end_meeting(bot, guild, number=number)
+        posted = await end_meeting(bot, guild, number=number)
     except UserError:
         return  # already ended
-    await send_recap_dms(bot, guild, recap, link)
+    await send_recap_dms(bot, guild, posted)
     log.info("Meeting %s in server %s closed itself after %s hours", number, guild_id, bot.config.meetings.max_hours)
 
 
@@ -388,7 +415,7 @@ class ActionButton(_PanelButton, action="action"):
             from bot.errors import UserError
 
             raise UserError("Tasks are not available right now.")
-        await interaction.response.send_modal(make("", interaction.user.id))
+        await interaction.response.send_modal(make("", interaction.user.id, choose_assignee=True))
 
 
 class EndButton(_PanelButton, action="end"):
@@ -400,14 +427,14 @@ class EndButton(_PanelButton, action="end"):
         session = await self._session(interaction)
         await interaction.response.defer(ephemeral=True)
         assert interaction.guild is not None
-        recap, link = await end_meeting(
+        posted = await end_meeting(
             interaction.client,  # type: ignore[arg-type]
             interaction.guild,
             number=session.number,
             fallback=interaction.channel,
         )
-        await interaction.followup.send(ended_sentence(recap, link), ephemeral=True, allowed_mentions=NO_PINGS)
-        await send_recap_dms(interaction.client, interaction.guild, recap, link)  # type: ignore[arg-type]
+        await interaction.followup.send(ended_sentence(posted), ephemeral=True, allowed_mentions=NO_PINGS)
+        await send_recap_dms(interaction.client, interaction.guild, posted)  # type: ignore[arg-type]
 
 
 PANEL_BUTTONS: tuple[type[_PanelButton], ...] = (
