@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 import discord
 from apscheduler.jobstores.base import JobLookupError
@@ -21,12 +21,12 @@ from apscheduler.triggers.date import DateTrigger
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CopBot
+from bot.app import CopBot, send_ephemeral
+from bot.breakout_rooms import EXTRA_MINUTES, NO_ROOMS_OPEN, BreakoutRoomService, Placement
 from bot.breakouts import (
     CATEGORY_NAME,
     DISCUSSION_PROMPT,
     Candidate,
-    MoveResult,
     build_roster,
     check_size,
     make_plan,
@@ -35,23 +35,22 @@ from bot.breakouts import (
     participants_from_plan,
     people,
     planned_groups,
-    progress_text,
     room_name,
 )
 from bot.clock import utcnow
 from bot.errors import UserError
-from bot.grouping import Plan
+from bot.grouping import Participant, Plan
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
 from bot.text_limits import MESSAGE, chunk_mentions, fit, fit_lines
 from cogs._permissions import in_channel, in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
-from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view
+from cogs.breakouts._progress import POLL_SECONDS, OpenWork, Progress, join, members_ready
+from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view, room_view, timer_view
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-NO_ROOMS_OPEN = "There are no breakout rooms open right now."
 MAX_MINUTES = 240
 _MESSAGE_LIMIT = 1900
 
@@ -66,37 +65,15 @@ def _plan_summary(plan: Plan, without_role: int, source: str) -> str:
     """The mix report in plain words: totals only (each member's role is shown in the group list)."""
     lines = plan.report.lines(short_label)[len(plan.groups) :]
     lines.insert(0, f"Drawn from {source}.")
-    if without_role:
-        who = "1 member has" if without_role == 1 else f"{without_role} members have"
-        lines.append(f"{who} not chosen a role yet and counted as Other (they can use `/profile`).")
-    return "\n".join(lines)
+    return "\n".join(lines) + _without_role_line(without_role)
 
 
-#: How often a step that waits for other concurrent steps checks on them.
-_POLL_SECONDS = 0.05
-
-
-async def _join(tasks: list[asyncio.Task[T]]) -> list[T]:
-    """The tasks' results once all are done (the first failure is raised, after all have finished).
-
-    It checks every 50 ms instead of awaiting the tasks: under SimCord (the test harness), a task
-    awaiting another task that is sleeping on a Discord call never counts as settled while SimCord
-    moves its clock, and the test would hang; a task that sleeps itself does. In production the
-    polling costs nothing measurable.
-    """
-    while not all(t.done() for t in tasks):
-        await asyncio.sleep(_POLL_SECONDS)
-    for task in tasks:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-    return [t.result() for t in tasks]
-
-
-async def _members_ready(guild: discord.Guild) -> None:
-    """Make sure the member list is loaded: just after a restart Discord may not have sent it yet, and
-    who is in which voice room can only be read for members the bot knows."""
-    if not guild.chunked:
-        await guild.chunk()
+def _without_role_line(without_role: int) -> str:
+    """The plan's note about people counted as Other, on a line of its own (empty when there are none)."""
+    if not without_role:
+        return ""
+    who = "1 member has" if without_role == 1 else f"{without_role} members have"
+    return f"\n{who} not chosen a role yet and counted as Other (they can use `/profile`)."
 
 
 class BreakoutsCog(
@@ -124,6 +101,9 @@ class BreakoutsCog(
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
         self.repo = BreakoutRepository(bot.db)
+        self.rooms = BreakoutRoomService(
+            self.repo, help_cooldown=timedelta(seconds=bot.config.breakouts.help_cooldown_seconds)
+        )
         self._locks: dict[int, asyncio.Lock] = {}
 
     def _lock(self, guild_id: int) -> asyncio.Lock:
@@ -147,15 +127,20 @@ class BreakoutsCog(
     @app_commands.describe(
         size="How many people in each group (2 to 25)",
         voice="The voice channel to take people from (default: the main voice channel)",
+        reuse="last: the groups of the last breakout again, with the people here today",
     )
     @facilitator_only()
     async def plan(
-        self, interaction: discord.Interaction, size: int, voice: discord.VoiceChannel | None = None
+        self,
+        interaction: discord.Interaction,
+        size: int,
+        voice: discord.VoiceChannel | None = None,
+        reuse: Literal["last"] | None = None,
     ) -> None:
         guild = guild_of(interaction)
         check_size(size)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await _members_ready(guild)
+        await members_ready(guild)
         settings = await self.bot.settings.get(guild.id)
 
         source_channel: discord.VoiceChannel | discord.StageChannel | None = voice
@@ -179,13 +164,21 @@ class BreakoutsCog(
             (Candidate(m.id, role_id is not None and m.get_role(role_id) is not None) for m in members), roles
         )
         seed = interaction.id % 1_000_000
-        plan = await self._run_planner(guild, roster.participants, size, seed)
+        if reuse == "last":
+            again = await self.rooms.reuse_last(guild.id, roster.participants)
+            groups = [[PlannedMember(int(p.id), p.role, p.is_facilitator) for p in g] for g in again.groups]  # type: ignore[call-overload]
+            summary = again.summary(lambda uid: _name(guild.get_member(int(uid)), int(uid)), source)  # type: ignore[call-overload]
+            summary += _without_role_line(roster.without_role)
+            size = max(len(g) for g in groups)
+        else:
+            plan = await self._run_planner(guild, roster.participants, size, seed)
+            groups, summary = planned_groups(plan), _plan_summary(plan, roster.without_role, source)
         session = await self.repo.create_plan(
             guild.id,
             size=size,
             seed=seed,
-            groups=planned_groups(plan),
-            summary=_plan_summary(plan, roster.without_role, source),
+            groups=groups,
+            summary=summary,
             source_channel_id=source_channel.id if source_channel else None,
             created_by=interaction.user.id,
         )
@@ -301,7 +294,7 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await _members_ready(guild)
+        await members_ready(guild)
         await self._open(interaction, guild, session, minutes)
 
     async def open_from_button(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -311,7 +304,7 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.edit_message(content="Opening rooms…", view=None)
-        await _members_ready(guild)
+        await members_ready(guild)
         await self._open(interaction, guild, session, None)
 
     async def _check_permissions(self, guild: discord.Guild) -> None:
@@ -345,21 +338,21 @@ class BreakoutsCog(
         On a Discord error while creating rooms, anyone already moved is brought back and what was
         made is removed.
         """
-        progress = _Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
+        progress = Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
         async with self._lock(guild.id):
             session = await self.repo.start_opening(session.id, None)
             members = {p.user_id: guild.get_member(p.user_id) for g in session.groups for p in g}
             in_voice = {uid for uid, m in members.items() if m is not None and m.voice and m.voice.channel}
-            work = _OpenWork(rooms_total=len(session.groups), to_move=len(in_voice))
+            work = OpenWork(rooms_total=len(session.groups), to_move=len(in_voice))
             progress.show(work.text())
             creator = asyncio.create_task(self._create_rooms(guild, session, work, progress))
             mover = asyncio.create_task(self._move_in_voice(session, members, in_voice, creator, work, progress))
             try:
-                (rooms,) = await _join([creator])
+                (rooms,) = await join([creator])
             except discord.HTTPException:
                 log.warning("Creating breakout rooms failed", exc_info=True)
-                work.aborted = True  # the mover stops before its next move (no cancel: see _join)
-                await _join([mover])
+                work.aborted = True  # the mover stops before its next move (no cancel: see join)
+                await join([mover])
                 await progress.finish(await self._undo_open(guild, session, work))
                 return
             session = await self.repo.get(session.id)  # type: ignore[assignment]
@@ -372,7 +365,7 @@ class BreakoutsCog(
                 if (m := members[p.user_id]) is not None and p.user_id not in in_voice
             ]
             told = asyncio.create_task(self._tell_rooms(guild, not_in_voice))
-            await _join([mover])
+            await join([mover])
             # The clock starts now that everyone who could be moved is in their room.
             ends_at = utcnow() + timedelta(minutes=minutes) if minutes else None
             if ends_at is not None:
@@ -382,22 +375,22 @@ class BreakoutsCog(
                 self._schedule(session)
             welcomes = asyncio.create_task(self._post_room_notes(guild, session, rooms, ends_at))
             result = work.result
-            ((result.told, unreachable),) = await _join([told])
+            ((result.told, unreachable),) = await join([told])
             _, unreachable_stuck = await self._tell_rooms(guild, work.stuck)
             unreachable += unreachable_stuck
             if unreachable:
                 await self._mention_in_meeting_channel(guild, unreachable)
             result.mentioned = len(unreachable)
-            (unposted,) = await _join([welcomes])
+            (unposted,) = await join([welcomes])
 
         lines = open_report(len(rooms), result, unposted)
         if ends_at:
             lines.append(f"The rooms close {discord.utils.format_dt(ends_at, 'R')}, with a one-minute warning first.")
         lines.append("Use `/breakout broadcast` to message every room and `/breakout close` to bring everyone back.")
-        await progress.finish("\n".join(lines))
+        await progress.finish("\n".join(lines), view=timer_view(session.id) if ends_at else None)
 
     async def _create_rooms(
-        self, guild: discord.Guild, session: BreakoutSession, work: _OpenWork, progress: _Progress
+        self, guild: discord.Guild, session: BreakoutSession, work: OpenWork, progress: Progress
     ) -> list[discord.VoiceChannel]:
         """The category and one voice room per group. Each id is stored as soon as Discord has made the
         channel, and each room is added to ``work.rooms`` at once, for the mover."""
@@ -417,15 +410,15 @@ class BreakoutsCog(
         members: dict[int, discord.Member | None],
         in_voice: set[int],
         creator: asyncio.Task[list[discord.VoiceChannel]],
-        work: _OpenWork,
-        progress: _Progress,
+        work: OpenWork,
+        progress: Progress,
     ) -> None:
         """Move the people in voice, group by group, each group as soon as its room exists."""
         for index, group in enumerate(session.groups):
             while len(work.rooms) <= index:
                 if creator.done() or work.aborted:
                     return  # creating the rooms failed; the caller undoes what was made
-                await asyncio.sleep(_POLL_SECONDS)
+                await asyncio.sleep(POLL_SECONDS)
             room = work.rooms[index]
             for planned in group:
                 if work.aborted:
@@ -443,7 +436,7 @@ class BreakoutsCog(
                     work.stuck.append((member, room))
                 progress.show(work.text())
 
-    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession, work: _OpenWork) -> str:
+    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession, work: OpenWork) -> str:
         """Bring back anyone already moved and remove every room made so far; one sentence says what
         happened and what next."""
         stored = await self.repo.get(session.id)
@@ -472,6 +465,24 @@ class BreakoutsCog(
         await self.repo.set_status(session.id, "closing")
         return f"{what} and I could not remove all the ones I had made, so please use `/breakout close` to tidy up."
 
+    def _room_note(
+        self, guild: discord.Guild, room: str, group: tuple[PlannedMember, ...], ends_at: datetime | None
+    ) -> str:
+        """A room's welcome: its members, the discussion prompt, when it closes (a relative timestamp,
+        so everyone sees a countdown in their own time) and what the help button does."""
+        names = [
+            ("★ " if m.is_facilitator else "• ")
+            + _name(guild.get_member(m.user_id), m.user_id)
+            + f" ({short_label(m.role)})"
+            for m in group
+        ]
+        timer = f"\n\nThis room closes {discord.utils.format_dt(ends_at, 'R')}." if ends_at else ""
+        foot = (
+            f"★ facilitator\n\n**To talk about:** {DISCUSSION_PROMPT}{timer}\n\n"
+            "Stuck, or need a facilitator? Press **Ask for help** and one will come to this room."
+        )
+        return fit_lines(names, MESSAGE, head=f"**Welcome to {room}!**", foot=foot)
+
     async def _post_room_notes(
         self,
         guild: discord.Guild,
@@ -479,29 +490,25 @@ class BreakoutsCog(
         rooms: list[discord.VoiceChannel],
         ends_at: datetime | None,
     ) -> int:
-        """Each room's chat gets its members, the discussion prompt and, with a timer, when it closes
-        (a relative timestamp). The rooms are different channels with buckets of their own, so the
-        notes go out together. Returns how many posts failed."""
+        """Each room's chat gets its welcome note with the "Ask for help" button. The rooms are
+        different channels with buckets of their own, so the notes go out together. The notes' ids are
+        stored (to show a new end time there later). Returns how many posts failed."""
 
-        async def post(room: discord.VoiceChannel, group: tuple[PlannedMember, ...]) -> bool:
-            names = [
-                ("★ " if m.is_facilitator else "• ")
-                + _name(guild.get_member(m.user_id), m.user_id)
-                + f" ({short_label(m.role)})"
-                for m in group
-            ]
-            timer = f"This room closes {discord.utils.format_dt(ends_at, 'R')}." if ends_at else ""
-            foot = f"★ facilitator\n\n**To talk about:** {DISCUSSION_PROMPT}" + (f"\n\n{timer}" if timer else "")
-            text = fit_lines(names, MESSAGE, head=f"**Welcome to {room.name}!**", foot=foot)
+        async def post(room: discord.VoiceChannel, group: tuple[PlannedMember, ...]) -> int:
             try:
-                await room.send(text, allowed_mentions=NO_PINGS)
-                return True
+                note = await room.send(
+                    self._room_note(guild, room.name, group, ends_at),
+                    view=room_view(session.id),
+                    allowed_mentions=NO_PINGS,
+                )
+                return note.id
             except discord.HTTPException:
                 log.warning("Could not post the welcome note in %s", room.id, exc_info=True)
-                return False
+                return 0
 
-        posted = await _join([asyncio.create_task(post(r, g)) for r, g in zip(rooms, session.groups, strict=False)])
-        return sum(1 for ok in posted if not ok)
+        ids = await join([asyncio.create_task(post(r, g)) for r, g in zip(rooms, session.groups, strict=False)])
+        await self.repo.set_notes(session.id, ids)
+        return sum(1 for note_id in ids if not note_id)
 
     async def _tell_rooms(
         self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
@@ -544,26 +551,37 @@ class BreakoutsCog(
             except discord.HTTPException:
                 log.warning("Could not post breakout room reminders in %s", channel.id, exc_info=True)
 
-    def _tell_facilitator(self, guild: discord.Guild, user: discord.abc.User) -> Callable[[str], Awaitable[None]]:
+    def _tell_facilitator(
+        self, guild: discord.Guild, user: discord.abc.User
+    ) -> Callable[[str, discord.ui.View | None], Awaitable[None]]:
         """A fresh message for the facilitator when their reply can no longer be edited (an interaction
         token lives 15 minutes): in the facilitators' channel, else the meeting channel."""
 
-        async def tell(text: str) -> None:
-            settings = await self.bot.settings.get(guild.id)
-            for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
-                channel = guild.get_channel(channel_id) if channel_id else None
-                if isinstance(channel, discord.TextChannel) and channel.permissions_for(guild.me).send_messages:
-                    try:
-                        await channel.send(
-                            fit(f"{user.mention} {text}", MESSAGE),
-                            allowed_mentions=discord.AllowedMentions(users=[user], roles=False, everyone=False),
-                        )
-                        return
-                    except discord.HTTPException:
-                        log.warning("Could not tell the facilitator in %s", channel.id, exc_info=True)
-            log.warning("Could not tell the facilitator the breakout result in server %s", guild.id)
+        async def tell(text: str, view: discord.ui.View | None = None) -> None:
+            mentions = discord.AllowedMentions(users=[user], roles=False, everyone=False)
+            if await self._to_facilitators(guild, f"{user.mention} {text}", mentions, view) is None:
+                log.warning("Could not tell the facilitator the breakout result in server %s", guild.id)
 
         return tell
+
+    async def _to_facilitators(
+        self,
+        guild: discord.Guild,
+        text: str,
+        mentions: discord.AllowedMentions = NO_PINGS,
+        view: discord.ui.View | None = None,
+    ) -> discord.Message | None:
+        """Post where the facilitators talk: their channel, else the meeting channel. None if neither works."""
+        settings = await self.bot.settings.get(guild.id)
+        for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
+            channel = guild.get_channel(channel_id) if channel_id else None
+            if isinstance(channel, discord.TextChannel) and channel.permissions_for(guild.me).send_messages:
+                try:
+                    kwargs = {"view": view} if view is not None else {}
+                    return await channel.send(fit(text, MESSAGE), allowed_mentions=mentions, **kwargs)
+                except discord.HTTPException:
+                    log.warning("Could not post for the facilitators in %s", channel.id, exc_info=True)
+        return None
 
     # ---------------------------------------------------------------- while open
 
@@ -597,7 +615,153 @@ class BreakoutsCog(
                 log.warning("Could not post in breakout room %s", channel_id, exc_info=True)
                 return False
 
-        return sum(await _join([asyncio.create_task(post(c)) for c in session.channel_ids]))
+        return sum(await join([asyncio.create_task(post(c)) for c in session.channel_ids]))
+
+    # ------------------------------------------------------- the rooms' own buttons
+
+    async def ask_for_help(self, interaction: discord.Interaction, session_id: int) -> None:
+        """ "Ask for help" in a room: the facilitators get a link to the room, once per room per cool-down."""
+        guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        request = await self.rooms.ask_for_help(session_id, interaction.channel_id or 0)
+        channel_id = request.session.channel_ids[request.room - 1]
+        room = guild.get_channel(channel_id)
+        label = room.name if room is not None else room_name(request.room)
+        if not request.new:
+            when = f" {discord.utils.format_dt(request.last_asked, 'R')}" if request.last_asked else ""
+            await send_ephemeral(
+                interaction,
+                f"A facilitator has already been asked to come to {label}{when}. They will join you as soon as "
+                "they can. Thank you for waiting.",
+            )
+            return
+        link = room.jump_url if room is not None else f"https://discord.com/channels/{guild.id}/{channel_id}"
+        who = _name(interaction.user, interaction.user.id)
+        text = f"🙋 **{label}** would like a facilitator to join them (asked by {who}). Join the room: {link}"
+        if await self._to_facilitators(guild, text) is None:
+            await self.rooms.help_not_delivered(request)
+            raise UserError("I could not reach the facilitators just now. Please try again in a moment.")
+        await send_ephemeral(
+            interaction, f"Thank you. I have asked a facilitator to come to {label}. They will join you soon."
+        )
+
+    async def add_time(self, interaction: discord.Interaction, session_id: int) -> None:
+        """ "Add 5 minutes": a later end and warning (stored, then rescheduled), shown everywhere it is."""
+        guild = guild_of(interaction)
+        await interaction.response.defer()
+        session = await self.rooms.add_time(session_id, guild.id)
+        assert session.ends_at is not None
+        self._schedule(session)
+        stamp = discord.utils.format_dt(session.ends_at, "R")
+        if interaction.message is not None:
+            shown = re.sub(r"<t:\d+:R>", stamp, interaction.message.content)
+            await interaction.edit_original_response(content=shown, view=timer_view(session.id))
+        await self._show_end(guild, session)
+        await self._post_in_rooms(guild, session, f"⏰ **{EXTRA_MINUTES} more minutes.** This room now closes {stamp}.")
+        await send_ephemeral(interaction, f"Done: {EXTRA_MINUTES} more minutes. The rooms now close {stamp}.")
+
+    async def _show_end(self, guild: discord.Guild, session: BreakoutSession) -> None:
+        """Edit each room's welcome note to show the new end time (all rooms at once)."""
+
+        async def edit(channel_id: int, note_id: int, group: tuple[PlannedMember, ...]) -> None:
+            room = guild.get_channel(channel_id)
+            if not isinstance(room, discord.VoiceChannel) or not note_id:
+                return
+            try:
+                await room.get_partial_message(note_id).edit(
+                    content=self._room_note(guild, room.name, group, session.ends_at), view=room_view(session.id)
+                )
+            except discord.HTTPException:
+                log.warning("Could not show the new end time in %s", channel_id, exc_info=True)
+
+        rooms = zip(session.channel_ids, session.note_ids, session.groups, strict=False)
+        await join([asyncio.create_task(edit(c, n, g)) for c, n, g in rooms])
+
+    # -------------------------------------------------------- moves and late joiners
+
+    @app_commands.command(
+        name="move", description="Move someone to another breakout group while rooms are open (facilitators)"
+    )
+    @app_commands.describe(member="The person to move", group="The number of the group to move them to (Group 1 is 1)")
+    @facilitator_only()
+    async def move(self, interaction: discord.Interaction, member: discord.Member, group: int) -> None:
+        guild = guild_of(interaction)
+        if member.bot:
+            raise UserError("Bots don't take part in groups, so there is nobody to move.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        placement = await self.rooms.move(guild.id, await self._participant(guild, member), group)
+        how = await self._send_to_room(guild, placement, member)
+        who, room = _name(member, member.id), room_name(placement.group + 1)
+        text = (
+            f"Moved {who} from {room_name(placement.was_in + 1)} to {room}."
+            if placement.was_in is not None
+            else (f"Added {who} to {room}.")
+        )
+        text += {
+            "moved": "",
+            "told": " They are not in voice, so I sent them a message with a link to the room.",
+            "stuck": " Discord would not move them, so I sent them a message with a link to the room.",
+            "unreachable": " They are not in voice and I could not message them, so please tell them where to go.",
+        }[how]
+        await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        """Someone joins the main voice channel while rooms are open: into their group (or the best one).
+
+        People who come back from a breakout room, and the facilitator who made the plan (the host),
+        are left where they chose to be.
+        """
+        if member.bot or after.channel is None or before.channel == after.channel:
+            return
+        if not self.bot.config.breakouts.place_late_joiners:
+            return
+        settings = await self.bot.settings.get(member.guild.id)
+        if after.channel.id != settings.main_voice_id:
+            return
+        session = await self.repo.live(member.guild.id)
+        if session is None or session.status != "open" or member.id == session.created_by:
+            return
+        if before.channel is not None and before.channel.id in session.channel_ids:
+            return
+        placement = await self.rooms.place(member.guild.id, await self._participant(member.guild, member))
+        if placement is not None:
+            await self._send_to_room(member.guild, placement, member)
+
+    async def _participant(self, guild: discord.Guild, member: discord.Member) -> Participant:
+        """One member as the planner sees them: their stakeholder role, facilitator or not."""
+        settings = await self.bot.settings.get(guild.id)
+        role_id = settings.facilitator_role_id
+        candidate = Candidate(member.id, role_id is not None and member.get_role(role_id) is not None)
+        return build_roster([candidate], await self.bot.members.roles_for(guild.id)).participants[0]
+
+    async def _send_to_room(self, guild: discord.Guild, placement: Placement, member: discord.Member) -> str:
+        """Move ``member`` to their group's room (or message them the way), and tell the room who joined.
+
+        Returns how it went: ``moved``, ``told`` (not in voice, sent a message), ``stuck`` (Discord
+        would not move them, sent a message) or ``unreachable`` (neither worked).
+        """
+        room = guild.get_channel(placement.session.channel_ids[placement.group])
+        if not isinstance(room, discord.VoiceChannel):
+            return "unreachable"
+        how = "told"
+        if member.voice is not None and member.voice.channel is not None:
+            try:
+                await member.move_to(room, reason="copbot breakout rooms")
+                how = "moved"
+            except discord.HTTPException:
+                log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
+                how = "stuck"
+        if how != "moved":
+            told, _ = await self._tell_rooms(guild, [(member, room)])
+            how = how if told else "unreachable"
+        try:
+            await room.send(f"👋 **{_name(member, member.id)}** has joined this group.", allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("Could not tell %s who joined", room.id, exc_info=True)
+        return how
 
     # ------------------------------------------------------------------- closing
 
@@ -608,11 +772,11 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is None:
             raise UserError(NO_ROOMS_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        progress = _Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
+        progress = Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
         text = await self._close(guild, progress)
         await progress.finish(text)
 
-    async def _close(self, guild: discord.Guild, progress: _Progress | None = None) -> str:
+    async def _close(self, guild: discord.Guild, progress: Progress | None = None) -> str:
         """Move everyone back, delete the rooms and category, record the meeting. Safe to repeat.
 
         Moves (one bucket) and deletions (another) overlap: each room is deleted as soon as everyone
@@ -624,7 +788,7 @@ class BreakoutsCog(
                 return NO_ROOMS_OPEN
             self._unschedule(session.id)
             await self.repo.set_status(session.id, "closing")
-            await _members_ready(guild)
+            await members_ready(guild)
             settings = await self.bot.settings.get(guild.id)
             back_id = settings.main_voice_id or session.source_channel_id
             back = guild.get_channel(back_id) if back_id else None
@@ -649,7 +813,7 @@ class BreakoutsCog(
                 deletions.append(asyncio.create_task(self._delete_channel(room)))
             # A room Discord will not delete must not keep the breakout open: everyone is back, so the
             # meeting is recorded and the facilitator is told which room to delete by hand.
-            for room, deleted in zip(rooms, await _join(deletions), strict=True):
+            for room, deleted in zip(rooms, await join(deletions), strict=True):
                 if not deleted:
                     left.append(room.id)
             category = guild.get_channel(session.category_id) if session.category_id else None
@@ -744,20 +908,13 @@ class BreakoutsCog(
         guild = self.bot.get_guild(guild_id)
         if session is None or session.id != session_id or guild is None:
             return
+        if session.ends_at is not None and session.ends_at > utcnow() + timedelta(seconds=1):
+            self._schedule(session)  # the end was moved ("Add 5 minutes") after this job was set
+            return
         text = await self._close(guild)
         # Tell the facilitators where they talk; if copbot cannot post there, the meeting channel hears it.
-        settings = await self.bot.settings.get(guild_id)
-        channel = None
-        for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
-            found = guild.get_channel(channel_id) if channel_id else None
-            if isinstance(found, discord.TextChannel) and found.permissions_for(guild.me).send_messages:
-                channel = found
-                break
-        if channel is not None:
-            try:
-                await channel.send(f"Time is up. {text}", allowed_mentions=NO_PINGS)
-            except discord.HTTPException:
-                log.warning("Could not tell facilitators the breakouts closed", exc_info=True)
+        if await self._to_facilitators(guild, f"Time is up. {text}") is None:
+            log.warning("Could not tell facilitators the breakouts closed in server %s", guild_id)
 
     # ---------------------------------------------------------------- keep apart
 
@@ -813,101 +970,3 @@ class BreakoutsCog(
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
-
-
-@dataclass(slots=True)
-class _OpenWork:
-    """How far opening has got, shared by the room maker, the mover and the progress line."""
-
-    rooms_total: int
-    to_move: int
-    rooms_done: int = 0
-    #: Set when creating the rooms failed: the mover stops.
-    aborted: bool = False
-    #: Rooms made so far, in group order (the mover takes each as soon as it is here).
-    rooms: list[discord.VoiceChannel] = field(default_factory=list)
-    result: MoveResult = field(default_factory=MoveResult)
-    #: Members moved so far (brought back if opening fails part-way).
-    moved: list[discord.Member] = field(default_factory=list)
-    #: People in voice whom Discord would not move, with their room (they are told by DM).
-    stuck: list[tuple[discord.Member, discord.VoiceChannel]] = field(default_factory=list)
-
-    def text(self) -> str:
-        return progress_text(self.rooms_done, self.rooms_total, self.result.moved, self.to_move)
-
-
-#: An interaction token lives 15 minutes; past this, the reply is sent as a fresh message instead.
-TOKEN_LIFE_SECONDS = 15 * 60
-_TOKEN_MARGIN_SECONDS = 30
-
-
-class _Progress:
-    """The facilitator's reply while work goes on.
-
-    :meth:`show` never waits: it notes the latest text, and a task of its own edits the reply at once
-    and then at most once every ``every`` seconds, so the work never queues behind an edit and a long
-    job costs one edit per 2 s, not one per person. :meth:`finish` shows the result: by editing the
-    reply while the interaction's token is alive, else (or if the edit fails) as a fresh message
-    through ``fallback``. (The task sleeps rather than waiting on an event: under SimCord a task
-    waiting on an event set by a sleeping task never counts as settled.)
-    """
-
-    def __init__(
-        self,
-        interaction: discord.Interaction,
-        *,
-        every: float = 2.0,
-        fallback: Callable[[str], Awaitable[None]] | None = None,
-    ) -> None:
-        self._interaction = interaction
-        self._every = every
-        self._fallback = fallback
-        self._wanted = ""
-        self._shown = ""
-        self._task: asyncio.Task[None] | None = None
-        self._editing = False
-        self._done = False
-        self._started = asyncio.get_running_loop().time()
-
-    def show(self, text: str) -> None:
-        if self._done:
-            return
-        self._wanted = text
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        while not self._done and not self._expired():
-            if self._wanted != self._shown:
-                text = self._wanted
-                self._editing = True
-                try:
-                    await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
-                    self._shown = text
-                except discord.HTTPException:
-                    log.info("Could not show breakout progress", exc_info=True)
-                finally:
-                    self._editing = False
-            # Sleep in short steps so finish() never waits long (no cancel: see _join).
-            until = asyncio.get_running_loop().time() + self._every
-            while not self._done and asyncio.get_running_loop().time() < until:
-                await asyncio.sleep(_POLL_SECONDS)
-
-    def _expired(self) -> bool:
-        elapsed = asyncio.get_running_loop().time() - self._started
-        return elapsed > TOKEN_LIFE_SECONDS - _TOKEN_MARGIN_SECONDS
-
-    async def finish(self, text: str) -> None:
-        self._done = True
-        if self._task is not None:
-            while not self._task.done():
-                await asyncio.sleep(_POLL_SECONDS)
-        text = fit(text, MESSAGE)
-        if not self._expired():
-            try:
-                await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
-                return
-            except discord.HTTPException:
-                log.warning("Could not show the breakout result to the facilitator", exc_info=True)
-        if self._fallback is not None:
-            await self._fallback(text)
