@@ -85,16 +85,18 @@ class BreakoutsCog(
         order=40,
         title="Breakout rooms",
         lines=(
-            "During a meeting, facilitators may split everyone into small, mixed groups, each in its own voice "
-            "room. copbot moves you there and tells you where to go; at the end, everyone is brought back.",
+            "Facilitators may split everyone into small, mixed groups, each in its own voice room. copbot moves "
+            "you there (late joiners too) and, at the end, brings everyone back.",
+            "In your room's chat, **Ask for help** calls a facilitator to your room; the note there counts down "
+            "to when the room closes.",
         ),
         facilitator_lines=(
-            "`/breakout plan size:` proposes groups from the people in the main voice channel (or `voice:`), "
-            "with buttons to open the rooms, reshuffle, or cancel.",
-            "`/breakout open minutes:` opens the rooms of the latest plan, with an optional timer.",
+            "`/breakout plan size:` proposes groups from the main voice channel (or `voice:`), to open, "
+            "reshuffle or cancel; `reuse: last` brings back the last groups with today's people.",
+            "`/breakout open minutes:` opens the rooms, with an optional timer; **Add 5 minutes** under the "
+            "reply gives every room more time. `/breakout move member: group:` moves one person.",
             "`/breakout broadcast message:` posts in every room; `/breakout close` brings everyone back.",
-            "`/breakout keep-apart` keeps two people out of the same group; `/breakout keep-apart-list` and "
-            "`/breakout keep-apart-remove` show and undo these.",
+            "`/breakout keep-apart` keeps two people apart; `-list` and `-remove` show and undo these.",
         ),
     )
 

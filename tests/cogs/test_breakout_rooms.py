@@ -285,3 +285,18 @@ async def test_reuse_last_with_nothing_to_reuse_says_so(simcord_env, community):
     refused = await community.facilitator.slash(community.meeting, "breakout plan", size=3, reuse="last")
     assert refused.response.content.startswith("There are no earlier breakout groups to recreate yet.")
     assert await BreakoutRepository(simcord_env.bot.db).latest_planned(community.guild.id) is None
+
+
+async def test_help_describes_the_room_buttons_in_plain_words(simcord_env, community):
+    await community.configure()
+    shown = await community.facilitator.slash(community.meeting, "help")
+    embeds = [shown.response.embeds[0], *(f.embeds[0] for f in shown.followups)]
+    (field,) = [f for e in embeds for f in e.fields if f.name == "Breakout rooms"]
+    for words in (
+        "**Ask for help** calls a facilitator",
+        "**Add 5 minutes**",
+        "`/breakout move member: group:`",
+        "`reuse: last`",
+    ):
+        assert words in field.value, words
+    assert not field.value.endswith("…")
