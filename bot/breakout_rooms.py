@@ -310,13 +310,20 @@ class BreakoutRoomService:
             groups[target].append(person)
             return await self._save(session, groups, target, was_in)
 
-    async def place(self, guild_id: int, person: Participant) -> Placement | None:
-        """A person who joined the main voice channel while rooms are open: their own group if they are
-        in the plan, else the best group (:func:`best_group`), recorded. None when rooms are not open or
-        every group holds someone they are kept apart from."""
+    async def place(self, guild_id: int, person: Participant, came_from: int | None) -> Placement | None:
+        """A person who joined the main voice channel (from ``came_from``, a channel id, or from outside
+        voice) while rooms are open: their own group if they are in the plan, else the best group
+        (:func:`best_group`), recorded.
+
+        None, and nothing changes, when rooms are not open; when they came back from a breakout room
+        (they chose to be in the main channel); when they made the plan (the host stays in the main
+        channel); or when every group holds someone they are kept apart from.
+        """
         async with self._lock(guild_id):
             session = await self.repo.live(guild_id)
             if session is None or session.status != "open":
+                return None
+            if person.id == session.created_by or came_from in session.channel_ids:
                 return None
             mine = group_of(session, int(person.id))  # type: ignore[call-overload]
             if mine is not None:

@@ -25,7 +25,6 @@ from bot.app import CopBot, send_ephemeral
 from bot.breakout_rooms import EXTRA_MINUTES, NO_ROOMS_OPEN, BreakoutRoomService, Placement
 from bot.breakouts import (
     CATEGORY_NAME,
-    DISCUSSION_PROMPT,
     Candidate,
     build_roster,
     check_size,
@@ -46,34 +45,13 @@ from bot.text_limits import MESSAGE, chunk_mentions, fit, fit_lines
 from cogs._permissions import in_channel, in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.breakouts._progress import POLL_SECONDS, OpenWork, Progress, join, members_ready
+from cogs.breakouts._render import name_of, plan_summary, render_plan, room_note, without_role_line
 from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view, room_view, timer_view
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_MINUTES = 240
-_MESSAGE_LIMIT = 1900
-
-
-def _name(member: discord.abc.User | None, user_id: int) -> str:
-    if member is None:
-        return f"someone who has left (#{user_id})"
-    return discord.utils.escape_markdown(member.display_name)
-
-
-def _plan_summary(plan: Plan, without_role: int, source: str) -> str:
-    """The mix report in plain words: totals only (each member's role is shown in the group list)."""
-    lines = plan.report.lines(short_label)[len(plan.groups) :]
-    lines.insert(0, f"Drawn from {source}.")
-    return "\n".join(lines) + _without_role_line(without_role)
-
-
-def _without_role_line(without_role: int) -> str:
-    """The plan's note about people counted as Other, on a line of its own (empty when there are none)."""
-    if not without_role:
-        return ""
-    who = "1 member has" if without_role == 1 else f"{without_role} members have"
-    return f"\n{who} not chosen a role yet and counted as Other (they can use `/profile`)."
 
 
 class BreakoutsCog(
@@ -169,12 +147,12 @@ class BreakoutsCog(
         if reuse == "last":
             again = await self.rooms.reuse_last(guild.id, roster.participants)
             groups = [[PlannedMember(int(p.id), p.role, p.is_facilitator) for p in g] for g in again.groups]  # type: ignore[call-overload]
-            summary = again.summary(lambda uid: _name(guild.get_member(int(uid)), int(uid)), source)  # type: ignore[call-overload]
-            summary += _without_role_line(roster.without_role)
+            summary = again.summary(lambda uid: name_of(guild.get_member(int(uid)), int(uid)), source)  # type: ignore[call-overload]
+            summary += without_role_line(roster.without_role)
             size = max(len(g) for g in groups)
         else:
             plan = await self._run_planner(guild, roster.participants, size, seed)
-            groups, summary = planned_groups(plan), _plan_summary(plan, roster.without_role, source)
+            groups, summary = planned_groups(plan), plan_summary(plan, roster.without_role, source)
         session = await self.repo.create_plan(
             guild.id,
             size=size,
@@ -185,7 +163,7 @@ class BreakoutsCog(
             created_by=interaction.user.id,
         )
         await interaction.edit_original_response(
-            content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
         )
 
     async def _run_planner(
@@ -201,7 +179,7 @@ class BreakoutsCog(
         rules = await self.repo.keep_apart_rules(guild.id)
 
         def name(user_id: Hashable) -> str:
-            return _name(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
+            return name_of(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
 
         return await asyncio.to_thread(
             make_plan,
@@ -214,41 +192,6 @@ class BreakoutsCog(
             name=name,
             avoid=avoid or (),
         )
-
-    def _render_plan(self, guild: discord.Guild, session: BreakoutSession) -> str:
-        """The groups (names, roles, ★ for facilitators) and the mix report; shorter forms for big plans."""
-        head = (
-            f"**Breakout plan** ({session.member_count} people, {len(session.groups)} groups of about {session.size})"
-        )
-        foot = "★ marks each group's facilitator. Choose **Open rooms** to start, or **Reshuffle** for another mix."
-
-        def full(number: int, group: tuple) -> str:  # type: ignore[type-arg]
-            lines = [f"**{room_name(number)}**"]
-            for m in group:
-                mark = "★ " if m.is_facilitator else "• "
-                lines.append(f"{mark}{_name(guild.get_member(m.user_id), m.user_id)} ({short_label(m.role)})")
-            return "\n".join(lines)
-
-        def compact(number: int, group: tuple) -> str:  # type: ignore[type-arg]
-            names = ", ".join(
-                ("★" if m.is_facilitator else "") + _name(guild.get_member(m.user_id), m.user_id) for m in group
-            )
-            return f"**{room_name(number)}**: {names}"
-
-        for render in (full, compact):
-            body = "\n".join(render(i, g) for i, g in enumerate(session.groups, start=1))
-            text = f"{head}\n\n{body}\n\n{session.summary}\n\n{foot}"
-            if len(text) <= _MESSAGE_LIMIT:
-                return text
-        room = _MESSAGE_LIMIT - len(head) - len(session.summary) - len(foot) - 80
-        shown: list[str] = []
-        for i, g in enumerate(session.groups, start=1):
-            line = compact(i, g)
-            if sum(len(s) + 1 for s in shown) + len(line) > room:
-                shown.append(f"…and {len(session.groups) - i + 1} more groups (each room will list its members).")
-                break
-            shown.append(line)
-        return f"{head}\n\n" + "\n".join(shown) + f"\n\n{session.summary}\n\n{foot}"
 
     async def reshuffle(self, interaction: discord.Interaction, session_id: int) -> None:
         """Plan the same people again: another plan of the same cost, or say that there is none."""
@@ -265,7 +208,7 @@ class BreakoutsCog(
         )
         session = await self.repo.replan(session.id, seed=seed, groups=planned_groups(plan), summary=summary)
         await interaction.edit_original_response(
-            content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
         )
 
     async def cancel(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -434,7 +377,7 @@ class BreakoutsCog(
                     work.moved.append(member)
                 except discord.HTTPException:
                     log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
-                    work.result.not_moved.append(_name(member, member.id))
+                    work.result.not_moved.append(name_of(member, member.id))
                     work.stuck.append((member, room))
                 progress.show(work.text())
 
@@ -467,24 +410,6 @@ class BreakoutsCog(
         await self.repo.set_status(session.id, "closing")
         return f"{what} and I could not remove all the ones I had made, so please use `/breakout close` to tidy up."
 
-    def _room_note(
-        self, guild: discord.Guild, room: str, group: tuple[PlannedMember, ...], ends_at: datetime | None
-    ) -> str:
-        """A room's welcome: its members, the discussion prompt, when it closes (a relative timestamp,
-        so everyone sees a countdown in their own time) and what the help button does."""
-        names = [
-            ("★ " if m.is_facilitator else "• ")
-            + _name(guild.get_member(m.user_id), m.user_id)
-            + f" ({short_label(m.role)})"
-            for m in group
-        ]
-        timer = f"\n\nThis room closes {discord.utils.format_dt(ends_at, 'R')}." if ends_at else ""
-        foot = (
-            f"★ facilitator\n\n**To talk about:** {DISCUSSION_PROMPT}{timer}\n\n"
-            "Stuck, or need a facilitator? Press **Ask for help** and one will come to this room."
-        )
-        return fit_lines(names, MESSAGE, head=f"**Welcome to {room}!**", foot=foot)
-
     async def _post_room_notes(
         self,
         guild: discord.Guild,
@@ -499,7 +424,7 @@ class BreakoutsCog(
         async def post(room: discord.VoiceChannel, group: tuple[PlannedMember, ...]) -> int:
             try:
                 note = await room.send(
-                    self._room_note(guild, room.name, group, ends_at),
+                    room_note(guild, room.name, group, ends_at),
                     view=room_view(session.id),
                     allowed_mentions=NO_PINGS,
                 )
@@ -597,7 +522,7 @@ class BreakoutsCog(
             raise UserError(NO_ROOMS_OPEN)
         # One post per room: acknowledge first, or 10 rooms at 300 ms miss Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = fit(f"**Message from {_name(interaction.user, interaction.user.id)}:** {message}", MESSAGE)
+        text = fit(f"**Message from {name_of(interaction.user, interaction.user.id)}:** {message}", MESSAGE)
         sent = await self._post_in_rooms(guild, session, text)
         await interaction.edit_original_response(
             content=f"Sent to {sent} of {len(session.channel_ids)} rooms.", allowed_mentions=NO_PINGS
@@ -638,7 +563,7 @@ class BreakoutsCog(
             )
             return
         link = room.jump_url if room is not None else f"https://discord.com/channels/{guild.id}/{channel_id}"
-        who = _name(interaction.user, interaction.user.id)
+        who = name_of(interaction.user, interaction.user.id)
         text = f"🙋 **{label}** would like a facilitator to join them (asked by {who}). Join the room: {link}"
         if await self._to_facilitators(guild, text) is None:
             await self.rooms.help_not_delivered(request)
@@ -671,7 +596,7 @@ class BreakoutsCog(
                 return
             try:
                 await room.get_partial_message(note_id).edit(
-                    content=self._room_note(guild, room.name, group, session.ends_at), view=room_view(session.id)
+                    content=room_note(guild, room.name, group, session.ends_at), view=room_view(session.id)
                 )
             except discord.HTTPException:
                 log.warning("Could not show the new end time in %s", channel_id, exc_info=True)
@@ -693,7 +618,7 @@ class BreakoutsCog(
         await interaction.response.defer(ephemeral=True, thinking=True)
         placement = await self.rooms.move(guild.id, await self._participant(guild, member), group)
         how = await self._send_to_room(guild, placement, member)
-        who, room = _name(member, member.id), room_name(placement.group + 1)
+        who, room = name_of(member, member.id), room_name(placement.group + 1)
         text = (
             f"Moved {who} from {room_name(placement.was_in + 1)} to {room}."
             if placement.was_in is not None
@@ -711,11 +636,8 @@ class BreakoutsCog(
     async def on_voice_state_update(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
-        """Someone joins the main voice channel while rooms are open: into their group (or the best one).
-
-        People who come back from a breakout room, and the facilitator who made the plan (the host),
-        are left where they chose to be.
-        """
+        """Someone joins the main voice channel while rooms are open: :meth:`BreakoutRoomService.place`
+        says which group (or to leave them be); this moves them there and tells the room."""
         if member.bot or after.channel is None or before.channel == after.channel:
             return
         if not self.bot.config.breakouts.place_late_joiners:
@@ -723,12 +645,11 @@ class BreakoutsCog(
         settings = await self.bot.settings.get(member.guild.id)
         if after.channel.id != settings.main_voice_id:
             return
-        session = await self.repo.live(member.guild.id)
-        if session is None or session.status != "open" or member.id == session.created_by:
-            return
-        if before.channel is not None and before.channel.id in session.channel_ids:
-            return
-        placement = await self.rooms.place(member.guild.id, await self._participant(member.guild, member))
+        live = await self.repo.live(member.guild.id)
+        if live is None or live.status != "open":
+            return  # the usual case (no rooms open): no need to look up the member's role
+        came_from = before.channel.id if before.channel is not None else None
+        placement = await self.rooms.place(member.guild.id, await self._participant(member.guild, member), came_from)
         if placement is not None:
             await self._send_to_room(member.guild, placement, member)
 
@@ -760,7 +681,7 @@ class BreakoutsCog(
             told, _ = await self._tell_rooms(guild, [(member, room)])
             how = how if told else "unreachable"
         try:
-            await room.send(f"👋 **{_name(member, member.id)}** has joined this group.", allowed_mentions=NO_PINGS)
+            await room.send(f"👋 **{name_of(member, member.id)}** has joined this group.", allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("Could not tell %s who joined", room.id, exc_info=True)
         return how
@@ -964,7 +885,7 @@ class BreakoutsCog(
             raise UserError("Please choose two different members.")
         if not await self.repo.remove_keep_apart(guild.id, member_a.id, member_b.id):
             raise UserError(
-                f"{_name(member_a, member_a.id)} and {_name(member_b, member_b.id)} are not kept apart, "
+                f"{name_of(member_a, member_a.id)} and {name_of(member_b, member_b.id)} are not kept apart, "
                 "so nothing was changed."
             )
         await interaction.response.send_message(
