@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Hashable
 from datetime import datetime, timedelta
 from typing import ClassVar, Literal, TypeVar
 
@@ -41,9 +41,16 @@ from bot.errors import UserError
 from bot.grouping import Participant, Plan
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
-from bot.text_limits import MESSAGE, chunk_mentions, fit, fit_lines
+from bot.text_limits import MESSAGE, fit, fit_lines
 from cogs._permissions import in_channel, in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs.breakouts._messages import (
+    mention_in_meeting_channel,
+    post_in_rooms,
+    tell_facilitator,
+    tell_rooms,
+    to_facilitators,
+)
 from cogs.breakouts._progress import POLL_SECONDS, OpenWork, Progress, join, members_ready
 from cogs.breakouts._render import name_of, plan_summary, render_plan, room_note, without_role_line
 from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view, room_view, timer_view
@@ -283,7 +290,7 @@ class BreakoutsCog(
         On a Discord error while creating rooms, anyone already moved is brought back and what was
         made is removed.
         """
-        progress = Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
+        progress = Progress(interaction, fallback=tell_facilitator(self.bot, guild, interaction.user))
         async with self._lock(guild.id):
             session = await self.repo.start_opening(session.id, None)
             members = {p.user_id: guild.get_member(p.user_id) for g in session.groups for p in g}
@@ -309,7 +316,7 @@ class BreakoutsCog(
                 for p in g
                 if (m := members[p.user_id]) is not None and p.user_id not in in_voice
             ]
-            told = asyncio.create_task(self._tell_rooms(guild, not_in_voice))
+            told = asyncio.create_task(tell_rooms(guild, not_in_voice))
             await join([mover])
             # The clock starts now that everyone who could be moved is in their room.
             ends_at = utcnow() + timedelta(minutes=minutes) if minutes else None
@@ -321,10 +328,10 @@ class BreakoutsCog(
             welcomes = asyncio.create_task(self._post_room_notes(guild, session, rooms, ends_at))
             result = work.result
             ((result.told, unreachable),) = await join([told])
-            _, unreachable_stuck = await self._tell_rooms(guild, work.stuck)
+            _, unreachable_stuck = await tell_rooms(guild, work.stuck)
             unreachable += unreachable_stuck
             if unreachable:
-                await self._mention_in_meeting_channel(guild, unreachable)
+                await mention_in_meeting_channel(self.bot, guild, unreachable)
             result.mentioned = len(unreachable)
             (unposted,) = await join([welcomes])
 
@@ -437,79 +444,6 @@ class BreakoutsCog(
         await self.repo.set_notes(session.id, ids)
         return sum(1 for note_id in ids if not note_id)
 
-    async def _tell_rooms(
-        self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
-    ) -> tuple[int, list[tuple[discord.Member, discord.VoiceChannel]]]:
-        """DM each person their room. Returns how many were told and who could not get a DM."""
-        told = 0
-        unreachable: list[tuple[discord.Member, discord.VoiceChannel]] = []
-        for member, room in people:
-            try:
-                await member.send(
-                    f"Breakout groups have started in **{discord.utils.escape_markdown(guild.name)}**. "
-                    f"Your group is **{room.name}**: join it here: {room.jump_url}",
-                    allowed_mentions=NO_PINGS,
-                )
-                told += 1
-            except discord.HTTPException:
-                unreachable.append((member, room))
-        return told, unreachable
-
-    async def _mention_in_meeting_channel(
-        self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
-    ) -> None:
-        """The fallback when a DM is refused: name each person with their room in the meeting channel,
-        in posts of at most 2,000 characters that each ping at most 100 people (Discord's limit), only
-        those they name."""
-        settings = await self.bot.settings.get(guild.id)
-        channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            return
-        head = "Breakout groups have started. Please join your room:"
-        entries = [(f"{member.mention}: {room.mention}", [member.id]) for member, room in people]
-        for text, ids in chunk_mentions(entries, MESSAGE - len(head) - 1):
-            try:
-                await channel.send(
-                    f"{head}\n{text}",
-                    allowed_mentions=discord.AllowedMentions(
-                        users=[discord.Object(i) for i in ids], roles=False, everyone=False
-                    ),
-                )
-            except discord.HTTPException:
-                log.warning("Could not post breakout room reminders in %s", channel.id, exc_info=True)
-
-    def _tell_facilitator(
-        self, guild: discord.Guild, user: discord.abc.User
-    ) -> Callable[[str, discord.ui.View | None], Awaitable[None]]:
-        """A fresh message for the facilitator when their reply can no longer be edited (an interaction
-        token lives 15 minutes): in the facilitators' channel, else the meeting channel."""
-
-        async def tell(text: str, view: discord.ui.View | None = None) -> None:
-            mentions = discord.AllowedMentions(users=[user], roles=False, everyone=False)
-            if await self._to_facilitators(guild, f"{user.mention} {text}", mentions, view) is None:
-                log.warning("Could not tell the facilitator the breakout result in server %s", guild.id)
-
-        return tell
-
-    async def _to_facilitators(
-        self,
-        guild: discord.Guild,
-        text: str,
-        mentions: discord.AllowedMentions = NO_PINGS,
-        view: discord.ui.View | None = None,
-    ) -> discord.Message | None:
-        """Post where the facilitators talk: their channel, else the meeting channel. None if neither works."""
-        settings = await self.bot.settings.get(guild.id)
-        for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
-            channel = guild.get_channel(channel_id) if channel_id else None
-            if isinstance(channel, discord.TextChannel) and channel.permissions_for(guild.me).send_messages:
-                try:
-                    kwargs = {"view": view} if view is not None else {}
-                    return await channel.send(fit(text, MESSAGE), allowed_mentions=mentions, **kwargs)
-                except discord.HTTPException:
-                    log.warning("Could not post for the facilitators in %s", channel.id, exc_info=True)
-        return None
-
     # ---------------------------------------------------------------- while open
 
     @app_commands.command(name="broadcast", description="Post a message in every breakout room (facilitators)")
@@ -523,26 +457,10 @@ class BreakoutsCog(
         # One post per room: acknowledge first, or 10 rooms at 300 ms miss Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
         text = fit(f"**Message from {name_of(interaction.user, interaction.user.id)}:** {message}", MESSAGE)
-        sent = await self._post_in_rooms(guild, session, text)
+        sent = await post_in_rooms(guild, session, text)
         await interaction.edit_original_response(
             content=f"Sent to {sent} of {len(session.channel_ids)} rooms.", allowed_mentions=NO_PINGS
         )
-
-    async def _post_in_rooms(self, guild: discord.Guild, session: BreakoutSession, text: str) -> int:
-        """Post ``text`` in every room at once (each room is its own channel, with its own bucket)."""
-
-        async def post(channel_id: int) -> bool:
-            room = guild.get_channel(channel_id)
-            if not isinstance(room, discord.VoiceChannel):
-                return False
-            try:
-                await room.send(text, allowed_mentions=NO_PINGS)
-                return True
-            except discord.HTTPException:
-                log.warning("Could not post in breakout room %s", channel_id, exc_info=True)
-                return False
-
-        return sum(await join([asyncio.create_task(post(c)) for c in session.channel_ids]))
 
     # ------------------------------------------------------- the rooms' own buttons
 
@@ -565,7 +483,7 @@ class BreakoutsCog(
         link = room.jump_url if room is not None else f"https://discord.com/channels/{guild.id}/{channel_id}"
         who = name_of(interaction.user, interaction.user.id)
         text = f"🙋 **{label}** would like a facilitator to join them (asked by {who}). Join the room: {link}"
-        if await self._to_facilitators(guild, text) is None:
+        if await to_facilitators(self.bot, guild, text) is None:
             await self.rooms.help_not_delivered(request)
             raise UserError("I could not reach the facilitators just now. Please try again in a moment.")
         await send_ephemeral(
@@ -584,7 +502,7 @@ class BreakoutsCog(
             shown = re.sub(r"<t:\d+:R>", stamp, interaction.message.content)
             await interaction.edit_original_response(content=shown, view=timer_view(session.id))
         await self._show_end(guild, session)
-        await self._post_in_rooms(guild, session, f"⏰ **{EXTRA_MINUTES} more minutes.** This room now closes {stamp}.")
+        await post_in_rooms(guild, session, f"⏰ **{EXTRA_MINUTES} more minutes.** This room now closes {stamp}.")
         await send_ephemeral(interaction, f"Done: {EXTRA_MINUTES} more minutes. The rooms now close {stamp}.")
 
     async def _show_end(self, guild: discord.Guild, session: BreakoutSession) -> None:
@@ -678,7 +596,7 @@ class BreakoutsCog(
                 log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
                 how = "stuck"
         if how != "moved":
-            told, _ = await self._tell_rooms(guild, [(member, room)])
+            told, _ = await tell_rooms(guild, [(member, room)])
             how = how if told else "unreachable"
         try:
             await room.send(f"👋 **{name_of(member, member.id)}** has joined this group.", allowed_mentions=NO_PINGS)
@@ -695,7 +613,7 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is None:
             raise UserError(NO_ROOMS_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        progress = Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
+        progress = Progress(interaction, fallback=tell_facilitator(self.bot, guild, interaction.user))
         text = await self._close(guild, progress)
         await progress.finish(text)
 
@@ -822,7 +740,7 @@ class BreakoutsCog(
         await self.repo.mark_warned(session_id)
         seconds = self.bot.config.breakouts.warning_seconds
         when = "one minute" if seconds == 60 else f"{seconds} seconds"
-        await self._post_in_rooms(
+        await post_in_rooms(
             guild, session, f"⏰ **{when.capitalize()} left.** Please start wrapping up: everyone comes back soon."
         )
 
@@ -836,7 +754,7 @@ class BreakoutsCog(
             return
         text = await self._close(guild)
         # Tell the facilitators where they talk; if copbot cannot post there, the meeting channel hears it.
-        if await self._to_facilitators(guild, f"Time is up. {text}") is None:
+        if await to_facilitators(self.bot, guild, f"Time is up. {text}") is None:
             log.warning("Could not tell facilitators the breakouts closed in server %s", guild_id)
 
     # ---------------------------------------------------------------- keep apart
