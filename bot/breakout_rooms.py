@@ -273,13 +273,17 @@ class BreakoutRoomService:
     # ----------------------------------------------------------- recreate the last groups
 
     async def reuse_last(self, guild_id: int, today: Sequence[Participant]) -> Reuse:
-        """The last breakout's groups with ``today``'s people (see :func:`reuse_groups`)."""
+        """The last breakout's groups with ``today``'s people (see :func:`reuse_groups`).
+
+        Run in a thread: with a thousand people it is a few hundred milliseconds of CPU
+        (``tests/benchmarks/bench_breakout_rooms.py``), too long to hold the event loop.
+        """
         last = await self.repo.last_groups(guild_id)
         if not last:
             raise UserError(NOTHING_TO_REUSE)
         history = await self.repo.history(guild_id)
         apart = apart_pairs(await self.repo.keep_apart_rules(guild_id))
-        return reuse_groups(last, today, history, apart)
+        return await asyncio.to_thread(reuse_groups, last, list(today), history, apart)
 
     # ------------------------------------------------------------ moves and late joiners
 

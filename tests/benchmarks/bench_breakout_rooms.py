@@ -14,6 +14,8 @@ It prints one JSON object per line:
   and one post per room + the confirmation (2 + 2 × rooms + 1); move = defer + the move + the room's
   note + the reply (4); late joiner = the move + the room's note (2). The rooms are separate channels,
   so their edits and posts go out together: the time stays near a few calls' latency, not rooms × 150 ms.
+  The move comes right after opening moved 40 people, so it waits for the move bucket (10 per 10 s):
+  its time is that wait, not copbot's (the command is acknowledged at once, so nothing times out).
 """
 
 from __future__ import annotations

@@ -251,6 +251,13 @@ async def test_late_joiner_is_placed_in_the_best_group_and_moved(simcord_env, co
     await back.join_voice(community.voice)
     assert _voice_room(community, back) == _room(community, 1).id
 
+    # The facilitator who made the plan hosts the main channel: joining it does not send them away.
+    await community.facilitator.join_voice(community.voice)
+    assert _voice_room(community, community.facilitator) == community.voice.id
+    assert community.facilitator.id not in {
+        m for n in (1, 2, 3) for m in _members_of(await _session(simcord_env, community), n)
+    }
+
 
 async def test_reuse_last_recreates_the_groups_with_todays_people(simcord_env, community):
     people, _ = await _crowd(community, 12, facilitators=3)
