@@ -1,8 +1,9 @@
 """``/breakout``: plan mixed groups, open voice rooms, move people, time, broadcast, bring everyone back.
 
 The cog is the Discord side only. Who takes part and how groups are planned live in
-:mod:`bot.breakouts`; what exists is recorded in :mod:`bot.storage.breakouts` after every Discord step,
-so a session can always be closed, even after a crash or restart part-way.
+:mod:`bot.breakouts`; what happens to open rooms (help requests, more time, moves, late joiners, the
+last groups again) in :mod:`bot.breakout_rooms`; what exists is recorded in :mod:`bot.storage.breakouts`
+after every Discord step, so a session can always be closed, even after a crash or restart part-way.
 """
 
 from __future__ import annotations
@@ -465,7 +466,7 @@ class BreakoutsCog(
     # ------------------------------------------------------- the rooms' own buttons
 
     async def ask_for_help(self, interaction: discord.Interaction, session_id: int) -> None:
-        """ "Ask for help" in a room: the facilitators get a link to the room, once per room per cool-down."""
+        """The room's **Ask for help**: the facilitators get a link to the room, once per room per cool-down."""
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         request = await self.rooms.ask_for_help(session_id, interaction.channel_id or 0)
@@ -491,7 +492,7 @@ class BreakoutsCog(
         )
 
     async def add_time(self, interaction: discord.Interaction, session_id: int) -> None:
-        """ "Add 5 minutes": a later end and warning (stored, then rescheduled), shown everywhere it is."""
+        """**Add 5 minutes**: a later end and warning (stored, then rescheduled), shown everywhere it is."""
         guild = guild_of(interaction)
         await interaction.response.defer()
         session = await self.rooms.add_time(session_id, guild.id)
@@ -537,11 +538,10 @@ class BreakoutsCog(
         placement = await self.rooms.move(guild.id, await self._participant(guild, member), group)
         how = await self._send_to_room(guild, placement, member)
         who, room = name_of(member, member.id), room_name(placement.group + 1)
-        text = (
-            f"Moved {who} from {room_name(placement.was_in + 1)} to {room}."
-            if placement.was_in is not None
-            else (f"Added {who} to {room}.")
-        )
+        if placement.was_in is not None:
+            text = f"Moved {who} from {room_name(placement.was_in + 1)} to {room}."
+        else:
+            text = f"Added {who} to {room}."
         text += {
             "moved": "",
             "told": " They are not in voice, so I sent them a message with a link to the room.",
