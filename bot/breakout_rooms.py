@@ -38,6 +38,11 @@ NOBODY_FROM_LAST = (
     "Use `/breakout plan` without `reuse` to make new groups."
 )
 
+_NO_ROOM_FOR_NEWCOMER = (
+    "I could not fit everyone into the last groups without breaking a keep-apart rule, so please use "
+    "`/breakout plan` without `reuse` to make new groups."
+)
+
 Pair = frozenset[Hashable]
 
 
@@ -88,6 +93,8 @@ class Reuse:
     added: list[tuple[Hashable, int]] = field(default_factory=list)
     #: People moved from one group to another so sizes stay within one: (id, from, to).
     evened: list[tuple[Hashable, int, int]] = field(default_factory=list)
+    #: People moved because a keep-apart rule made since then forbids their old group: (id, from, to).
+    separated: list[tuple[Hashable, int, int]] = field(default_factory=list)
 
     def summary(self, name: Callable[[Hashable], str], source: str) -> str:
         """The plain-language note under the plan: who was dropped, who was added and where."""
@@ -104,7 +111,13 @@ class Reuse:
                 + name_list([f"{name(u)} ({room_name(a + 1)} to {room_name(b + 1)})" for u, a, b in self.evened])
                 + "."
             )
-        if not (self.dropped or self.added or self.evened):
+        if self.separated:
+            lines.append(
+                "Moved because they are now kept apart from someone in their old group: "
+                + name_list([f"{name(u)} ({room_name(a + 1)} to {room_name(b + 1)})" for u, a, b in self.separated])
+                + "."
+            )
+        if not (self.dropped or self.added or self.evened or self.separated):
             lines.append("Everyone from last time is here, and nobody new.")
         return "\n".join(lines)
 
@@ -114,35 +127,47 @@ def reuse_groups(
 ) -> Reuse:
     """Recreate ``last`` (groups of ids) with ``today``'s people.
 
-    People not here are dropped and groups left empty disappear; each newcomer (facilitators first,
-    so they spread over the groups that lost theirs) joins :func:`best_group`; then, while one group has
-    two or more people more than another, the cheapest move by the planner's cost evens them out.
+    People not here are dropped and groups left empty disappear. Someone whose old group now holds a
+    person they are kept apart from (a rule made since) moves to :func:`best_group`; so does each
+    newcomer (facilitators first, so they spread over the groups that lost theirs). Then, while one
+    group has two or more people more than another, the cheapest move by the planner's cost evens
+    them out.
     """
     here = {p.id: p for p in today}
     placed: set[Hashable] = set()
     groups: list[list[Participant]] = []
     dropped: list[Hashable] = []
+    #: People here whose old group now holds someone they are kept apart from, with that old group.
+    displaced: list[tuple[Participant, int]] = []
     for group in last:
-        kept = []
+        kept: list[Participant] = []
         for uid in group:
             if uid in here and uid not in placed:
-                kept.append(here[uid])
                 placed.add(uid)
+                if _conflicts(here[uid], kept, apart):
+                    displaced.append((here[uid], len(groups)))
+                else:
+                    kept.append(here[uid])
             elif uid not in here:
                 dropped.append(uid)
-        if kept:
-            groups.append(kept)
+        groups.append(kept)
+    # Groups left empty disappear; the numbers of the groups that remain shift down.
+    number = {old: new for new, old in enumerate(i for i, g in enumerate(groups) if g)}
+    groups = [g for g in groups if g]
     if not groups:
         raise UserError(NOBODY_FROM_LAST)
     result = Reuse(groups=groups, dropped=dropped)
+    for person, old in displaced:
+        index = best_group(groups, person, history, apart)
+        if index is None:
+            raise UserError(_NO_ROOM_FOR_NEWCOMER)
+        groups[index].append(person)
+        result.separated.append((person.id, number.get(old, index), index))
     newcomers = sorted((p for p in today if p.id not in placed), key=lambda p: not p.is_facilitator)
     for person in newcomers:
         index = best_group(groups, person, history, apart)
         if index is None:
-            raise UserError(
-                "I could not add a newcomer to any of the last groups without breaking a keep-apart rule, "
-                "so please use `/breakout plan` without `reuse` to make new groups."
-            )
+            raise UserError(_NO_ROOM_FOR_NEWCOMER)
         groups[index].append(person)
         result.added.append((person.id, index))
     _even_out(result, history, apart)

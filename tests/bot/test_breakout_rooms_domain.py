@@ -60,6 +60,19 @@ def test_reuse_evens_out_sizes_and_says_who_moved():
     assert "Moved to keep the groups a similar size" in result.summary(str, "x")
 
 
+def test_reuse_separates_people_kept_apart_since_last_time():
+    last = [["a", "b", "c"], ["d", "e", "f"]]
+    today = [p(x) for x in "abcdef"]
+    result = reuse_groups(last, today, None, {frozenset(("a", "c"))})
+    assert result.separated == [("c", 0, 1)]
+    assert not any({"a", "c"} <= {x.id for x in g} for g in result.groups)
+    sizes = sorted(len(g) for g in result.groups)
+    assert sizes == [3, 3]  # and sizes are evened out again afterwards
+    assert "Moved because they are now kept apart from someone in their old group: c (Group 1 to Group 2)." in (
+        result.summary(str, "x")
+    )
+
+
 def test_reuse_with_nobody_from_last_time_is_refused():
     with pytest.raises(UserError, match="Nobody who was in the last breakout groups is here today"):
         reuse_groups([["a", "b"]], [p("x"), p("y")], None, set())
@@ -89,3 +102,28 @@ def test_reuse_places_everyone_here_exactly_once_with_even_sizes(raw_last, here)
     sizes = [len(g) for g in result.groups]
     assert max(sizes) - min(sizes) <= 1
     assert all(sizes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 20), min_size=1, max_size=5, unique=True), min_size=2, max_size=5),
+    st.sets(st.integers(0, 25), min_size=2, max_size=20),
+    st.sets(st.tuples(st.integers(0, 25), st.integers(0, 25)).filter(lambda t: t[0] != t[1]), max_size=6),
+)
+def test_reuse_never_puts_people_kept_apart_together(raw_last, here, pairs):
+    seen: set[int] = set()
+    last = []
+    for group in raw_last:
+        last.append([str(u) for u in group if u not in seen])
+        seen.update(group)
+    today = [p(str(u), "gp" if u % 3 else "lay") for u in sorted(here)]
+    apart = {frozenset((str(a), str(b))) for a, b in pairs}
+    try:
+        result = reuse_groups(last, today, None, apart)
+    except UserError:
+        return  # refused in one sentence: nobody from last time, or no room without breaking a rule
+    placed = [x.id for g in result.groups for x in g]
+    assert sorted(placed) == sorted(x.id for x in today)
+    for group in result.groups:
+        ids = [x.id for x in group]
+        assert not any(frozenset((a, b)) in apart for i, a in enumerate(ids) for b in ids[i + 1 :])
