@@ -56,6 +56,9 @@ class BreakoutSession:
     note_ids: tuple[int, ...] = ()
     #: When each room (numbered from 1) last asked for a facilitator.
     help_asked: dict[int, datetime] = field(default_factory=dict)
+    #: Where the facilitators' note with a timed breakout's end (and "Add 5 minutes") is, if posted.
+    timer_channel_id: int | None = None
+    timer_message_id: int | None = None
 
     @property
     def member_count(self) -> int:
@@ -88,7 +91,8 @@ def _groups_from_json(text: str) -> tuple[tuple[PlannedMember, ...], ...]:
 
 _SESSION_COLUMNS = (
     "id, guild_id, status, size, seed, groups_json, summary, source_channel_id, category_id,"
-    " channel_ids_json, ends_at, warned, created_by, note_ids_json, help_json"
+    " channel_ids_json, ends_at, warned, created_by, note_ids_json, help_json,"
+    " timer_channel_id, timer_message_id"
 )
 
 
@@ -110,6 +114,8 @@ def _session(row: object) -> BreakoutSession:
         created_by=int(r["created_by"]),
         note_ids=tuple(int(m) for m in json.loads(r["note_ids_json"])),
         help_asked={int(k): datetime.fromisoformat(v) for k, v in json.loads(r["help_json"]).items()},
+        timer_channel_id=r["timer_channel_id"],
+        timer_message_id=r["timer_message_id"],
     )
 
 
@@ -335,6 +341,14 @@ class BreakoutRepository:
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE breakout_sessions SET note_ids_json = ? WHERE id = ?", (json.dumps(note_ids), session_id)
+            )
+
+    async def set_timer_note(self, session_id: int, channel_id: int, message_id: int) -> None:
+        """Record the facilitators' note that shows the end time, so "Add 5 minutes" can update it."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE breakout_sessions SET timer_channel_id = ?, timer_message_id = ? WHERE id = ?",
+                (channel_id, message_id, session_id),
             )
 
     async def move_end(self, session_id: int, old: datetime, new: datetime) -> bool:

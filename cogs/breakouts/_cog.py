@@ -53,7 +53,15 @@ from cogs.breakouts._messages import (
     to_facilitators,
 )
 from cogs.breakouts._progress import POLL_SECONDS, OpenWork, Progress, join, members_ready
-from cogs.breakouts._render import name_of, plan_summary, render_plan, room_note, without_role_line
+from cogs.breakouts._render import (
+    TIMER_NOTE_CLOSED,
+    name_of,
+    plan_summary,
+    render_plan,
+    room_note,
+    timer_note,
+    without_role_line,
+)
 from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view, room_view, timer_view
 
 log = logging.getLogger(__name__)
@@ -336,6 +344,8 @@ class BreakoutsCog(
             result.mentioned = len(unreachable)
             (unposted,) = await join([welcomes])
 
+        if ends_at:
+            await self._post_timer_note(guild, session, len(rooms), ends_at)
         lines = open_report(len(rooms), result, unposted)
         if ends_at:
             lines.append(f"The rooms close {discord.utils.format_dt(ends_at, 'R')}, with a one-minute warning first.")
@@ -502,9 +512,40 @@ class BreakoutsCog(
         if interaction.message is not None:
             shown = re.sub(r"<t:\d+:R>", stamp, interaction.message.content)
             await interaction.edit_original_response(content=shown, view=timer_view(session.id))
+        if interaction.message is None or interaction.message.id != session.timer_message_id:
+            note = timer_note(len(session.channel_ids), session.ends_at)
+            await self._edit_timer_note(guild, session, content=note, view=timer_view(session.id))
         await self._show_end(guild, session)
         await post_in_rooms(guild, session, f"⏰ **{EXTRA_MINUTES} more minutes.** This room now closes {stamp}.")
         await send_ephemeral(interaction, f"Done: {EXTRA_MINUTES} more minutes. The rooms now close {stamp}.")
+
+    async def _post_timer_note(
+        self, guild: discord.Guild, session: BreakoutSession, rooms: int, ends_at: datetime
+    ) -> None:
+        """The end time with "Add 5 minutes" in the facilitators' channel, for every facilitator (the
+        opener's reply is private, and Discord drops private replies when the app reloads)."""
+        settings = await self.bot.settings.get(guild.id)
+        channel = guild.get_channel(settings.facilitator_channel_id) if settings.facilitator_channel_id else None
+        if not isinstance(channel, discord.TextChannel) or not channel.permissions_for(guild.me).send_messages:
+            return
+        try:
+            note = await channel.send(
+                timer_note(rooms, ends_at), view=timer_view(session.id), allowed_mentions=NO_PINGS
+            )
+        except discord.HTTPException:
+            log.warning("Could not post the breakout timer in %s", channel.id, exc_info=True)
+            return
+        await self.repo.set_timer_note(session.id, channel.id, note.id)
+
+    async def _edit_timer_note(self, guild: discord.Guild, session: BreakoutSession, **changes: object) -> None:
+        """Edit the facilitators' timer note, if there is one; a refusal only costs a stale note."""
+        channel = guild.get_channel(session.timer_channel_id) if session.timer_channel_id else None
+        if not isinstance(channel, discord.TextChannel) or session.timer_message_id is None:
+            return
+        try:
+            await channel.get_partial_message(session.timer_message_id).edit(**changes)  # type: ignore[arg-type]
+        except discord.HTTPException:
+            log.warning("Could not update the breakout timer in %s", channel.id, exc_info=True)
 
     async def _show_end(self, guild: discord.Guild, session: BreakoutSession) -> None:
         """Edit each room's welcome note to show the new end time (all rooms at once)."""
@@ -661,6 +702,7 @@ class BreakoutsCog(
             if category is not None and not await self._delete_channel(category):
                 left.append(category.id)
             await self.repo.finish(session)
+            await self._edit_timer_note(guild, session, content=TIMER_NOTE_CLOSED, view=None)
         where = f"to {back.mention}" if back is not None else "out of the breakout rooms"
         if left:
             return (

@@ -90,3 +90,14 @@ def room_note(guild: discord.Guild, room: str, group: tuple[PlannedMember, ...],
         "Stuck, or need a facilitator? Press **Ask for help** and one will come to this room."
     )
     return fit_lines(names, MESSAGE, head=f"**Welcome to {room}!**", foot=foot)
+
+
+def timer_note(rooms: int, ends_at: datetime) -> str:
+    """The facilitators' note for a timed breakout: when it ends, and that any of them may add time."""
+    return (
+        f"⏱️ **Breakout rooms are open** ({rooms} rooms). They close {discord.utils.format_dt(ends_at, 'R')}, "
+        "with a one-minute warning first. Any facilitator may press **Add 5 minutes** to give every room more time."
+    )
+
+
+TIMER_NOTE_CLOSED = "⏱️ The breakout rooms have closed."

@@ -125,6 +125,7 @@ async def test_add_five_minutes_moves_the_warning_and_the_close_and_shows_the_ne
         for number in (1, 2, 3):
             assert _end_stamp(_note(community, number).content) == new_end
             assert "5 more minutes" in _room(community, number).last_message.content
+        assert _end_stamp(_timer_note(community).content) == new_end
 
         # Past the old warning and the old close: nothing happens.
         t.shift(3 * 60 + 30)
@@ -140,6 +141,33 @@ async def test_add_five_minutes_moves_the_warning_and_the_close_and_shows_the_ne
     assert await _session(simcord_env, community) is None
     assert all(_voice_room(community, m) == community.voice.id for m in people)
     assert "Time is up" in community.facilitators.last_message.content
+
+
+def _timer_note(community):
+    """The facilitators' note with the end time and "Add 5 minutes" (every facilitator sees it)."""
+    (note,) = [m for m in community.facilitators.history() if m.content.startswith("⏱️")]
+    return note
+
+
+async def test_any_facilitator_can_add_time_from_the_facilitators_channel(simcord_env, community):
+    await _crowd(community, 8, facilitators=2)
+    await _plan(community, 4)
+    with time_machine.travel(simcord_env.now(), tick=False):
+        opened = await community.facilitator.slash(community.meeting, "breakout open", minutes=10)
+        end = _end_stamp(opened.response.content)
+        note = _timer_note(community)
+        assert "**Breakout rooms are open** (2 rooms)" in note.content and _end_stamp(note.content) == end
+        # Someone else than the facilitator who opened the rooms (their reply is private to them).
+        added = await community.admin.click(note, label="Add 5 minutes")
+        assert f"<t:{end + 300}:R>" in added.followups[-1].content
+        assert _end_stamp(_timer_note(community).content) == end + 300
+        assert _end_stamp(_note(community, 2).content) == end + 300
+        await community.facilitator.slash(community.meeting, "breakout close")
+    closed = _timer_note(community)
+    assert closed.content == "⏱️ The breakout rooms have closed." and not closed.components
+    # The opener's private reply still has the button; after closing it changes nothing, and says so.
+    late = await community.facilitator.click(opened.response, label="Add 5 minutes")
+    assert late.followups[-1].content == "There are no breakout rooms open right now."
 
 
 async def test_after_a_restart_the_room_buttons_and_the_new_end_still_work(simcord_env, community, restart):
