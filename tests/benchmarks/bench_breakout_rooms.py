@@ -10,8 +10,8 @@ It prints one JSON object per line:
 * ``help`` / ``extend`` / ``move`` / ``late_joiner``: 40 people in 10 timed rooms under SimCord with the
   realistic-Discord layer (150 ms per call, rate-limit buckets on). Time from the click, command or
   voice join until SimCord settled, the REST calls made and how many the action needs:
-  help = defer + one post + the reply (3); extend = acknowledgement + the reply's edit + one note edit
-  and one post per room + the confirmation (2 + 2 × rooms + 1); move = defer + the move + the room's
+  help = defer + one post + the reply (3); extend = acknowledgement + the reply's edit + the
+  facilitators' timer note's edit + one note edit and one post per room + the confirmation (3 + 2 × rooms + 1); move = defer + the move + the room's
   note + the reply (4); late joiner = the move + the room's note (2). The rooms are separate channels,
   so their edits and posts go out together: the time stays near a few calls' latency, not rooms × 150 ms.
   The move comes right after opening moved 40 people, so it waits for the move bucket (10 per 10 s):
@@ -149,7 +149,7 @@ async def rooms(members: int = 40, room_count: int = 10) -> None:
 
                     await measure("help", 3, lambda: asker.click(note, label="Ask for help"))
                     await measure(
-                        "extend", 3 + 2 * room_count, lambda: lead.click(opened.response, label="Add 5 minutes")
+                        "extend", 4 + 2 * room_count, lambda: lead.click(opened.response, label="Add 5 minutes")
                     )
                     await measure("move", 4, lambda: lead.slash(meeting, "breakout move", member=asker, group=2))
 
