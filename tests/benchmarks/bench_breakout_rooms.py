@@ -11,8 +11,9 @@ It prints one JSON object per line:
   realistic-Discord layer (150 ms per call, rate-limit buckets on). Time from the click, command or
   voice join until SimCord settled, the REST calls made and how many the action needs:
   help = defer + one post + the reply (3); extend = acknowledgement + the reply's edit + the
-  facilitators' timer note's edit + one note edit and one post per room + the confirmation (3 + 2 × rooms + 1); move = defer + the move + the room's
-  note + the reply (4); late joiner = the move + the room's note (2). The rooms are separate channels,
+  facilitators' timer note's edit + one note edit and one post per room + the confirmation
+  (4 + 2 × rooms); move = defer + the move + the room's note + the reply (4); late joiner = the move +
+  the room's note (2). The rooms are separate channels,
   so their edits and posts go out together: the time stays near a few calls' latency, not rooms × 150 ms.
   The move comes right after opening moved 40 people, so it waits for the move bucket (10 per 10 s):
   its time is that wait, not copbot's (the command is acknowledged at once, so nothing times out).
