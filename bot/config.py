@@ -109,6 +109,10 @@ class BreakoutsConfig:
 
     warning_seconds: int
     planning_seconds: float
+    #: After "Ask for help" in a room, further clicks there within this many seconds ask nobody again.
+    help_cooldown_seconds: int
+    #: Whether people who join the main voice channel while rooms are open are placed into a group.
+    place_late_joiners: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +443,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         breakouts=BreakoutsConfig(
             warning_seconds=r.integer("breakouts", "warning_seconds", 10, 600),
             planning_seconds=r.number("breakouts", "planning_seconds", 0.05, 30),
+            help_cooldown_seconds=r.integer("breakouts", "help_cooldown_seconds", 10, 3600),
+            place_late_joiners=r.boolean("breakouts", "place_late_joiners"),
         ),
         privacy=PrivacyConfig(
             contact=r.text("privacy", "contact", allow_empty=True),

@@ -156,7 +156,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="breakout_sessions",
         title="Breakout plans",
-        what="each breakout plan: the groups, each person's role, the rooms, and who made the plan",
+        what="each breakout plan: the groups (as they end up, after moves and late joiners), each person's role, "
+        "the rooms, when each room asked for a facilitator (not who asked), and who made the plan",
         why="so rooms can be opened and closed again, even after a restart",
         kept="finished plans are deleted after the retention period",
         seen_by="the facilitator who made the plan",
