@@ -247,6 +247,12 @@ async def end_meeting(
     return recap, link
 
 
+def ended_extras(bot: CopBot, recap: Recap) -> dict[str, Any]:
+    """The "Send the check-in" button (set by the pulse cog) for the "meeting has ended" message."""
+    offer = getattr(bot, "pulse_offer", None)
+    return {"view": offer(recap.session.number)} if offer is not None and recap.attendance_count else {}
+
+
 def ended_sentence(recap: Recap, link: str | None) -> str:
     s = recap.session
     where = f" The recap is here: {link}" if link else " There is no meeting channel, so the recap was not posted."
@@ -421,7 +427,12 @@ class EndButton(_PanelButton, action="end"):
             number=session.number,
             fallback=interaction.channel,
         )
-        await interaction.followup.send(ended_sentence(recap, link), ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(
+            ended_sentence(recap, link),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+            **ended_extras(interaction.client, recap),  # type: ignore[arg-type]
+        )
         await send_recap_dms(interaction.client, interaction.guild, recap, link)  # type: ignore[arg-type]
 
 

@@ -1,0 +1,43 @@
+"""The ``/pulse results`` trend chart: the three averages across recent check-ins. No Discord.
+
+Drawn with matplotlib's Agg backend and meant to run in a worker thread (``asyncio.to_thread``), as
+:mod:`bot.attendance_chart` is, so drawing never stalls the event loop. A check-in with too few
+answers to show has a gap, never a point.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from bot.pulse.results import STATEMENTS, TrendPoint
+
+SHORT = {"felt_able": "Felt able to speak", "understood": "Understood", "good_use": "Good use of time"}
+
+
+def trend_png(points: Sequence[TrendPoint], title: str) -> bytes:
+    """A line chart (check-ins across, average 1–5 up, one line per statement) as PNG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    labels = [p.label for p in points]
+    figure = Figure(figsize=(max(4.0, 0.7 * len(points) + 2.5), 4), dpi=100)
+    axes = figure.subplots()
+    xs = list(range(len(points)))
+    for index, (key, _words) in enumerate(STATEMENTS):
+        ys = [p.means[index] if p.means is not None else float("nan") for p in points]
+        axes.plot(xs, ys, marker="o", label=SHORT[key])
+    axes.set_xticks(xs, labels)
+    axes.set_ylim(0.8, 5.2)
+    axes.set_yticks([1, 2, 3, 4, 5])
+    axes.set_title(title[:80])
+    axes.set_xlabel("Check-in")
+    axes.set_ylabel("Average score (1 to 5)")
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(loc="upper left", fontsize="small", frameon=False, bbox_to_anchor=(1.0, 1.0))
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
