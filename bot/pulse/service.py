@@ -142,6 +142,9 @@ class PulseService:
         self.memory = PulseMemory()
         self._stored: dict[int, int] = {}  # check-in id → answers written (read once, then counted here)
         self.recent_voice = RecentlyInVoice(config.recent_hours)
+        # Check-in id → the people asked, read once by the check-in's id. Never looked up by member
+        # id in SQL: a query with the member's id would be logged (at DEBUG) at the moment they answer.
+        self._invitees: dict[int, frozenset[int]] = {}
 
     @property
     def batch_size(self) -> int:
@@ -186,6 +189,7 @@ class PulseService:
             guild_id, title, meeting.id if meeting else None, opened_by, people, now, closes_at
         )
         self._stored[pulse.id] = 0
+        self._invitees[pulse.id] = frozenset(people)
         return Opened(pulse, tuple(sorted(people)), meeting)
 
     async def _meeting(self, guild_id: int, number: int | None, now: datetime) -> MeetingSession | None:
@@ -211,7 +215,7 @@ class PulseService:
         pulse = await self.repo.get(pulse_id)
         if pulse is None or not pulse.is_open or now >= pulse.closes_at:
             raise UserError(CLOSED)
-        if not await self.repo.is_invited(pulse.id, user_id):
+        if user_id not in await self._invited(pulse.id):
             raise UserError(NOT_ASKED)
         if self.memory.has_answered(pulse.guild_id, pulse.id, user_id):
             raise UserError(ALREADY_ANSWERED)
@@ -231,7 +235,11 @@ class PulseService:
     ) -> bool:
         """Take one member's answer (held in memory; see the module docstring). True if that closed it."""
         pulse = await self.can_answer(pulse_id, user_id, now)
-        role = await self.members.get_role(pulse.guild_id, user_id) if share_role.strip().lower() == "yes" else None
+        role: str | None = None
+        if share_role.strip().lower() == "yes":
+            # Every role in the server, read by the server's id: a read by the member's id would be
+            # logged (at DEBUG) at the moment they answer, tying them to this answer's time.
+            role = (await self.members.roles_for(pulse.guild_id)).get(user_id)
         answer = parse_answer(values, comment, share_role, role, self.config.comment_length)
         # From here to ``record`` there is no await: two submits cannot both pass the checks.
         if self._stored.get(pulse.id, 0) + self.memory.waiting(pulse.id) >= pulse.invited:
@@ -243,6 +251,11 @@ class PulseService:
         if self.memory.waiting(pulse.id) >= self.batch_size:
             await self.flush(pulse.id)
         return False
+
+    async def _invited(self, pulse_id: int) -> frozenset[int]:
+        if pulse_id not in self._invitees:
+            self._invitees[pulse_id] = frozenset(await self.repo.invitees(pulse_id))
+        return self._invitees[pulse_id]
 
     async def _count(self, pulse: Pulse) -> int:
         """Answers so far: written plus waiting in memory."""
@@ -286,6 +299,7 @@ class PulseService:
             raise
         self.memory.forget(pulse_id)
         self._stored.pop(pulse_id, None)
+        self._invitees.pop(pulse_id, None)
         if closed is not None:
             await self.repo.checkpoint()
             log.info("Check-in %s closed", closed.id)
@@ -354,6 +368,8 @@ class PulseService:
 
 def _ago(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "a moment ago"
     if minutes < 60:
         return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
     hours = minutes // 60

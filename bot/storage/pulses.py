@@ -149,12 +149,6 @@ class PulseRepository:
         )
         return [_pulse(r) for r in reversed(rows)]
 
-    async def is_invited(self, pulse_id: int, user_id: int) -> bool:
-        row = await self._db.fetchone(
-            "SELECT 1 FROM pulse_invitees WHERE pulse_id = ? AND user_id = ?", (pulse_id, user_id)
-        )
-        return row is not None
-
     async def invitees(self, pulse_id: int) -> list[int]:
         rows = await self._db.fetchall("SELECT user_id FROM pulse_invitees WHERE pulse_id = ?", (pulse_id,))
         return [int(r[0]) for r in rows]
