@@ -43,23 +43,12 @@ class PulseCog(commands.Cog, name="Pulse"):
 
     help_section: ClassVar[HelpSection] = HelpSection(
         order=43,
-        title="How was the meeting? (anonymous check-in)",
+        title="Anonymous check-in",
         lines=(
-            "After a meeting, everyone who was there may get a message from me with an "
-            "**Answer anonymously** button: score three sentences from 1 to 5 (I felt able to say what I thought; "
-            "I understood the discussion; the meeting was a good use of my time), and add a comment if you like. "
-            "You answer once. Nobody, not even the people who run copbot, can see who answered or what they said.",
-            "You may share your role (for example patient or public) with your answer. Results by role are only "
-            "shown when at least five people of that role answered; smaller groups are merged into "
-            "“other roles”, so that nobody can be picked out.",
+            "After a meeting you may get an **Answer anonymously** button: three 1–5 scores and a comment. "
+            "Nobody sees who answered; roles with under five answers are merged, so nobody is singled out.",
         ),
-        facilitator_lines=(
-            "`/pulse start` sends the check-in to everyone at the meeting that just ended (or, without "
-            "`/meeting start`, to everyone in the main voice channel in the last few hours); the "
-            "**Send the check-in** button after `/meeting end` does the same. It is open for 48 hours. "
-            "`/pulse results` shows the averages, by role where groups are big enough, a chart of recent "
-            "meetings and the comments, once the check-in has closed; `/pulse close` closes it early.",
-        ),
+        facilitator_lines=("`/pulse start`, then `/pulse results` once it closes.",),
     )
 
     pulse = app_commands.Group(
