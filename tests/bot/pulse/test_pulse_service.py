@@ -175,3 +175,22 @@ def test_recently_in_voice_forgets_after_the_window():
     seen.left(GUILD, 1, NOW)
     assert seen.people(GUILD, [2], NOW + timedelta(hours=2)) == {1, 2}
     assert seen.people(GUILD, [2], NOW + timedelta(hours=4)) == {2}
+
+
+async def test_answers_go_on_the_privacy_schedule_counted_from_the_close(db: Database, service: PulseService):
+    from bot.privacy.service import PrivacyService
+
+    old = await open_for(service, PEOPLE[:6])
+    for user in PEOPLE[:6]:
+        await service.answer(old.pulse.id, user, NOW, values=scores(2), comment="old", share_role="no")
+    recent = await service.open(
+        GUILD, 1, NOW + timedelta(days=200), meeting_number=None, recently_in_voice=PEOPLE[6:],
+        members_here=set(PEOPLE[6:]), default_title="Later",
+    )  # fmt: skip
+    await service.answer(recent.pulse.id, PEOPLE[6], NOW, values=scores(4), comment="new", share_role="no")
+    await service.close(recent.pulse.id, NOW + timedelta(days=201))
+    removed = await PrivacyService(db, load_config({}).privacy).apply_retention(NOW + timedelta(days=366))
+    assert removed["check-in answers"] == 6
+    left = await db.fetchall("SELECT comment FROM pulse_answers")
+    assert [r[0] for r in left] == ["new"]
+    assert (await service.repo.get(old.pulse.id)) is not None, "the check-in itself stays, as the record"
