@@ -9,16 +9,18 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CopBot
+from bot.app import SOMETHING_WENT_WRONG, CopBot, send_ephemeral
 from bot.clock import utcnow
+from bot.errors import UserError
 from bot.meeting_session import default_title
 from bot.pulse.chart import trend_png
+from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
 from cogs._meeting import main_voice_members
@@ -31,7 +33,7 @@ from cogs.pulse._render import (
     results_messages,
     sent_sentence,
 )
-from cogs.pulse._views import DYNAMIC_ITEMS, answer_view, offer_view
+from cogs.pulse._views import DYNAMIC_ITEMS, THANKS, answer_view, form_pulse_id, offer_view, submitted
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,38 @@ class PulseCog(commands.Cog, name="Pulse"):
         pulse = await self.bot.pulses.close_by_facilitator(guild.id, check_in, utcnow())
         note = await after_close(self.bot, pulse.id, announce=False)
         await interaction.followup.send(note, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    # -- the form ---------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Every submitted check-in form, including forms opened before a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        pulse_id = form_pulse_id(str(data.get("custom_id", "")))
+        if pulse_id is None:
+            return
+        components = list(data.get("components") or [])
+        try:
+            closed = await self.bot.pulses.answer(
+                pulse_id,
+                interaction.user.id,
+                utcnow(),
+                values={key: submitted(components, key) or "" for key in STATEMENT_KEYS},
+                comment=submitted(components, "comment") or "",
+                share_role=submitted(components, "share_role") or "no",
+            )
+        except UserError as error:
+            await send_ephemeral(interaction, error.message)
+            return
+        except Exception:
+            log.exception("Could not take a check-in answer")
+            await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+            return
+        await send_ephemeral(interaction, THANKS)
+        if closed:
+            await after_close(self.bot, pulse_id)
 
     # -- voice ------------------------------------------------------------------------------------
 

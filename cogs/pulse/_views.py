@@ -4,8 +4,9 @@
   post for people whose DMs are closed) opens the form. It keeps working after a restart.
 * "Send the check-in" (``copbot:pulse:offer:<meeting number>``) under the "meeting has ended"
   message sends the check-in for that meeting (facilitators).
-* The form's controls have the contract's custom_ids: ``felt_able``, ``understood``, ``good_use``
-  (string selects, values "1"-"5"), ``comment`` (optional) and ``share_role`` ("yes"/"no", default no).
+* The form (``copbot:pulse:form:<check-in id>``) has the contract's custom_ids: ``felt_able``,
+  ``understood``, ``good_use`` (string selects, values "1"-"5"), ``comment`` (optional) and
+  ``share_role`` ("yes"/"no", default no). The cog reads its submission from the raw values.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class AnswerButton(_PulseButton, action="answer"):
         bot: CopBot = interaction.client  # type: ignore[assignment]
         pulse = await bot.pulses.can_answer(self.target_id, interaction.user.id, utcnow())
         config = bot.config.pulse
-        await interaction.response.send_modal(PulseForm(pulse.id, config.comment_length, config.min_group))
+        await interaction.response.send_modal(pulse_form(pulse.id, config.comment_length, config.min_group))
 
 
 class OfferButton(_PulseButton, action="offer"):
@@ -80,65 +81,75 @@ def _score_select(custom_id: str) -> discord.ui.Select[Any]:
     )
 
 
-class PulseForm(discord.ui.Modal):
-    """The check-in form: three statements, an optional comment, and "share my role" (default no)."""
+FORM_PREFIX = "copbot:pulse:form:"
 
-    def __init__(self, pulse_id: int, comment_length: int, min_group: int) -> None:
-        super().__init__(title="Anonymous check-in", custom_id=f"copbot:pulse:form:{pulse_id}", timeout=None)
-        self.pulse_id = pulse_id
-        self.scores: dict[str, discord.ui.Select[Any]] = {}
-        for key, words in STATEMENTS:
-            select = _score_select(key)
-            self.scores[key] = select
-            self.add_item(discord.ui.Label(text=words, component=select))
-        self.comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="comment",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=comment_length,
-            placeholder="Anything you'd like the facilitators to know (optional)",
-        )
-        self.add_item(
-            discord.ui.Label(
-                text="A comment (optional)",
-                description="Please leave out names, phone numbers and health details.",
-                component=self.comment,
-            )
-        )
-        self.share_role: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id="share_role",
-            required=False,
-            options=[
-                discord.SelectOption(label="No, keep my role private", value="no", default=True),
-                discord.SelectOption(label="Yes, share my role", value="yes"),
-            ],
-        )
-        self.add_item(
-            discord.ui.Label(
-                text="Share my role with my answer?",
-                description=f"Roles are only shown for groups of {min_group} or more.",
-                component=self.share_role,
-            )
-        )
 
-    @replies_to_user_errors
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        bot: CopBot = interaction.client  # type: ignore[assignment]
-        values = {key: (select.values[0] if select.values else "") for key, select in self.scores.items()}
-        share = self.share_role.values[0] if self.share_role.values else "no"
-        closed = await bot.pulses.answer(
-            self.pulse_id,
-            interaction.user.id,
-            utcnow(),
-            values=values,
-            comment=str(self.comment.value or ""),
-            share_role=share,
-        )
-        await interaction.response.send_message(THANKS, ephemeral=True)
-        if closed:
-            from cogs.pulse._cog import after_close
+def pulse_form(pulse_id: int, comment_length: int, min_group: int) -> discord.ui.Modal:
+    """The check-in form: three statements, an optional comment, and "share my role" (default no).
 
-            await after_close(bot, self.pulse_id)
+    A plain modal whose ``custom_id`` carries the check-in's id; the cog's ``on_interaction`` reads the
+    submitted values, so a form opened before a restart still works after it.
+    """
+    modal = discord.ui.Modal(title="Anonymous check-in", custom_id=f"{FORM_PREFIX}{pulse_id}", timeout=None)
+    for key, words in STATEMENTS:
+        modal.add_item(discord.ui.Label(text=words, component=_score_select(key)))
+    comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        custom_id="comment",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=comment_length,
+        placeholder="Anything you'd like the facilitators to know (optional)",
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="A comment (optional)",
+            description="Please leave out names, phone numbers and health details.",
+            component=comment,
+        )
+    )
+    share: discord.ui.Select[Any] = discord.ui.Select(
+        custom_id="share_role",
+        required=False,
+        options=[
+            discord.SelectOption(label="No, keep my role private", value="no", default=True),
+            discord.SelectOption(label="Yes, share my role", value="yes"),
+        ],
+    )
+    modal.add_item(
+        discord.ui.Label(
+            text="Share my role with my answer?",
+            description=f"Roles are only shown for groups of {min_group} or more.",
+            component=share,
+        )
+    )
+    return modal
+
+
+def form_pulse_id(custom_id: str) -> int | None:
+    """The check-in id in a submitted form's ``custom_id`` (``None`` if it is not a check-in form)."""
+    if not custom_id.startswith(FORM_PREFIX):
+        return None
+    rest = custom_id[len(FORM_PREFIX) :]
+    return int(rest) if rest.isdigit() else None
+
+
+def submitted(components: list[dict[str, Any]], custom_id: str) -> str | None:
+    """The value of control ``custom_id`` in a submitted form: a text input's text or a select's
+    first choice, looked for inside rows and labels; ``None`` if absent or nothing was chosen."""
+    for component in components:
+        if component.get("custom_id") == custom_id:
+            if "values" in component:
+                values = list(component.get("values") or [])
+                return str(values[0]) if values else None
+            if "value" in component:
+                return None if component["value"] is None else str(component["value"])
+        children = list(component.get("components") or [])
+        if component.get("component"):
+            children.append(component["component"])
+        found = submitted(children, custom_id)
+        if found is not None:
+            return found
+    return None
 
 
 DYNAMIC_ITEMS = (AnswerButton, OfferButton)

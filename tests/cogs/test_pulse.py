@@ -77,7 +77,7 @@ async def test_six_answers_show_totals_no_role_line_and_comments_out_of_order(si
     # One DM each, with the button; the DM says nothing about answers.
     for member in people:
         assert "anonymous" in invitation(member).content
-    comments = [f"Comment number {i} from the meeting" for i in range(6)]
+    comments = [f"Comment number {i} from the meeting" for i in range(5)] + ["Comment number 5 @here <@&1>"]
     shares = ["yes", "yes", "yes", "yes", "yes", "no"]
     scores = [("5", "4", "3"), ("4", "4", "4"), ("3", "5", "5"), ("2", "3", "4"), ("4", "2", "5"), ("5", "5", "5")]
     for member, comment, share, score in zip(people, comments, shares, scores, strict=True):
@@ -95,6 +95,7 @@ async def test_six_answers_show_totals_no_role_line_and_comments_out_of_order(si
         assert "Patient" not in shown and "Clinician" not in shown and "Other roles" not in shown
         assert "merged into “other roles”" in shown
         assert last_reply(result).attachments, "the trend chart should be attached"
+        assert "@\u200bhere" in shown and "<@&1>" not in shown  # shown, never a ping
         orders.append([c for c in re.findall(r"Comment number (\d)", shown)])
     assert all(sorted(o) == list("012345") for o in orders)
     assert any(o != list("012345") for o in orders), "comments must not come in the order of answering"
@@ -201,3 +202,24 @@ async def test_the_check_in_closes_after_48_hours_even_after_a_restart(simcord_e
     assert "has closed: 5 of 6 people answered" in community.facilitators.last_message.content
     late = await answer(people[5])
     assert "has closed" in late.response.content
+
+
+async def test_a_form_opened_before_a_restart_is_taken_after_it(simcord_env, community: Community, restart):
+    await community.configure()
+    people = await crowd(community, ["lay"] * 3)
+    await community.facilitator.slash(community.meeting, "pulse start")
+    shown = await people[0].user.click(invitation(people[0]), label=ANSWER)
+    assert shown.modal is not None
+    await restart()
+    done = await people[0].user.submit_modal(
+        shown, {"felt_able": ["5"], "understood": ["4"], "good_use": ["3"], "comment": "Lovely @everyone"}
+    )
+    assert done.response.ephemeral and "Thank you" in done.response.content
+    refused = await people[1].user.submit_modal(
+        await people[1].user.click(invitation(people[1]), label=ANSWER),
+        {"felt_able": ["5"], "understood": ["4"], "good_use": ["3"], "comment": "email me at pat@example.org"},
+    )
+    assert "email" in refused.response.content and "Thank you" not in refused.response.content
+    assert (
+        await simcord_env.bot.pulses.answered(await PulseRepository(simcord_env.bot.db).latest(community.guild.id)) == 1
+    )
