@@ -19,7 +19,7 @@ from bot.app import SOMETHING_WENT_WRONG, CopBot, send_ephemeral
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meeting_session import default_title
-from bot.pulse.chart import trend_png
+from bot.pulse.chart import trend_png, warm_up
 from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
@@ -84,6 +84,10 @@ class PulseCog(commands.Cog, name="Pulse"):
         await self.bot.wait_until_ready()
         for pulse in await self.bot.pulses.open_pulses():
             schedule_close(self.bot, pulse)
+        try:
+            await asyncio.to_thread(warm_up)
+        except Exception:  # the chart is a nicety: results are still shown without it
+            log.warning("Could not prepare the check-in chart", exc_info=True)
 
     # -- commands ---------------------------------------------------------------------------------
 
