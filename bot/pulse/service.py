@@ -18,7 +18,12 @@ time. So:
   the write-ahead log is then checkpointed and truncated, so the frames showing which batch came
   when are gone.
 
-What is left to an operator is, at most, which batch of ``min_group`` or more an answer was in.
+What is left to an operator is, at most, which batch an answer was in. Batches hold ``min_group``
+answers or more, except two, which hold whatever was waiting (from 1 to ``min_group - 1``): the last
+one, written when the check-in closes, and one written at a clean shutdown. So an operator who also
+knows, from outside copbot, who answered last could narrow those few answers down to the people who
+answered after the last full batch. (aiosqlite's DEBUG log shows each batch's values as it is
+written, with the same granularity; no log line names who answered, see the anonymity proofs.)
 
 The trade-off, stated: answers waiting in memory are written when the bot shuts down cleanly (as a
 last, possibly smaller batch, which says only "these came after the last batch"), but are lost if the
