@@ -38,6 +38,9 @@ from cogs.pulse._views import DYNAMIC_ITEMS, THANKS, answer_view, form_pulse_id,
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "pulse-close:"
+#: Above this many people, the facilitator is told at once that sending will take a while (Discord
+#: lets a bot open about ten new DM chats per ten seconds).
+SLOW_SEND = 10
 
 
 class PulseCog(commands.Cog, name="Pulse"):
@@ -198,6 +201,12 @@ async def send_check_in(bot: CopBot, interaction: discord.Interaction, meeting: 
         default_title=default_title(now, settings.timezone_or(bot.config.community.timezone)),
     )
     schedule_close(bot, opened.pulse)
+    if len(opened.invitees) > SLOW_SEND:
+        await interaction.followup.send(
+            f"I'm sending the check-in to {len(opened.invitees)} people now. Discord lets copbot open only a few "
+            "new chats at a time, so this can take a minute or two; I'll tell you here when it's done.",
+            ephemeral=True,
+        )
     sent = failed = 0
     for user_id in opened.invitees:
         person = guild.get_member(user_id)

@@ -105,7 +105,11 @@ async def test_twelve_answers_with_five_lay_show_the_lay_line_and_other_roles(si
     await community.configure()
     roles = ["lay"] * 5 + ["clinician"] * 3 + ["gp"] * 2 + ["researcher", None]
     people = await crowd(community, roles)
-    await community.facilitator.slash(community.meeting, "pulse start")
+    started = await community.facilitator.slash(community.meeting, "pulse start")
+    assert "sending the check-in to 12 people now" in replies(started)[0].content
+    assert "to 12 people who were there" in last_reply(started).content
+    refused = await people[0].slash(community.meeting, "pulse results")
+    assert "only facilitators" in refused.response.content
     for member in people:
         await answer(member, ("5", "4", "4") if "lay" in member.user.name else ("3", "3", "3"), share="yes")
     result = await community.facilitator.slash(community.meeting, "pulse results")
@@ -172,6 +176,8 @@ async def test_meeting_end_offers_the_check_in_to_the_attendees(simcord_env, com
     people = await crowd(community, ["lay", "gp", "clinician"])
     absent = community.add_member("abe_absent")
     await community.facilitator.slash(community.meeting, "meeting start")
+    early = await community.facilitator.slash(community.meeting, "pulse start")
+    assert "still going on" in last_reply(early).content
     ended = await community.facilitator.slash(community.meeting, "meeting end")
     message = last_reply(ended)
     assert "has ended" in message.content
