@@ -43,11 +43,20 @@ def trend_png(points: Sequence[TrendPoint], title: str) -> bytes:
     return out.getvalue()
 
 
+_warm = False
+
+
 def warm_up() -> None:
-    """Import matplotlib and draw once, in a worker thread at start-up.
+    """Import matplotlib and draw once (in a worker thread, while copbot starts); later calls do nothing.
 
     The first chart of a process imports matplotlib and loads its fonts; measured, that held the
     event loop for about 75 ms (the import holds the interpreter lock in C code), over the 50 ms
-    budget, so it is done when copbot starts rather than inside a facilitator's ``/pulse results``.
+    budget, so it is done while copbot starts rather than inside a facilitator's ``/pulse results``.
+    Done before start-up ends, matplotlib's objects are also among those a ``gc.freeze()`` after
+    start-up puts out of the collector's reach (the benchmark shows the collections are otherwise
+    the biggest stall).
     """
-    trend_png([], "")
+    global _warm
+    if not _warm:
+        trend_png([], "")
+        _warm = True

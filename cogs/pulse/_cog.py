@@ -67,6 +67,10 @@ class PulseCog(commands.Cog, name="Pulse"):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.pulse_offer = offer_view
+        try:  # matplotlib imported now, not in a facilitator's first /pulse results (see warm_up)
+            await asyncio.to_thread(warm_up)
+        except Exception:  # the chart is a nicety: results are still shown without it
+            log.warning("Could not prepare the check-in chart", exc_info=True)
         self._start_task = asyncio.create_task(self._resume())
 
     async def cog_unload(self) -> None:
@@ -87,10 +91,6 @@ class PulseCog(commands.Cog, name="Pulse"):
         await self.bot.wait_until_ready()
         for pulse in await self.bot.pulses.open_pulses():
             schedule_close(self.bot, pulse)
-        try:
-            await asyncio.to_thread(warm_up)
-        except Exception:  # the chart is a nicety: results are still shown without it
-            log.warning("Could not prepare the check-in chart", exc_info=True)
 
     # -- commands ---------------------------------------------------------------------------------
 
