@@ -100,7 +100,9 @@ class PulseCog(commands.Cog, name="Pulse"):
     async def start(self, interaction: discord.Interaction, meeting: int | None = None) -> None:
         await send_check_in(self.bot, interaction, meeting)
 
-    @pulse.command(name="results", description="Averages, by role where groups are big enough, and comments")
+    @pulse.command(
+        name="results", description="Averages, by role where groups are big enough, and comments (facilitators)"
+    )
     @app_commands.describe(
         meeting="The meeting's number (the latest check-in if you don't choose)",
         check_in="The check-in's own number, for one sent without /meeting start",
