@@ -97,9 +97,10 @@ class ClosedView:
     trend: tuple[TrendPoint, ...]
 
 
-def pulse_name(pulse: Pulse) -> str:
-    """How a check-in is named in messages: by its number and the meeting's title."""
-    return f"check-in #{pulse.number}, after “{pulse.title}”"
+def pulse_name(pulse: Pulse, *, first: bool = False) -> str:
+    """How a check-in is named in messages: by its number and the meeting's title (``first``: as the
+    first words of a sentence)."""
+    return f"{'Check-in' if first else 'check-in'} #{pulse.number}, after “{pulse.title}”"
 
 
 def parse_answer(values: Mapping[str, str], comment: str, share_role: str, role: str | None, limit: int) -> Answer:
@@ -313,10 +314,10 @@ class PulseService:
     async def close_by_facilitator(self, guild_id: int, number: int | None, now: datetime) -> Pulse:
         pulse = await self._choose(guild_id, None, number)
         if not pulse.is_open:
-            raise UserError(f"{pulse_name(pulse).capitalize()} has already closed. See `/pulse results`.")
+            raise UserError(f"{pulse_name(pulse, first=True)} has already closed. See `/pulse results`.")
         closed = await self.close(pulse.id, now)
         if closed is None:
-            raise UserError(f"{pulse_name(pulse).capitalize()} has already closed. See `/pulse results`.")
+            raise UserError(f"{pulse_name(pulse, first=True)} has already closed. See `/pulse results`.")
         return closed
 
     async def open_pulses(self) -> list[Pulse]:

@@ -16,8 +16,8 @@ COMMENT_SHOWN = 600
 MAX_MESSAGES = 5
 
 
-def title_of(pulse: Pulse) -> str:
-    return escape_markdown(pulse_name(pulse))
+def title_of(pulse: Pulse, *, first: bool = False) -> str:
+    return escape_markdown(pulse_name(pulse, first=first))
 
 
 def invitation(pulse: Pulse, guild_name: str) -> str:
@@ -56,7 +56,7 @@ def sent_sentence(pulse: Pulse, sent: int, failed: int, posted_in: str | None) -
 
 def closed_note(pulse: Pulse, answered: int) -> str:
     return (
-        f"{title_of(pulse).capitalize()} has closed: {answered} of {pulse.invited} "
+        f"{title_of(pulse, first=True)} has closed: {answered} of {pulse.invited} "
         f"{'person' if pulse.invited == 1 else 'people'} answered. See the results with "
         f"`/pulse results check_in:{pulse.number}`."
     )
@@ -71,7 +71,7 @@ def _distribution(group: GroupResult, index: int) -> str:
 def open_text(view: OpenView) -> str:
     pulse = view.pulse
     return (
-        f"**{title_of(pulse).capitalize()}** is still open (it closes {format_dt(pulse.closes_at, 'R')}). "
+        f"**{title_of(pulse, first=True)}** is still open (it closes {format_dt(pulse.closes_at, 'R')}). "
         f"So far {view.answered} of {pulse.invited} {'person has' if pulse.invited == 1 else 'people have'} "
         "answered. The results appear once it closes: showing them while answers come in would let anyone "
         "work out one person's answer by comparing two views. `/pulse close` closes it now."
