@@ -124,6 +124,21 @@ class MeetingsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PulseConfig:
+    """The anonymous check-in after a meeting (``/pulse``)."""
+
+    #: Hours a check-in stays open for answers.
+    open_hours: int
+    #: No number is shown that is computed from fewer answers than this (and no role with fewer).
+    min_group: int
+    #: Without ``/meeting start``, "the meeting that just happened" is whoever was in the main voice
+    #: channel within this many hours.
+    recent_hours: int
+    #: Comments longer than this are refused.
+    comment_length: int
+
+
+@dataclass(frozen=True, slots=True)
 class PrivacyConfig:
     """Who to contact about personal data, and how long copbot keeps it."""
 
@@ -158,6 +173,9 @@ class Config:
     privacy: PrivacyConfig
     limits: LimitsConfig
     meetings: MeetingsConfig = field(default_factory=lambda: MeetingsConfig(max_hours=4, recap_names=False))
+    pulse: PulseConfig = field(
+        default_factory=lambda: PulseConfig(open_hours=48, min_group=5, recent_hours=3, comment_length=1000)
+    )
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> list[tuple[str, str]]:
@@ -177,6 +195,7 @@ class Config:
             "privacy",
             "limits",
             "meetings",
+            "pulse",
         ):
             obj = getattr(self, section)
             for name in obj.__slots__:
@@ -461,6 +480,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         meetings=MeetingsConfig(
             max_hours=r.integer("meetings", "max_hours", 1, 24),
             recap_names=r.boolean("meetings", "recap_names"),
+        ),
+        pulse=PulseConfig(
+            open_hours=r.integer("pulse", "open_hours", 1, 24 * 14),
+            min_group=r.integer("pulse", "min_group", 3, 50),
+            recent_hours=r.integer("pulse", "recent_hours", 1, 24),
+            comment_length=r.integer("pulse", "comment_length", 50, 4000),
         ),
         sources=tuple(sources),
     )

@@ -258,6 +258,12 @@ async def end_meeting(
     return await post_recap(bot, guild, recap, fallback)
 
 
+def ended_extras(bot: CopBot, recap: Recap) -> dict[str, Any]:
+    """The "Send the check-in" button (set by the pulse cog) for the "meeting has ended" message."""
+    offer = getattr(bot, "pulse_offer", None)
+    return {"view": offer(recap.session.number)} if offer is not None and recap.attendance_count else {}
+
+
 def ended_sentence(posted: PostedRecap) -> str:
     recap, link = posted.recap, posted.link
     s = recap.session
@@ -433,7 +439,12 @@ class EndButton(_PanelButton, action="end"):
             number=session.number,
             fallback=interaction.channel,
         )
-        await interaction.followup.send(ended_sentence(posted), ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(
+            ended_sentence(posted),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+            **ended_extras(interaction.client, posted.recap),  # type: ignore[arg-type]
+        )
         await send_recap_dms(interaction.client, interaction.guild, posted)  # type: ignore[arg-type]
 
 

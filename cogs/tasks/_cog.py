@@ -38,7 +38,7 @@ from bot.tasks import (
 )
 from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fit, fit, fit_lines
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
-from cogs._meeting import end_meeting, ended_sentence, send_recap_dms, start_meeting
+from cogs._meeting import end_meeting, ended_extras, ended_sentence, send_recap_dms, start_meeting
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
 from cogs.tasks._render import carried_entries, digest_entries, quoted, reminder_text, task_line, who
@@ -591,7 +591,9 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await self.bot.meeting_sessions.require_current(guild.id)
         await interaction.response.defer()
         posted = await end_meeting(self.bot, guild, fallback=interaction.channel)
-        await interaction.followup.send(ended_sentence(posted), allowed_mentions=NO_PINGS)
+        await interaction.followup.send(
+            ended_sentence(posted), allowed_mentions=NO_PINGS, **ended_extras(self.bot, posted.recap)
+        )
         await send_recap_dms(self.bot, guild, posted)
 
     @app_commands.command(name="attendance", description="Who came to recent meetings, by role (facilitators)")
