@@ -139,11 +139,14 @@ async def test_help_explains_features_and_includes_purpose(simcord_env, communit
     assert result.ephemeral
     embed = result.response.embeds[0]
     assert "put good research into everyday care" in embed.description
-    titles = [field.name for field in embed.fields]
+    # The guide may spill into follow-up messages (whole sections each, under Discord's 6,000).
+    embeds = [embed, *(e for message in result.followups for e in message.embeds)]
+    titles = [field.name for e in embeds for field in e.fields]
     assert titles[0] == "Getting started"
     assert "Your role in the group" in titles
-    assert "Settings" in titles
-    assert all(len(field.value) <= 1024 for field in embed.fields)
+    assert "Settings" in titles and "Anonymous check-in" in titles
+    assert all(len(field.value) <= 1024 for e in embeds for field in e.fields)
+    assert all(len(e) <= 6000 for e in embeds)
 
 
 async def test_welcome_message_sent_by_dm_in_configured_server(simcord_env, community):
