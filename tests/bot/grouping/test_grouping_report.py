@@ -71,7 +71,7 @@ def test_report_counts_and_text() -> None:
         "roles": {"gp": 2, "lay": 1},
         "repeats_from_last_meeting": 1,
     }
-    assert data["objective"] == pytest.approx(12.7) and data["lower_bound"] == 2.0
+    assert data["objective"] == pytest.approx(40.7) and data["lower_bound"] == 2.0
 
 
 def test_report_text_for_a_perfect_plan() -> None:
