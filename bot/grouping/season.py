@@ -42,7 +42,6 @@ import math
 import random
 import time
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,7 +59,7 @@ from .cost import (
     spread_class,
     weights_for,
 )
-from .feasibility import resolve
+from .feasibility import Resolved, resolve
 from .history import History
 from .model import Constraints, InfeasibleError, Participant, group_count_for, group_sizes
 from .plan import FINISH_SHARE, Plan, _arrange, plan_groups
@@ -68,12 +67,16 @@ from .report import build_report
 
 #: Rounds with more people than this are planned one after another (dense n x n tables per round).
 DENSE_MAX = 160
-#: Share of the budget the cyclic construction may spend looking for a starting round.
+#: Share of the budget for the one-round-after-another start.
 SEED_SHARE = 0.1
+#: Share of the budget (from the start of the call) by which the cyclic construction must be found.
+CYCLIC_SHARE = 0.35
 #: Tabu tenure: a person may not return to a group of a round for this many iterations plus 0..g.
 TENURE_MIN = 4
 #: Iterations without a new best before restarting from the best season, shaken.
 STALE_MIN, STALE_PER_SLOT = 300, 2
+#: Share of the search time spent trying every start before continuing from the best.
+TRIAL_SHARE = 0.4
 #: Share of each round's people swapped (within their class) on a restart.
 SHAKE = 0.1
 
@@ -126,11 +129,16 @@ def plan_season(
         return _one_after_another(rounds, size, history, constraints, seed, started, time_budget)
 
     season = _Season(rounds, caps_per_round, resolved, history, random.Random(seed))
-    season.search(seed_deadline=started + time_budget * SEED_SHARE, deadline=finish_by)
+    # Dealt rounds only when nothing better exists: they are always the dearest start.
+    starts = [season.sequential(history, constraints, time_budget * SEED_SHARE)]
+    cyclic = season.cyclic(started + time_budget * CYCLIC_SHARE)
+    if cyclic is not None:
+        starts.append(cyclic)
+    season.search(starts, finish_by)
     plans = []
     past = history if history is not None else History()
     for r, roster in enumerate(rounds):
-        assignment = season.best[r].tolist()
+        assignment = season.best[0][r, season.local[r]].tolist()
         broken = [
             (i, j) for i in range(len(roster)) for j in resolved[r].apart[i] if i < j and assignment[i] == assignment[j]
         ]
@@ -203,50 +211,45 @@ def _one_after_another(
     return plans
 
 
-@dataclass(slots=True)
-class _Round:
-    """One round's dense state: local people, groups, cost tables."""
-
-    ids: np.ndarray  # local index -> global index
-    grp: np.ndarray  # local index -> group
-    sizes: np.ndarray  # group -> size
-    caps: list[int]
-    C: np.ndarray  # pair costs (class + past history + season rounds + keep-apart penalty)
-    D: np.ndarray  # D[i, b] = sum of C[i, j] over j in group b
-    tabu: np.ndarray  # tabu[i, b]: iteration until which i may not enter group b
-    cls: np.ndarray
-    g: int
-
-
 class _Season:
-    """Every round's assignment and the tables that price swaps in O(1)."""
+    """Every round's assignment over one index of people, and the tables that price swaps in O(1).
+
+    Arrays are K x N (x N or x G+1): person i absent from round r sits in the dummy group G there, with
+    zero costs, so every round is priced in the same numpy passes.
+    """
 
     def __init__(
         self,
         rounds: list[list[Participant]],
         caps: list[list[int]],
-        resolved: list,  # type: ignore[type-arg]
+        resolved: list[Resolved],
         history: History | None,
         rng: random.Random,
     ) -> None:
         self.rng = rng
+        self.nprng = np.random.default_rng(rng.randrange(2**32))
         self.K = K = len(rounds)
         self.rosters = rounds
+        self.caps = caps
         index: dict[Hashable, int] = {}
         for roster in rounds:
             for p in roster:
                 index.setdefault(p.id, len(index))
-        self.N = len(index)
-        self.pos = np.full((K, self.N), -1, dtype=np.int64)
+        self.N = N = len(index)
+        self.g = [len(c) for c in caps]
+        self.G = G = max(self.g)
+        self.local = [np.array([index[p.id] for p in roster], dtype=np.int64) for roster in rounds]
+        self.present = np.zeros((K, N), dtype=bool)
+        for r, ids in enumerate(self.local):
+            self.present[r, ids] = True
         class_keys: dict[Hashable, int] = {}
-        self.global_cls = np.zeros(self.N, dtype=np.int64)
+        self.cls = np.zeros(N, dtype=np.int64)
         for roster in rounds:
             for p in roster:
-                self.global_cls[index[p.id]] = class_keys.setdefault(spread_class(p), len(class_keys))
+                self.cls[index[p.id]] = class_keys.setdefault(spread_class(p), len(class_keys))
         self.facilitator_class = class_keys.get(FACILITATORS)
-        # Season weights: the history bound covers past meetings (aged by r at round r) and the season.
         self.pair_w = np.array([[age_weight(abs(t - s) - 1) if s != t else 0.0 for t in range(K)] for s in range(K)])
-        past_tags = self._past_tags(rounds, history)
+        past_tags = _past_tags(rounds, history)
         cap = 0.0
         for r, roster in enumerate(rounds):
             holders: dict[int, int] = {}
@@ -257,17 +260,14 @@ class _Season:
                     tag_weight[t] = wt
             cap += sum(tag_weight[t] * pairs(k) for t, k in holders.items())
             cap += pair_slots(caps[r]) * sum(age_weight(r - s - 1) for s in range(r))
-        slots = sum(pair_slots(c) for c in caps)
-        self.weights = w = weights_for(cap, slots)
-        self.class_w = np.array([w.of(c) for c in class_keys])
+        self.weights = w = weights_for(cap, sum(pair_slots(c) for c in caps))
+        class_w = np.array([w.of(c) for c in class_keys])
         self.bound = sum(class_lower_bound(_counts(roster), len(caps[r]), w) for r, roster in enumerate(rounds))
-        self.rounds: list[_Round] = []
+        same = (self.cls[:, None] == self.cls[None, :]) * class_w[self.cls][:, None]
+        base = np.zeros((K, N, N))
         for r, roster in enumerate(rounds):
-            ids = np.array([index[p.id] for p in roster], dtype=np.int64)
-            self.pos[r, ids] = np.arange(len(ids))
-            cls = self.global_cls[ids]
-            same = cls[:, None] == cls[None, :]
-            C = np.where(same, self.class_w[cls][:, None], 0.0)
+            ids = self.local[r]
+            base[r][np.ix_(ids, ids)] = same[np.ix_(ids, ids)]
             tags = [past_tags[r][p.id] for p in roster]
             for a in range(len(roster)):
                 ta = tags[a]
@@ -276,273 +276,264 @@ class _Season:
                 for b in range(a + 1, len(roster)):
                     v = sum(ta[t] for t in tags[b] if t in ta)
                     if v:
-                        C[a, b] += v
-                        C[b, a] += v
+                        base[r, ids[a], ids[b]] += v
+                        base[r, ids[b], ids[a]] += v
             for a, partners in enumerate(resolved[r].apart):
                 for b in partners:
-                    C[a, b] += w.keep_apart
-            np.fill_diagonal(C, 0.0)
-            g = len(caps[r])
-            self.rounds.append(
-                _Round(
-                    ids=ids,
-                    grp=np.zeros(len(ids), dtype=np.int64),
-                    sizes=np.zeros(g, dtype=np.int64),
-                    caps=list(caps[r]),
-                    C=C,
-                    D=np.zeros((len(ids), g)),
-                    tabu=np.zeros((len(ids), g), dtype=np.int64),
-                    cls=cls,
-                    g=g,
-                )
-            )
-        self.base = [rd.C.copy() for rd in self.rounds]
+                    base[r, ids[a], ids[b]] += w.keep_apart
+        idx = np.arange(N)
+        base[:, idx, idx] = 0.0
+        self.base = base
+        self.valid = np.zeros((K, G + 1), dtype=bool)
+        for r, g in enumerate(self.g):
+            self.valid[r, :g] = True
+        self.grp = np.full((K, N), G, dtype=np.int64)
+        self.C = base.copy()
+        self.D = np.zeros((K, N, G + 1))
+        self.sizes = np.zeros((K, G + 1), dtype=np.int64)
+        self.tabu = np.zeros((K, N, G + 1), dtype=np.int64)
         self.best: list[np.ndarray] = []
         self.best_total = float("inf")
         self.total = 0.0
 
-    @staticmethod
-    def _past_tags(rounds: list[list[Participant]], history: History | None) -> list[dict[Hashable, dict[int, float]]]:
-        """Per round: each person's past-meeting tags, with weights aged by the round's offset."""
-        out = []
-        for r, roster in enumerate(rounds):
-            weights: dict[int, float] = {}
-            if history is not None:
-                last = history.meeting_count
-                for m in range(max(0, last - HISTORY_WINDOW), last):
-                    w = age_weight(history.age(m) + r)
-                    if w:
-                        weights[m] = w
-            out.append({p.id: person_tags(p.id, history, weights) if weights else {} for p in roster})
-        return out
-
     # ------------------------------------------------------------------ state
 
-    def load(self, assignment: list[np.ndarray]) -> None:
-        """Set every round's groups and rebuild C (season part) and D from scratch."""
-        for r, rd in enumerate(self.rounds):
-            rd.grp = assignment[r].copy()
-            rd.sizes = np.bincount(rd.grp, minlength=rd.g)
-            rd.C = self.base[r].copy()
-        for r, rd in enumerate(self.rounds):
-            for s in range(self.K):
-                if s == r or not self.pair_w[r, s]:
-                    continue
-                other = self.rounds[s]
-                local = self.pos[s, rd.ids]
-                ok = local >= 0
-                gs = np.where(ok, other.grp[np.maximum(local, 0)], -1)
-                together = (gs[:, None] == gs[None, :]) & ok[:, None] & ok[None, :]
-                np.fill_diagonal(together, False)
-                rd.C += self.pair_w[r, s] * together
-        total = 0.0
-        for rd in self.rounds:
-            onehot = np.zeros((len(rd.ids), rd.g))
-            onehot[np.arange(len(rd.ids)), rd.grp] = 1.0
-            rd.D = rd.C @ onehot
-            rd.tabu[:] = 0
-            own = rd.D[np.arange(len(rd.ids)), rd.grp]
-            total += float(own.sum()) / 2
-        # Season pairs are counted in both rounds' C; each meeting-again pair is paid once.
-        self.total = total - self._season_part() / 2
-
-    def _season_part(self) -> float:
-        """Sum over rounds of the season (not past) part of the cost of pairs together, counted per round."""
-        v = 0.0
-        for r, rd in enumerate(self.rounds):
-            same = rd.grp[:, None] == rd.grp[None, :]
-            v += float(((rd.C - self.base[r]) * same).sum()) / 2
-        return v
-
-    def cost(self) -> float:
-        """The season's cost from scratch (see the module docstring)."""
-        self.load([rd.grp for rd in self.rounds])
-        return self.total
+    def load(self, assignment: np.ndarray) -> None:
+        """Set every round's groups (K x N, dummy group G for absent people) and rebuild C and D."""
+        K, N, G = self.K, self.N, self.G
+        self.grp = assignment.copy()
+        together = (self.grp[:, :, None] == self.grp[:, None, :]) & self.present[:, :, None] & self.present[:, None, :]
+        idx = np.arange(N)
+        together[:, idx, idx] = False
+        T = together.astype(float)
+        self.C = self.base + np.einsum("rs,sxy->rxy", self.pair_w, T)
+        onehot = np.zeros((K, N, G + 1))
+        onehot[np.arange(K)[:, None], idx[None, :], self.grp] = 1.0
+        self.D = self.C @ onehot
+        self.sizes = onehot[:, :, :].sum(axis=1).astype(np.int64) * self.valid
+        self.tabu[:] = 0
+        a = 0.5 * float((self.C * T).sum())
+        b = 0.5 * float((self.base * T).sum())
+        self.total = (a + b) / 2
 
     # ------------------------------------------------------------------ seeds
 
-    def dealt(self) -> list[np.ndarray]:
+    def _empty(self) -> np.ndarray:
+        return np.full((self.K, self.N), self.G, dtype=np.int64)
+
+    def dealt(self) -> np.ndarray:
         """Every round dealt class by class round the groups (facilitators first): even role spread."""
-        out = []
-        for rd in self.rounds:
+        out = self._empty()
+        for r, ids in enumerate(self.local):
             by_class: dict[int, list[int]] = {}
-            for i, c in enumerate(rd.cls.tolist()):
-                by_class.setdefault(c, []).append(i)
+            for i in ids.tolist():
+                by_class.setdefault(int(self.cls[i]), []).append(i)
             order = list(by_class)
             self.rng.shuffle(order)
             order.sort(key=lambda c: (c != self.facilitator_class, -len(by_class[c])))
-            room = list(rd.caps)
-            grp = np.zeros(len(rd.ids), dtype=np.int64)
-            pointer = self.rng.randrange(rd.g)
+            g = self.g[r]
+            room = list(self.caps[r])
+            pointer = self.rng.randrange(g)
             for c in order:
                 members = by_class[c]
                 self.rng.shuffle(members)
                 for i in members:
-                    while room[pointer % rd.g] == 0:
+                    while room[pointer % g] == 0:
                         pointer += 1
-                    b = pointer % rd.g
-                    grp[i] = b
+                    b = pointer % g
+                    out[r, i] = b
                     room[b] -= 1
                     pointer = b + 1
-            out.append(grp)
         return out
 
-    def cyclic(self, deadline: float) -> list[np.ndarray] | None:
+    def sequential(self, history: History | None, constraints: Constraints | None, seconds: float) -> np.ndarray:
+        """Each round planned by the single-meeting engine from the rounds before it (short searches)."""
+        out = self._empty()
+        past = history if history is not None else History()
+        for r, roster in enumerate(self.rosters):
+            plan = plan_groups(
+                roster,
+                group_count=self.g[r],
+                history=past,
+                constraints=constraints,
+                seed=self.rng.randrange(2**31),
+                time_budget=seconds / self.K,
+            )
+            for b, group in enumerate(plan.groups):
+                for p in group:
+                    out[r, self.local[r][roster.index(p)]] = b
+            past = past.extended([[p.id for p in g] for g in plan.groups])
+        return out
+
+    def cyclic(self, deadline: float) -> np.ndarray | None:
         """A cyclic development of the non-facilitators when every round has the same people and groups
         of one size with one facilitator each (see the module docstring), or None."""
-        first = self.rounds[0]
-        if any(not np.array_equal(rd.ids, first.ids) for rd in self.rounds) or len(set(first.caps)) != 1:
+        if not self.present.all() or len({c for caps in self.caps for c in caps}) != 1 or len(set(self.g)) != 1:
             return None
-        fac = [i for i in range(len(first.ids)) if first.cls[i] == self.facilitator_class]
-        if len(fac) not in (0, first.g):
+        g, size = self.g[0], self.caps[0][0]
+        fac = [i for i in range(self.N) if self.cls[i] == self.facilitator_class]
+        if len(fac) not in (0, g):
             return None
-        members = [i for i in range(len(first.ids)) if first.cls[i] != self.facilitator_class]
-        per_group = first.caps[0] - (1 if fac else 0)
-        base = cyclic_schedule(len(members), first.g, per_group, self.K, deadline, self.rng)
-        if base is None:
+        members = [i for i in range(self.N) if self.cls[i] != self.facilitator_class]
+        found = led_design(len(members), g, size - (1 if fac else 0), self.K, len(fac), deadline, self.rng)
+        if found is None:
             return None
+        design, leaders = found
         # Members of one class on consecutive points, so the rows (orbits) carry the classes.
-        order = sorted(members, key=lambda i: (int(first.cls[i]), self.rng.random()))
-        out = []
+        order = sorted(members, key=lambda i: (int(self.cls[i]), self.rng.random()))
+        out = self._empty()
         for r in range(self.K):
-            grp = np.zeros(len(first.ids), dtype=np.int64)
-            for b, group in enumerate(base[r]):
+            for b, group in enumerate(design[r]):
                 for point in group:
-                    grp[order[point]] = b
-            shuffled = list(range(first.g))
-            self.rng.shuffle(shuffled)
-            for f, b in zip(fac, shuffled, strict=False):
-                grp[f] = b
-            out.append(grp)
+                    out[r, order[point]] = b
+            for f, b in zip(fac, leaders[r], strict=False):
+                out[r, f] = b
         return out
 
     # ------------------------------------------------------------------ search
 
-    def search(self, *, seed_deadline: float, deadline: float) -> None:
-        """Seed, then tabu search until the bound or the deadline; the best season is left in ``best``."""
-        starts = [self.dealt()]
-        cyclic = self.cyclic(min(seed_deadline, deadline))
-        if cyclic is not None:
-            starts.append(cyclic)
+    def search(self, starts: list[np.ndarray], deadline: float) -> None:
+        """Tabu search from every start for a short trial, then from the best season found until the bound
+        or the deadline; the best is left in ``best``.
+
+        A start's own cost says little about where the search can go from it: the cyclic design, whose
+        facilitators are placed at random, starts dearer than rounds planned one by one but leads to the
+        floor, while those rounds are a deep local optimum. So each start gets a trial.
+        """
+        found: list[tuple[float, np.ndarray]] = []
+        trial = (deadline - time.monotonic()) * TRIAL_SHARE / max(1, len(starts))
         for start in starts:
             self.load(start)
-            if self.total < self.best_total - EPS:
-                self.best_total, self.best = self.total, [g.copy() for g in start]
-        self.load(self.best)
+            self.best_total, self.best = self.total, [start.copy()]
+            self._tabu(min(deadline, time.monotonic() + trial))
+            found.append((self.best_total, self.best[0]))
+        _total, best = min(found, key=lambda f: f[0])
+        self.load(best)
+        self.best_total, self.best = self.total, [best.copy()]
         self._tabu(deadline)
 
     def _tabu(self, deadline: float) -> None:
-        rng = self.rng
-        nprng = np.random.default_rng(rng.randrange(2**32))
+        K, N, G = self.K, self.N, self.G
         it = stale = 0
-        stale_limit = max(STALE_MIN, STALE_PER_SLOT * sum(len(rd.ids) for rd in self.rounds))
+        stale_limit = max(STALE_MIN, STALE_PER_SLOT * int(self.present.sum()))
+        both = self.present[:, :, None] & self.present[:, None, :]
+        uneven = [r for r in range(K) if len(set(self.caps[r])) > 1]
+        np.arange(K)[:, None]
+        best_grp = self.best[0].copy()
         while self.best_total > self.bound + EPS and time.monotonic() < deadline:
             it += 1
             aspire = self.best_total - self.total - 1e-9
-            best_d, best_move = np.inf, None
-            for r, rd in enumerate(self.rounds):
-                n = len(rd.ids)
-                grp, D = rd.grp, rd.D
-                own = D[np.arange(n), grp]
-                X = D[:, grp]  # X[i, j] = cost of i in j's group
-                delta = X - own[:, None] + X.T - own[None, :] - 2 * rd.C
-                tabu = rd.tabu[:, grp] > it
-                blocked = (grp[:, None] == grp[None, :]) | ((tabu | tabu.T) & (delta >= aspire))
-                delta = np.where(blocked, np.inf, delta + nprng.random((n, n)) * 1e-7)
-                k = int(np.argmin(delta))
-                d = float(delta.flat[k])
-                if d < best_d:
-                    best_d, best_move = d, (r, k // n, k % n, -1)
-                if rd.sizes.max() > rd.sizes.min():
-                    hi, lo = rd.sizes.max(), rd.sizes.min()
-                    mv = D - own[:, None]
-                    ok = (rd.sizes[grp] == hi)[:, None] & (rd.sizes == lo)[None, :]
-                    mv = np.where(ok & ~((rd.tabu > it) & (mv >= aspire)), mv + nprng.random(mv.shape) * 1e-7, np.inf)
-                    k = int(np.argmin(mv))
-                    d = float(mv.flat[k])
-                    if d < best_d:
-                        best_d, best_move = d, (r, k // rd.g, -1, k % rd.g)
-            if best_move is None or best_d == np.inf:
+            grp, D, C = self.grp, self.D, self.C
+            own = np.take_along_axis(D, grp[:, :, None], axis=2)[:, :, 0]
+            X = np.take_along_axis(D, np.broadcast_to(grp[:, None, :], (K, N, N)), axis=2)
+            delta = X + X.transpose(0, 2, 1) - own[:, :, None] - own[:, None, :] - 2 * C
+            T = np.take_along_axis(self.tabu, np.broadcast_to(grp[:, None, :], (K, N, N)), axis=2) > it
+            blocked = ~both | (grp[:, :, None] == grp[:, None, :]) | ((T | T.transpose(0, 2, 1)) & (delta >= aspire))
+            noisy = np.where(blocked, np.inf, delta + self.nprng.random((K, N, N)) * 1e-7)
+            k = int(np.argmin(noisy))
+            best_d = float(noisy.flat[k])
+            r, rest = divmod(k, N * N)
+            move = (r, rest // N, rest % N, -1)
+            for r2 in uneven:
+                sizes = self.sizes[r2]
+                hi, lo = sizes[self.valid[r2]].max(), sizes[self.valid[r2]].min()
+                mv = D[r2] - own[r2][:, None]
+                ok = (
+                    self.present[r2][:, None]
+                    & (sizes[grp[r2]] == hi)[:, None]
+                    & ((sizes == lo) & self.valid[r2])[None, :]
+                )
+                ok &= ~((self.tabu[r2] > it) & (mv >= aspire))
+                mv = np.where(ok, mv + self.nprng.random(mv.shape) * 1e-7, np.inf)
+                k2 = int(np.argmin(mv))
+                if float(mv.flat[k2]) < best_d:
+                    best_d, move = float(mv.flat[k2]), (r2, k2 // (G + 1), -1, k2 % (G + 1))
+            if best_d == np.inf:
                 break
-            r, i, j, b = best_move
-            rd = self.rounds[r]
-            a = rd.grp[i]
+            r, i, j, b = move
+            a = int(grp[r, i])
             if j >= 0:
-                bj = rd.grp[j]
-                exact = rd.D[i, bj] - rd.D[i, a] + rd.D[j, a] - rd.D[j, bj] - 2 * rd.C[i, j]
+                bj = int(grp[r, j])
+                exact = D[r, i, bj] - D[r, i, a] + D[r, j, a] - D[r, j, bj] - 2 * C[r, i, j]
             else:
-                exact = rd.D[i, b] - rd.D[i, a]
+                exact = D[r, i, b] - D[r, i, a]
             self._apply(r, i, j, b, it)
             self.total += float(exact)
             if self.total < self.best_total - 1e-9:
-                self.best_total, self.best, stale = self.total, [rd.grp.copy() for rd in self.rounds], 0
+                self.best_total, best_grp, stale = self.total, self.grp.copy(), 0
             else:
                 stale += 1
                 if stale >= stale_limit:
                     stale = 0
-                    self.load(self._shaken(self.best))
-            if not it % 2000:
+                    self.load(self._shaken(best_grp))
+            if not it % 1000:
                 # Keep the running total honest: the keep-apart penalty is huge next to history terms.
-                self.load([rd.grp for rd in self.rounds])
-        final = [g.copy() for g in self.best]
-        self.load(final)
+                self.load(self.grp)
+        self.load(best_grp)
         self.best_total = self.total
-        self.best = final
+        self.best = [best_grp]
 
     def _apply(self, r: int, i: int, j: int, b: int, it: int) -> None:
-        """Swap local i and j in round r (or, with j < 0, move i to group b) and update every table."""
-        rd = self.rounds[r]
-        a = int(rd.grp[i])
-        tenure = TENURE_MIN + self.rng.randrange(rd.g + 1)
-        moves = [(i, a, int(rd.grp[j]))] if j >= 0 else [(i, a, b)]
+        """Swap i and j in round r (or, with j < 0, move i to group b) and update every table."""
+        grp, D, C = self.grp, self.D, self.C
+        a = int(grp[r, i])
+        tenure = TENURE_MIN + self.rng.randrange(self.g[r] + 1)
+        moves = [(i, a, int(grp[r, j]))] if j >= 0 else [(i, a, b)]
         if j >= 0:
-            moves.append((j, int(rd.grp[j]), a))
-        changed: list[tuple[int, int, float]] = []  # (global x, global y, +1 together / -1 apart)
+            moves.append((j, int(grp[r, j]), a))
         for x, src, dst in moves:
-            rd.D[:, src] -= rd.C[:, x]
-            rd.D[:, dst] += rd.C[:, x]
-            rd.grp[x] = dst
-            rd.sizes[src] -= 1
-            rd.sizes[dst] += 1
-            rd.tabu[x, src] = it + tenure
+            D[r, :, src] -= C[r, :, x]
+            D[r, :, dst] += C[r, :, x]
+            grp[r, x] = dst
+            self.sizes[r, src] -= 1
+            self.sizes[r, dst] += 1
+            self.tabu[r, x, src] = it + tenure
         movers = {x for x, _, _ in moves}
+        weights = self.pair_w[r]
+        ks = np.arange(self.K)
+        row = grp[r]
         for x, src, dst in moves:
-            gx = int(rd.ids[x])
-            for y in np.flatnonzero(rd.grp == src).tolist():
+            for y in np.flatnonzero(row == src).tolist():
                 if y not in movers:
-                    changed.append((gx, int(rd.ids[y]), -1.0))
-            for y in np.flatnonzero(rd.grp == dst).tolist():
+                    self._pair_changed(x, y, -weights, ks)
+            for y in np.flatnonzero(row == dst).tolist():
                 if y != x and y not in movers:
-                    changed.append((gx, int(rd.ids[y]), 1.0))
-        for s, other in enumerate(self.rounds):
-            w = self.pair_w[r, s]
-            if s == r or not w:
-                continue
-            pos = self.pos[s]
-            for gx, gy, sign in changed:
-                x, y = pos[gx], pos[gy]
-                if x < 0 or y < 0:
-                    continue
-                dv = sign * w
-                other.C[x, y] += dv
-                other.C[y, x] += dv
-                other.D[x, other.grp[y]] += dv
-                other.D[y, other.grp[x]] += dv
+                    self._pair_changed(x, y, weights, ks)
 
-    def _shaken(self, start: list[np.ndarray]) -> list[np.ndarray]:
+    def _pair_changed(self, x: int, y: int, dw: np.ndarray, ks: np.ndarray) -> None:
+        """x and y started (dw > 0) or stopped meeting in one round: reprice them in every other round."""
+        dv = dw * (self.present[:, x] & self.present[:, y])
+        self.C[:, x, y] += dv
+        self.C[:, y, x] += dv
+        self.D[ks, x, self.grp[:, y]] += dv
+        self.D[ks, y, self.grp[:, x]] += dv
+
+    def _shaken(self, start: np.ndarray) -> np.ndarray:
         """``start`` with a few random same-class swaps in every round."""
-        out = []
-        for rd, grp in zip(self.rounds, start, strict=True):
-            grp = grp.copy()
-            n = len(grp)
-            for _ in range(max(2, int(n * SHAKE))):
-                i = self.rng.randrange(n)
-                same = np.flatnonzero((rd.cls == rd.cls[i]) & (grp != grp[i]))
+        out = start.copy()
+        for r, ids in enumerate(self.local):
+            for _ in range(max(2, int(len(ids) * SHAKE))):
+                i = int(ids[self.rng.randrange(len(ids))])
+                same = np.flatnonzero((self.cls == self.cls[i]) & self.present[r] & (out[r] != out[r, i]))
                 if len(same):
                     k = int(same[self.rng.randrange(len(same))])
-                    grp[i], grp[k] = grp[k], grp[i]
-            out.append(grp)
+                    out[r, i], out[r, k] = out[r, k], out[r, i]
         return out
+
+
+def _past_tags(rounds: list[list[Participant]], history: History | None) -> list[dict[Hashable, dict[int, float]]]:
+    """Per round: each person's past-meeting tags, with weights aged by the round's offset."""
+    out = []
+    for r, roster in enumerate(rounds):
+        weights: dict[int, float] = {}
+        if history is not None:
+            last = history.meeting_count
+            for m in range(max(0, last - HISTORY_WINDOW), last):
+                w = age_weight(history.age(m) + r)
+                if w:
+                    weights[m] = w
+        out.append({p.id: person_tags(p.id, history, weights) if weights else {} for p in roster})
+    return out
 
 
 def _counts(roster: Sequence[Participant]) -> dict[Hashable, int]:
@@ -558,8 +549,81 @@ _DESIGNS: dict[tuple[int, int, int, int], list[list[list[int]]] | None] = {}
 RESTART_STEPS = 3000
 
 
+#: Designs with their leaders placed, by (points, groups, per group, rounds, leaders), once at the floor.
+_LED: dict[tuple[int, int, int, int, int], tuple[list[list[list[int]]], list[list[int]]]] = {}
+#: Annealing proposals for placing the leaders on one design.
+LEADER_STEPS = 5000
+
+
+def led_design(
+    points: int, g: int, per_group: int, rounds: int, leaders: int, deadline: float, rng: random.Random
+) -> tuple[list[list[list[int]]], list[list[int]]] | None:
+    """A cyclic design (:func:`cyclic_schedule`) and, per round, the group of each leader (one per group),
+    such that each leader meets as many different members as the slots allow, if found by ``deadline``.
+
+    Designs differ in this: for 24 members in 6 groups of 4 over 7 rounds, some let every leader meet all
+    24 (the floor: 4 repeats each) and others leave at best 8 each, whatever the placement. So designs are
+    drawn until one reaches the floor; the best one so far is kept otherwise.
+    """
+    key = (points, g, per_group, rounds, leaders)
+    if key in _LED:
+        return _LED[key]
+    slots = per_group * rounds
+    q, e = divmod(slots, points)
+    floor = leaders * (e * pairs(q + 1) + (points - e) * pairs(q))
+    best: tuple[int, tuple[list[list[list[int]]], list[list[int]]]] | None = None
+    while time.monotonic() < deadline:
+        design = cyclic_schedule(points, g, per_group, rounds, deadline, rng, fresh=True)
+        if design is None:
+            break
+        if not leaders:
+            return design, [[] for _ in range(rounds)]
+        placed, cost = place_leaders(design, leaders, rng)
+        if best is None or cost < best[0]:
+            best = (cost, (design, placed))
+        if cost <= floor:
+            _LED[key] = best[1]
+            break
+    return best[1] if best else None
+
+
+def place_leaders(groups: list[list[list[int]]], leaders: int, rng: random.Random) -> tuple[list[list[int]], int]:
+    """Per round, the group of each leader, by annealing on sum over leaders and members of C(times met, 2);
+    returns the placement and that sum."""
+    K = len(groups)
+    members = sorted({m for rnd in groups for grp in rnd for m in grp})
+    perm = [rng.sample(range(leaders), leaders) for _ in range(K)]
+    met = [dict.fromkeys(members, 0) for _ in range(leaders)]
+    for r in range(K):
+        for f in range(leaders):
+            for m in groups[r][perm[r][f]]:
+                met[f][m] += 1
+    cost = sum(pairs(k) for f in range(leaders) for k in met[f].values())
+    best = (cost, [list(p) for p in perm])
+    for step in range(LEADER_STEPS):
+        temperature = 0.02 ** (step / LEADER_STEPS)
+        r = rng.randrange(K)
+        f1, f2 = rng.sample(range(leaders), 2)
+        g1, g2 = groups[r][perm[r][f1]], groups[r][perm[r][f2]]
+        # f1 leaves g1 for g2 and f2 the other way: C(k, 2) falls by k - 1 or grows by k.
+        d = sum(met[f1][m] for m in g2) - sum(met[f1][m] - 1 for m in g1)
+        d += sum(met[f2][m] for m in g1) - sum(met[f2][m] - 1 for m in g2)
+        if d <= 0 or rng.random() < math.exp(-d / temperature):
+            for m in g1:
+                met[f1][m] -= 1
+                met[f2][m] += 1
+            for m in g2:
+                met[f2][m] -= 1
+                met[f1][m] += 1
+            perm[r][f1], perm[r][f2] = perm[r][f2], perm[r][f1]
+            cost += d
+            if cost < best[0]:
+                best = (cost, [list(p) for p in perm])
+    return best[1], best[0]
+
+
 def cyclic_schedule(
-    points: int, g: int, per_group: int, rounds: int, deadline: float, rng: random.Random
+    points: int, g: int, per_group: int, rounds: int, deadline: float, rng: random.Random, *, fresh: bool = False
 ) -> list[list[list[int]]] | None:
     """``rounds`` rounds of ``g`` groups of ``per_group`` over ``points`` points with no pair twice, or None.
 
@@ -570,7 +634,7 @@ def cyclic_schedule(
     (for 24 points in 6 groups of 4 over 7 rounds, m = 7 with 3 fixed points: about 3 found per second).
     """
     key = (points, g, per_group, rounds)
-    if key in _DESIGNS:
+    if key in _DESIGNS and not fresh:
         return _DESIGNS[key]
     if points != g * per_group or per_group < 2:
         return None
