@@ -160,9 +160,7 @@ def person_tags(person: Hashable, history: History | None, weights: dict[int, fl
     return {(m << 20) | g: weights[m] for m, g in history.groups_of(person) if m in weights}
 
 
-def plan_weights(
-    participants: Sequence[Participant], history: History | None, sizes: Sequence[int]
-) -> Weights:
+def plan_weights(participants: Sequence[Participant], history: History | None, sizes: Sequence[int]) -> Weights:
     """The :class:`Weights` of plans of ``participants`` in groups of ``sizes`` after ``history``."""
     weights = meeting_weights(history)
     cap = history_cap(person_tags(p.id, history, weights) for p in participants)

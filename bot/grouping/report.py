@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
-from itertools import combinations
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 from .cost import even_split, meeting_weights, spread_class
@@ -70,8 +70,10 @@ class PlanReport:
         else:
             k = self.repeats_from_last_meeting
             out.append(f"{k} {'pair was' if k == 1 else 'pairs were'} also in the same group at the last meeting.")
-        if self.met_before and self.people_above_even_share == 0 and self.groups_without_facilitator <= max(
-            0, len(self.groups) - self.facilitators
+        if (
+            self.met_before
+            and self.people_above_even_share == 0
+            and self.groups_without_facilitator <= max(0, len(self.groups) - self.facilitators)
         ):
             # The mix comes first, strictly: say so when it is why people meet again.
             k = self.met_before
