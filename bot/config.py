@@ -109,6 +109,8 @@ class BreakoutsConfig:
 
     warning_seconds: int
     planning_seconds: float
+    #: Plan each meeting as the first of this many (see ``bot.breakouts.make_plan``).
+    season_meetings: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +441,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         breakouts=BreakoutsConfig(
             warning_seconds=r.integer("breakouts", "warning_seconds", 10, 600),
             planning_seconds=r.number("breakouts", "planning_seconds", 0.05, 30),
+            season_meetings=r.integer("breakouts", "season_meetings", 1, 26),
         ),
         privacy=PrivacyConfig(
             contact=r.text("privacy", "contact", allow_empty=True),

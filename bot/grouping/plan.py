@@ -61,7 +61,7 @@ def plan_groups(
     ``report.only_best`` says when it found none. (The look-ahead and strangers tie-breaks below each
     prefer one plan among equals, every time; without ``avoid`` a reshuffle would show it again.)
     """
-    started = time.monotonic()
+    started = time.perf_counter()
     roster = list(participants)
     seen: dict[Hashable, int] = {}
     for k, p in enumerate(roster):
@@ -111,7 +111,7 @@ def plan_groups(
             rng=random.Random(run_seed),
             penalty=priority.keep_apart,
         )
-        deadline = min(time.monotonic() + budget, finish_by)
+        deadline = min(time.perf_counter() + budget, finish_by)
         search.construct(facilitator_class)
         found = search.run(deadline, bound)
         search.load(found)

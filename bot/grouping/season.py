@@ -29,8 +29,8 @@ How. A constructive seed where one fits, then tabu search over every round at on
   round: O(group size x rounds) updates, so an iteration stays a few numpy passes over n x n per round.
   Long runs without a new best restart from the best season, shaken.
 
-Time is a wall-clock deadline (``time.monotonic``, checked every iteration); the best season found so
-far is returned when it passes, or as soon as it reaches the lower bound. Rosters larger than
+Time is a wall-clock deadline (``time.perf_counter``, a monotonic clock, checked every iteration); the best
+season found so far is returned when it passes, or as soon as it reaches the lower bound. Rosters larger than
 ``DENSE_MAX`` people in a round, or with keep-together pairs, are planned one round after another instead
 (each round from the history of the rounds before it): the dense tables would not fit, and new faces
 rarely run out in a large community anyway.
@@ -103,7 +103,7 @@ def plan_season(
     The same person (same id) may be in several rosters with the same role. ``history`` holds the
     meetings before the season. The whole call keeps to ``time_budget`` seconds of wall time.
     """
-    started = time.monotonic()
+    started = time.perf_counter()
     finish_by = started + time_budget * (1 - FINISH_SHARE)
     rounds = [list(r) for r in rosters]
     if not rounds:
@@ -173,7 +173,9 @@ def plan_first_of_season(
     today's groups leave them room (see the module docstring); they are planned afresh when they come.
     """
     later = [list(expected)] * max(0, rounds - 1)
-    if not later or len(expected) < size:
+    together = constraints is not None and any(a != b for a, b in constraints.keep_together)
+    if not later or len(expected) < size or max(len(today), len(expected)) > DENSE_MAX or together:
+        # Nothing to plan ahead for, or a roster the season search leaves to the one-meeting engine.
         return plan_groups(
             today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget
         )
@@ -203,7 +205,7 @@ def _one_after_another(
     plans = []
     past = history if history is not None else History()
     for r, roster in enumerate(rounds):
-        left = started + budget * (1 - FINISH_SHARE) - time.monotonic()
+        left = started + budget * (1 - FINISH_SHARE) - time.perf_counter()
         share = max(0.01, left / (len(rounds) - r))
         plan = plan_groups(roster, size=size, history=past, constraints=constraints, seed=seed + r, time_budget=share)
         plans.append(plan)
@@ -401,11 +403,11 @@ class _Season:
         floor, while those rounds are a deep local optimum. So each start gets a trial.
         """
         found: list[tuple[float, np.ndarray]] = []
-        trial = (deadline - time.monotonic()) * TRIAL_SHARE / max(1, len(starts))
+        trial = (deadline - time.perf_counter()) * TRIAL_SHARE / max(1, len(starts))
         for start in starts:
             self.load(start)
             self.best_total, self.best = self.total, [start.copy()]
-            self._tabu(min(deadline, time.monotonic() + trial))
+            self._tabu(min(deadline, time.perf_counter() + trial))
             found.append((self.best_total, self.best[0]))
         _total, best = min(found, key=lambda f: f[0])
         self.load(best)
@@ -420,7 +422,7 @@ class _Season:
         uneven = [r for r in range(K) if len(set(self.caps[r])) > 1]
         np.arange(K)[:, None]
         best_grp = self.best[0].copy()
-        while self.best_total > self.bound + EPS and time.monotonic() < deadline:
+        while self.best_total > self.bound + EPS and time.perf_counter() < deadline:
             it += 1
             aspire = self.best_total - self.total - 1e-9
             grp, D, C = self.grp, self.D, self.C
@@ -572,7 +574,7 @@ def led_design(
     q, e = divmod(slots, points)
     floor = leaders * (e * pairs(q + 1) + (points - e) * pairs(q))
     best: tuple[int, tuple[list[list[list[int]]], list[list[int]]]] | None = None
-    while time.monotonic() < deadline:
+    while time.perf_counter() < deadline:
         design = cyclic_schedule(points, g, per_group, rounds, deadline, rng, fresh=True)
         if design is None:
             break
@@ -647,9 +649,9 @@ def cyclic_schedule(
     # Full developments (m = rounds) first: their differences each appear once, the tightest designs.
     options.sort(key=lambda fm: (fm[1] != rounds, fm[1], fm[0]))
     tried = [o for o in options if o[1] == rounds] or options[:3]
-    while time.monotonic() < deadline:
+    while time.perf_counter() < deadline:
         for f, m in tried:
-            restart_by = min(deadline, time.monotonic() + 0.1)
+            restart_by = min(deadline, time.perf_counter() + 0.1)
             base = _cyclic_base(points, g, per_group, rounds, m, f, restart_by, rng)
             if base is not None:
                 design = [[[_shift(p, t, m, points - f) for p in group] for group in base] for t in range(rounds)]
@@ -717,7 +719,7 @@ def _cyclic_base(
     for step in range(RESTART_STEPS):
         if total == 0:
             return groups
-        if not step & 255 and time.monotonic() > deadline:
+        if not step & 255 and time.perf_counter() > deadline:
             return None
         p, q = rng.sample(everyone, 2)
         a, b = where[p], where[q]

@@ -113,7 +113,8 @@ class BreakoutsCog(
         ),
         facilitator_lines=(
             "`/breakout plan size:` proposes groups from the people in the main voice channel (or `voice:`), "
-            "with buttons to open the rooms, reshuffle, or cancel.",
+            "with buttons to open the rooms, reshuffle, or cancel. Each group gets a facilitator first, then an "
+            "even mix of roles, then people who have not met yet.",
             "`/breakout open minutes:` opens the rooms of the latest plan, with an optional timer.",
             "`/breakout broadcast message:` posts in every room; `/breakout close` brings everyone back.",
             "`/breakout keep-apart` keeps two people out of the same group; `/breakout keep-apart-list` and "
@@ -204,6 +205,7 @@ class BreakoutsCog(
         """Plan off the event loop: the search takes up to ``planning_seconds`` of CPU."""
         history = await self.repo.history(guild.id)
         rules = await self.repo.keep_apart_rules(guild.id)
+        roles = await self.bot.members.roles_for(guild.id)
 
         def name(user_id: Hashable) -> str:
             return _name(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
@@ -218,6 +220,8 @@ class BreakoutsCog(
             time_budget=self.bot.config.breakouts.planning_seconds,
             name=name,
             avoid=avoid or (),
+            roles=roles,
+            season_meetings=self.bot.config.breakouts.season_meetings,
         )
 
     def _render_plan(self, guild: discord.Guild, session: BreakoutSession) -> str:
