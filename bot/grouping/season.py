@@ -16,18 +16,21 @@ season's total: no round gives up an even role spread to save repeats in another
 
 How. A constructive seed where one fits, then tabu search over every round at once:
 
-* Cyclic development (the classic construction of resolvable designs and round-robin rotations): the
-  members who are not facilitators become the points Z_m x {rows} plus a few fixed points; one starting
-  round is found by backtracking so that shifting it by 0, 1, …, K-1 (mod m, fixed points staying put)
-  repeats no pair. For the golfer case this is a 6-4-7 schedule of the 24 members without any repeat
-  (m = 7 with 3 fixed points, found in milliseconds); the facilitators are then spread by the search.
-  Every round is also dealt class by class round the groups (even role spread from the start), and the
-  cheaper start wins.
+* Cyclic development (the classic construction of resolvable designs and round-robin rotations): when
+  every round has the same people and one facilitator per group, the other members become the points
+  Z_m x {rows} plus a few fixed points, and one starting round is searched (annealing with restarts on the
+  number of repeated pairs) such that shifting it by 0, 1, …, K-1 (mod m, fixed points staying put) repeats
+  no pair. For the golfer case this is a 6-4-7 schedule of the 24 members without any repeat (m = 7 with
+  3 fixed points). The facilitators are then placed round by round so that each meets as many different
+  members as the slots allow (:func:`place_leaders`); designs differ there, so designs are drawn until
+  one reaches that floor (0.5 to 5 s for the golfer case; found once per process, then reused).
+* The rounds planned one after another by the single-meeting engine, each from the rounds before it.
 * Tabu search: each iteration applies the best non-tabu swap (or move between a larger and a smaller
-  group) over all rounds, priced in O(1) from D_r[i][b], the cost of person i with group b of round r.
-  A swap in round r changes who meets whom there, which changes the price of those pairs in every other
-  round: O(group size x rounds) updates, so an iteration stays a few numpy passes over n x n per round.
-  Long runs without a new best restart from the best season, shaken.
+  group) over all rounds, priced in O(1) from D_r[i][b], the cost of person i with group b of round r,
+  all rounds in one numpy pass over K x N x N. A swap in round r changes who meets whom there, which
+  changes the price of those pairs in every other round: O(group size x rounds) updates. Long runs
+  without a new best restart from the best season, shaken. Each start gets a short trial first (a
+  start's own cost says little about where the search can go from it), then the best is continued.
 
 Time is a wall-clock deadline (``time.perf_counter``, a monotonic clock, checked every iteration); the best
 season found so far is returned when it passes, or as soon as it reaches the lower bound. Rosters larger than
@@ -75,6 +78,8 @@ CYCLIC_SHARE = 0.35
 TENURE_MIN = 4
 #: Iterations without a new best before restarting from the best season, shaken.
 STALE_MIN, STALE_PER_SLOT = 300, 2
+#: Share of a meeting's budget for planning it on its own first (the season's plan must be as good today).
+ALONE_SHARE = 0.4
 #: Share of the search time spent trying every start before continuing from the best.
 TRIAL_SHARE = 0.4
 #: Share of each round's people swapped (within their class) on a restart.
@@ -171,6 +176,9 @@ def plan_first_of_season(
 
     Only today's plan is returned: the later rounds are the engine's picture of what comes next, so
     today's groups leave them room (see the module docstring); they are planned afresh when they come.
+    Today comes first: the meeting is also planned on its own, and the season's first round is used only
+    when it costs no more today (measured on the golfer case at 1 s a meeting, a season's first round
+    alone was often dearer today, and 44 repeats over 7 meetings became 51).
     """
     later = [list(expected)] * max(0, rounds - 1)
     together = constraints is not None and any(a != b for a, b in constraints.keep_together)
@@ -179,9 +187,18 @@ def plan_first_of_season(
         return plan_groups(
             today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget
         )
-    return plan_season(
-        [list(today), *later], size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget
+    started = time.perf_counter()
+    alone = plan_groups(
+        today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget * ALONE_SHARE
+    )
+    left = time_budget - (time.perf_counter() - started)
+    if left <= 0.05:
+        return alone
+    season = plan_season(
+        [list(today), *later], size=size, history=history, constraints=constraints, seed=seed, time_budget=left
     )[0]
+    # Today's meeting first: the season's picture of later meetings only chooses among plans as good today.
+    return season if season.report.objective <= alone.report.objective + EPS else alone
 
 
 def _planned(groups: list[list[Participant]], past: History) -> Plan:
