@@ -23,11 +23,13 @@ from bot.config import Config, load_config
 from bot.errors import UserError
 from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
+from bot.pulse.service import PulseService
 from bot.reminders.policy import ReminderPolicy
 from bot.storage.database import Database
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
+from bot.storage.pulses import PulseRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
 from bot.text_limits import MESSAGE, fit
@@ -75,7 +77,7 @@ class CopBot(commands.Bot):
         self.reminder_policies = ReminderPolicyRepository(self.db, ReminderPolicy.from_config(config.reminders))
         self.privacy = PrivacyService(self.db, config.privacy)
         #: Builds the task form ("Make a task", the panel's "Add an action"); set by the tasks cog.
-        self.task_form: Callable[[str, int], discord.ui.Modal] | None = None
+        self.task_form: Callable[..., discord.ui.Modal] | None = None
         self.meeting_sessions = MeetingSessionService(
             MeetingSessionRepository(self.db),
             MeetingRepository(self.db),
@@ -83,6 +85,12 @@ class CopBot(commands.Bot):
             recap_names=config.meetings.recap_names,
             max_hours=config.meetings.max_hours,
         )
+        self.pulses = PulseService(
+            PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse
+        )
+        #: The "Send the check-in" offer shown after ``/meeting end`` (a view per meeting number); set by
+        #: the pulse cog, so the meeting cogs need not know about check-ins.
+        self.pulse_offer: Callable[[int], discord.ui.View] | None = None
 
     async def setup_hook(self) -> None:
         """Open storage, start the scheduler, load every cog, then sync slash commands."""

@@ -7,6 +7,7 @@ worker thread (``asyncio.to_thread``), so drawing never stalls the event loop.
 from __future__ import annotations
 
 import io
+from zoneinfo import ZoneInfo
 
 from bot.meeting_session import NO_ROLE, AttendanceRow
 from bot.roles import ROLE_KEYS, get_role
@@ -21,13 +22,18 @@ def roles_present(rows: list[AttendanceRow]) -> list[str]:
     return [k for k in (*ROLE_KEYS, NO_ROLE) if k in seen]
 
 
-def table(rows: list[AttendanceRow]) -> str:
-    """A fixed-width table (for a code block): one line per meeting, one column per role, and the total."""
+def table(rows: list[AttendanceRow], tz_name: str = "UTC") -> str:
+    """A fixed-width table (for a code block): one line per meeting, one column per role, and the total.
+
+    A code block cannot hold Discord timestamps, so each meeting's date is written in the server's
+    timezone (``tz_name``): an evening meeting in London is on the day people remember it.
+    """
+    zone = ZoneInfo(tz_name)
     keys = roles_present(rows)
     heads = ["Meeting", *(role_short(k) for k in keys), "Total"]
     body = [
         [
-            f"#{row.session.number} {row.session.started_at:%d %b}",
+            f"#{row.session.number} {row.session.started_at.astimezone(zone):%d %b}",
             *(str(row.counts.get(k, 0)) for k in keys),
             str(row.total),
         ]

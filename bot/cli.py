@@ -21,6 +21,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from bot import permissions
 from bot.config import Config, ConfigError, load_config
@@ -35,6 +36,9 @@ from bot.storage.database import (
     read_schema_version,
 )
 from bot.storage.lock import DatabaseInUseError, DatabaseLock
+
+if TYPE_CHECKING:
+    from bot.app import CopBot
 
 log = logging.getLogger("bot.cli")
 
@@ -190,6 +194,14 @@ def _plain_reconnect(record: logging.LogRecord) -> bool:
     return True
 
 
+async def _freeze_when_ready(bot: CopBot) -> None:
+    """Once connected with caches filled, set start-up memory aside from the collector (:mod:`bot.heap`)."""
+    from bot.heap import freeze_start_up_heap
+
+    await bot.wait_until_ready()
+    freeze_start_up_heap()
+
+
 async def _run_bot(config: Config) -> int:
     import discord
 
@@ -216,7 +228,11 @@ async def _run_bot(config: Config) -> int:
         await bot.db.open()
         if await _login_with_retries(bot, config.token.get(), stop):
             log.info("Logged in to Discord after %.1f s", time.monotonic() - started)
-            await bot.connect(reconnect=True)
+            settled = asyncio.create_task(_freeze_when_ready(bot))
+            try:
+                await bot.connect(reconnect=True)
+            finally:
+                settled.cancel()
 
     runner = asyncio.create_task(serve())
     stopper = asyncio.create_task(stop.wait())

@@ -109,6 +109,10 @@ class BreakoutsConfig:
 
     warning_seconds: int
     planning_seconds: float
+    #: After "Ask for help" in a room, further clicks there within this many seconds ask nobody again.
+    help_cooldown_seconds: int
+    #: Whether people who join the main voice channel while rooms are open are placed into a group.
+    place_late_joiners: bool
     #: Plan each meeting as the first of this many (see ``bot.breakouts.make_plan``).
     season_meetings: int
 
@@ -119,6 +123,21 @@ class MeetingsConfig:
 
     max_hours: int
     recap_names: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PulseConfig:
+    """The anonymous check-in after a meeting (``/pulse``)."""
+
+    #: Hours a check-in stays open for answers.
+    open_hours: int
+    #: No number is shown that is computed from fewer answers than this (and no role with fewer).
+    min_group: int
+    #: Without ``/meeting start``, "the meeting that just happened" is whoever was in the main voice
+    #: channel within this many hours.
+    recent_hours: int
+    #: Comments longer than this are refused.
+    comment_length: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +175,9 @@ class Config:
     privacy: PrivacyConfig
     limits: LimitsConfig
     meetings: MeetingsConfig = field(default_factory=lambda: MeetingsConfig(max_hours=4, recap_names=False))
+    pulse: PulseConfig = field(
+        default_factory=lambda: PulseConfig(open_hours=48, min_group=5, recent_hours=3, comment_length=1000)
+    )
     sources: tuple[str, ...] = field(default=())
 
     def describe(self) -> list[tuple[str, str]]:
@@ -175,6 +197,7 @@ class Config:
             "privacy",
             "limits",
             "meetings",
+            "pulse",
         ):
             obj = getattr(self, section)
             for name in obj.__slots__:
@@ -441,6 +464,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         breakouts=BreakoutsConfig(
             warning_seconds=r.integer("breakouts", "warning_seconds", 10, 600),
             planning_seconds=r.number("breakouts", "planning_seconds", 0.05, 30),
+            help_cooldown_seconds=r.integer("breakouts", "help_cooldown_seconds", 10, 3600),
+            place_late_joiners=r.boolean("breakouts", "place_late_joiners"),
             season_meetings=r.integer("breakouts", "season_meetings", 1, 26),
         ),
         privacy=PrivacyConfig(
@@ -458,6 +483,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         meetings=MeetingsConfig(
             max_hours=r.integer("meetings", "max_hours", 1, 24),
             recap_names=r.boolean("meetings", "recap_names"),
+        ),
+        pulse=PulseConfig(
+            open_hours=r.integer("pulse", "open_hours", 1, 24 * 14),
+            min_group=r.integer("pulse", "min_group", 3, 50),
+            recent_hours=r.integer("pulse", "recent_hours", 1, 24),
+            comment_length=r.integer("pulse", "comment_length", 50, 4000),
         ),
         sources=tuple(sources),
     )

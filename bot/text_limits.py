@@ -160,3 +160,40 @@ def chunk_mentions(
     if text:
         out.append((text, ids))
     return out
+
+
+EMBEDS_PER_MESSAGE = 10
+
+
+def pack_sections(
+    sections: Iterable[tuple[str, Sequence[str]]],
+    *,
+    description: int = EMBED_DESCRIPTION,
+    total: int = EMBED_TOTAL,
+    per_message: int = EMBEDS_PER_MESSAGE,
+) -> list[list[tuple[str, str]]]:
+    """Pack titled sections of lines into as few messages of embeds as Discord allows.
+
+    Each section becomes one embed, or several ("title (continued)") when its lines pass the
+    description limit; embeds then fill messages up to ``per_message`` embeds and ``total`` characters
+    (titles and descriptions count together, as Discord counts them). Why: a channel takes about five
+    messages in five seconds, and an embed message holds three times the text of a plain one, so a
+    long recap lands at once instead of waiting out the rate limit. Returns, per message, its
+    ``(title, description)`` pairs; titles are cut to :data:`EMBED_TITLE`.
+    """
+    embeds: list[tuple[str, str]] = []
+    for title, lines in sections:
+        title = fit(title, EMBED_TITLE - len(" (continued)"))
+        parts = chunk_lines(lines, description) or [""]
+        for index, part in enumerate(parts):
+            embeds.append((title if index == 0 else f"{title} (continued)", part))
+    messages: list[list[tuple[str, str]]] = []
+    size = 0
+    for embed in embeds:
+        cost = len(embed[0]) + len(embed[1])
+        if not messages or len(messages[-1]) >= per_message or size + cost > total:
+            messages.append([])
+            size = 0
+        messages[-1].append(embed)
+        size += cost
+    return messages

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -20,6 +21,7 @@ from bot.meeting_session import NO_ROLE, Recap
 from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
+from bot.text_limits import MESSAGE, chunk_mentions, pack_sections
 from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
 
 if TYPE_CHECKING:
@@ -28,21 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LIMIT = 1900
+RECAP_COLOUR = discord.Colour.blurple()
 STATUS_WORDS = {"open": "still open", "answered": "answered"}
-
-
-def _chunks(lines: list[str], limit: int = LIMIT) -> list[str]:
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[:limit]
-        if current and len(current) + len(line) + 1 > limit:
-            out.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        out.append(current)
-    return out
 
 
 def _who(user_id: int) -> str:
@@ -68,56 +57,53 @@ def recap_heading(recap: Recap) -> str:
     )
 
 
-def recap_lines(recap: Recap) -> list[str]:
-    """The whole recap as lines (split into messages by the caller). Pure string work."""
-    lines = [recap_heading(recap), ""]
+def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
+    """The recap as titled sections of lines (one embed each, packed by the caller). Pure string work."""
     n = recap.attendance_count
-    lines.append(f"**Who came**: {n} {'person' if n == 1 else 'people'}")
+    who: list[str] = []
     for role, ids in recap.by_role.items():
         line = f"• {_role_name(role)}: {len(ids)}"
         if recap.show_names:
             line += " (" + ", ".join(_who(i) for i in ids) + ")"
-        lines.append(line)
-    lines.append("")
-    if recap.questions:
-        lines.append(f"**Questions asked** ({len(recap.questions)})")
-        for q in recap.questions:
-            votes = f", {q.votes} “me too”" if q.votes else ""
-            lines.append(
-                f"• **Question #{q.number}** ({STATUS_WORDS.get(q.status, q.status)}{votes}): {_quote(q.text)}"
-            )
-            if q.answer:
-                lines.append(f"  ↳ Answer: {_quote(q.answer, 600)}")
-    else:
-        lines.append("**Questions asked**: none")
-    lines.append("")
-    if recap.tasks:
-        lines.append(f"**Tasks agreed** ({len(recap.tasks)})")
-        for t in recap.tasks:
-            lines.append(
-                f"• **#{t.number}** “{_quote(t.description)}”, for {_who(t.assignee_id)}, "
-                f"due {format_dt(t.due_at, 'D')}"
-            )
-    else:
-        lines.append("**Tasks agreed**: none")
-    if recap.breakouts:
-        lines.append("")
-        lines.append("**Breakout groups**")
-        for index, groups in enumerate(recap.breakouts, start=1):
-            if len(recap.breakouts) > 1:
-                lines.append(f"Breakout {index}:")
-            for g, members in enumerate(groups, start=1):
-                lines.append(f"• Group {g}: " + ", ".join(_who(m) for m in members))
-    lines.append("")
-    if recap.carried:
-        lines.append(
-            "**Carried to the next meeting**: "
-            + ", ".join(f"Question #{q.number}" for q in recap.carried)
-            + ". They will be listed before the next meeting."
+        who.append(line)
+    sections: list[tuple[str, list[str]]] = [(f"Who came: {n} {'person' if n == 1 else 'people'}", who)]
+    questions: list[str] = []
+    for q in recap.questions:
+        votes = f", {q.votes} “me too”" if q.votes else ""
+        questions.append(
+            f"• **Question #{q.number}** ({STATUS_WORDS.get(q.status, q.status)}{votes}): {_quote(q.text)}"
         )
-    else:
-        lines.append("**Carried to the next meeting**: no open questions.")
-    return lines
+        if q.answer:
+            questions.append(f"  ↳ Answer: {_quote(q.answer, 600)}")
+    sections.append((f"Questions asked ({len(recap.questions)})", questions or ["None."]))
+    tasks = [
+        f"• **#{t.number}** “{_quote(t.description)}”, for {_who(t.assignee_id)}, due {format_dt(t.due_at, 'D')}"
+        for t in recap.tasks
+    ]
+    sections.append((f"Tasks agreed ({len(recap.tasks)})", tasks or ["None."]))
+    if recap.breakouts:
+        groups: list[str] = []
+        for index, breakout in enumerate(recap.breakouts, start=1):
+            if len(recap.breakouts) > 1:
+                groups.append(f"Breakout {index}:")
+            for g, members in enumerate(breakout, start=1):
+                groups.append(f"• Group {g}: " + ", ".join(_who(m) for m in members))
+        sections.append(("Breakout groups", groups))
+    carried = (
+        [", ".join(f"Question #{q.number}" for q in recap.carried) + ". They will be listed before the next meeting."]
+        if recap.carried
+        else ["No open questions."]
+    )
+    sections.append(("Carried to the next meeting", carried))
+    return sections
+
+
+def recap_messages(recap: Recap) -> list[list[discord.Embed]]:
+    """The recap's thread messages: embeds, so a long recap takes few messages (see ``pack_sections``)."""
+    return [
+        [discord.Embed(title=title, description=text, colour=RECAP_COLOUR) for title, text in message]
+        for message in pack_sections(recap_sections(recap))
+    ]
 
 
 def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
@@ -147,33 +133,59 @@ def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
     return text
 
 
-async def send_recap_dms(bot: CopBot, guild: discord.Guild, recap: Recap, link: str | None) -> int:
-    """The short recap to each member with a role who missed the meeting (unless recaps are off)."""
+@dataclass(frozen=True, slots=True)
+class PostedRecap:
+    """A closed meeting's recap and where it was posted."""
+
+    recap: Recap
+    link: str | None
+    #: The recap thread (or the meeting channel where threads are not allowed); ``None`` when there
+    #: was nowhere to post it.
+    where: discord.abc.Messageable | None
+
+
+async def send_recap_dms(bot: CopBot, guild: discord.Guild, posted: PostedRecap) -> int:
+    """The short recap to each member with a role who missed the meeting (unless recaps are off).
+
+    Members whose direct messages are closed are mentioned once under the recap instead, as
+    reminders fall back to a mention, so nobody who missed the meeting is left without it.
+    """
+    recap = posted.recap
     here = {m.id for m in guild.members if not m.bot}
     sent = 0
+    unreachable: list[int] = []
     for user_id in await bot.meeting_sessions.recap_recipients(recap, here):
         member = guild.get_member(user_id)
         if member is None:
             continue
         try:
-            await member.send(recap_dm(recap, guild.name, link), allowed_mentions=NO_PINGS)
+            await member.send(recap_dm(recap, guild.name, posted.link), allowed_mentions=NO_PINGS)
             sent += 1
         except discord.HTTPException:
-            log.info("Could not send the recap to member %s (DMs closed)", user_id)
+            log.info("Could not send the recap to member %s (DMs closed); mentioning them under it", user_id)
+            unreachable.append(user_id)
+    if unreachable and posted.where is not None:
+        lead = "You missed this meeting and I couldn't send you a message, so here is its recap: "
+        for text, ids in chunk_mentions([(f"<@{i}>", [i]) for i in unreachable], MESSAGE - len(lead), separator=" "):
+            try:
+                await posted.where.send(
+                    lead + text, allowed_mentions=discord.AllowedMentions(users=[discord.Object(id=i) for i in ids])
+                )
+            except discord.HTTPException:
+                log.warning("Could not mention the members who missed meeting %s under its recap", recap.session.id)
+                break
     return sent
 
 
-async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None) -> str | None:
-    """Post the recap in a thread of the meeting channel (or in the channel itself).
-
-    Returns a link to the recap, or ``None`` when there was nowhere to post it.
-    """
+async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None) -> PostedRecap:
+    """Post the recap in a thread of the meeting channel (or in the channel itself)."""
     settings = await bot.settings.get(guild.id)
     channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
     if not isinstance(channel, discord.TextChannel):
         channel = fallback if isinstance(fallback, discord.TextChannel) else None
-    parts = await asyncio.to_thread(lambda: _chunks(recap_lines(recap)))
+    parts = await asyncio.to_thread(recap_messages, recap)
     link: str | None = None
+    target: discord.abc.Messageable | None = None
     if channel is not None:
         me = guild.me
         can_thread = me is not None and not permissions.missing(
@@ -186,21 +198,21 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
             allowed_mentions=NO_PINGS,
         )
         link = head.jump_url
-        target: discord.abc.Messageable = channel
+        target = channel
         if can_thread:
             try:
                 target = await head.create_thread(name=f"Recap of meeting #{recap.session.number}"[:100])
             except discord.HTTPException:
                 log.info("Could not open a recap thread in channel %s; posting in the channel", channel.id)
                 target = channel
-        for part in parts:
-            await target.send(part, allowed_mentions=NO_PINGS)
+        for index, embeds in enumerate(parts):
+            await target.send(recap_heading(recap) if index == 0 else None, embeds=embeds, allowed_mentions=NO_PINGS)
         await bot.meeting_sessions.sessions.set_recap(recap.session.id, channel.id, head.id)
     else:
         log.warning(
             "No meeting channel in server %s: the recap of meeting %s was not posted", guild.id, recap.session.id
         )
-    return link
+    return PostedRecap(recap, link, target)
 
 
 def main_voice_members(guild: discord.Guild, main_voice_id: int | None) -> set[int]:
@@ -238,16 +250,22 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
 
 async def end_meeting(
     bot: CopBot, guild: discord.Guild, *, number: int | None = None, fallback: Any = None
-) -> tuple[Recap, str | None]:
+) -> PostedRecap:
     recap = await bot.meeting_sessions.end(guild.id, utcnow(), session_number=number)
     unschedule_auto_close(bot, recap.session)
     bot.dispatch("meeting_ended", guild.id)  # memory-only meeting state (mutes, asker links) is dropped
     await disable_panel(bot, guild, recap.session)
-    link = await post_recap(bot, guild, recap, fallback)
-    return recap, link
+    return await post_recap(bot, guild, recap, fallback)
 
 
-def ended_sentence(recap: Recap, link: str | None) -> str:
+def ended_extras(bot: CopBot, recap: Recap) -> dict[str, Any]:
+    """The "Send the check-in" button (set by the pulse cog) for the "meeting has ended" message."""
+    offer = getattr(bot, "pulse_offer", None)
+    return {"view": offer(recap.session.number)} if offer is not None and recap.attendance_count else {}
+
+
+def ended_sentence(posted: PostedRecap) -> str:
+    recap, link = posted.recap, posted.link
     s = recap.session
     where = f" The recap is here: {link}" if link else " There is no meeting channel, so the recap was not posted."
     return f"Meeting **#{s.number}, {escape_markdown(s.title)}** has ended. {recap.attendance_count} came.{where}"
@@ -287,10 +305,10 @@ async def auto_close(bot: CopBot, guild_id: int, number: int) -> None:
     from bot.errors import UserError
 
     try:
-        recap, link = await end_meeting(bot, guild, number=number)
+        posted = await end_meeting(bot, guild, number=number)
     except UserError:
         return  # already ended
-    await send_recap_dms(bot, guild, recap, link)
+    await send_recap_dms(bot, guild, posted)
     log.info("Meeting %s in server %s closed itself after %s hours", number, guild_id, bot.config.meetings.max_hours)
 
 
@@ -403,7 +421,7 @@ class ActionButton(_PanelButton, action="action"):
             from bot.errors import UserError
 
             raise UserError("Tasks are not available right now.")
-        await interaction.response.send_modal(make("", interaction.user.id))
+        await interaction.response.send_modal(make("", interaction.user.id, choose_assignee=True))
 
 
 class EndButton(_PanelButton, action="end"):
@@ -415,14 +433,19 @@ class EndButton(_PanelButton, action="end"):
         session = await self._session(interaction)
         await interaction.response.defer(ephemeral=True)
         assert interaction.guild is not None
-        recap, link = await end_meeting(
+        posted = await end_meeting(
             interaction.client,  # type: ignore[arg-type]
             interaction.guild,
             number=session.number,
             fallback=interaction.channel,
         )
-        await interaction.followup.send(ended_sentence(recap, link), ephemeral=True, allowed_mentions=NO_PINGS)
-        await send_recap_dms(interaction.client, interaction.guild, recap, link)  # type: ignore[arg-type]
+        await interaction.followup.send(
+            ended_sentence(posted),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+            **ended_extras(interaction.client, posted.recap),  # type: ignore[arg-type]
+        )
+        await send_recap_dms(interaction.client, interaction.guild, posted)  # type: ignore[arg-type]
 
 
 PANEL_BUTTONS: tuple[type[_PanelButton], ...] = (

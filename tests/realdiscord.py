@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,6 +134,10 @@ class Call:
     bucket: str | None
     start: float
     end: float = 0.0
+    #: The same moments on the wall clock (``time.perf_counter``): SimCord's loop clock moves only with
+    #: timers, so only these include the bot's own work between calls (used by benchmarks).
+    wall_start: float = 0.0
+    wall_end: float = 0.0
 
 
 @dataclass(slots=True)
@@ -216,7 +221,7 @@ class RealisticDiscord:
         loop = asyncio.get_running_loop()
         rule = self._bucket_of(method, path)
         bucket = rule.key(method, path) if rule else None
-        call = Call(method, path, bucket, loop.time())
+        call = Call(method, path, bucket, loop.time(), wall_start=time.perf_counter())
         self.calls.append(call)
         if self.rate_limits and not self.starting:
             if not _EXEMPT_FROM_GLOBAL.fullmatch(path):
@@ -232,7 +237,7 @@ class RealisticDiscord:
         for failure in self._failures:
             if failure.times > 0 and failure.method == method and failure.pattern.fullmatch(path):
                 failure.times -= 1
-                call.end = loop.time()
+                call.end, call.wall_end = loop.time(), time.perf_counter()
                 raise FAILURES[failure.kind]()
         return call
 
@@ -247,7 +252,7 @@ class RealisticDiscord:
             try:
                 return await http_request(client, route, files=files, form=form, **kwargs)
             finally:
-                call.end = asyncio.get_running_loop().time()
+                call.end, call.wall_end = asyncio.get_running_loop().time(), time.perf_counter()
 
         async def webhook(adapter: Any, route: Any, session: Any, **kwargs: Any) -> Any:
             payload = kwargs.get("payload") or _form_json(kwargs.get("multipart"))
@@ -255,7 +260,7 @@ class RealisticDiscord:
             try:
                 return await webhook_request(adapter, route, session, **kwargs)
             finally:
-                call.end = asyncio.get_running_loop().time()
+                call.end, call.wall_end = asyncio.get_running_loop().time(), time.perf_counter()
 
         monkeypatch.setattr(FakeHTTPClient, "request", request)
         monkeypatch.setattr(FakeWebhookAdapter, "request", webhook)

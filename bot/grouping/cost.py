@@ -206,12 +206,24 @@ def history_part(groups: Iterable[Iterable[Participant]], history: History | Non
     return total
 
 
-def objective(groups: Iterable[Iterable[Participant]], history: History | None = None) -> float:
-    """The cost of a plan: facilitator pairs, same-class pairs and weighted past meetings, in that priority."""
+def objective(
+    groups: Iterable[Iterable[Participant]], history: History | None = None, weights: Weights | None = None
+) -> float:
+    """The cost of a plan: facilitator pairs, same-class pairs and weighted past meetings, in that priority.
+
+    ``weights`` defaults to the plan's own (:func:`plan_weights`); give fixed ones, such as
+    :data:`ONE_PERSON`, to compare parts of plans on one scale."""
     listed = [list(group) for group in groups]
-    weights = plan_weights([p for group in listed for p in group], history, [len(g) for g in listed])
+    if weights is None:
+        weights = plan_weights([p for group in listed for p in group], history, [len(g) for g in listed])
     total = 0.0
     for members in listed:
         for cls, k in Counter(spread_class(p) for p in members).items():
             total += weights.of(cls) * pairs(k)
     return total + history_part(listed, history)
+
+
+#: Fixed weights for comparing what one person adds to or takes from a group of at most 25: their pairs
+#: change by at most 24, each worth at most HISTORY_WINDOW meetings of history, so this keeps the
+#: priority facilitators > role spread > history for such a change (:func:`weights_for`).
+ONE_PERSON = weights_for(24 * HISTORY_WINDOW * HISTORY_WEIGHT, pairs(25))

@@ -55,6 +55,10 @@ def _anonymity() -> list[str]:
         "A question that looks like it contains an NHS number, phone number, email address, postcode or date of "
         "birth is not posted or saved; you are asked to take the detail out first. Please don't share health "
         "details about yourself or anyone else.",
+        "Check-in answers after a meeting (`/pulse`) carry no name and no time of their own, and are saved in "
+        "shuffled batches so not even their order is kept. Whether you answered is held in memory only, as a "
+        "keyed fingerprint, until the check-in closes. Your role is saved with your answer only if you choose, and "
+        "results by role are shown only for groups of several people.",
         "Discord keeps direct messages: a message you type to copbot stays in your chat with it until you delete it.",
     ]
 
@@ -63,7 +67,8 @@ def _retention(privacy: PrivacyConfig) -> list[str]:
     days = privacy.retention_days
     return [
         f"Once a day, copbot deletes the text of answered or removed questions, finished or removed tasks, and "
-        f"finished speaking rounds and breakout plans, and who attended meetings, older than {days} days.",
+        f"finished speaking rounds and breakout plans, who attended meetings, and the answers to check-ins "
+        f"that closed, older than {days} days.",
         f"Breakout history (who was in a group with whom) is kept only for the last {HISTORY_MEETINGS} breakouts "
         "in each server, which is all the group planner looks at.",
         f"People who leave a server are forgotten there after {privacy.leaver_grace_days} days.",

@@ -156,7 +156,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="breakout_sessions",
         title="Breakout plans",
-        what="each breakout plan: the groups, each person's role, the rooms, and who made the plan",
+        what="each breakout plan: the groups (as they end up, after moves and late joiners), each person's role, "
+        "the rooms, when each room asked for a facilitator (not who asked), and who made the plan",
         why="so rooms can be opened and closed again, even after a restart",
         kept="finished plans are deleted after the retention period",
         seen_by="the facilitator who made the plan",
@@ -245,6 +246,36 @@ TABLES: tuple[Table, ...] = (
         kept="as long as the question",
         seen_by="nobody: only the count is shown",
         not_member_ids=(NotAMemberId("voter_hash", "a keyed one-way fingerprint, not a member id"),),
+    ),
+    Table(
+        name="pulses",
+        title="Check-ins after meetings",
+        what="each anonymous check-in (`/pulse`): its number, the meeting it follows, when it opened and "
+        "closed, how many people were asked, and which facilitator sent it",
+        why="to ask the people at a meeting how it went, and to show the results",
+        kept="as the community's record; the facilitator who sent one is blanked if forgotten",
+        seen_by="facilitators (`/pulse results`)",
+        member_columns=(MemberColumn("opened_by", "the facilitator who sent the check-in", "blank"),),
+    ),
+    Table(
+        name="pulse_invitees",
+        title="Check-ins you were asked to answer",
+        what="that you were at a meeting whose check-in is still open, so that only the people who were "
+        "there can answer. It does not say whether you answered",
+        why="to refuse answers from people who were not at the meeting",
+        kept="only while the check-in is open (at most 48 hours); deleted when it closes",
+        seen_by="nobody: copbot checks it when someone presses “Answer anonymously”",
+        member_columns=(MemberColumn("user_id", "a member who was asked", "delete"),),
+    ),
+    Table(
+        name="pulse_answers",
+        title="Anonymous check-in answers",
+        what="the scores, the comment and (only if the person chose to share it) the role of each check-in "
+        "answer. There is no record of who answered, nor of when: answers are written in shuffled batches "
+        "with random keys, so not even their order is kept",
+        why="to show facilitators how each meeting felt, by role only where at least five answers share it",
+        kept="deleted after the retention period, counted from when the check-in closed",
+        seen_by="facilitators, as averages and comments (`/pulse results`)",
     ),
     Table(
         name="guild_settings",

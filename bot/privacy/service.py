@@ -107,6 +107,10 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
             out.append(f"a breakout plan from {_day(row['created_at'])} ({made})")
         elif name == "icebreaker_rounds":
             out.append(f"a speaking round on {_day(row['created_at'])}")
+        elif name == "pulse_invitees":
+            out.append("you were asked to answer a check-in that is still open (not whether you answered)")
+        elif name == "pulses":
+            out.append(f"check-in #{row['number']} “{row['title']}”, which you sent")
         elif name == "privacy_notices":
             out.append(f"a notice about task #{row['task_number']}, waiting to be sent")
         else:

@@ -84,6 +84,14 @@ class AnonymityKeys:
         """The key stored for one member's vote on one question."""
         return self._digest(self._vote_secret, "vote", guild_id, question_id, user_id)
 
+    def check_in(self, guild_id: int, pulse_id: int, user_id: int) -> bytes:
+        """The key held in memory for "this member answered this check-in" (:mod:`bot.pulse.memory`).
+
+        Keyed with the vote secret and including the check-in, like a vote: one member's keys on two
+        check-ins look unrelated, and without the secret none can be matched to a member id.
+        """
+        return self._digest(self._vote_secret, "check-in", guild_id, pulse_id, user_id)
+
     def new_asker_secret(self) -> None:
         """Forget the asker secret: keys made with it can no longer be recomputed by anyone."""
         self._asker_secret = secrets.token_bytes(32)

@@ -8,7 +8,7 @@ restart, and why every step of opening records its channel ids as soon as Discor
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -52,6 +52,13 @@ class BreakoutSession:
     ends_at: datetime | None
     warned: bool
     created_by: int
+    #: The id of each room's welcome message, in room order (0 where it could not be posted).
+    note_ids: tuple[int, ...] = ()
+    #: When each room (numbered from 1) last asked for a facilitator.
+    help_asked: dict[int, datetime] = field(default_factory=dict)
+    #: Where the facilitators' note with a timed breakout's end (and "Add 5 minutes") is, if posted.
+    timer_channel_id: int | None = None
+    timer_message_id: int | None = None
 
     @property
     def member_count(self) -> int:
@@ -84,7 +91,8 @@ def _groups_from_json(text: str) -> tuple[tuple[PlannedMember, ...], ...]:
 
 _SESSION_COLUMNS = (
     "id, guild_id, status, size, seed, groups_json, summary, source_channel_id, category_id,"
-    " channel_ids_json, ends_at, warned, created_by"
+    " channel_ids_json, ends_at, warned, created_by, note_ids_json, help_json,"
+    " timer_channel_id, timer_message_id"
 )
 
 
@@ -104,6 +112,10 @@ def _session(row: object) -> BreakoutSession:
         ends_at=datetime.fromisoformat(r["ends_at"]) if r["ends_at"] else None,
         warned=bool(r["warned"]),
         created_by=int(r["created_by"]),
+        note_ids=tuple(int(m) for m in json.loads(r["note_ids_json"])),
+        help_asked={int(k): datetime.fromisoformat(v) for k, v in json.loads(r["help_json"]).items()},
+        timer_channel_id=r["timer_channel_id"],
+        timer_message_id=r["timer_message_id"],
     )
 
 
@@ -275,7 +287,8 @@ class BreakoutRepository:
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE breakout_sessions SET status = 'planned', category_id = NULL, channel_ids_json = '[]',"
-                " opened_at = NULL, ends_at = NULL, warned = 0 WHERE id = ? AND status = 'opening'",
+                " opened_at = NULL, ends_at = NULL, warned = 0, note_ids_json = '[]', help_json = '{}'"
+                " WHERE id = ? AND status = 'opening'",
                 (session_id,),
             )
 
@@ -288,8 +301,14 @@ class BreakoutRepository:
             await tx.execute("UPDATE breakout_sessions SET warned = 1 WHERE id = ?", (session_id,))
 
     async def finish(self, session: BreakoutSession) -> None:
-        """Mark the session closed and record its groups as a meeting, in one transaction."""
+        """Mark the session closed and record its groups as a meeting, in one transaction.
+
+        The groups are read from the row, not from ``session``: a move or a late joiner recorded
+        after the caller read the session still counts as who met whom.
+        """
         async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT groups_json FROM breakout_sessions WHERE id = ?", (session.id,))
+            groups = _groups_from_json(row["groups_json"]) if row is not None else session.groups
             changed = await tx.execute(
                 "UPDATE breakout_sessions SET status = 'closed', closed_at = ?, channel_ids_json = '[]',"
                 " category_id = NULL WHERE id = ? AND status IN ('opening', 'open', 'closing')",
@@ -301,9 +320,81 @@ class BreakoutRepository:
                     (
                         session.guild_id,
                         session.id,
-                        json.dumps([[m.user_id for m in g] for g in session.groups if g]),
+                        json.dumps([[m.user_id for m in g] for g in groups if g]),
                         utcnow().isoformat(),
                     ),
+                )
+
+    # ------------------------------------------------------------ while rooms are open
+
+    async def set_groups(self, session_id: int, groups: list[list[PlannedMember]]) -> bool:
+        """Replace an open session's groups (a move or a late joiner); False once it is no longer open."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE breakout_sessions SET groups_json = ? WHERE id = ? AND status = 'open'",
+                (_groups_to_json(groups), session_id),
+            )
+        return changed > 0
+
+    async def set_notes(self, session_id: int, note_ids: list[int]) -> None:
+        """Record each room's welcome message id (room order), so a new end time can be shown there."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE breakout_sessions SET note_ids_json = ? WHERE id = ?", (json.dumps(note_ids), session_id)
+            )
+
+    async def set_timer_note(self, session_id: int, channel_id: int, message_id: int) -> None:
+        """Record the facilitators' note that shows the end time, so "Add 5 minutes" can update it."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE breakout_sessions SET timer_channel_id = ?, timer_message_id = ? WHERE id = ?",
+                (channel_id, message_id, session_id),
+            )
+
+    async def move_end(self, session_id: int, old: datetime, new: datetime) -> bool:
+        """Move an open session's end from ``old`` to ``new`` and re-arm its warning.
+
+        Compare-and-set on ``old``: two facilitators pressing at once each add their minutes, never
+        one overwriting the other (the loser re-reads and tries again). False when nothing matched.
+        """
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE breakout_sessions SET ends_at = ?, warned = 0 WHERE id = ? AND status = 'open' AND ends_at = ?",
+                (new.isoformat(), session_id, old.isoformat()),
+            )
+        return changed > 0
+
+    async def claim_help(self, session_id: int, room: int, asked_at: datetime, unless_after: datetime) -> bool:
+        """Record that ``room`` asked for help at ``asked_at``, unless it last asked after ``unless_after``.
+
+        One transaction reads and writes, so two people pressing at once make one request. False when
+        the room had already asked (nothing changes).
+        """
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT help_json FROM breakout_sessions WHERE id = ? AND status = 'open'", (session_id,)
+            )
+            if row is None:
+                return False
+            asked = json.loads(row["help_json"])
+            last = asked.get(str(room))
+            if last is not None and datetime.fromisoformat(last) > unless_after:
+                return False
+            asked[str(room)] = asked_at.isoformat()
+            await tx.execute("UPDATE breakout_sessions SET help_json = ? WHERE id = ?", (json.dumps(asked), session_id))
+        return True
+
+    async def release_help(self, session_id: int, room: int, asked_at: datetime) -> None:
+        """Undo :meth:`claim_help` when nobody could be told, so the next press tries again."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT help_json FROM breakout_sessions WHERE id = ?", (session_id,))
+            if row is None:
+                return
+            asked = json.loads(row["help_json"])
+            if asked.get(str(room)) == asked_at.isoformat():
+                del asked[str(room)]
+                await tx.execute(
+                    "UPDATE breakout_sessions SET help_json = ? WHERE id = ?", (json.dumps(asked), session_id)
                 )
 
     # ------------------------------------------------------------------- history
@@ -315,6 +406,13 @@ class BreakoutRepository:
             (guild_id, limit),
         )
         return History.from_meetings([json.loads(r[0]) for r in reversed(rows)])
+
+    async def last_groups(self, guild_id: int) -> list[list[int]] | None:
+        """Who was in which group at the last breakout (as recorded at close), or None if there was none."""
+        row = await self._db.fetchone(
+            "SELECT groups_json FROM breakout_meetings WHERE guild_id = ? ORDER BY id DESC LIMIT 1", (guild_id,)
+        )
+        return None if row is None else [[int(u) for u in g] for g in json.loads(row[0])]
 
     async def meeting_count(self, guild_id: int) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) FROM breakout_meetings WHERE guild_id = ?", (guild_id,))

@@ -334,6 +334,11 @@ class PrivacyRepository:
                 " (SELECT id FROM meeting_sessions WHERE status = 'closed' AND ended_at < ?)",
                 (stamp,),
             )
+            out["check-in answers"] = await tx.execute(
+                "DELETE FROM pulse_answers WHERE pulse_id IN"
+                " (SELECT id FROM pulses WHERE status = 'closed' AND closed_at < ?)",
+                (stamp,),
+            )
         if any(out.values()):  # fold the old pages out of the -wal only when something was removed
             await self._db.checkpoint()
         return out
@@ -374,6 +379,11 @@ OLDEST_QUERIES: tuple[tuple[str, str], ...] = (
     ("finished round", "SELECT MIN(updated_at) FROM icebreaker_rounds WHERE phase = 'finished'"),
     ("member who left", "SELECT MIN(left_at) FROM departed_members"),
     ("meeting attendance", "SELECT MIN(joined_at) FROM meeting_attendance"),
+    (
+        "check-in answers",
+        "SELECT MIN(p.closed_at) FROM pulses p WHERE p.status = 'closed'"
+        " AND EXISTS (SELECT 1 FROM pulse_answers a WHERE a.pulse_id = p.id)",
+    ),
 )
 
 

@@ -1,8 +1,9 @@
 """``/breakout``: plan mixed groups, open voice rooms, move people, time, broadcast, bring everyone back.
 
 The cog is the Discord side only. Who takes part and how groups are planned live in
-:mod:`bot.breakouts`; what exists is recorded in :mod:`bot.storage.breakouts` after every Discord step,
-so a session can always be closed, even after a crash or restart part-way.
+:mod:`bot.breakouts`; what happens to open rooms (help requests, more time, moves, late joiners, the
+last groups again) in :mod:`bot.breakout_rooms`; what exists is recorded in :mod:`bot.storage.breakouts`
+after every Discord step, so a session can always be closed, even after a crash or restart part-way.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 import discord
 from apscheduler.jobstores.base import JobLookupError
@@ -21,12 +22,11 @@ from apscheduler.triggers.date import DateTrigger
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CopBot
+from bot.app import CopBot, send_ephemeral
+from bot.breakout_rooms import EXTRA_MINUTES, NO_ROOMS_OPEN, BreakoutRoomService, Placement
 from bot.breakouts import (
     CATEGORY_NAME,
-    DISCUSSION_PROMPT,
     Candidate,
-    MoveResult,
     build_roster,
     check_size,
     make_plan,
@@ -35,68 +35,39 @@ from bot.breakouts import (
     participants_from_plan,
     people,
     planned_groups,
-    progress_text,
     room_name,
 )
 from bot.clock import utcnow
 from bot.errors import UserError
-from bot.grouping import Plan
+from bot.grouping import Participant, Plan
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
-from bot.text_limits import MESSAGE, chunk_mentions, fit, fit_lines
+from bot.text_limits import MESSAGE, fit, fit_lines
 from cogs._permissions import in_channel, in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
-from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view
+from cogs.breakouts._messages import (
+    mention_in_meeting_channel,
+    post_in_rooms,
+    tell_facilitator,
+    tell_rooms,
+    to_facilitators,
+)
+from cogs.breakouts._progress import POLL_SECONDS, OpenWork, Progress, join, members_ready
+from cogs.breakouts._render import (
+    TIMER_NOTE_CLOSED,
+    name_of,
+    plan_summary,
+    render_plan,
+    room_note,
+    timer_note,
+    without_role_line,
+)
+from cogs.breakouts._views import DYNAMIC_ITEMS, plan_view, room_view, timer_view
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-NO_ROOMS_OPEN = "There are no breakout rooms open right now."
 MAX_MINUTES = 240
-_MESSAGE_LIMIT = 1900
-
-
-def _name(member: discord.abc.User | None, user_id: int) -> str:
-    if member is None:
-        return f"someone who has left (#{user_id})"
-    return discord.utils.escape_markdown(member.display_name)
-
-
-def _plan_summary(plan: Plan, without_role: int, source: str) -> str:
-    """The mix report in plain words: totals only (each member's role is shown in the group list)."""
-    lines = plan.report.lines(short_label)[len(plan.groups) :]
-    lines.insert(0, f"Drawn from {source}.")
-    if without_role:
-        who = "1 member has" if without_role == 1 else f"{without_role} members have"
-        lines.append(f"{who} not chosen a role yet and counted as Other (they can use `/profile`).")
-    return "\n".join(lines)
-
-
-#: How often a step that waits for other concurrent steps checks on them.
-_POLL_SECONDS = 0.05
-
-
-async def _join(tasks: list[asyncio.Task[T]]) -> list[T]:
-    """The tasks' results once all are done (the first failure is raised, after all have finished).
-
-    It checks every 50 ms instead of awaiting the tasks: under SimCord (the test harness), a task
-    awaiting another task that is sleeping on a Discord call never counts as settled while SimCord
-    moves its clock, and the test would hang; a task that sleeps itself does. In production the
-    polling costs nothing measurable.
-    """
-    while not all(t.done() for t in tasks):
-        await asyncio.sleep(_POLL_SECONDS)
-    for task in tasks:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-    return [t.result() for t in tasks]
-
-
-async def _members_ready(guild: discord.Guild) -> None:
-    """Make sure the member list is loaded: just after a restart Discord may not have sent it yet, and
-    who is in which voice room can only be read for members the bot knows."""
-    if not guild.chunked:
-        await guild.chunk()
 
 
 class BreakoutsCog(
@@ -108,23 +79,28 @@ class BreakoutsCog(
         order=40,
         title="Breakout rooms",
         lines=(
-            "During a meeting, facilitators may split everyone into small, mixed groups, each in its own voice "
-            "room. copbot moves you there and tells you where to go; at the end, everyone is brought back.",
+            "Facilitators may split everyone into small, mixed groups, each in its own voice room. copbot moves "
+            "you there (late joiners too) and, at the end, brings everyone back.",
+            "In your room's chat, **Ask for help** calls a facilitator to your room; the note there counts down "
+            "to when the room closes.",
         ),
         facilitator_lines=(
-            "`/breakout plan size:` proposes groups from the people in the main voice channel (or `voice:`), "
-            "with buttons to open the rooms, reshuffle, or cancel. Each group gets a facilitator first, then an "
-            "even mix of roles, then people who have not met yet.",
-            "`/breakout open minutes:` opens the rooms of the latest plan, with an optional timer.",
+            "`/breakout plan size:` proposes groups from the main voice channel (or `voice:`), to open, "
+            "reshuffle or cancel; `reuse: last` brings back the last groups with today's people. Each group gets "
+            "a facilitator first, then an even mix of roles, then people who have not met yet.",
+            "`/breakout open minutes:` opens the rooms, with an optional timer; **Add 5 minutes** under the "
+            "reply gives every room more time. `/breakout move member: group:` moves one person.",
             "`/breakout broadcast message:` posts in every room; `/breakout close` brings everyone back.",
-            "`/breakout keep-apart` keeps two people out of the same group; `/breakout keep-apart-list` and "
-            "`/breakout keep-apart-remove` show and undo these.",
+            "`/breakout keep-apart` keeps two people apart; `-list` and `-remove` show and undo these.",
         ),
     )
 
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
         self.repo = BreakoutRepository(bot.db)
+        self.rooms = BreakoutRoomService(
+            self.repo, help_cooldown=timedelta(seconds=bot.config.breakouts.help_cooldown_seconds)
+        )
         self._locks: dict[int, asyncio.Lock] = {}
 
     def _lock(self, guild_id: int) -> asyncio.Lock:
@@ -148,15 +124,20 @@ class BreakoutsCog(
     @app_commands.describe(
         size="How many people in each group (2 to 25)",
         voice="The voice channel to take people from (default: the main voice channel)",
+        reuse="last: the groups of the last breakout again, with the people here today",
     )
     @facilitator_only()
     async def plan(
-        self, interaction: discord.Interaction, size: int, voice: discord.VoiceChannel | None = None
+        self,
+        interaction: discord.Interaction,
+        size: int,
+        voice: discord.VoiceChannel | None = None,
+        reuse: Literal["last"] | None = None,
     ) -> None:
         guild = guild_of(interaction)
         check_size(size)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await _members_ready(guild)
+        await members_ready(guild)
         settings = await self.bot.settings.get(guild.id)
 
         source_channel: discord.VoiceChannel | discord.StageChannel | None = voice
@@ -180,18 +161,26 @@ class BreakoutsCog(
             (Candidate(m.id, role_id is not None and m.get_role(role_id) is not None) for m in members), roles
         )
         seed = interaction.id % 1_000_000
-        plan = await self._run_planner(guild, roster.participants, size, seed)
+        if reuse == "last":
+            again = await self.rooms.reuse_last(guild.id, roster.participants)
+            groups = [[PlannedMember(int(p.id), p.role, p.is_facilitator) for p in g] for g in again.groups]  # type: ignore[call-overload]
+            summary = again.summary(lambda uid: name_of(guild.get_member(int(uid)), int(uid)), source)  # type: ignore[call-overload]
+            summary += without_role_line(roster.without_role)
+            size = max(len(g) for g in groups)
+        else:
+            plan = await self._run_planner(guild, roster.participants, size, seed)
+            groups, summary = planned_groups(plan), plan_summary(plan, roster.without_role, source)
         session = await self.repo.create_plan(
             guild.id,
             size=size,
             seed=seed,
-            groups=planned_groups(plan),
-            summary=_plan_summary(plan, roster.without_role, source),
+            groups=groups,
+            summary=summary,
             source_channel_id=source_channel.id if source_channel else None,
             created_by=interaction.user.id,
         )
         await interaction.edit_original_response(
-            content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
         )
 
     async def _run_planner(
@@ -208,7 +197,7 @@ class BreakoutsCog(
         roles = await self.bot.members.roles_for(guild.id)
 
         def name(user_id: Hashable) -> str:
-            return _name(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
+            return name_of(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
 
         return await asyncio.to_thread(
             make_plan,
@@ -223,41 +212,6 @@ class BreakoutsCog(
             roles=roles,
             season_meetings=self.bot.config.breakouts.season_meetings,
         )
-
-    def _render_plan(self, guild: discord.Guild, session: BreakoutSession) -> str:
-        """The groups (names, roles, ★ for facilitators) and the mix report; shorter forms for big plans."""
-        head = (
-            f"**Breakout plan** ({session.member_count} people, {len(session.groups)} groups of about {session.size})"
-        )
-        foot = "★ marks each group's facilitator. Choose **Open rooms** to start, or **Reshuffle** for another mix."
-
-        def full(number: int, group: tuple) -> str:  # type: ignore[type-arg]
-            lines = [f"**{room_name(number)}**"]
-            for m in group:
-                mark = "★ " if m.is_facilitator else "• "
-                lines.append(f"{mark}{_name(guild.get_member(m.user_id), m.user_id)} ({short_label(m.role)})")
-            return "\n".join(lines)
-
-        def compact(number: int, group: tuple) -> str:  # type: ignore[type-arg]
-            names = ", ".join(
-                ("★" if m.is_facilitator else "") + _name(guild.get_member(m.user_id), m.user_id) for m in group
-            )
-            return f"**{room_name(number)}**: {names}"
-
-        for render in (full, compact):
-            body = "\n".join(render(i, g) for i, g in enumerate(session.groups, start=1))
-            text = f"{head}\n\n{body}\n\n{session.summary}\n\n{foot}"
-            if len(text) <= _MESSAGE_LIMIT:
-                return text
-        room = _MESSAGE_LIMIT - len(head) - len(session.summary) - len(foot) - 80
-        shown: list[str] = []
-        for i, g in enumerate(session.groups, start=1):
-            line = compact(i, g)
-            if sum(len(s) + 1 for s in shown) + len(line) > room:
-                shown.append(f"…and {len(session.groups) - i + 1} more groups (each room will list its members).")
-                break
-            shown.append(line)
-        return f"{head}\n\n" + "\n".join(shown) + f"\n\n{session.summary}\n\n{foot}"
 
     async def reshuffle(self, interaction: discord.Interaction, session_id: int) -> None:
         """Plan the same people again: another plan of the same cost, or say that there is none."""
@@ -274,7 +228,7 @@ class BreakoutsCog(
         )
         session = await self.repo.replan(session.id, seed=seed, groups=planned_groups(plan), summary=summary)
         await interaction.edit_original_response(
-            content=self._render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
         )
 
     async def cancel(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -305,7 +259,7 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await _members_ready(guild)
+        await members_ready(guild)
         await self._open(interaction, guild, session, minutes)
 
     async def open_from_button(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -315,7 +269,7 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is not None:
             raise UserError(ALREADY_OPEN)
         await interaction.response.edit_message(content="Opening rooms…", view=None)
-        await _members_ready(guild)
+        await members_ready(guild)
         await self._open(interaction, guild, session, None)
 
     async def _check_permissions(self, guild: discord.Guild) -> None:
@@ -349,21 +303,21 @@ class BreakoutsCog(
         On a Discord error while creating rooms, anyone already moved is brought back and what was
         made is removed.
         """
-        progress = _Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
+        progress = Progress(interaction, fallback=tell_facilitator(self.bot, guild, interaction.user))
         async with self._lock(guild.id):
             session = await self.repo.start_opening(session.id, None)
             members = {p.user_id: guild.get_member(p.user_id) for g in session.groups for p in g}
             in_voice = {uid for uid, m in members.items() if m is not None and m.voice and m.voice.channel}
-            work = _OpenWork(rooms_total=len(session.groups), to_move=len(in_voice))
+            work = OpenWork(rooms_total=len(session.groups), to_move=len(in_voice))
             progress.show(work.text())
             creator = asyncio.create_task(self._create_rooms(guild, session, work, progress))
             mover = asyncio.create_task(self._move_in_voice(session, members, in_voice, creator, work, progress))
             try:
-                (rooms,) = await _join([creator])
+                (rooms,) = await join([creator])
             except discord.HTTPException:
                 log.warning("Creating breakout rooms failed", exc_info=True)
-                work.aborted = True  # the mover stops before its next move (no cancel: see _join)
-                await _join([mover])
+                work.aborted = True  # the mover stops before its next move (no cancel: see join)
+                await join([mover])
                 await progress.finish(await self._undo_open(guild, session, work))
                 return
             session = await self.repo.get(session.id)  # type: ignore[assignment]
@@ -375,8 +329,8 @@ class BreakoutsCog(
                 for p in g
                 if (m := members[p.user_id]) is not None and p.user_id not in in_voice
             ]
-            told = asyncio.create_task(self._tell_rooms(guild, not_in_voice))
-            await _join([mover])
+            told = asyncio.create_task(tell_rooms(guild, not_in_voice))
+            await join([mover])
             # The clock starts now that everyone who could be moved is in their room.
             ends_at = utcnow() + timedelta(minutes=minutes) if minutes else None
             if ends_at is not None:
@@ -386,22 +340,24 @@ class BreakoutsCog(
                 self._schedule(session)
             welcomes = asyncio.create_task(self._post_room_notes(guild, session, rooms, ends_at))
             result = work.result
-            ((result.told, unreachable),) = await _join([told])
-            _, unreachable_stuck = await self._tell_rooms(guild, work.stuck)
+            ((result.told, unreachable),) = await join([told])
+            _, unreachable_stuck = await tell_rooms(guild, work.stuck)
             unreachable += unreachable_stuck
             if unreachable:
-                await self._mention_in_meeting_channel(guild, unreachable)
+                await mention_in_meeting_channel(self.bot, guild, unreachable)
             result.mentioned = len(unreachable)
-            (unposted,) = await _join([welcomes])
+            (unposted,) = await join([welcomes])
 
+        if ends_at:
+            await self._post_timer_note(guild, session, len(rooms), ends_at)
         lines = open_report(len(rooms), result, unposted)
         if ends_at:
             lines.append(f"The rooms close {discord.utils.format_dt(ends_at, 'R')}, with a one-minute warning first.")
         lines.append("Use `/breakout broadcast` to message every room and `/breakout close` to bring everyone back.")
-        await progress.finish("\n".join(lines))
+        await progress.finish("\n".join(lines), view=timer_view(session.id) if ends_at else None)
 
     async def _create_rooms(
-        self, guild: discord.Guild, session: BreakoutSession, work: _OpenWork, progress: _Progress
+        self, guild: discord.Guild, session: BreakoutSession, work: OpenWork, progress: Progress
     ) -> list[discord.VoiceChannel]:
         """The category and one voice room per group. Each id is stored as soon as Discord has made the
         channel, and each room is added to ``work.rooms`` at once, for the mover."""
@@ -421,15 +377,15 @@ class BreakoutsCog(
         members: dict[int, discord.Member | None],
         in_voice: set[int],
         creator: asyncio.Task[list[discord.VoiceChannel]],
-        work: _OpenWork,
-        progress: _Progress,
+        work: OpenWork,
+        progress: Progress,
     ) -> None:
         """Move the people in voice, group by group, each group as soon as its room exists."""
         for index, group in enumerate(session.groups):
             while len(work.rooms) <= index:
                 if creator.done() or work.aborted:
                     return  # creating the rooms failed; the caller undoes what was made
-                await asyncio.sleep(_POLL_SECONDS)
+                await asyncio.sleep(POLL_SECONDS)
             room = work.rooms[index]
             for planned in group:
                 if work.aborted:
@@ -443,11 +399,11 @@ class BreakoutsCog(
                     work.moved.append(member)
                 except discord.HTTPException:
                     log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
-                    work.result.not_moved.append(_name(member, member.id))
+                    work.result.not_moved.append(name_of(member, member.id))
                     work.stuck.append((member, room))
                 progress.show(work.text())
 
-    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession, work: _OpenWork) -> str:
+    async def _undo_open(self, guild: discord.Guild, session: BreakoutSession, work: OpenWork) -> str:
         """Bring back anyone already moved and remove every room made so far; one sentence says what
         happened and what next."""
         stored = await self.repo.get(session.id)
@@ -483,91 +439,25 @@ class BreakoutsCog(
         rooms: list[discord.VoiceChannel],
         ends_at: datetime | None,
     ) -> int:
-        """Each room's chat gets its members, the discussion prompt and, with a timer, when it closes
-        (a relative timestamp). The rooms are different channels with buckets of their own, so the
-        notes go out together. Returns how many posts failed."""
+        """Each room's chat gets its welcome note with the "Ask for help" button. The rooms are
+        different channels with buckets of their own, so the notes go out together. The notes' ids are
+        stored (to show a new end time there later). Returns how many posts failed."""
 
-        async def post(room: discord.VoiceChannel, group: tuple[PlannedMember, ...]) -> bool:
-            names = [
-                ("★ " if m.is_facilitator else "• ")
-                + _name(guild.get_member(m.user_id), m.user_id)
-                + f" ({short_label(m.role)})"
-                for m in group
-            ]
-            timer = f"This room closes {discord.utils.format_dt(ends_at, 'R')}." if ends_at else ""
-            foot = f"★ facilitator\n\n**To talk about:** {DISCUSSION_PROMPT}" + (f"\n\n{timer}" if timer else "")
-            text = fit_lines(names, MESSAGE, head=f"**Welcome to {room.name}!**", foot=foot)
+        async def post(room: discord.VoiceChannel, group: tuple[PlannedMember, ...]) -> int:
             try:
-                await room.send(text, allowed_mentions=NO_PINGS)
-                return True
-            except discord.HTTPException:
-                log.warning("Could not post the welcome note in %s", room.id, exc_info=True)
-                return False
-
-        posted = await _join([asyncio.create_task(post(r, g)) for r, g in zip(rooms, session.groups, strict=False)])
-        return sum(1 for ok in posted if not ok)
-
-    async def _tell_rooms(
-        self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
-    ) -> tuple[int, list[tuple[discord.Member, discord.VoiceChannel]]]:
-        """DM each person their room. Returns how many were told and who could not get a DM."""
-        told = 0
-        unreachable: list[tuple[discord.Member, discord.VoiceChannel]] = []
-        for member, room in people:
-            try:
-                await member.send(
-                    f"Breakout groups have started in **{discord.utils.escape_markdown(guild.name)}**. "
-                    f"Your group is **{room.name}**: join it here: {room.jump_url}",
+                note = await room.send(
+                    room_note(guild, room.name, group, ends_at),
+                    view=room_view(session.id),
                     allowed_mentions=NO_PINGS,
                 )
-                told += 1
+                return note.id
             except discord.HTTPException:
-                unreachable.append((member, room))
-        return told, unreachable
+                log.warning("Could not post the welcome note in %s", room.id, exc_info=True)
+                return 0
 
-    async def _mention_in_meeting_channel(
-        self, guild: discord.Guild, people: list[tuple[discord.Member, discord.VoiceChannel]]
-    ) -> None:
-        """The fallback when a DM is refused: name each person with their room in the meeting channel,
-        in posts of at most 2,000 characters that each ping at most 100 people (Discord's limit), only
-        those they name."""
-        settings = await self.bot.settings.get(guild.id)
-        channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            return
-        head = "Breakout groups have started. Please join your room:"
-        entries = [(f"{member.mention}: {room.mention}", [member.id]) for member, room in people]
-        for text, ids in chunk_mentions(entries, MESSAGE - len(head) - 1):
-            try:
-                await channel.send(
-                    f"{head}\n{text}",
-                    allowed_mentions=discord.AllowedMentions(
-                        users=[discord.Object(i) for i in ids], roles=False, everyone=False
-                    ),
-                )
-            except discord.HTTPException:
-                log.warning("Could not post breakout room reminders in %s", channel.id, exc_info=True)
-
-    def _tell_facilitator(self, guild: discord.Guild, user: discord.abc.User) -> Callable[[str], Awaitable[None]]:
-        """A fresh message for the facilitator when their reply can no longer be edited (an interaction
-        token lives 15 minutes): in the facilitators' channel, else the meeting channel."""
-
-        async def tell(text: str) -> None:
-            settings = await self.bot.settings.get(guild.id)
-            for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
-                channel = guild.get_channel(channel_id) if channel_id else None
-                if isinstance(channel, discord.TextChannel) and channel.permissions_for(guild.me).send_messages:
-                    try:
-                        await channel.send(
-                            fit(f"{user.mention} {text}", MESSAGE),
-                            allowed_mentions=discord.AllowedMentions(users=[user], roles=False, everyone=False),
-                        )
-                        return
-                    except discord.HTTPException:
-                        log.warning("Could not tell the facilitator in %s", channel.id, exc_info=True)
-            log.warning("Could not tell the facilitator the breakout result in server %s", guild.id)
-
-        return tell
+        ids = await join([asyncio.create_task(post(r, g)) for r, g in zip(rooms, session.groups, strict=False)])
+        await self.repo.set_notes(session.id, ids)
+        return sum(1 for note_id in ids if not note_id)
 
     # ---------------------------------------------------------------- while open
 
@@ -581,27 +471,183 @@ class BreakoutsCog(
             raise UserError(NO_ROOMS_OPEN)
         # One post per room: acknowledge first, or 10 rooms at 300 ms miss Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = fit(f"**Message from {_name(interaction.user, interaction.user.id)}:** {message}", MESSAGE)
-        sent = await self._post_in_rooms(guild, session, text)
+        text = fit(f"**Message from {name_of(interaction.user, interaction.user.id)}:** {message}", MESSAGE)
+        sent = await post_in_rooms(guild, session, text)
         await interaction.edit_original_response(
             content=f"Sent to {sent} of {len(session.channel_ids)} rooms.", allowed_mentions=NO_PINGS
         )
 
-    async def _post_in_rooms(self, guild: discord.Guild, session: BreakoutSession, text: str) -> int:
-        """Post ``text`` in every room at once (each room is its own channel, with its own bucket)."""
+    # ------------------------------------------------------- the rooms' own buttons
 
-        async def post(channel_id: int) -> bool:
+    async def ask_for_help(self, interaction: discord.Interaction, session_id: int) -> None:
+        """The room's **Ask for help**: the facilitators get a link to the room, once per room per cool-down."""
+        guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        request = await self.rooms.ask_for_help(session_id, interaction.channel_id or 0)
+        channel_id = request.session.channel_ids[request.room - 1]
+        room = guild.get_channel(channel_id)
+        label = room.name if room is not None else room_name(request.room)
+        if not request.new:
+            when = f" {discord.utils.format_dt(request.last_asked, 'R')}" if request.last_asked else ""
+            await send_ephemeral(
+                interaction,
+                f"A facilitator has already been asked to come to {label}{when}. They will join you as soon as "
+                "they can. Thank you for waiting.",
+            )
+            return
+        link = room.jump_url if room is not None else f"https://discord.com/channels/{guild.id}/{channel_id}"
+        who = name_of(interaction.user, interaction.user.id)
+        text = f"🙋 **{label}** would like a facilitator to join them (asked by {who}). Join the room: {link}"
+        if await to_facilitators(self.bot, guild, text) is None:
+            await self.rooms.help_not_delivered(request)
+            raise UserError("I could not reach the facilitators just now. Please try again in a moment.")
+        await send_ephemeral(
+            interaction, f"Thank you. I have asked a facilitator to come to {label}. They will join you soon."
+        )
+
+    async def add_time(self, interaction: discord.Interaction, session_id: int) -> None:
+        """**Add 5 minutes**: a later end and warning (stored, then rescheduled), shown everywhere it is."""
+        guild = guild_of(interaction)
+        await interaction.response.defer()
+        session = await self.rooms.add_time(session_id, guild.id)
+        assert session.ends_at is not None
+        self._schedule(session)
+        stamp = discord.utils.format_dt(session.ends_at, "R")
+        if interaction.message is not None:
+            shown = re.sub(r"<t:\d+:R>", stamp, interaction.message.content)
+            await interaction.edit_original_response(content=shown, view=timer_view(session.id))
+        if interaction.message is None or interaction.message.id != session.timer_message_id:
+            note = timer_note(len(session.channel_ids), session.ends_at)
+            await self._edit_timer_note(guild, session, content=note, view=timer_view(session.id))
+        await self._show_end(guild, session)
+        await post_in_rooms(guild, session, f"⏰ **{EXTRA_MINUTES} more minutes.** This room now closes {stamp}.")
+        await send_ephemeral(interaction, f"Done: {EXTRA_MINUTES} more minutes. The rooms now close {stamp}.")
+
+    async def _post_timer_note(
+        self, guild: discord.Guild, session: BreakoutSession, rooms: int, ends_at: datetime
+    ) -> None:
+        """The end time with "Add 5 minutes" in the facilitators' channel, for every facilitator (the
+        opener's reply is private, and Discord drops private replies when the app reloads)."""
+        settings = await self.bot.settings.get(guild.id)
+        channel = guild.get_channel(settings.facilitator_channel_id) if settings.facilitator_channel_id else None
+        if not isinstance(channel, discord.TextChannel) or not channel.permissions_for(guild.me).send_messages:
+            return
+        try:
+            note = await channel.send(
+                timer_note(rooms, ends_at), view=timer_view(session.id), allowed_mentions=NO_PINGS
+            )
+        except discord.HTTPException:
+            log.warning("Could not post the breakout timer in %s", channel.id, exc_info=True)
+            return
+        await self.repo.set_timer_note(session.id, channel.id, note.id)
+
+    async def _edit_timer_note(self, guild: discord.Guild, session: BreakoutSession, **changes: object) -> None:
+        """Edit the facilitators' timer note, if there is one; a refusal only costs a stale note."""
+        channel = guild.get_channel(session.timer_channel_id) if session.timer_channel_id else None
+        if not isinstance(channel, discord.TextChannel) or session.timer_message_id is None:
+            return
+        try:
+            await channel.get_partial_message(session.timer_message_id).edit(**changes)  # type: ignore[arg-type]
+        except discord.HTTPException:
+            log.warning("Could not update the breakout timer in %s", channel.id, exc_info=True)
+
+    async def _show_end(self, guild: discord.Guild, session: BreakoutSession) -> None:
+        """Edit each room's welcome note to show the new end time (all rooms at once)."""
+
+        async def edit(channel_id: int, note_id: int, group: tuple[PlannedMember, ...]) -> None:
             room = guild.get_channel(channel_id)
-            if not isinstance(room, discord.VoiceChannel):
-                return False
+            if not isinstance(room, discord.VoiceChannel) or not note_id:
+                return
             try:
-                await room.send(text, allowed_mentions=NO_PINGS)
-                return True
+                await room.get_partial_message(note_id).edit(
+                    content=room_note(guild, room.name, group, session.ends_at), view=room_view(session.id)
+                )
             except discord.HTTPException:
-                log.warning("Could not post in breakout room %s", channel_id, exc_info=True)
-                return False
+                log.warning("Could not show the new end time in %s", channel_id, exc_info=True)
 
-        return sum(await _join([asyncio.create_task(post(c)) for c in session.channel_ids]))
+        rooms = zip(session.channel_ids, session.note_ids, session.groups, strict=False)
+        await join([asyncio.create_task(edit(c, n, g)) for c, n, g in rooms])
+
+    # -------------------------------------------------------- moves and late joiners
+
+    @app_commands.command(
+        name="move", description="Move someone to another breakout group while rooms are open (facilitators)"
+    )
+    @app_commands.describe(member="The person to move", group="The number of the group to move them to (Group 1 is 1)")
+    @facilitator_only()
+    async def move(self, interaction: discord.Interaction, member: discord.Member, group: int) -> None:
+        guild = guild_of(interaction)
+        if member.bot:
+            raise UserError("Bots don't take part in groups, so there is nobody to move.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        placement = await self.rooms.move(guild.id, await self._participant(guild, member), group)
+        how = await self._send_to_room(guild, placement, member)
+        who, room = name_of(member, member.id), room_name(placement.group + 1)
+        if placement.was_in is not None:
+            text = f"Moved {who} from {room_name(placement.was_in + 1)} to {room}."
+        else:
+            text = f"Added {who} to {room}."
+        text += {
+            "moved": "",
+            "told": " They are not in voice, so I sent them a message with a link to the room.",
+            "stuck": " Discord would not move them, so I sent them a message with a link to the room.",
+            "unreachable": " They are not in voice and I could not message them, so please tell them where to go.",
+        }[how]
+        await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        """Someone joins the main voice channel while rooms are open: :meth:`BreakoutRoomService.place`
+        says which group (or to leave them be); this moves them there and tells the room."""
+        if member.bot or after.channel is None or before.channel == after.channel:
+            return
+        if not self.bot.config.breakouts.place_late_joiners:
+            return
+        settings = await self.bot.settings.get(member.guild.id)
+        if after.channel.id != settings.main_voice_id:
+            return
+        live = await self.repo.live(member.guild.id)
+        if live is None or live.status != "open":
+            return  # the usual case (no rooms open): no need to look up the member's role
+        came_from = before.channel.id if before.channel is not None else None
+        placement = await self.rooms.place(member.guild.id, await self._participant(member.guild, member), came_from)
+        if placement is not None:
+            await self._send_to_room(member.guild, placement, member)
+
+    async def _participant(self, guild: discord.Guild, member: discord.Member) -> Participant:
+        """One member as the planner sees them: their stakeholder role, facilitator or not."""
+        settings = await self.bot.settings.get(guild.id)
+        role_id = settings.facilitator_role_id
+        candidate = Candidate(member.id, role_id is not None and member.get_role(role_id) is not None)
+        return build_roster([candidate], await self.bot.members.roles_for(guild.id)).participants[0]
+
+    async def _send_to_room(self, guild: discord.Guild, placement: Placement, member: discord.Member) -> str:
+        """Move ``member`` to their group's room (or message them the way), and tell the room who joined.
+
+        Returns how it went: ``moved``, ``told`` (not in voice, sent a message), ``stuck`` (Discord
+        would not move them, sent a message) or ``unreachable`` (neither worked).
+        """
+        room = guild.get_channel(placement.session.channel_ids[placement.group])
+        if not isinstance(room, discord.VoiceChannel):
+            return "unreachable"
+        how = "told"
+        if member.voice is not None and member.voice.channel is not None:
+            try:
+                await member.move_to(room, reason="copbot breakout rooms")
+                how = "moved"
+            except discord.HTTPException:
+                log.warning("Could not move %s to %s", member.id, room.id, exc_info=True)
+                how = "stuck"
+        if how != "moved":
+            told, _ = await tell_rooms(guild, [(member, room)])
+            how = how if told else "unreachable"
+        try:
+            await room.send(f"👋 **{name_of(member, member.id)}** has joined this group.", allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("Could not tell %s who joined", room.id, exc_info=True)
+        return how
 
     # ------------------------------------------------------------------- closing
 
@@ -612,11 +658,11 @@ class BreakoutsCog(
         if await self.repo.live(guild.id) is None:
             raise UserError(NO_ROOMS_OPEN)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        progress = _Progress(interaction, fallback=self._tell_facilitator(guild, interaction.user))
+        progress = Progress(interaction, fallback=tell_facilitator(self.bot, guild, interaction.user))
         text = await self._close(guild, progress)
         await progress.finish(text)
 
-    async def _close(self, guild: discord.Guild, progress: _Progress | None = None) -> str:
+    async def _close(self, guild: discord.Guild, progress: Progress | None = None) -> str:
         """Move everyone back, delete the rooms and category, record the meeting. Safe to repeat.
 
         Moves (one bucket) and deletions (another) overlap: each room is deleted as soon as everyone
@@ -628,7 +674,7 @@ class BreakoutsCog(
                 return NO_ROOMS_OPEN
             self._unschedule(session.id)
             await self.repo.set_status(session.id, "closing")
-            await _members_ready(guild)
+            await members_ready(guild)
             settings = await self.bot.settings.get(guild.id)
             back_id = settings.main_voice_id or session.source_channel_id
             back = guild.get_channel(back_id) if back_id else None
@@ -653,13 +699,14 @@ class BreakoutsCog(
                 deletions.append(asyncio.create_task(self._delete_channel(room)))
             # A room Discord will not delete must not keep the breakout open: everyone is back, so the
             # meeting is recorded and the facilitator is told which room to delete by hand.
-            for room, deleted in zip(rooms, await _join(deletions), strict=True):
+            for room, deleted in zip(rooms, await join(deletions), strict=True):
                 if not deleted:
                     left.append(room.id)
             category = guild.get_channel(session.category_id) if session.category_id else None
             if category is not None and not await self._delete_channel(category):
                 left.append(category.id)
             await self.repo.finish(session)
+            await self._edit_timer_note(guild, session, content=TIMER_NOTE_CLOSED, view=None)
         where = f"to {back.mention}" if back is not None else "out of the breakout rooms"
         if left:
             return (
@@ -739,7 +786,7 @@ class BreakoutsCog(
         await self.repo.mark_warned(session_id)
         seconds = self.bot.config.breakouts.warning_seconds
         when = "one minute" if seconds == 60 else f"{seconds} seconds"
-        await self._post_in_rooms(
+        await post_in_rooms(
             guild, session, f"⏰ **{when.capitalize()} left.** Please start wrapping up: everyone comes back soon."
         )
 
@@ -748,20 +795,13 @@ class BreakoutsCog(
         guild = self.bot.get_guild(guild_id)
         if session is None or session.id != session_id or guild is None:
             return
+        if session.ends_at is not None and session.ends_at > utcnow() + timedelta(seconds=1):
+            self._schedule(session)  # the end was moved ("Add 5 minutes") after this job was set
+            return
         text = await self._close(guild)
         # Tell the facilitators where they talk; if copbot cannot post there, the meeting channel hears it.
-        settings = await self.bot.settings.get(guild_id)
-        channel = None
-        for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
-            found = guild.get_channel(channel_id) if channel_id else None
-            if isinstance(found, discord.TextChannel) and found.permissions_for(guild.me).send_messages:
-                channel = found
-                break
-        if channel is not None:
-            try:
-                await channel.send(f"Time is up. {text}", allowed_mentions=NO_PINGS)
-            except discord.HTTPException:
-                log.warning("Could not tell facilitators the breakouts closed", exc_info=True)
+        if await to_facilitators(self.bot, guild, f"Time is up. {text}") is None:
+            log.warning("Could not tell facilitators the breakouts closed in server %s", guild_id)
 
     # ---------------------------------------------------------------- keep apart
 
@@ -809,7 +849,7 @@ class BreakoutsCog(
             raise UserError("Please choose two different members.")
         if not await self.repo.remove_keep_apart(guild.id, member_a.id, member_b.id):
             raise UserError(
-                f"{_name(member_a, member_a.id)} and {_name(member_b, member_b.id)} are not kept apart, "
+                f"{name_of(member_a, member_a.id)} and {name_of(member_b, member_b.id)} are not kept apart, "
                 "so nothing was changed."
             )
         await interaction.response.send_message(
@@ -817,101 +857,3 @@ class BreakoutsCog(
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
-
-
-@dataclass(slots=True)
-class _OpenWork:
-    """How far opening has got, shared by the room maker, the mover and the progress line."""
-
-    rooms_total: int
-    to_move: int
-    rooms_done: int = 0
-    #: Set when creating the rooms failed: the mover stops.
-    aborted: bool = False
-    #: Rooms made so far, in group order (the mover takes each as soon as it is here).
-    rooms: list[discord.VoiceChannel] = field(default_factory=list)
-    result: MoveResult = field(default_factory=MoveResult)
-    #: Members moved so far (brought back if opening fails part-way).
-    moved: list[discord.Member] = field(default_factory=list)
-    #: People in voice whom Discord would not move, with their room (they are told by DM).
-    stuck: list[tuple[discord.Member, discord.VoiceChannel]] = field(default_factory=list)
-
-    def text(self) -> str:
-        return progress_text(self.rooms_done, self.rooms_total, self.result.moved, self.to_move)
-
-
-#: An interaction token lives 15 minutes; past this, the reply is sent as a fresh message instead.
-TOKEN_LIFE_SECONDS = 15 * 60
-_TOKEN_MARGIN_SECONDS = 30
-
-
-class _Progress:
-    """The facilitator's reply while work goes on.
-
-    :meth:`show` never waits: it notes the latest text, and a task of its own edits the reply at once
-    and then at most once every ``every`` seconds, so the work never queues behind an edit and a long
-    job costs one edit per 2 s, not one per person. :meth:`finish` shows the result: by editing the
-    reply while the interaction's token is alive, else (or if the edit fails) as a fresh message
-    through ``fallback``. (The task sleeps rather than waiting on an event: under SimCord a task
-    waiting on an event set by a sleeping task never counts as settled.)
-    """
-
-    def __init__(
-        self,
-        interaction: discord.Interaction,
-        *,
-        every: float = 2.0,
-        fallback: Callable[[str], Awaitable[None]] | None = None,
-    ) -> None:
-        self._interaction = interaction
-        self._every = every
-        self._fallback = fallback
-        self._wanted = ""
-        self._shown = ""
-        self._task: asyncio.Task[None] | None = None
-        self._editing = False
-        self._done = False
-        self._started = asyncio.get_running_loop().time()
-
-    def show(self, text: str) -> None:
-        if self._done:
-            return
-        self._wanted = text
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        while not self._done and not self._expired():
-            if self._wanted != self._shown:
-                text = self._wanted
-                self._editing = True
-                try:
-                    await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
-                    self._shown = text
-                except discord.HTTPException:
-                    log.info("Could not show breakout progress", exc_info=True)
-                finally:
-                    self._editing = False
-            # Sleep in short steps so finish() never waits long (no cancel: see _join).
-            until = asyncio.get_running_loop().time() + self._every
-            while not self._done and asyncio.get_running_loop().time() < until:
-                await asyncio.sleep(_POLL_SECONDS)
-
-    def _expired(self) -> bool:
-        elapsed = asyncio.get_running_loop().time() - self._started
-        return elapsed > TOKEN_LIFE_SECONDS - _TOKEN_MARGIN_SECONDS
-
-    async def finish(self, text: str) -> None:
-        self._done = True
-        if self._task is not None:
-            while not self._task.done():
-                await asyncio.sleep(_POLL_SECONDS)
-        text = fit(text, MESSAGE)
-        if not self._expired():
-            try:
-                await self._interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
-                return
-            except discord.HTTPException:
-                log.warning("Could not show the breakout result to the facilitator", exc_info=True)
-        if self._fallback is not None:
-            await self._fallback(text)

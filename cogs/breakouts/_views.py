@@ -1,4 +1,5 @@
-"""The plan's buttons: "Open rooms", "Reshuffle", "Cancel".
+"""The breakout buttons: the plan's "Open rooms", "Reshuffle", "Cancel"; each room's "Ask for help";
+the facilitator's "Add 5 minutes".
 
 They are :class:`discord.ui.DynamicItem`s keyed by the session id, because the plan lives in the
 database: a facilitator can still open the rooms after the bot restarted, and each click re-reads the
@@ -64,7 +65,36 @@ class CancelButton(_SessionButton, action="cancel"):
         await _cog(interaction).cancel(interaction, self.target_id)
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (OpenRoomsButton, ReshuffleButton, CancelButton)
+class HelpButton(_SessionButton, action="help"):
+    """In each room's welcome note: anyone in the room may call a facilitator (once per room per few minutes)."""
+
+    label = "Ask for help"
+    style = discord.ButtonStyle.primary
+
+    @replies_to_user_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).ask_for_help(interaction, self.target_id)
+
+
+class AddTimeButton(_SessionButton, action="extend"):
+    """Under the facilitator's "rooms are open" reply when the rooms have a timer."""
+
+    label = "Add 5 minutes"
+    style = discord.ButtonStyle.secondary
+
+    @replies_to_user_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await require_facilitator(interaction)
+        await _cog(interaction).add_time(interaction, self.target_id)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    OpenRoomsButton,
+    ReshuffleButton,
+    CancelButton,
+    HelpButton,
+    AddTimeButton,
+)
 
 
 def plan_view(session_id: int) -> discord.ui.View:
@@ -73,4 +103,18 @@ def plan_view(session_id: int) -> discord.ui.View:
     view.add_item(OpenRoomsButton(session_id))
     view.add_item(ReshuffleButton(session_id))
     view.add_item(CancelButton(session_id))
+    return view
+
+
+def room_view(session_id: int) -> discord.ui.View:
+    """The button under each room's welcome note."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(HelpButton(session_id))
+    return view
+
+
+def timer_view(session_id: int) -> discord.ui.View:
+    """The button under the facilitator's reply once timed rooms are open."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AddTimeButton(session_id))
     return view

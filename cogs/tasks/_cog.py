@@ -38,7 +38,7 @@ from bot.tasks import (
 )
 from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fit, fit, fit_lines
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
-from cogs._meeting import end_meeting, ended_sentence, send_recap_dms, start_meeting
+from cogs._meeting import end_meeting, ended_extras, ended_sentence, send_recap_dms, start_meeting
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
 from cogs.tasks._render import carried_entries, digest_entries, quoted, reminder_text, task_line, who
@@ -316,9 +316,10 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         await self._tell_assignee(task, interaction.user, new=True)
         return task
 
-    def task_form(self, description: str, assignee_id: int) -> TaskForm:
-        """The form behind "Make a task" and the panel's "Add an action"."""
-        return TaskForm(self, description[:MAX_DESCRIPTION], assignee_id)
+    def task_form(self, description: str, assignee_id: int, *, choose_assignee: bool = False) -> TaskForm:
+        """The form behind "Make a task" and the panel's "Add an action" (which lets the facilitator
+        choose who does it, starting from themselves)."""
+        return TaskForm(self, description[:MAX_DESCRIPTION], assignee_id, choose_assignee=choose_assignee)
 
     async def make_task(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Message context menu "Make a task": the form, prefilled with the message and its author."""
@@ -440,7 +441,9 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
 
 
 class TaskForm(discord.ui.Modal, title="Make a task"):
-    """What needs doing (prefilled) and when; the person doing it was chosen before the form opened."""
+    """What needs doing (prefilled) and when. The person doing it is the message's author for "Make a
+    task"; the panel's "Add an action" adds a member picker (``custom_id="assignee"``) set to the
+    facilitator, because an action agreed in a meeting is usually someone else's."""
 
     description: discord.ui.TextInput[Any] = discord.ui.TextInput(
         label="What needs doing", custom_id="description", style=discord.TextStyle.paragraph, max_length=MAX_DESCRIPTION
@@ -449,17 +452,24 @@ class TaskForm(discord.ui.Modal, title="Make a task"):
         label="When is it due?", custom_id="due", placeholder="next friday, in 3 days, 2026-12-01 17:00", max_length=100
     )
 
-    def __init__(self, cog: TasksCog, description: str, assignee_id: int) -> None:
+    def __init__(self, cog: TasksCog, description: str, assignee_id: int, *, choose_assignee: bool = False) -> None:
         super().__init__()
         self.cog = cog
         self.assignee_id = assignee_id
         if description:
             self.description.default = description
+        self.assignee: discord.ui.UserSelect[Any] | None = None
+        if choose_assignee:
+            self.assignee = discord.ui.UserSelect(
+                custom_id="assignee", min_values=1, max_values=1, default_values=[discord.Object(id=assignee_id)]
+            )
+            self.add_item(discord.ui.Label(text="Who will do it?", component=self.assignee))
 
     @replies_to_user_errors
     async def on_submit(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
-        assignee = guild.get_member(self.assignee_id)
+        chosen = self.assignee.values[0].id if self.assignee is not None and self.assignee.values else self.assignee_id
+        assignee = guild.get_member(chosen)
         if assignee is None:
             raise UserError("That person is no longer in the server, so I can't give them a task. Nothing was saved.")
         await self.cog.create_task(interaction, str(self.description.value), assignee, str(self.due.value))
@@ -580,9 +590,11 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         guild = guild_of(interaction)
         await self.bot.meeting_sessions.require_current(guild.id)
         await interaction.response.defer()
-        recap, link = await end_meeting(self.bot, guild, fallback=interaction.channel)
-        await interaction.followup.send(ended_sentence(recap, link), allowed_mentions=NO_PINGS)
-        await send_recap_dms(self.bot, guild, recap, link)
+        posted = await end_meeting(self.bot, guild, fallback=interaction.channel)
+        await interaction.followup.send(
+            ended_sentence(posted), allowed_mentions=NO_PINGS, **ended_extras(self.bot, posted.recap)
+        )
+        await send_recap_dms(self.bot, guild, posted)
 
     @app_commands.command(name="attendance", description="Who came to recent meetings, by role (facilitators)")
     @app_commands.describe(last="How many recent meetings to show (6 if you don't choose)")
@@ -591,7 +603,7 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         guild = guild_of(interaction)
         rows = await self.bot.meeting_sessions.attendance_history(guild.id, last)
         await interaction.response.defer(ephemeral=True)
-        text = table(rows)
+        text = table(rows, await self.tasks_cog.timezone_for(guild.id))
         png = await asyncio.to_thread(chart_png, rows, f"Attendance by role, last {len(rows)} meetings")
         await interaction.followup.send(
             f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**\n```\n"

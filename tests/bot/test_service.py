@@ -170,21 +170,20 @@ def test_a_server_error_is_retried_and_a_rejected_token_exits_2(tmp_path: Path):
         assert "Traceback" not in err and "Could not reach" not in err
 
 
-def test_a_second_copbot_on_the_same_database_exits_2_within_a_second(tmp_path: Path):
+def test_a_second_copbot_on_the_same_database_exits_2_before_trying_discord(tmp_path: Path):
     db = tmp_path / "copbot.db"
     base = f"http://127.0.0.1:{_closed_port()}/api/v10"
     first = start_copbot(db, base)
     try:
         wait_for_line(first, "Could not reach Discord")
-        started = time.monotonic()
         second = start_copbot(db, base, cwd=ROOT)
-        _, err = second.communicate(timeout=10)
-        took = time.monotonic() - started
+        _, err = second.communicate(timeout=30)
         assert second.returncode == 2
+        # The one sentence and nothing else: no "Could not reach Discord" retry line, so it refused
+        # before trying to connect (a wall-clock bound here only measured how busy the machine was).
         assert err.strip().splitlines() == [
             f"Another copbot is already using the database {db}: stop it first, or point COPBOT_DB at another file."
         ]
-        assert took < 1.5, took  # includes starting Python itself
         assert first.poll() is None, "the first copbot must keep running"
     finally:
         code, _, rest = stop(first, signal.SIGTERM)

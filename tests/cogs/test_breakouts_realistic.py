@@ -86,9 +86,9 @@ async def test_a_result_after_the_token_has_expired_is_a_fresh_message_to_the_fa
 ):
     """An interaction token lives 15 minutes. Here it "lives" 1.5 s, and opening takes longer (15 moves
     at 10 per 10 s), so the result cannot be an edit: it is posted for the facilitator instead."""
-    import cogs.breakouts._cog as breakouts_cog
+    import cogs.breakouts._progress as progress
 
-    monkeypatch.setattr(breakouts_cog, "TOKEN_LIFE_SECONDS", breakouts_cog._TOKEN_MARGIN_SECONDS + 1.5)
+    monkeypatch.setattr(progress, "TOKEN_LIFE_SECONDS", progress._TOKEN_MARGIN_SECONDS + 1.5)
     await _crowd(community, 15, facilitators=3)
     await _plan(community, 5)
     opened = await community.facilitator.slash(community.meeting, "breakout open")

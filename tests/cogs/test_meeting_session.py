@@ -29,8 +29,15 @@ def all_messages(env) -> list:
 
 
 def thread_texts(env, head_id: int) -> str:
-    """Every message in the recap thread opened from ``head_id`` (a thread's id is its first message's)."""
-    return "\n".join(m.content for m in all_messages(env) if m.channel.id == head_id)
+    """Every message in the recap thread opened from ``head_id`` (a thread's id is its first message's),
+    with each embed as its bold title and its text."""
+    return "\n".join(message_text(m) for m in all_messages(env) if m.channel.id == head_id)
+
+
+def message_text(message) -> str:
+    parts = [message.content or ""]
+    parts += [f"**{e.title}**\n{e.description or ''}" for e in message.embeds]
+    return "\n".join(p for p in parts if p)
 
 
 async def ask(member, community: Community, text: str):
@@ -105,14 +112,14 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     assert "5 people came. The recap is in the thread below." in head.content
     recap = thread_texts(simcord_env, head.id)
     # Attendance: the facilitator, Pat, Gina, Cleo and Rita (who left) came: five, one per role.
-    assert "**Who came**: 5 people" in recap
+    assert "**Who came: 5 people**" in recap
     for role_label in ("Facilitator", "GP"):
         assert any(role_label.lower() in line.lower() and line.endswith(": 1") for line in recap.splitlines()), recap
     assert "Question #1" in recap and "Question #2" in recap and "answered" in recap and "still open" in recap
     assert "Write to the practice managers about the leaflet" in recap and people[1].mention in recap
     assert "**Breakout groups**" in recap and "Group 1" in recap
-    assert "**Carried to the next meeting**: Question #1" in recap
-    assert "<@" not in recap.split("**Who came**")[1].split("**Questions asked")[0], "names only if recap_names"
+    assert "**Carried to the next meeting**\nQuestion #1" in recap
+    assert "<@" not in recap.split("**Who came")[1].split("**Questions asked")[0], "names only if recap_names"
 
     # The absent member with a role gets the recap by DM; the one with recaps off does not.
     got = recaps_in(absent)
@@ -350,8 +357,19 @@ async def test_the_panel_buttons_run_the_features(simcord_env, community: Commun
         c.label == "Open rooms" for row in planned.response.message.components for c in row.children
     )
     action = await community.facilitator.click(panel, label="Add an action")
-    added = await community.facilitator.submit_modal(action, {"description": "Book the room", "due": "in 3 days"})
+    # The form lets the facilitator choose who does it (starting from themselves).
+    [picker] = [
+        row["component"]
+        for row in action.modal["components"]
+        if row.get("component", {}).get("custom_id") == "assignee"
+    ]
+    assert [int(v["id"]) for v in picker["default_values"]] == [community.facilitator.id]
+    added = await community.facilitator.submit_modal(
+        action, {"description": "Book the room", "due": "in 3 days", "assignee": [people[1]]}
+    )
     assert "#1" in added.response.content and "Book the room" in added.response.content
+    assert people[1].mention in added.response.content
+    assert any("Book the room" in dm.content for dm in people[1].user.dm_channel.history())
     questions = await community.facilitator.click(panel, label="Open questions")
     assert questions.response.ephemeral
     closing = await community.facilitator.click(panel, label="Close breakouts")
@@ -402,3 +420,27 @@ async def test_a_mute_for_the_rest_of_the_meeting_ends_with_the_meeting(simcord_
     await community.facilitator.slash(community.meeting, "meeting end")
     after = await ask(asker, community, "After the meeting?")
     assert "Question #2" in after.response.content
+
+
+async def test_a_member_whose_dms_are_closed_is_mentioned_under_the_recap(simcord_env, community: Community):
+    await community.configure()
+    came, open_dms, closed = (community.add_member(n) for n in ("pat", "gina", "cleo"))
+    for member in (came, open_dms, closed):
+        await member.slash(community.meeting, "profile", role="lay")
+    await came.join_voice(community.voice)
+    simcord_env.inject_error(
+        "POST",
+        f"/channels/{closed.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+        times=None,
+    )
+    await start(community)
+    await community.facilitator.slash(community.meeting, "meeting end")
+    await simcord_env.advance_time(30)  # the DMs go out after the reply
+    assert len(recaps_in(open_dms)) == 1 and recaps_in(closed) == []
+    head = next(m for m in community.meeting.history() if m.content.startswith("**Recap of meeting #1"))
+    [note] = [m for m in all_messages(simcord_env) if m.channel.id == head.id and "couldn't send you" in m.content]
+    assert closed.mention in note.content and open_dms.mention not in note.content and came.mention not in note.content
+    assert [u.id for u in note.mentions] == [closed.id], "only the member who missed it is pinged"

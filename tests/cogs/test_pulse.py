@@ -1,0 +1,231 @@
+"""End to end: the anonymous check-in after a meeting (/pulse), driven through the real bot."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from conftest import Community
+
+from bot.storage.pulses import PulseRepository
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.simcord(settle_timeout=45)]
+
+ANSWER = "Answer anonymously"
+
+
+def invitation(member):
+    """The check-in DM in ``member``'s chat (the one with the button)."""
+    found = [
+        m
+        for m in member.user.dm_channel.history()
+        if any(getattr(c, "label", None) == ANSWER for row in m.components for c in row.children)
+    ]
+    assert found, f"{member.user.name} got no check-in message"
+    return found[-1]
+
+
+async def answer(member, scores=("4", "4", "4"), *, comment: str | None = None, share: str | None = None, message=None):
+    """Press "Answer anonymously" and submit the form; returns the submit's result (or the refusal)."""
+    actor = member if message is not None else member.user  # a DM is clicked as the user, a post as the member
+    shown = await actor.click(message or invitation(member), label=ANSWER)
+    if shown.modal is None:
+        return shown
+    values: dict = {"felt_able": [scores[0]], "understood": [scores[1]], "good_use": [scores[2]]}
+    if comment is not None:
+        values["comment"] = comment
+    if share is not None:
+        values["share_role"] = [share]
+    return await actor.submit_modal(shown, values)
+
+
+async def crowd(community: Community, roles: list[str | None], *, prefix: str = "m") -> list:
+    """Members with the given roles (``None``: no role), all in the main voice channel."""
+    people = []
+    for index, role in enumerate(roles):
+        member = community.add_member(f"{prefix}{index}_{role or 'none'}")
+        if role:
+            await member.slash(community.meeting, "profile", role=role)
+        await member.join_voice(community.voice)
+        people.append(member)
+    return people
+
+
+def replies(result) -> list:
+    """Every message of a (deferred) reply: the first arrives as ``response``, the rest as follow-ups."""
+    out = [result.response] if result.response is not None else []
+    seen = {m.id for m in out}
+    return out + [m for m in result.followups if m.id not in seen]
+
+
+def last_reply(result):
+    return replies(result)[-1]
+
+
+def results_text(result) -> str:
+    return "\n".join(m.content for m in replies(result))
+
+
+async def test_six_answers_show_totals_no_role_line_and_comments_out_of_order(simcord_env, community: Community):
+    await community.configure()
+    people = await crowd(community, ["lay", "lay", "lay", "clinician", "clinician", "gp"])
+    started = await community.facilitator.slash(community.meeting, "pulse start")
+    text = last_reply(started).content
+    assert "to 6 people who were there" in text, text
+    # One DM each, with the button; the DM says nothing about answers.
+    for member in people:
+        assert "anonymous" in invitation(member).content
+    comments = [f"Comment number {i} from the meeting" for i in range(5)] + ["Comment number 5 @here <@&1>"]
+    shares = ["yes", "yes", "yes", "yes", "yes", "no"]
+    scores = [("5", "4", "3"), ("4", "4", "4"), ("3", "5", "5"), ("2", "3", "4"), ("4", "2", "5"), ("5", "5", "5")]
+    for member, comment, share, score in zip(people, comments, shares, scores, strict=True):
+        done = await answer(member, score, comment=comment, share=share)
+        assert done.response.ephemeral and "Thank you" in done.response.content
+    # Everyone asked has answered, so it closed by itself and the facilitators were told.
+    assert "has closed: 6 of 6 people answered" in community.facilitators.last_message.content
+
+    orders = []
+    for _ in range(3):
+        result = await community.facilitator.slash(community.meeting, "pulse results")
+        shown = results_text(result)
+        assert "6 of 6 people answered" in shown
+        assert "• Everyone (6): average **3.8**" in shown, shown  # felt_able: (5+4+3+2+4+5)/6
+        assert "Patient" not in shown and "Clinician" not in shown and "Other roles" not in shown
+        assert "merged into “other roles”" in shown
+        assert last_reply(result).attachments, "the trend chart should be attached"
+        assert "@\u200bhere" in shown and "<@&1>" not in shown  # shown, never a ping
+        orders.append([c for c in re.findall(r"Comment number (\d)", shown)])
+    assert all(sorted(o) == list("012345") for o in orders)
+    assert any(o != list("012345") for o in orders), "comments must not come in the order of answering"
+
+
+async def test_twelve_answers_with_five_lay_show_the_lay_line_and_other_roles(simcord_env, community: Community):
+    await community.configure()
+    roles = ["lay"] * 5 + ["clinician"] * 3 + ["gp"] * 2 + ["researcher", None]
+    people = await crowd(community, roles)
+    started = await community.facilitator.slash(community.meeting, "pulse start")
+    assert "sending the check-in to 12 people now" in replies(started)[0].content
+    assert "to 12 people who were there" in last_reply(started).content
+    refused = await people[0].slash(community.meeting, "pulse results")
+    assert "only facilitators" in refused.response.content
+    for member in people:
+        await answer(member, ("5", "4", "4") if "lay" in member.user.name else ("3", "3", "3"), share="yes")
+    result = await community.facilitator.slash(community.meeting, "pulse results")
+    shown = results_text(result)
+    assert "12 of 12 people answered" in shown
+    assert "• Patient, carer or member of the public (5): average **5.0**" in shown, shown
+    assert "• Other roles, or role not shared (7): average **3.0**" in shown, shown
+    assert "Clinician (" not in shown and "GP (" not in shown
+
+
+async def test_a_second_answer_is_refused_and_a_non_attendee_is_refused(simcord_env, community: Community):
+    await community.configure()
+    people = await crowd(community, ["lay"] * 4)
+    closed_dms = community.add_member("dora_closed")
+    await closed_dms.join_voice(community.voice)
+    simcord_env.inject_error(
+        "POST",
+        f"/channels/{closed_dms.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+        times=None,
+    )
+    outsider = community.add_member("olly_outsider")
+    started = await community.facilitator.slash(community.meeting, "pulse start")
+    assert "1 could not get a direct message" in last_reply(started).content
+    post = community.meeting.last_message
+    assert "couldn't send it by direct message to 1 person" in post.content
+    first = await answer(people[0], ("4", "4", "4"))
+    assert "Thank you" in first.response.content
+    again = await answer(people[0], ("1", "1", "1"))
+    assert again.response.ephemeral and "already answered" in again.response.content
+    refused = await answer(outsider, ("1", "1", "1"), message=post)
+    assert refused.response.ephemeral and "only for the people who were at that meeting" in refused.response.content
+    via_post = await answer(closed_dms, ("3", "3", "3"), message=post)
+    assert "Thank you" in via_post.response.content
+    pulse = await PulseRepository(simcord_env.bot.db).latest(community.guild.id)
+    assert pulse is not None and pulse.invited == 5
+    assert await simcord_env.bot.pulses.answered(pulse) == 2
+
+
+async def test_results_wait_for_the_close_and_few_answers_show_only_the_count(simcord_env, community: Community):
+    await community.configure()
+    people = await crowd(community, ["lay"] * 8)
+    await community.facilitator.slash(community.meeting, "pulse start")
+    for member in people[:3]:
+        await answer(member, ("2", "2", "2"), comment="Too short", share="yes")
+    waiting = await community.facilitator.slash(community.meeting, "pulse results")
+    text = results_text(waiting)
+    assert "still open" in text and "So far 3 of 8 people have answered" in text
+    assert "average **" not in text
+    closed = await community.facilitator.slash(community.meeting, "pulse close")
+    assert "has closed: 3 of 8" in last_reply(closed).content
+    result = await community.facilitator.slash(community.meeting, "pulse results")
+    text = results_text(result)
+    assert "3 of 8 people answered" in text and "only the number is shown" in text
+    assert "average **" not in text and "Too short" not in text
+    late = await answer(people[5])
+    assert "has closed" in late.response.content
+
+
+async def test_meeting_end_offers_the_check_in_to_the_attendees(simcord_env, community: Community):
+    await community.configure()
+    people = await crowd(community, ["lay", "gp", "clinician"])
+    absent = community.add_member("abe_absent")
+    await community.facilitator.slash(community.meeting, "meeting start")
+    early = await community.facilitator.slash(community.meeting, "pulse start")
+    assert "still going on" in last_reply(early).content
+    ended = await community.facilitator.slash(community.meeting, "meeting end")
+    message = last_reply(ended)
+    assert "has ended" in message.content
+    outsider = await absent.click(message, label="Send the check-in")
+    assert "only facilitators" in outsider.response.content
+    sent = await community.facilitator.click(message, label="Send the check-in")
+    assert "to 3 people who were there" in last_reply(sent).content
+    for member in people:
+        invitation(member)
+    assert not any(m.components for m in absent.user.dm_channel.history())
+    twice = await community.facilitator.slash(community.meeting, "pulse start", meeting=1)
+    assert "already sent" in last_reply(twice).content
+
+
+async def test_the_check_in_closes_after_48_hours_even_after_a_restart(simcord_env, community: Community, restart):
+    await community.configure()
+    people = await crowd(community, ["lay"] * 6)
+    with time_machine.travel(simcord_env.now(), tick=True) as clock:
+        await community.facilitator.slash(community.meeting, "pulse start")
+        for member in people[:5]:
+            await answer(member)
+        await restart()
+        clock.shift(timedelta(hours=47))
+        await simcord_env.advance_time(47 * 3600)
+        assert "closed" not in (community.facilitators.last_message.content if community.facilitators.history() else "")
+        clock.shift(timedelta(hours=2))
+        await simcord_env.advance_time(2 * 3600)
+    assert "has closed: 5 of 6 people answered" in community.facilitators.last_message.content
+    late = await answer(people[5])
+    assert "has closed" in late.response.content
+
+
+async def test_a_form_opened_before_a_restart_is_taken_after_it(simcord_env, community: Community, restart):
+    await community.configure()
+    people = await crowd(community, ["lay"] * 3)
+    await community.facilitator.slash(community.meeting, "pulse start")
+    shown = await people[0].user.click(invitation(people[0]), label=ANSWER)
+    assert shown.modal is not None
+    await restart()
+    done = await people[0].user.submit_modal(
+        shown, {"felt_able": ["5"], "understood": ["4"], "good_use": ["3"], "comment": "Lovely @everyone"}
+    )
+    assert done.response.ephemeral and "Thank you" in done.response.content
+    refused = await people[1].user.submit_modal(
+        await people[1].user.click(invitation(people[1]), label=ANSWER),
+        {"felt_able": ["5"], "understood": ["4"], "good_use": ["3"], "comment": "email me at pat@example.org"},
+    )
+    assert "email" in refused.response.content and "Thank you" not in refused.response.content
+    assert (
+        await simcord_env.bot.pulses.answered(await PulseRepository(simcord_env.bot.db).latest(community.guild.id)) == 1
+    )
