@@ -86,8 +86,7 @@ class BreakoutsCog(
         ),
         facilitator_lines=(
             "`/breakout plan size:` proposes groups from the main voice channel (or `voice:`), to open, "
-            "reshuffle or cancel; `reuse: last` brings back the last groups with today's people. Each group gets "
-            "a facilitator first, then an even mix of roles, then people who have not met yet.",
+            "reshuffle or cancel; `reuse: last` brings back the last groups with today's people.",
             "`/breakout open minutes:` opens the rooms, with an optional timer; **Add 5 minutes** under the "
             "reply gives every room more time. `/breakout move member: group:` moves one person.",
             "`/breakout broadcast message:` posts in every room; `/breakout close` brings everyone back.",
