@@ -7,7 +7,8 @@ then moves people and posts what the service returns. The placement rules are pl
 are tested without a server.
 
 Where a person goes is decided by the planner's own cost (:func:`bot.grouping.objective`, with the
-server's history), among the groups that keep sizes within one of each other and break no keep-apart
+server's history, on the fixed scale :data:`bot.grouping.cost.ONE_PERSON` so that groups compare), among
+the groups that keep sizes within one of each other and break no keep-apart
 rule: the same judgement ``/breakout plan`` makes, applied to one person.
 """
 
@@ -22,6 +23,7 @@ from bot.breakouts import name_list, room_name
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.grouping import History, Participant, objective
+from bot.grouping.cost import ONE_PERSON
 from bot.storage.breakouts import BreakoutRepository, BreakoutSession, KeepApartRule, PlannedMember
 
 #: What "Add 5 minutes" adds (the button's label says it, so it is not a setting).
@@ -57,7 +59,8 @@ def _conflicts(person: Participant, group: Sequence[Participant], apart: set[Pai
 
 def added_cost(group: Sequence[Participant], person: Participant, history: History | None) -> float:
     """How much the planner's cost rises when ``person`` joins ``group`` (their pairs with each member)."""
-    return objective([[*group, person]], history) - objective([list(group)], history)
+    joined = objective([[*group, person]], history, ONE_PERSON)
+    return joined - objective([list(group)], history, ONE_PERSON)
 
 
 def best_group(
@@ -189,8 +192,8 @@ def _even_out(result: Reuse, history: History | None, apart: set[Pair]) -> None:
             rest = [p for p in groups[big] if p is not person]
             change = (
                 added_cost(groups[small], person, history)
-                + objective([rest], history)
-                - objective([groups[big]], history)
+                + objective([rest], history, ONE_PERSON)
+                - objective([groups[big]], history, ONE_PERSON)
             )
             choices.append((person.is_facilitator, round(change, 9), groups[big].index(person), person))
         if not choices:

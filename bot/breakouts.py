@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from bot import permissions
 from bot.errors import UserError
 from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan, plan_groups
+from bot.grouping.season import plan_first_of_season
 from bot.roles import FACILITATOR, OTHER, is_role
 from bot.storage.breakouts import KeepApartRule, PlannedMember
 
+#: The people in breakouts at this many recent meetings make up the roster expected at the next ones.
+RECENT_MEETINGS = 3
 MIN_SIZE = 2
 MAX_SIZE = 25
 CATEGORY_NAME = "Breakouts"
@@ -86,6 +89,25 @@ def planned_groups(plan: Plan) -> list[list[PlannedMember]]:
     return [[PlannedMember(int(p.id), p.role, p.is_facilitator) for p in g] for g in plan.groups]  # type: ignore[call-overload]
 
 
+def expected_roster(
+    today: Sequence[Participant], history: History | None, roles: dict[int, str] | None
+) -> list[Participant]:
+    """Who is likely at the next meetings: today's people, and whoever was in breakouts at one of the last
+    ``RECENT_MEETINGS`` meetings and still has a stakeholder role here (people who left have none)."""
+    roster = list(today)
+    if history is None or not roles:
+        return roster
+    seen = {p.id for p in roster}
+    for meeting in history.meetings()[-RECENT_MEETINGS:]:
+        for group in meeting:
+            for user_id in group:
+                role = roles.get(int(user_id))  # type: ignore[call-overload]
+                if user_id not in seen and role is not None and is_role(role):
+                    seen.add(user_id)
+                    roster.append(Participant(user_id, role, role == FACILITATOR))
+    return roster
+
+
 def make_plan(
     participants: list[Participant],
     *,
@@ -96,8 +118,15 @@ def make_plan(
     time_budget: float,
     name: Callable[[Hashable], str] = str,
     avoid: Sequence[Sequence[Sequence[Hashable]]] = (),
+    roles: dict[int, str] | None = None,
+    season_meetings: int = 1,
 ) -> Plan:
     """Run the planner, turning every refusal into one plain sentence that names people, not ids.
+
+    With ``season_meetings`` > 1 this meeting is planned as the first of that many, the later ones over
+    the expected roster (:func:`expected_roster`, from ``roles``), so today's groups leave the next
+    meetings new faces to meet. A reshuffle (``avoid``) plans this meeting alone: it must be a plan of
+    the same cost as the one shown, and only this meeting's cost is comparable.
 
     This is blocking CPU work (up to ``time_budget`` seconds); callers on the event loop run it in a thread.
     """
@@ -116,6 +145,17 @@ def make_plan(
         )
     constraints = Constraints(keep_apart=[(r.user_a, r.user_b) for r in keep_apart])
     try:
+        if season_meetings > 1 and not avoid:
+            return plan_first_of_season(
+                participants,
+                expected_roster(participants, history, roles),
+                rounds=season_meetings,
+                size=size,
+                history=history,
+                constraints=constraints,
+                seed=seed,
+                time_budget=time_budget,
+            )
         return plan_groups(
             participants,
             size=size,

@@ -113,6 +113,8 @@ class BreakoutsConfig:
     help_cooldown_seconds: int
     #: Whether people who join the main voice channel while rooms are open are placed into a group.
     place_late_joiners: bool
+    #: Plan each meeting as the first of this many (see ``bot.breakouts.make_plan``).
+    season_meetings: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +466,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             planning_seconds=r.number("breakouts", "planning_seconds", 0.05, 30),
             help_cooldown_seconds=r.integer("breakouts", "help_cooldown_seconds", 10, 3600),
             place_late_joiners=r.boolean("breakouts", "place_late_joiners"),
+            season_meetings=r.integer("breakouts", "season_meetings", 1, 26),
         ),
         privacy=PrivacyConfig(
             contact=r.text("privacy", "contact", allow_empty=True),

@@ -6,24 +6,31 @@ and keep-together pairs always do (transitively, so they form components that mo
 
 What "well mixed" means is a cost summed over every pair of people who share a group::
 
-    cost(i, j) = 2  * [same spread class]
-               + 50 * [both facilitators]
+    cost(i, j) = Wr * [same spread class]
+               + Wf * [both facilitators]
                + 3  * sum over past meetings m where i and j shared a group of (0.8 + 0.2 * 0.5**age(m))
 
 where age is 0 for the last meeting, 1 for the one before, and so on (meetings more than
 ``HISTORY_WINDOW`` = 12 back are forgotten). A shared past group costs 3 if it was the last meeting,
 2.7 one meeting back, 2.55, 2.475 … and never less than 2.4 inside the window.
 
+The priority is strict: facilitators, then role spread, then history ("mix first, then new faces").
+Wr is the smallest power of two (at least 2) above everything history can cost in this plan, and
+Wf = Wr * (P + 1) with P the number of pairs the plan holds; :func:`cost.weights_for` proves that this
+makes the single cost lexicographic, so a role is never above its even share to save repeats when a plan
+without that exists. (Before, Wr was 2 and Wf 50: one extra same-role pair was accepted to avoid a
+repeat, and on a CoP case 6 people ended above their role's share.) The report says when people meet
+again because the mix came first.
+
 *Spread class* is the person's role, except that facilitators form a class of their own: a GP who runs a
 group is there as its facilitator, and counting them as a GP too would make the engine avoid putting a
-second GP next to them for no good reason. Facilitator pairs therefore cost 2 + 50 = 52.
+second GP next to them for no good reason. Facilitator pairs therefore cost Wr + Wf.
 
-Why this cost. Summed over a group, the same-class term is ``2 * sum_r C(c_r, 2)`` where c_r is how many
+Why this cost. Summed over a group, the same-class term is ``Wr * sum_r C(c_r, 2)`` where c_r is how many
 people of class r the group holds. C(c, 2) is convex, so for a class of N people over g groups the sum is
 smallest exactly when the class is spread evenly (each group gets floor(N/g) or ceil(N/g)), which gives
 "every role spread as evenly as possible" and "full coverage when a role has fewer people than groups"
-in one term. The facilitator weight dwarfs the others, so one facilitator per group (and an even spread
-when there are more or fewer facilitators than groups) comes first.
+in one term.
 
 The history term follows the product contract ("the more recently and the more often two people have
 already been in a group together, the less the next plan puts them together again; a third time together
@@ -35,13 +42,6 @@ that gave about 65 repeated pair-meetings, against about 45 with the floor of 0.
 keeps the cost a sum of constants per pair (one "tag" per past group, see :func:`cost.person_tags`), so
 every solver delta stays exact and the exact references in the benchmark model it directly.
 
-How it trades against role spread (2 per same-role pair): any repeat inside the window (2.4 to 3) costs
-more than one extra same-role pair, so one extra same-role pair is accepted to avoid a repeat, but never two
-(4). The priority facilitators > role spread > history holds otherwise; a pair's history cost reaches one
-facilitator pair (52) only if the two shared a group at (nearly) every one of the last twelve meetings, which
-the engine never arranges itself, and for keep-together pairs, who are always together, the cost is the
-same in every plan.
-
 Thinking of later meetings: planning one meeting at a time is short-sighted in a small community, so for
 up to 60 people with history and a budget of at least half a second, two things order plans of equal cost
 (neither ever accepts a dearer plan for this meeting):
@@ -51,6 +51,8 @@ up to 60 people with history and a budget of at least half a second, two things 
   kept for then. Its total over a plan is below the smallest step between two real costs.
 * looking ahead (:mod:`.lookahead`): several plans of the best cost are compared by how well the next few
   imagined meetings can then go, and the one that leaves the most new faces is kept.
+
+Planning several meetings jointly (a season, ``copbot groups plan --rounds K``) is :mod:`.season`.
 
 The lower bound. For each class the fewest same-class pairs over g groups is
 ``e * C(q+1, 2) + (g - e) * C(q, 2)`` with ``q, e = divmod(N, g)``. This holds whatever the group sizes
@@ -71,7 +73,7 @@ Public API::
 
     plan_groups(participants, *, size=None, group_count=None, history=None, constraints=None,
                 seed=0, time_budget=0.3) -> Plan
-    lower_bound(participants, *, size=None, group_count=None) -> float
+    lower_bound(participants, *, size=None, group_count=None, history=None) -> float
     objective(groups, history=None) -> float
 """
 

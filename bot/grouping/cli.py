@@ -20,8 +20,11 @@ from bot import roles
 from .history import History
 from .model import InfeasibleError, Participant, people
 from .plan import Plan, plan_groups
+from .season import plan_season
 
 EXIT_BAD_INPUT = 2
+#: Longest season ``--rounds`` plans (a year of fortnightly meetings).
+MAX_ROUNDS = 26
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -37,8 +40,13 @@ Anyone with the role "facilitator" also counts as a facilitator.
   Bob,gp,no
   Cat,lay,
 
-The plan puts one facilitator in each group when there are enough, spreads every role as
-evenly as it can, and avoids grouping people who were together at recent meetings.
+The plan puts one facilitator in each group when there are enough, then spreads every role as
+evenly as it can, and only then avoids grouping people who were together at recent meetings:
+the mix comes first, new faces second.
+
+With --rounds K it plans K meetings of the same people at once (a "season"), so the first
+meetings do not use up the new faces the later ones need; with --history it continues from
+the past meetings. --json then prints {{"rounds": [plan, ...]}}.
 
 The optional history file is a CSV with the columns "meeting", "group" and "name": one line
 per person per past meeting, oldest meeting first. Meeting and group can be any label
@@ -74,9 +82,18 @@ def register(subparsers: Any) -> None:
         metavar="S",
         help="another number gives another plan as good as seed 0's, when one exists (0)",
     )
+    plan.add_argument(
+        "--rounds",
+        default="1",
+        metavar="K",
+        help="plan K meetings of the same people at once, so later meetings still bring new faces (1)",
+    )
     plan.add_argument("--json", action="store_true", help="print the plan as JSON instead of text")
     plan.add_argument(
-        "--time-budget", default="1", metavar="SECONDS", help="longest time to spend improving the plan (1)"
+        "--time-budget",
+        default=None,
+        metavar="SECONDS",
+        help="longest time to spend improving the plan (1 second per meeting)",
     )
     plan.set_defaults(func=handle_plan)
 
@@ -86,13 +103,20 @@ def handle_plan(args: argparse.Namespace) -> int:
     try:
         size = _whole_number(args.size, "--size")
         seed = _whole_number(args.seed, "--seed")
-        budget = _seconds(args.time_budget)
+        rounds = _whole_number(args.rounds, "--rounds")
+        if not 1 <= rounds <= MAX_ROUNDS:
+            raise InputError(f"--rounds must be from 1 to {MAX_ROUNDS}, not {rounds}.")
+        budget = _seconds(args.time_budget if args.time_budget is not None else str(rounds))
         roster = read_roster(Path(args.file))
         if size < 2:
             raise InputError(f"--size must be at least 2, not {size}.")
         if size > len(roster):
             raise InputError(f"--size {size} is larger than the {people(len(roster))} in {args.file}.")
         history = read_history(Path(args.history)) if args.history else None
+        if rounds > 1:
+            season = plan_season([roster] * rounds, size=size, history=history, seed=seed, time_budget=budget)
+            print(json.dumps(season_json(season), indent=2) if args.json else season_text(season))
+            return 0
         plan = plan_groups(roster, size=size, history=history, seed=0, time_budget=budget)
         if seed != 0:
             # "Another plan as good": the plan seed 0 prints is the one to differ from.
@@ -230,6 +254,19 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         ],
         "report": plan.report.to_dict(),
     }
+
+
+def season_text(plans: list[Plan]) -> str:
+    """Each meeting of a season in turn, headed "Meeting 1 of 7", with its own mix report."""
+    parts = []
+    for number, plan in enumerate(plans, start=1):
+        parts.append(f"Meeting {number} of {len(plans)}\n\n{plan_text(plan)}")
+    return "\n\n".join(parts)
+
+
+def season_json(plans: list[Plan]) -> dict[str, Any]:
+    """``{"rounds": [plan, ...]}``, each plan in the shape of :func:`plan_json`."""
+    return {"rounds": [plan_json(plan) for plan in plans]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,18 +13,20 @@ from .cost import (
     EPS,
     FACILITATORS,
     class_lower_bound,
-    class_weight,
+    history_cap,
     meeting_weights,
     objective,
+    pair_slots,
     pairs,
     person_tags,
     spread_class,
+    weights_for,
 )
 from .feasibility import resolve
 from .history import History
 from .model import Constraints, InfeasibleError, Participant, group_count_for, group_sizes
 from .report import PlanReport, build_report
-from .solver import STEPS_PER_SECOND, Search
+from .solver import Search
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ def plan_groups(
     ``report.only_best`` says when it found none. (The look-ahead and strangers tie-breaks below each
     prefer one plan among equals, every time; without ``avoid`` a reshuffle would show it again.)
     """
+    started = time.perf_counter()
     roster = list(participants)
     seen: dict[Hashable, int] = {}
     for k, p in enumerate(roster):
@@ -72,11 +75,15 @@ def plan_groups(
 
     class_keys: dict[Hashable, int] = {}
     classes = [class_keys.setdefault(spread_class(p), len(class_keys)) for p in roster]
-    weights = [class_weight(c) for c in class_keys]
+    history_weights = meeting_weights(history)
+    priority = weights_for(history_cap(person_tags(p.id, history, history_weights) for p in roster), pair_slots(caps))
+    weights = [priority.of(c) for c in class_keys]
     counts: dict[Hashable, int] = {}
     for p in roster:
         counts[spread_class(p)] = counts.get(spread_class(p), 0) + 1
-    bound = class_lower_bound(counts, g)
+    bound = class_lower_bound(counts, g, priority)
+    # The whole call keeps to its budget: the searches stop early enough to leave time for the report.
+    finish_by = started + time_budget * (1 - FINISH_SHARE)
     ids = [p.id for p in roster]
     facilitator_class = class_keys.get(FACILITATORS)
 
@@ -102,12 +109,11 @@ def plan_groups(
             caps=caps,
             ids=ids,
             rng=random.Random(run_seed),
+            penalty=priority.keep_apart,
         )
+        deadline = min(time.perf_counter() + budget, finish_by)
         search.construct(facilitator_class)
-        started = time.monotonic()
-        max_steps = max(1000, int(budget * STEPS_PER_SECOND))
-        deadline = started + max(3 * budget, budget + 1.0)
-        found = search.run(max_steps, deadline, bound)
+        found = search.run(deadline, bound)
         search.load(found)
         return found, search.total - strangers.tie_cost(found, tags)
 
@@ -142,6 +148,9 @@ def plan_groups(
             report = dataclasses.replace(report, only_best=True)
     return Plan(groups=groups, report=report)
 
+
+#: Share of the time budget kept back from the searches for checking and reporting the plan.
+FINISH_SHARE = 0.05
 
 #: Every term of the real cost is a whole multiple of this (see :data:`strangers.COST_STEP`).
 _COST_STEP = strangers.COST_STEP

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
-from .cost import even_split, spread_class
+from .cost import even_split, meeting_weights, spread_class
 from .history import History
 from .model import Participant, people
 
@@ -38,6 +39,8 @@ class PlanReport:
     repeats_from_last_meeting: int
     objective: float
     lower_bound: float
+    #: Pairs sharing a group who already shared one at a meeting inside the history window.
+    met_before: int = 0
     #: Set after a reshuffle (``plan_groups(avoid=...)``) that found no other plan of the same cost.
     only_best: bool = False
 
@@ -67,6 +70,17 @@ class PlanReport:
         else:
             k = self.repeats_from_last_meeting
             out.append(f"{k} {'pair was' if k == 1 else 'pairs were'} also in the same group at the last meeting.")
+        if (
+            self.met_before
+            and self.people_above_even_share == 0
+            and self.groups_without_facilitator <= max(0, len(self.groups) - self.facilitators)
+        ):
+            # The mix comes first, strictly: say so when it is why people meet again.
+            k = self.met_before
+            out.append(
+                f"{k} {'pair has' if k == 1 else 'pairs have'} been in a group together at a recent meeting: "
+                "keeping the mix of roles even came first, and no plan with that mix and fewer repeats was found."
+            )
         verdict = (
             "the lowest possible"
             if self.objective <= self.lower_bound + 1e-6
@@ -99,6 +113,7 @@ class PlanReport:
             "repeats_from_last_meeting": self.repeats_from_last_meeting,
             "objective": self.objective,
             "lower_bound": self.lower_bound,
+            "met_before": self.met_before,
             "only_best": self.only_best,
         }
 
@@ -147,6 +162,12 @@ def build_report(
 ) -> PlanReport:
     """Count everything in :class:`PlanReport` from the groups and the history."""
     last = history.meeting_count - 1 if history is not None and history.meeting_count else None
+    window = set(meeting_weights(history))
+    met_before = 0
+    if history is not None and window:
+        for group in groups:
+            places = [{x for x in history.groups_of(p.id) if x[0] in window} for p in group]
+            met_before += sum(1 for a, b in combinations(range(len(group)), 2) if places[a] & places[b])
     reports = []
     for number, group in enumerate(groups, start=1):
         roles: Counter[str] = Counter(p.role for p in group if not p.is_facilitator)
@@ -173,4 +194,5 @@ def build_report(
         repeats_from_last_meeting=sum(r.repeats_from_last_meeting for r in reports),
         objective=objective,
         lower_bound=lower_bound,
+        met_before=met_before,
     )

@@ -15,8 +15,11 @@ larger ones, or any with keep-together groups, get a general descent and then an
 restart from the best plan so far. Keep-apart pairs are a huge penalty during search; a plan still
 paying it is refused.
 
-The search is bounded by a number of steps derived from the time budget, not by the clock, so the same
-seed gives the same plan on any machine; the clock is only a safety net on an overloaded one.
+The search is bounded by the clock: a deadline on ``time.perf_counter()``, checked every few hundred
+proposals (every few tabu iterations), and the best plan so far is returned when it passes. A step count
+calibrated on one machine overran on a slower or busier one (a "1 s" plan took 1.2 to 2.2 s); the clock
+cannot. The price is that a search that runs to its deadline may end on another plan on another machine;
+a search that reaches the lower bound stops there and is the same everywhere for a given seed.
 """
 
 from __future__ import annotations
@@ -28,18 +31,12 @@ from collections.abc import Hashable, Sequence
 
 from .model import InfeasibleError, people
 
-#: Cost of one keep-apart pair sharing a group while searching; larger than any plan's real cost.
-PENALTY = 1e7
-#: Search steps per second of time budget (measured; a step is one proposed swap or move).
-STEPS_PER_SECOND = 300_000
 #: Annealing: starting and final temperature, and proposals per cycle per person (at least CYCLE_MIN).
 T_START, T_END, CYCLE_PER_PERSON, CYCLE_MIN = 2.0, 0.05, 60, 4000
 #: Rosters up to this size are solved exactly by trying every plan (at most a few thousand).
 TINY_MAX = 9
 #: Rosters up to this size use tabu search on a dense n×n cost matrix (memory n², so only when small).
 DENSE_MAX = 160
-#: Swap evaluations per second of budget in the dense tabu search (measured).
-EVALS_PER_SECOND = 5_000_000
 #: Tabu tenure: a person may not return to a group for this many iterations plus a random 0..g.
 TENURE_MIN = 3
 #: Tabu iterations without a new best before restarting from the best plan, shaken.
@@ -62,6 +59,7 @@ class Search:
         caps: Sequence[int],
         ids: Sequence[Hashable],
         rng: random.Random,
+        penalty: float,
     ) -> None:
         self.n = n = len(classes)
         self.g = g = len(caps)
@@ -85,6 +83,8 @@ class Search:
         self.lo, self.hi = min(caps), max(caps)
         self.ids = ids
         self.rng = rng
+        #: Cost of a keep-apart pair sharing a group: above any plan's real cost (``Weights.keep_apart``).
+        self.penalty = penalty
         self.grp = [-1] * n
         self.members: list[list[int]] = [[] for _ in range(g)]
         self.cnt = [[0] * len(class_weights) for _ in range(g)]
@@ -142,7 +142,7 @@ class Search:
                 total += self.W[c] * (k * (k - 1) // 2)
             for t, k in self.tc[b].items():
                 total += self.tag_weight[t] * (k * (k - 1) // 2)
-        return total + PENALTY * len(self.violations())
+        return total + self.penalty * len(self.violations())
 
     def violations(self) -> list[tuple[int, int]]:
         """Keep-apart pairs currently sharing a group."""
@@ -159,7 +159,7 @@ class Search:
                 v += w * k
         for j in self.apart[i]:
             if self.grp[j] == b:
-                v += PENALTY
+                v += self.penalty
         return v
 
     def _refresh(self, b: int) -> None:
@@ -257,7 +257,7 @@ class Search:
                 v += w * k
         for j in self.apart[i]:
             if self.grp[j] == b:
-                v += PENALTY
+                v += self.penalty
         return v
 
     def _pair(self, i: int, j: int) -> float:
@@ -269,7 +269,7 @@ class Search:
             if t in tj:
                 v += w
         if j in self.apart_set[i]:
-            v += PENALTY
+            v += self.penalty
         return v
 
     def exchange_delta(self, A: Sequence[int], a: int, B: Sequence[int], b: int) -> float:
@@ -331,8 +331,10 @@ class Search:
 
     # ----------------------------------------------------------------- search
 
-    def run(self, max_steps: int, deadline: float, target: float) -> list[int]:
-        """Improve the plan until ``target`` is reached or the budget is spent; return the best assignment."""
+    def run(self, deadline: float, target: float) -> list[int]:
+        """Improve the plan until ``target`` is reached or ``deadline`` (``time.perf_counter``) passes.
+
+        Returns the best assignment found."""
         best_total = self.total
         best = list(self.grp)
         if self.g < 2 or best_total <= target + 1e-6:
@@ -346,25 +348,23 @@ class Search:
         # Phase 1: descent by swaps within a class only. They keep every class count, so the even spread
         # built above stays optimal while history conflicts are repaired; on large rosters this alone
         # usually reaches the lower bound.
-        done = self._anneal(min(max_steps, stall_limit * 4), 0.0, 0.0, deadline, target, stall_limit, True)
+        done = self._anneal(stall_limit * 4, 0.0, 0.0, deadline, target, stall_limit, True)
         # Phase 1b: descent by any swap or move, trading spread against history where that pays.
-        if not done and not dense and self.steps < max_steps:
-            steps = min(max_steps - self.steps, stall_limit * 4)
-            done = self._anneal(steps, 0.0, 0.0, deadline, target, stall_limit)
+        if not done and not dense:
+            done = self._anneal(stall_limit * 4, 0.0, 0.0, deadline, target, stall_limit)
         best_total, best = self.total, list(self.grp)
-        if done or self.steps >= max_steps:
+        if done or time.perf_counter() > deadline:
             return best
         if dense:
             # Small rosters: tabu search over all swaps with O(1) deltas from a dense cost matrix.
-            left = (max_steps - self.steps) / STEPS_PER_SECOND
-            return self._tabu(best, int(left * EVALS_PER_SECOND), deadline, target)
+            return self._tabu(best, deadline, target)
         # Phase 2: annealing cycles, each restarting from the best plan so far.
         cycle = max(CYCLE_MIN, CYCLE_PER_PERSON * n)
-        while not done and self.steps < max_steps:
-            self._anneal(min(cycle, max_steps - self.steps), T_START, T_END, deadline, target, 0)
+        while not done:
+            self._anneal(cycle, T_START, T_END, deadline, target, 0)
             if self._best_total < best_total - 1e-9:
                 best_total, best = self._best_total, self._best
-            done = best_total <= target + 1e-6 or time.monotonic() > deadline
+            done = best_total <= target + 1e-6 or time.perf_counter() > deadline
             self.load(best)
         return best
 
@@ -440,6 +440,7 @@ class Search:
         cls, W, tag_items, tags = self.cls, self.W, self.tag_items, self.tags
         apart, unit_of, unit_size = self.apart, self.unit_of, self.unit_size
         hot = self.hot
+        penalty = self.penalty
         self._best_total = self.total
         self._best = list(grp)
         since_improvement = 0
@@ -447,7 +448,7 @@ class Search:
         temperature = t_start
         can_move = self.hi > self.lo
         for step in range(steps):
-            if not step & 255 and step and time.monotonic() > deadline:
+            if not step & 127 and step and time.perf_counter() > deadline:
                 self.steps += step
                 return True
             temperature *= cool
@@ -521,9 +522,9 @@ class Search:
                                     if k != y:
                                         gk = grp[k]
                                         if gk == dst:
-                                            d += PENALTY
+                                            d += penalty
                                         elif gk == src:
-                                            d -= PENALTY
+                                            d -= penalty
             else:
                 A = self.units[unit_of[i]]
                 fill = self._fill(b, len(A), -1)
@@ -539,9 +540,13 @@ class Search:
                     if temperature > 0:
                         self._best = list(grp)
                     if self.total <= target + 1e-6:
-                        self._best = list(grp)
-                        self.steps += step + 1
-                        return True
+                        # A running total of huge keep-apart terms can drift; trust only a fresh sum.
+                        self.total = self.recompute()
+                        self._best_total = self.total
+                        if self.total <= target + 1e-6:
+                            self._best = list(grp)
+                            self.steps += step + 1
+                            return True
                     continue
             since_improvement += 1
             if stall and since_improvement >= stall:
@@ -550,7 +555,7 @@ class Search:
         self.steps += steps
         return False
 
-    def _tabu(self, start: list[int], max_evals: int, deadline: float, target: float) -> list[int]:
+    def _tabu(self, start: list[int], deadline: float, target: float) -> list[int]:
         """Tabu search over every swap (and every move between a larger and a smaller group).
 
         Each iteration applies the best non-tabu exchange, even a worsening one, so the search walks out
@@ -580,11 +585,11 @@ class Search:
         total = sum(D[i][grp[i]] for i in range(n)) / 2
         best_total, best = total, list(grp)
         tabu = [[0] * g for _ in range(n)]
-        evals = it = stale = 0
+        it = stale = 0
         stale_limit = max(STALE_MIN, STALE_PER_PERSON * n)
         people = range(n)
-        while evals < max_evals and best_total > target + 1e-6:
-            if not it & 7 and time.monotonic() > deadline:
+        while best_total > target + 1e-6:
+            if not it & 3 and time.perf_counter() > deadline:
                 break
             it += 1
             own = [D[k][grp[k]] for k in people]
@@ -597,9 +602,6 @@ class Search:
             is_hot = [False] * n
             for k in hot:
                 is_hot[k] = True
-            # Work per iteration: the exchanges looked at (pairs of two hot people once) and the O(n)
-            # bookkeeping around them.
-            evals += len(hot) * (n - len(hot) // 2 + (g if hi > lo else 0)) + 4 * n
             aspire = best_total - total - 1e-9
             bd = math.inf
             bh = -1.0  # among equal moves, prefer moving people who cost most where they are
@@ -677,7 +679,7 @@ class Search:
                 if stale >= stale_limit:
                     stale = 0
                     grp, size, D, total = self._shaken(best, C)
-        self.steps += int(evals * STEPS_PER_SECOND / EVALS_PER_SECOND)
+        self.steps += it
         return best
 
     def _shaken(self, start: list[int], C: list[list[float]]) -> tuple[list[int], list[int], list[list[float]], float]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import cost
 from .cost import pairs
 
 #: Rosters larger than this skip the tie-break: new faces rarely run out there, and the tags (one per
@@ -35,10 +36,10 @@ TIE_BREAK_MAX = 60
 #: Below this time budget (seconds) the search spends it all on the real cost.
 TIE_BREAK_MIN_BUDGET = 0.5
 
-#: Every term of the real cost is a whole multiple of this: same-class pairs cost 2 (= 10240 steps) and
-#: 52, and a past meeting costs 2.4 + 0.6 * 0.5**age with age < 12 (0.6 * 2**-11 = 3 steps). So two
-#: plans of different real cost differ by at least this much.
-COST_STEP = 0.2 / 2**11
+#: Every term of the real cost is a whole multiple of this: same-class pairs cost a power of two of at
+#: least 2 (2 = 20480 steps), and a past meeting 2.4 + 0.6 * 0.5**age with age < 12 (0.6 * 2**-11 = 3
+#: steps). So two plans of different real cost differ by at least this much.
+COST_STEP = cost.COST_STEP
 
 
 def worth_breaking_ties(n: int, meetings_so_far: int, budget: float) -> bool:

@@ -193,6 +193,7 @@ class BreakoutsCog(
         """Plan off the event loop: the search takes up to ``planning_seconds`` of CPU."""
         history = await self.repo.history(guild.id)
         rules = await self.repo.keep_apart_rules(guild.id)
+        roles = await self.bot.members.roles_for(guild.id)
 
         def name(user_id: Hashable) -> str:
             return name_of(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
@@ -207,6 +208,8 @@ class BreakoutsCog(
             time_budget=self.bot.config.breakouts.planning_seconds,
             name=name,
             avoid=avoid or (),
+            roles=roles,
+            season_meetings=self.bot.config.breakouts.season_meetings,
         )
 
     async def reshuffle(self, interaction: discord.Interaction, session_id: int) -> None:

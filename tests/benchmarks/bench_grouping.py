@@ -40,7 +40,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from itertools import combinations
 from pathlib import Path
@@ -51,8 +50,6 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import bot.grouping.lookahead as lookahead_module  # noqa: E402
-import bot.grouping.strangers as strangers_module  # noqa: E402
 from bot.grouping import (  # noqa: E402
     Constraints,
     History,
@@ -63,12 +60,13 @@ from bot.grouping import (  # noqa: E402
 )
 from bot.grouping.cost import (  # noqa: E402
     HISTORY_WINDOW,
-    class_weight,
     meeting_weights,
     person_tags,
+    plan_weights,
     spread_class,
 )
 from bot.grouping.model import group_count_for, group_sizes  # noqa: E402
+from bot.grouping.season import plan_first_of_season, plan_season  # noqa: E402
 
 ROLE_MIX = {"lay": 15, "commissioner": 10, "gp": 20, "clinician": 25, "manager": 15, "researcher": 15}
 SIZE = 5
@@ -162,12 +160,13 @@ def cpsat_optimum(roster: list[Participant], history: History, constraints: Cons
         for k, i in enumerate(facilitators):
             model.Add(x[i][k] == 1)
     table = [v * (v - 1) // 2 for v in range(max(sizes) + 1)]
+    priority = plan_weights(roster, history, sizes)
     terms = []
     classes: dict[Hashable, list[int]] = {}
     for i, p in enumerate(roster):
         classes.setdefault(spread_class(p), []).append(i)
     for cls, members in classes.items():
-        weight = round(class_weight(cls) * scale)
+        weight = round(priority.of(cls) * scale)
         for k in range(g):
             count = model.NewIntVar(0, max(sizes), "")
             model.Add(count == sum(x[i][k] for i in members))
@@ -205,9 +204,10 @@ def pair_costs(roster: list[Participant], history: History, constraints: Constra
     weights = meeting_weights(history)
     tags = [person_tags(p.id, history, weights) for p in roster]
     classes = [spread_class(p) for p in roster]
+    priority = plan_weights(roster, history, group_sizes(n, group_count_for(n, size=SIZE)))
     costs = [[0.0] * n for _ in range(n)]
     for i, j in combinations(range(n), 2):
-        same = class_weight(classes[i]) if classes[i] == classes[j] else 0.0
+        same = priority.of(classes[i]) if classes[i] == classes[j] else 0.0
         costs[i][j] = costs[j][i] = same + sum(w for t, w in tags[i].items() if t in tags[j])
     index = {p.id: i for i, p in enumerate(roster)}
     for a, b in constraints.keep_apart:
@@ -342,11 +342,12 @@ def bench_small(n: int, exact_limit: float, past: int = PAST_MEETINGS, seeds: in
     g = group_count_for(n, size=SIZE)
     row: dict = {"bench": "quality", "n": n, "past_meetings": past, "groups": g}
     row["facilitators"] = sum(p.is_facilitator for p in roster)
-    row["lower_bound"] = lower_bound(roster, size=SIZE)
+    row["lower_bound"] = lower_bound(roster, size=SIZE, history=history)
     for budget in (0.1, 1.0):
         value, elapsed = timed_plan(roster, history, constraints, budget)
         row[f"ours_{budget}s"] = value
         row[f"seconds_{budget}s"] = round(elapsed, 3)
+        row[f"within_budget_plus_10pct_{budget}s"] = elapsed <= budget * 1.1
     row.update(baselines(roster, history, g))
     upper = min(row["ours_0.1s"], row["ours_1.0s"])
     row.update(exact_reference(roster, history, constraints, upper, exact_limit))
@@ -378,10 +379,11 @@ def baselines(roster: list[Participant], history: History, g: int) -> dict:
 def bench_large(n: int, budget: float) -> dict:
     roster, history, constraints = instance(n, seed=n)
     g = group_count_for(n, size=SIZE)
-    bound = lower_bound(roster, size=SIZE)
+    bound = lower_bound(roster, size=SIZE, history=history)
     value, elapsed = timed_plan(roster, history, constraints, budget)
     row = {"bench": "quality", "n": n, "groups": g, "facilitators": sum(p.is_facilitator for p in roster)}
     row |= {"lower_bound": bound, "ours": value, "budget": budget, "seconds": round(elapsed, 3)}
+    row |= {"within_budget_plus_10pct": elapsed <= budget * 1.1}
     row |= {"reached_bound": value <= bound + 1e-6, "gap_vs_bound": gap(value, bound)}
     row |= baselines(roster, history, g)
     return row
@@ -440,76 +442,156 @@ def repeat_roster(roster_seed: int, role_mix: bool) -> list[Participant]:
     return roster + [Participant(6 + k, role, False) for k, role in enumerate(roles)]
 
 
-def repeat_rounds(rounds: int, budget: float, roster_seed: int, role_mix: bool = False) -> int:
-    """Plan ``rounds`` meetings in a row, each from the history of the previous ones; count repeats."""
-    roster = repeat_roster(roster_seed, role_mix)
-    constraints = Constraints(keep_apart=list(combinations(range(6), 2)))
+GOLFER_APART = list(combinations(range(6), 2))
+
+
+def per_meeting(meetings: list[list[list[Hashable]]]) -> list[int]:
+    """New repeats at each meeting: repeats(first k) - repeats(first k - 1)."""
+    totals = [repeats(meetings[: k + 1]) for k in range(len(meetings))]
+    return [t - (totals[k - 1] if k else 0) for k, t in enumerate(totals)]
+
+
+def golfer_season(rounds: int, budget: float, seed: int) -> tuple[list[list[list[Hashable]]], float]:
+    """``copbot groups plan --rounds 7``: the season planned jointly in one call of ``budget`` seconds."""
+    roster = repeat_roster(seed, role_mix=False)
+    started = time.perf_counter()
+    plans = plan_season(
+        [roster] * rounds, size=SIZE, constraints=Constraints(keep_apart=GOLFER_APART), seed=seed, time_budget=budget
+    )
+    elapsed = time.perf_counter() - started
+    return [[[p.id for p in g] for g in plan.groups] for plan in plans], elapsed
+
+
+def golfer_meeting_by_meeting(
+    rounds: int, budget: float, seed: int, season: int | None
+) -> tuple[list[list[list[Hashable]]], float]:
+    """Each meeting planned when it comes, from the history of the ones before, ``budget`` seconds each:
+    as the first of ``season`` meetings (what ``/breakout plan`` does), or on its own (``season=None``)."""
+    roster = repeat_roster(seed, role_mix=False)
+    constraints = Constraints(keep_apart=GOLFER_APART)
     history = History()
     meetings = []
+    worst = 0.0
     for r in range(rounds):
-        plan = plan_groups(
-            roster, size=SIZE, history=history, constraints=constraints, seed=roster_seed + r, time_budget=budget
-        )
+        started = time.perf_counter()
+        if season is None:
+            plan = plan_groups(
+                roster, size=SIZE, history=history, constraints=constraints, seed=seed + r, time_budget=budget
+            )
+        else:
+            plan = plan_first_of_season(
+                roster,
+                roster,
+                rounds=season,
+                size=SIZE,
+                history=history,
+                constraints=constraints,
+                seed=seed + r,
+                time_budget=budget,
+            )
+        worst = max(worst, time.perf_counter() - started)
         groups = [[p.id for p in group] for group in plan.groups]
         meetings.append(groups)
         history.add_meeting(groups)
-    return repeats(meetings)
+    return meetings, worst
 
 
-def bench_repeats(rounds: int = 7, budget: float = 1.0, runs: int = 10) -> dict:
-    """The issue's repeat-avoidance instance, and a secondary variant with a realistic role mix.
-
-    Primary (the issue's, and the public golfer tool's setting): 30 people, 6 groups of 5, 6 facilitators
-    kept apart and the 24 others sharing one role, so role spread does not restrict who meets whom; each
-    round planned from the previous rounds' history. Its floor: each facilitator meets 4 of the 24 others
-    per round, 28 over 7 rounds, so at least 4 repeats each (24 in all).
-
-    Secondary: the same, but the 24 others get the ROLE_MIX roles. Role spread comes before history, and
-    with every role at most one per group same-role pairs never meet, which sets a higher floor.
-    The budget per round is the bot's default (``[breakouts] planning_seconds``). As diagnostics, the
-    primary instance is also planned with the strangers tie-break but no look-ahead, and with neither
-    (each meeting on its own cost alone).
-    """
-    started = time.perf_counter()
-    ours = [repeat_rounds(rounds, budget, 30 + k) for k in range(runs)]
-    elapsed = time.perf_counter() - started
-    mixed = [repeat_rounds(rounds, budget, 30 + k, role_mix=True) for k in range(runs)]
-    saved = lookahead_module.LOOK_AHEAD_MAX, strangers_module.TIE_BREAK_MAX
-    try:
-        lookahead_module.LOOK_AHEAD_MAX = 0
-        tie_break_only = [repeat_rounds(rounds, budget, 30 + k) for k in range(runs)]
-        strangers_module.TIE_BREAK_MAX = 0
-        myopic = [repeat_rounds(rounds, budget, 30 + k) for k in range(runs)]
-    finally:
-        lookahead_module.LOOK_AHEAD_MAX, strangers_module.TIE_BREAK_MAX = saved
-    random_counts = []
-    for s in range(50):
-        r_rng = random.Random(s)
-        random_counts.append(repeats([random_split(range(30), SIZE, r_rng) for _ in range(rounds)]))
-    same_role_pairs = sum(math.comb(k, 2) for k in Counter(mix_roles(24)).values())
-    pair_meetings = rounds * 6 * math.comb(5, 2)
+def bench_golfer_season(rounds: int = 7, budget: float = 20.0, seeds: int = 5) -> dict:
+    """The issue's social-golfer case as a season: 30 people (6 facilitators kept apart, 24 members of one
+    role), groups of 5, 7 meetings planned jointly. Floor 24 (each facilitator meets 28 member places among
+    24 members); target <= 26 in <= 20 s."""
+    runs = [golfer_season(rounds, budget, 30 + k) for k in range(seeds)]
+    totals = [repeats(m) for m, _ in runs]
     return {
-        "bench": "repeats",
-        "instance": "issue: 6 facilitators kept apart + 24 members of one role",
+        "bench": "golfer_season",
         "people": 30,
         "groups": 6,
         "rounds": rounds,
-        "budget_per_round": budget,
-        "ours_per_run": ours,
-        "ours_mean": round(sum(ours) / runs, 1),
-        "target": 45,
-        "seconds_per_run": round(elapsed / runs, 2),
-        "random_split_mean": round(sum(random_counts) / len(random_counts), 1),
-        "pair_meetings": pair_meetings,
-        "floor_facilitators": 6 * max(0, 4 * rounds - 24),
-        "ours_max": max(ours),
-        "diagnostic_tie_break_only_per_run": tie_break_only,
-        "diagnostic_tie_break_only_mean": round(sum(tie_break_only) / runs, 1),
-        "diagnostic_one_meeting_at_a_time_per_run": myopic,
-        "diagnostic_one_meeting_at_a_time_mean": round(sum(myopic) / runs, 1),
-        "secondary_role_mix_per_run": mixed,
-        "secondary_role_mix_mean": round(sum(mixed) / runs, 1),
-        "secondary_role_mix_floor_with_even_role_spread": pair_meetings - (math.comb(30, 2) - 15 - same_role_pairs),
+        "budget_seconds": budget,
+        "repeats_per_seed": totals,
+        "repeats_mean": round(sum(totals) / seeds, 1),
+        "repeats_max": max(totals),
+        "per_meeting_per_seed": [per_meeting(m) for m, _ in runs],
+        "seconds_per_seed": [round(e, 2) for _, e in runs],
+        "within_budget_plus_10pct": all(e <= budget * 1.1 for _, e in runs),
+        "floor": 6 * max(0, 4 * rounds - 24),
+        "target": 26,
+    }
+
+
+def bench_golfer_meeting_by_meeting(rounds: int = 7, budget: float = 1.0, seeds: int = 5) -> dict:
+    """The same case planned meeting by meeting at 1 s each, as ``/breakout plan`` does (each meeting the
+    first of a season of ``[breakouts] season_meetings`` = 6), and, for comparison, each meeting on its
+    own cost alone (``plan_groups``, the engine before seasons). Target <= 34."""
+    season = [golfer_meeting_by_meeting(rounds, budget, 30 + k, 6) for k in range(seeds)]
+    alone = [golfer_meeting_by_meeting(rounds, budget, 30 + k, None) for k in range(seeds)]
+    totals = [repeats(m) for m, _ in season]
+    alone_totals = [repeats(m) for m, _ in alone]
+    return {
+        "bench": "golfer_meeting_by_meeting",
+        "people": 30,
+        "rounds": rounds,
+        "budget_per_meeting": budget,
+        "repeats_per_seed": totals,
+        "repeats_mean": round(sum(totals) / seeds, 1),
+        "per_meeting_per_seed": [per_meeting(m) for m, _ in season],
+        "slowest_meeting_seconds": round(max(w for _, w in season), 3),
+        "within_budget_plus_10pct": all(w <= budget * 1.1 for _, w in season + alone),
+        "one_meeting_alone_repeats_per_seed": alone_totals,
+        "one_meeting_alone_mean": round(sum(alone_totals) / seeds, 1),
+        "one_meeting_alone_per_meeting_per_seed": [per_meeting(m) for m, _ in alone],
+        "target": 34,
+    }
+
+
+COP_ROSTER, COP_ATTEND, COP_MEETINGS, COP_FACILITATORS = 40, 33, 8, 5
+
+
+def cop_run(seed: int, budget: float, season: int) -> dict:
+    """One CoP season: 40 on the roster (5 facilitators, 35 in ROLE_MIX), 33 of them at each meeting
+    (drawn at random), 8 meetings planned when they come, as ``/breakout plan`` does."""
+    rng = random.Random(seed)
+    roles = mix_roles(COP_ROSTER - COP_FACILITATORS)
+    rng.shuffle(roles)
+    roster = [Participant(k, "facilitator", True) for k in range(COP_FACILITATORS)]
+    roster += [Participant(COP_FACILITATORS + k, role, False) for k, role in enumerate(roles)]
+    history = History()
+    meetings, above, worst = [], [], 0.0
+    for r in range(COP_MEETINGS):
+        today = sorted(rng.sample(roster, COP_ATTEND), key=lambda p: p.id)
+        recent = {i for meeting in history.meetings()[-3:] for group in meeting for i in group}
+        expected = today + [p for p in roster if p.id in recent and p not in today]
+        started = time.perf_counter()
+        plan = plan_first_of_season(
+            today, expected, rounds=season, size=SIZE, history=history, seed=seed + r, time_budget=budget
+        )
+        worst = max(worst, time.perf_counter() - started)
+        groups = [[p.id for p in group] for group in plan.groups]
+        meetings.append(groups)
+        above.append(plan.report.people_above_even_share)
+        history.add_meeting(groups)
+    return {"meetings": meetings, "above": above, "worst": worst}
+
+
+def bench_cop(budget: float = 1.0, seeds: int = 5, season: int = 6) -> dict:
+    """The CoP case: 0 people above their role's even share and <= 18 repeated pair-meetings (targets)."""
+    runs = [cop_run(100 + k, budget, season) for k in range(seeds)]
+    totals = [repeats(run["meetings"]) for run in runs]
+    return {
+        "bench": "cop_case",
+        "roster": COP_ROSTER,
+        "attend": COP_ATTEND,
+        "meetings": COP_MEETINGS,
+        "facilitators": COP_FACILITATORS,
+        "budget_per_meeting": budget,
+        "season_meetings": season,
+        "repeats_per_seed": totals,
+        "repeats_mean": round(sum(totals) / seeds, 1),
+        "per_meeting_repeats_per_seed": [per_meeting(run["meetings"]) for run in runs],
+        "above_share_per_seed": [sum(run["above"]) for run in runs],
+        "above_share_per_meeting_per_seed": [run["above"] for run in runs],
+        "slowest_meeting_seconds": round(max(run["worst"] for run in runs), 3),
+        "targets": {"above_share": 0, "repeats": 18},
     }
 
 
@@ -528,22 +610,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--memory-child", type=int)
+    parser.add_argument("--only", choices=["quality", "large", "season", "memory"], help="run one part")
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
         return
     print(json.dumps({"bench": "env", "python": sys.version.split()[0]} | solver_versions()))
     limit = 60.0 if args.quick else 300.0
-    for n in (20, 23, 30, 33, 62):
-        print(json.dumps(bench_small(n, limit)), flush=True)
-    print(json.dumps(bench_small(62, limit, past=12)), flush=True)
-    large = [(200, 0.3), (203, 0.3), (1000, 1.0), (1003, 1.0)]
-    if not args.quick:
-        large += [(5000, 3.0), (5003, 3.0)]
-    for n, budget in large:
-        print(json.dumps(bench_large(n, budget)), flush=True)
-    print(json.dumps(bench_repeats()), flush=True)
-    print(json.dumps(bench_memory(1000 if args.quick else 5000)), flush=True)
+    if args.only in (None, "quality"):
+        for n in (20, 23, 30, 33, 62):
+            print(json.dumps(bench_small(n, limit)), flush=True)
+        print(json.dumps(bench_small(62, limit, past=12)), flush=True)
+    if args.only in (None, "large"):
+        large = [(200, 0.3), (203, 0.3), (1000, 1.0), (1003, 1.0)]
+        if not args.quick:
+            large += [(5000, 3.0), (5003, 3.0)]
+        for n, budget in large:
+            print(json.dumps(bench_large(n, budget)), flush=True)
+    if args.only in (None, "season"):
+        print(json.dumps(bench_golfer_season()), flush=True)
+        print(json.dumps(bench_golfer_meeting_by_meeting()), flush=True)
+        print(json.dumps(bench_cop()), flush=True)
+    if args.only in (None, "memory"):
+        print(json.dumps(bench_memory(1000 if args.quick else 5000)), flush=True)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,42 @@ def test_history_file_keeps_last_meetings_pairs_apart(
     assert all(len(g & {"Bob", "Cat", "Dev"}) <= 1 and len(g & {"Eve", "Fay", "Hal"}) <= 1 for g in groups)
 
 
+def test_rounds_plans_a_season_as_json_rounds_in_the_plan_shape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 9 people in groups of 3 for 4 meetings: the lines of the affine plane of order 3 are such a season
+    # where nobody meets anyone twice (every pair exactly once), and one meeting at a time rarely finds it.
+    lines = ["name,role,facilitator"] + [f"P{k},other,no" for k in range(9)]
+    path = tmp_path / "season.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rc, out, _ = run(
+        ["groups", "plan", str(path), "--size", "3", "--rounds", "4", "--json", "--time-budget", "3"], capsys
+    )
+    assert rc == 0
+    data = json.loads(out)
+    assert list(data) == ["rounds"] and len(data["rounds"]) == 4
+    met: dict[frozenset[str], int] = {}
+    for plan in data["rounds"]:
+        assert set(plan) == {"groups", "report"}
+        assert plan["report"]["people_above_even_share"] == 0
+        names = sorted(p["name"] for g in plan["groups"] for p in g["people"])
+        assert names == sorted(line.split(",")[0] for line in lines[1:])
+        for g in plan["groups"]:
+            people = [p["name"] for p in g["people"] if not p["facilitator"]]
+            for a in people:
+                for b in people:
+                    if a < b:
+                        met[frozenset((a, b))] = met.get(frozenset((a, b)), 0) + 1
+    assert sorted(met.values()) == [1] * 36, "every pair meets exactly once in the season"
+    rc, text, _ = run(["groups", "plan", str(path), "--size", "3", "--rounds", "3", "--time-budget", "1"], capsys)
+    assert rc == 0
+    assert [line for line in text.splitlines() if line.startswith("Meeting ")] == [
+        "Meeting 1 of 3",
+        "Meeting 2 of 3",
+        "Meeting 3 of 3",
+    ]
+
+
 def test_same_seed_same_output(roster: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first = run(["groups", "plan", str(roster), "--size", "3", "--seed", "2"], capsys)
     second = run(["groups", "plan", str(roster), "--size", "3", "--seed", "2"], capsys)
@@ -121,6 +157,8 @@ def test_same_seed_same_output(roster: Path, capsys: pytest.CaptureFixture[str])
             ["--time-budget", "0"],
             "--time-budget must be more than 0 and at most 600 seconds, not 0.",
         ),
+        ("name,role\nAnn,gp\nBob,lay\n", ["--rounds", "0"], "--rounds must be from 1 to 26, not 0."),
+        ("name,role\nAnn,gp\nBob,lay\n", ["--rounds", "many"], "--rounds must be a whole number, not 'many'."),
         (
             "name,role\nAnn,gp\nBob,lay\n",
             ["--time-budget", "soon"],

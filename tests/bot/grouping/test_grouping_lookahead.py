@@ -80,13 +80,14 @@ def test_look_ahead_only_for_small_rosters_with_history_and_time() -> None:
     assert not la.worth_looking_ahead(30, 6, history, la.LOOK_AHEAD_MIN_BUDGET / 2)
 
 
-def test_plans_with_look_ahead_are_deterministic_and_keep_the_hard_rules() -> None:
+def test_plans_with_look_ahead_keep_the_hard_rules() -> None:
     people = [Participant(k, "facilitator", True) for k in range(4)]
     people += [Participant(k, "other", False) for k in range(4, 20)]
     apart = Constraints(keep_apart=list(combinations(range(4), 2)))
     history = History.from_meetings([[list(range(4 + k, 20, 4)) for k in range(4)]])
     plans = [plan_groups(people, size=5, history=history, constraints=apart, seed=3, time_budget=0.5) for _ in "xy"]
-    assert [[p.id for p in g] for g in plans[0].groups] == [[p.id for p in g] for g in plans[1].groups]
+    # The searches stop at a wall-clock deadline, so two runs may differ, but never in quality here.
+    assert plans[0].report.objective == plans[1].report.objective
     for group in plans[0].groups:
         assert len(group) == 5 and sum(p.is_facilitator for p in group) == 1
     assert plans[0].report.repeats_from_last_meeting == 0

@@ -17,6 +17,7 @@ from bot.grouping import (
     objective,
     plan_groups,
 )
+from bot.grouping.cost import history_part
 
 ROLES = ["lay", "lay", "commissioner", "gp", "gp", "clinician", "clinician", "clinician", "manager", "researcher"]
 
@@ -98,7 +99,9 @@ def test_recent_meetings_weigh_more_than_old_ones() -> None:
     history = History.from_meetings([[["a", "b"], ["c", "d"]], [["a", "c"], ["b", "d"]]])
     plan = plan_groups(people, size=2, history=history, time_budget=0.05)
     assert partition(plan) == {frozenset("ad"), frozenset("bc")}
-    same_role = 2 * 2.0  # both pairs share the role "other"
+    # Both pairs share the role "other"; a same-role pair costs 16, the smallest power of two above the
+    # 11.4 that history could cost at most (both meetings' pairs again), so role spread comes first.
+    same_role = 2 * 16.0
     # Per past meeting together 3 * (0.8 + 0.2 * 0.5**age): at the last meeting 3, one meeting back 2.7.
     assert objective([[people[0], people[1]], [people[2], people[3]]], history) == pytest.approx(same_role + 2 * 2.7)
     assert objective([[people[0], people[2]], [people[1], people[3]]], history) == pytest.approx(same_role + 2 * 3.0)
@@ -108,12 +111,12 @@ def test_recent_meetings_weigh_more_than_old_ones() -> None:
 def test_a_third_meeting_together_weighs_more_than_a_second() -> None:
     # Putting a pair together again costs more the more often they have already met.
     people = [Participant(k, "other", False) for k in "ab"]
-    costs = [objective([people], History.from_meetings([[["a", "b"]]] * k)) - 2.0 for k in range(4)]
+    costs = [history_part([people], History.from_meetings([[["a", "b"]]] * k)) for k in range(4)]
     assert costs[0] == 0 and costs[0] < costs[1] < costs[2] < costs[3]
     # ... and more the more recently: having met at the last meeting costs more than at the one before.
     last = History.from_meetings([[["a"], ["b"]], [["a", "b"]]])
     before = History.from_meetings([[["a", "b"]], [["a"], ["b"]]])
-    assert objective([people], last) > objective([people], before) > 2.0
+    assert history_part([people], last) > history_part([people], before) > 0
 
 
 def test_groups_list_facilitators_first_then_roster_order() -> None:

@@ -48,8 +48,10 @@ def test_report_counts_and_text() -> None:
     assert report.people_above_even_share == 0
     assert report.repeats_from_last_meeting == 2  # A-B, and D-E
     # History 3 * (0.8 + 0.2 * 0.5**age) per past meeting together: A-B met last time (3) and the time
-    # before (2.7); D-E last time (3); gp pair A-B (2), lay pair D-E (2).
-    assert report.objective == pytest.approx(3 + 2.7 + 3 + 2 + 2)
+    # before (2.7); D-E last time (3). History could cost at most 14.7 here (A-B twice, and the three
+    # pairs of D, E, C), so a same-role pair costs 16: gp pair A-B, lay pair D-E.
+    assert report.objective == pytest.approx(3 + 2.7 + 3 + 16 + 16)
+    assert report.met_before == 2
     text = report.to_text(label=str.upper)
     assert text.splitlines() == [
         "Group 1 (4 people): 1 facilitator; GP 2, LAY 1; 1 pair also together last time.",
@@ -57,7 +59,9 @@ def test_report_counts_and_text() -> None:
         "1 of 2 groups has no facilitator, because there is only 1 facilitator.",
         "Every role is spread as evenly as possible over the groups.",
         "2 pairs were also in the same group at the last meeting.",
-        "Mix score 12.7 (lower is better; no plan can score below 2).",
+        "2 pairs have been in a group together at a recent meeting: keeping the mix of roles even came first, "
+        "and no plan with that mix and fewer repeats was found.",
+        "Mix score 40.7 (lower is better; no plan can score below 2).",
     ]
     data = json.loads(json.dumps(report.to_dict()))
     assert data["groups"][0] == {
@@ -67,7 +71,7 @@ def test_report_counts_and_text() -> None:
         "roles": {"gp": 2, "lay": 1},
         "repeats_from_last_meeting": 1,
     }
-    assert data["objective"] == pytest.approx(12.7) and data["lower_bound"] == 2.0
+    assert data["objective"] == pytest.approx(40.7) and data["lower_bound"] == 2.0
 
 
 def test_report_text_for_a_perfect_plan() -> None:

@@ -15,9 +15,9 @@ from bot.grouping.cost import (
     FACILITATORS,
     HISTORY_WINDOW,
     ROLE_WEIGHT,
-    class_weight,
     meeting_weights,
     person_tags,
+    weights_for,
 )
 from bot.grouping.model import group_sizes
 
@@ -33,7 +33,9 @@ def test_every_real_cost_term_is_a_whole_number_of_cost_steps() -> None:
     assert len(weights) == HISTORY_WINDOW
     assert all(whole_steps(w) for w in weights.values())
     assert whole_steps(ROLE_WEIGHT)
-    assert whole_steps(class_weight(FACILITATORS))
+    for cap, slots in ((0.0, 10), (37.5, 60), (1e5, 10_000)):
+        assert whole_steps(weights_for(cap, slots).of(FACILITATORS))
+        assert whole_steps(weights_for(cap, slots).role)
 
 
 def tags_for(ids: list[str], history: History) -> list[dict[int, float]]:
