@@ -12,6 +12,7 @@ import logging
 import pkgutil
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,7 +25,7 @@ from bot.errors import UserError
 from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.reminders.policy import ReminderPolicy
-from bot.storage.database import Database
+from bot.storage.backend import make_database
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
@@ -53,7 +54,9 @@ def extension_names() -> list[str]:
 class CopBot(commands.Bot):
     """copbot: the bot plus the services every feature shares."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, lock_scope: str = "all", **bot_options: object) -> None:
+        """``lock_scope`` names the shard range this process serves (one process per range on
+        PostgreSQL); ``bot_options`` go to discord.py (``shard_count``, ``shard_ids``)."""
         # copbot moves people between voice channels but never joins one or sends audio, so the
         # voice libraries (PyNaCl, davey) are not needed; discord.py's start-up warning that "voice
         # will NOT be supported" would only alarm the facilitator reading the log.
@@ -66,9 +69,10 @@ class CopBot(commands.Bot):
             intents=intents,
             help_command=None,
             allowed_mentions=DEFAULT_ALLOWED_MENTIONS,
+            **bot_options,  # type: ignore[arg-type]
         )
         self.config = config
-        self.db = Database(config.database_path)
+        self.db = make_database(config.database_path, url=config.database_url, lock_scope=lock_scope)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.settings = SettingsRepository(self.db)
         self.members = MemberRepository(self.db)
@@ -153,6 +157,10 @@ async def send_ephemeral(interaction: discord.Interaction, content: str, **kwarg
         log.warning("Could not send a reply to an interaction", exc_info=True)
 
 
-def create_bot(config: Config | None = None) -> CopBot:
-    """A configured, unstarted bot. Reads configuration as described in :mod:`bot.config`."""
-    return CopBot(config or load_config())
+def create_bot(config: Config | None = None, **options: Any) -> CopBot:
+    """A configured, unstarted bot. Reads configuration as described in :mod:`bot.config`.
+
+    ``options`` are :class:`CopBot`'s: ``lock_scope`` (the shard range this process serves) and
+    discord.py's ``shard_count`` / ``shard_ids`` (see ``copbot run --shard-count``).
+    """
+    return CopBot(config or load_config(), **options)

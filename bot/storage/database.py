@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 
 #: Shipped inside the package (``bot/storage/migrations``), found through the import system.
 MIGRATIONS_DIR: Traversable = resources.files("bot.storage") / "migrations"
-_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+?)(?:\.(postgresql))?\.sql$")
+#: The dialects a migration may have its own file for (``NNN_name.postgresql.sql``).
+DIALECTS = ("sqlite", "postgresql")
 
 
 class SchemaTooNewError(Exception):
@@ -118,18 +120,34 @@ class Migration:
     sql: str
 
 
-def load_migrations(directory: Traversable | Path = MIGRATIONS_DIR) -> list[Migration]:
-    """All migrations in ``directory``, in order; gaps or duplicate numbers are a programming error."""
-    found: list[Migration] = []
+def load_migrations(directory: Traversable | Path = MIGRATIONS_DIR, *, dialect: str = "sqlite") -> list[Migration]:
+    """All migrations in ``directory`` for ``dialect``, in order; gaps are allowed, duplicates are a bug.
+
+    ``NNN_name.sql`` is plain SQL both backends run; where PostgreSQL needs other spellings (64-bit
+    ids, identity columns, ``BYTEA``) ``NNN_name.postgresql.sql`` beside it replaces it there.
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"Unknown SQL dialect {dialect!r}")
+    plain: dict[int, Migration] = {}
+    special: dict[int, Migration] = {}
     for path in sorted((p for p in directory.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise RuntimeError(f"Migration file {path.name} must be named like 001_name.sql")
-        found.append(Migration(int(match.group(1)), match.group(2), path.read_text(encoding="utf-8")))
-    versions = [m.version for m in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"Two migrations share a number: {versions}")
-    return found
+        version, name, only = int(match.group(1)), match.group(2), match.group(3)
+        target = special if only else plain
+        if version in target:
+            raise RuntimeError(f"Two migrations share the number {version:03d}")
+        if only and only != dialect:
+            target[version] = Migration(version, name, "")  # counted for clashes, never run here
+            continue
+        target[version] = Migration(version, name, path.read_text(encoding="utf-8"))
+    for version, migration in special.items():
+        if version not in plain:
+            raise RuntimeError(f"Migration {version:03d}_{migration.name} has a dialect file but no plain one")
+        if migration.sql:
+            plain[version] = migration
+    return [plain[v] for v in sorted(plain)]
 
 
 LATEST_VERSION = max((m.version for m in load_migrations()), default=0)
@@ -137,6 +155,8 @@ LATEST_VERSION = max((m.version for m in load_migrations()), default=0)
 
 class Transaction:
     """The handle a caller writes through while it holds the database lock."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -167,6 +187,8 @@ class Transaction:
 
 class Database:
     """The bot's single SQLite database (see the module docstring)."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path, *, exclusive: bool = True) -> None:
         """``exclusive=False`` is for the operator's short commands (``copbot forget``, ``export-user``):

@@ -44,7 +44,7 @@ class CountingNotifier:
     def __init__(self) -> None:
         self.sent = 0
 
-    async def task_reminder(self, task, kind, late) -> None:
+    async def task_reminder(self, task, kind, late, *, nonce=None) -> None:
         self.sent += 1
 
     async def meeting_digest(self, meeting, late) -> None:
