@@ -45,7 +45,6 @@ async def main(folder: Path, name: str) -> None:
     bot = create_bot(lock_scope=f"test-{name}")  # as two shard ranges: one lock each
     async with simcord.run(bot, settle_timeout=600, check_errors=False) as env:
         ids = build_server(env)
-        await env.settle()
         cog = bot.get_cog("TasksCog")
         original_send = cog.send_to_member
         sends = 0
@@ -74,7 +73,6 @@ async def main(folder: Path, name: str) -> None:
             time.sleep(0.05)
         for _ in range(120):
             await cog.service.run()
-            await env.settle()
             row = await bot.db.fetchone("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL")
             if int(row[0]) == 0:
                 break

@@ -25,6 +25,8 @@ from bot.clock import utcnow
 from bot.storage.postgres import PostgresDatabase
 
 REMINDERS = int(os.environ.get("COPBOT_TEST_REMINDERS", "10000"))
+#: A is killed after this many DMs (1,500 of 10,000).
+CRASH_AFTER = REMINDERS * 15 // 100
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -117,10 +119,10 @@ def test_a_process_killed_mid_sweep_loses_nothing(pg_url: str, tmp_path: Path) -
     sends them. At most A's one in-flight message repeats; on Discord the reminder's nonce, sent with
     enforce_nonce, makes Discord drop that repeat (SimCord does not know nonces, so it is counted).
     """
-    sent = run_two(pg_url, tmp_path, {"COPBOT_TEST_CRASH_AFTER": "1500", "COPBOT_TEST_LEASE_SECONDS": "3"})
+    sent = run_two(pg_url, tmp_path, {"COPBOT_TEST_CRASH_AFTER": str(CRASH_AFTER), "COPBOT_TEST_LEASE_SECONDS": "3"})
     assert sent["a:code"] == [9], "A was killed mid-sweep"
     assert sent["b:code"] == [0], (tmp_path / "b.log").read_text()[-2000:]
-    assert len(sent["a"]) == 1_501
+    assert len(sent["a"]) == CRASH_AFTER + 1
     total = Counter(sent["a"] + sent["b"])
     assert set(total) == set(range(1, REMINDERS + 1)), "0 lost"
     assert sum(n - 1 for n in total.values()) <= 1, "only the one message in flight may repeat"
