@@ -157,10 +157,15 @@ async def send_ephemeral(interaction: discord.Interaction, content: str, **kwarg
         log.warning("Could not send a reply to an interaction", exc_info=True)
 
 
+class ShardedCopBot(CopBot, commands.AutoShardedBot):
+    """copbot on several gateway shards in one process (``copbot run --shard-count N [--shards A-B]``)."""
+
+
 def create_bot(config: Config | None = None, **options: Any) -> CopBot:
     """A configured, unstarted bot. Reads configuration as described in :mod:`bot.config`.
 
     ``options`` are :class:`CopBot`'s: ``lock_scope`` (the shard range this process serves) and
     discord.py's ``shard_count`` / ``shard_ids`` (see ``copbot run --shard-count``).
     """
-    return CopBot(config or load_config(), **options)
+    cls = ShardedCopBot if options.get("shard_count") is not None else CopBot
+    return cls(config or load_config(), **options)

@@ -142,6 +142,14 @@ class AdvisoryLock:
         self.scope = scope
         self._acquired = False
 
+    def lock_names(self) -> list[str]:
+        """One lock per shard for ``shards:N:A-B`` (so overlapping ranges refuse each other), else one."""
+        if self.scope.startswith("shards:"):
+            _, count, span = self.scope.split(":")
+            first, last = (int(x) for x in span.split("-"))
+            return [f"copbot:shard:{n}/{count}" for n in range(first, last + 1)]
+        return [f"copbot:{self.scope}"]
+
     async def acquire(self) -> None:
         if self._acquired:
             return
@@ -149,10 +157,14 @@ class AdvisoryLock:
         held = self._held.get(key)
         if held is None:
             conn = await asyncpg.connect(self.url)
-            got = await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"copbot:{self.scope}")
+            got = True
+            for name in self.lock_names():
+                got = await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", name)
+                if not got:
+                    break
             if not got:
-                await conn.close()
-                where = "all shards" if self.scope == "all" else f"shards {self.scope}"
+                await conn.close()  # gives back any of the range's locks it did take
+                where = "all shards" if self.scope == "all" else f"shards {self.scope.rsplit(':', 1)[-1]}"
                 raise DatabaseInUseError(
                     f"Another copbot is already running {where} on the database {redact_url(self.url)}: "
                     "stop it first, or give this one other shards."
