@@ -279,6 +279,11 @@ class PostgresDatabase:
         """Nothing to fold back: PostgreSQL's write-ahead log is not a file beside the data an operator copies."""
         return True
 
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement as its own transaction; return how many rows it changed."""
+        async with self._lock:
+            return _rowcount(await self.pool.execute(translate(sql), *params))
+
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> asyncpg.Record | None:
         return await self.pool.fetchrow(translate(sql), *params)
 

@@ -118,12 +118,11 @@ class ReminderRepository:
     async def confirm(self, reminder_id: int, *, owner: str, now: datetime) -> bool:
         """Record one leased reminder as sent. False if the lease had been lost (it ran out and
         another process took the row), which the caller logs: that row may then go out twice."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE reminders SET sent_at = ?, lease_owner = NULL, lease_until = NULL"
-                " WHERE id = ? AND lease_owner = ? AND sent_at IS NULL",
-                (now.isoformat(), reminder_id, owner),
-            )
+        changed = await self._db.execute(  # one statement: its own transaction, one round trip
+            "UPDATE reminders SET sent_at = ?, lease_owner = NULL, lease_until = NULL"
+            " WHERE id = ? AND lease_owner = ? AND sent_at IS NULL",
+            (now.isoformat(), reminder_id, owner),
+        )
         return changed == 1
 
     async def confirm_many(self, reminder_ids: Sequence[int], *, owner: str, now: datetime) -> None:
