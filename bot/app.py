@@ -26,6 +26,7 @@ from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.reminders.policy import ReminderPolicy
 from bot.storage.backend import make_database
+from bot.storage.database import Shards
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
@@ -72,6 +73,8 @@ class CopBot(commands.Bot):
             **bot_options,  # type: ignore[arg-type]
         )
         self.config = config
+        #: The shards whose servers' scheduled work this process does (None: every server it sees).
+        self.served_shards = _served_shards(bot_options)
         self.db = make_database(config.database_path, url=config.database_url, lock_scope=lock_scope)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.settings = SettingsRepository(self.db)
@@ -155,6 +158,17 @@ async def send_ephemeral(interaction: discord.Interaction, content: str, **kwarg
             await interaction.response.send_message(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
     except discord.HTTPException:
         log.warning("Could not send a reply to an interaction", exc_info=True)
+
+
+def _served_shards(options: dict[str, object]) -> Shards | None:
+    """A process on some of the shards (``--shards A-B``) sends only their servers' reminders and rolls
+    only their meetings: the channels, names and events it needs are in its own cache. With every shard
+    (or none given) there is nothing to leave out."""
+    count, ids = options.get("shard_count"), options.get("shard_ids")
+    if not isinstance(count, int) or ids is None:
+        return None
+    chosen = tuple(int(i) for i in ids)  # type: ignore[attr-defined]
+    return None if set(chosen) >= set(range(count)) else Shards(count, chosen)
 
 
 class ShardedCopBot(CopBot, commands.AutoShardedBot):

@@ -45,6 +45,27 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+?)(?:\.(postgresql))?\.sql$")
 DIALECTS = ("sqlite", "postgresql")
 
 
+@dataclass(frozen=True, slots=True)
+class Shards:
+    """The gateway shards one process serves: ``count`` in all, ``ids`` here.
+
+    Discord gives server ``g`` to shard ``(g >> 22) % count``; a process that serves only some shards
+    has only those servers' channels and members in its cache, so it does only their scheduled work.
+    """
+
+    count: int
+    ids: tuple[int, ...]
+
+    def sql(self, column: str) -> str:
+        """A condition keeping rows whose server ``column`` is on these shards (the same SQL on both backends)."""
+        return f"(({column} >> 22) % {int(self.count)}) IN ({', '.join(str(int(i)) for i in self.ids)})"
+
+
+def shard_condition(shards: Shards | None, column: str) -> str:
+    """`` AND <condition>`` for a process on some shards, or nothing for one that serves every server."""
+    return "" if shards is None else f" AND {shards.sql(column)}"
+
+
 class SchemaTooNewError(Exception):
     """The database was written by a newer copbot than this one."""
 

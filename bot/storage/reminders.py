@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.storage.database import Database
+from bot.storage.database import Database, Shards, shard_condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,10 @@ _CLAIMABLE_AT = "CASE WHEN r.lease_until IS NOT NULL AND r.lease_until > r.due_a
 class ReminderRepository:
     """Reads the outbox and claims rows from it."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, shards: Shards | None = None) -> None:
+        """``shards``: claim and wait only for reminders of servers on these shards (see :class:`Shards`)."""
         self._db = db
+        self._shards = shards
 
     async def claim_due(
         self,
@@ -76,7 +78,12 @@ class ReminderRepository:
         (its owner died mid-sweep) is claimable again.
         """
         stamp = now.isoformat()
-        sql = "SELECT r.id" + _LIVE + " AND r.due_at <= ? AND (r.lease_until IS NULL OR r.lease_until <= ?)"
+        sql = (
+            "SELECT r.id"
+            + _LIVE
+            + " AND r.due_at <= ? AND (r.lease_until IS NULL OR r.lease_until <= ?)"
+            + shard_condition(self._shards, "r.guild_id")
+        )
         params: list[object] = [stamp, stamp]
         if after is not None:
             # A row value keeps this a range scan of the index: rows released for a retry (say, in a
@@ -148,11 +155,12 @@ class ReminderRepository:
     async def next_due_at(self, *, after: datetime | None = None) -> datetime | None:
         """When the next live unsent reminder can be claimed (its due time, or the end of another
         process's lease on it), optionally only those strictly ``after``."""
+        mine = shard_condition(self._shards, "r.guild_id")
         if after is None:
-            row = await self._db.fetchone(f"SELECT MIN({_CLAIMABLE_AT})" + _LIVE)
+            row = await self._db.fetchone(f"SELECT MIN({_CLAIMABLE_AT})" + _LIVE + mine)
         else:
             row = await self._db.fetchone(
-                f"SELECT MIN({_CLAIMABLE_AT})" + _LIVE + f" AND {_CLAIMABLE_AT} > ?", (after.isoformat(),)
+                f"SELECT MIN({_CLAIMABLE_AT})" + _LIVE + mine + f" AND {_CLAIMABLE_AT} > ?", (after.isoformat(),)
             )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 

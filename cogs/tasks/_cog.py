@@ -89,12 +89,12 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
         self.tasks = TaskRepository(bot.db)
-        self.meetings = MeetingRepository(bot.db)
+        self.meetings = MeetingRepository(bot.db, shards=bot.served_shards)
         self.service = ReminderService(
             scheduler=bot.scheduler,
             tasks=self.tasks,
             meetings=self.meetings,
-            reminders=ReminderRepository(bot.db),
+            reminders=ReminderRepository(bot.db, shards=bot.served_shards),
             notifier=self,
             timezone_for=self.timezone_for,
             policy_for=self.policy_for,

@@ -160,3 +160,15 @@ async def test_one_process_per_shard_on_postgresql(pg_url: str) -> None:
         await disjoint.release()
     finally:
         await first.release()
+
+
+def test_a_bot_on_some_shards_does_only_their_scheduled_work() -> None:
+    from bot import create_bot
+    from bot.app import ShardedCopBot
+    from bot.storage.database import Shards
+
+    some = create_bot(shard_count=4, shard_ids=[2, 3], lock_scope="shards:4:2-3")
+    assert isinstance(some, ShardedCopBot)
+    assert some.served_shards == Shards(4, (2, 3))
+    assert create_bot(shard_count=4).served_shards is None  # every shard: every server
+    assert create_bot().served_shards is None

@@ -15,7 +15,8 @@ import pytest
 from bot.privacy.registry import FORGOTTEN
 from bot.reminders.policy import PlannedReminder
 from bot.storage.backend import make_database
-from bot.storage.database import LATEST_VERSION
+from bot.storage.database import LATEST_VERSION, Shards
+from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
 from bot.storage.postgres import translate
 from bot.storage.privacy import PrivacyRepository, schema_columns
@@ -152,3 +153,33 @@ def test_urls_are_shown_without_their_password(url: str) -> None:
     from bot.storage.postgres import redact_url
 
     assert "secret" not in redact_url(url)
+
+
+async def test_a_process_on_some_shards_claims_only_its_servers_reminders(database) -> None:
+    """Server ``g`` is on shard ``(g >> 22) % count``: with two shards, each process gets its half."""
+    on_shard = {0: 0, 1: 0}
+    guilds = [GUILD + n for n in range(20)]
+    async with database.transaction() as tx:
+        for number, guild in enumerate(guilds, start=1):
+            task_id = await tx.insert(
+                "INSERT INTO tasks (guild_id, number, description, assignee_id, creator_id, due_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((guild % 1000) << 22 | number, 1, "T", SAM, KIM, NOW.isoformat(), NOW.isoformat()),
+            )
+            await tx.execute(
+                "INSERT INTO reminders (guild_id, task_id, kind, due_at) SELECT guild_id, id, 'due', due_at FROM tasks"
+                " WHERE id = ?",
+                (task_id,),
+            )
+    rows = await database.fetchall("SELECT guild_id FROM reminders")
+    for (guild_id,) in rows:
+        on_shard[(int(guild_id) >> 22) % 2] += 1
+    assert on_shard[0] and on_shard[1]
+    for shard in (0, 1):
+        repo = ReminderRepository(database, shards=Shards(2, (shard,)))
+        claimed = await repo.claim_due(NOW, owner=f"shard{shard}", lease=LEASE, limit=100)
+        assert len(claimed) == on_shard[shard]
+        assert all((r.guild_id >> 22) % 2 == shard for r in claimed)
+        assert await repo.next_due_at() == NOW + LEASE  # only its own rows, now leased
+    meetings = MeetingRepository(database, shards=Shards(2, (1,)))
+    assert await meetings.next_start() is None
