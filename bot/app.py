@@ -12,6 +12,7 @@ import logging
 import pkgutil
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,7 +26,8 @@ from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.pulse.service import PulseService
 from bot.reminders.policy import ReminderPolicy
-from bot.storage.database import Database
+from bot.storage.backend import make_database
+from bot.storage.database import Shards
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
@@ -55,7 +57,9 @@ def extension_names() -> list[str]:
 class CopBot(commands.Bot):
     """copbot: the bot plus the services every feature shares."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, lock_scope: str = "all", **bot_options: object) -> None:
+        """``lock_scope`` names the shard range this process serves (one process per range on
+        PostgreSQL); ``bot_options`` go to discord.py (``shard_count``, ``shard_ids``)."""
         # copbot moves people between voice channels but never joins one or sends audio, so the
         # voice libraries (PyNaCl, davey) are not needed; discord.py's start-up warning that "voice
         # will NOT be supported" would only alarm the facilitator reading the log.
@@ -68,9 +72,12 @@ class CopBot(commands.Bot):
             intents=intents,
             help_command=None,
             allowed_mentions=DEFAULT_ALLOWED_MENTIONS,
+            **bot_options,  # type: ignore[arg-type]
         )
         self.config = config
-        self.db = Database(config.database_path)
+        #: The shards whose servers' scheduled work this process does (None: every server it sees).
+        self.served_shards = _served_shards(bot_options)
+        self.db = make_database(config.database_path, url=config.database_url, lock_scope=lock_scope)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.settings = SettingsRepository(self.db)
         self.members = MemberRepository(self.db)
@@ -161,6 +168,26 @@ async def send_ephemeral(interaction: discord.Interaction, content: str, **kwarg
         log.warning("Could not send a reply to an interaction", exc_info=True)
 
 
-def create_bot(config: Config | None = None) -> CopBot:
-    """A configured, unstarted bot. Reads configuration as described in :mod:`bot.config`."""
-    return CopBot(config or load_config())
+def _served_shards(options: dict[str, object]) -> Shards | None:
+    """A process on some of the shards (``--shards A-B``) sends only their servers' reminders and rolls
+    only their meetings: the channels, names and events it needs are in its own cache. With every shard
+    (or none given) there is nothing to leave out."""
+    count, ids = options.get("shard_count"), options.get("shard_ids")
+    if not isinstance(count, int) or ids is None:
+        return None
+    chosen = tuple(int(i) for i in ids)  # type: ignore[attr-defined]
+    return None if set(chosen) >= set(range(count)) else Shards(count, chosen)
+
+
+class ShardedCopBot(CopBot, commands.AutoShardedBot):
+    """copbot on several gateway shards in one process (``copbot run --shard-count N [--shards A-B]``)."""
+
+
+def create_bot(config: Config | None = None, **options: Any) -> CopBot:
+    """A configured, unstarted bot. Reads configuration as described in :mod:`bot.config`.
+
+    ``options`` are :class:`CopBot`'s: ``lock_scope`` (the shard range this process serves) and
+    discord.py's ``shard_count`` / ``shard_ids`` (see ``copbot run --shard-count``).
+    """
+    cls = ShardedCopBot if options.get("shard_count") is not None else CopBot
+    return cls(config or load_config(), **options)

@@ -77,28 +77,70 @@ def backoff_delays(start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> It
         delay = min(delay * 2, cap)
 
 
+def parse_shards(shard_count: int | None, shards: str | None) -> dict[str, object]:
+    """``--shard-count N [--shards A-B]`` → the bot's options (``shard_count``, ``shard_ids``,
+    ``lock_scope``); raises ``ValueError`` with one sentence for a wrong combination.
+
+    Discord sends each server's events (and so its interactions) to exactly one shard: shard
+    ``(server_id >> 22) % N``. Whoever holds that shard holds the server's in-memory state (the
+    anonymity rate limits and mutes), so a shard range must never run in two processes at once: on
+    PostgreSQL each shard of the range is an advisory lock.
+    """
+    if shard_count is None:
+        if shards is not None:
+            raise ValueError("--shards needs --shard-count too (how many shards there are in all).")
+        return {}
+    if shard_count < 1:
+        raise ValueError("--shard-count must be 1 or more.")
+    if shards is None:
+        first, last = 0, shard_count - 1
+    else:
+        try:
+            a, _, b = shards.partition("-")
+            first, last = int(a), int(b or a)
+        except ValueError:
+            raise ValueError(f"--shards must look like 0-3 (a first and last shard number), not {shards!r}.") from None
+        if not 0 <= first <= last < shard_count:
+            raise ValueError(
+                f"--shards {shards} must lie between 0 and {shard_count - 1} (--shard-count {shard_count})."
+            )
+    return {
+        "shard_count": shard_count,
+        "shard_ids": list(range(first, last + 1)),
+        "lock_scope": f"shards:{shard_count}:{first}-{last}",
+    }
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     try:
         config = load_config()
     except ConfigError as exc:
         return _fail(f"The configuration has a problem: {exc}")
+    try:
+        options = parse_shards(getattr(args, "shard_count", None), getattr(args, "shards", None))
+    except ValueError as exc:
+        return _fail(str(exc))
     if not config.token:
         return _fail(NO_TOKEN)
     # Before anything touches Discord: a wrong path or a second copbot is one sentence, not a crash
     # half-way through connecting (and two bots must never both be logged in on one database).
-    lock = DatabaseLock(config.database_path)
+    # On PostgreSQL the bot takes its shard range's advisory lock when it opens the database, also
+    # before it logs in.
+    lock = DatabaseLock(config.database_path) if config.database_url is None else None
     try:
-        check_database_path(config.database_path)
-        lock.acquire()
+        if lock is not None:
+            check_database_path(config.database_path)
+            lock.acquire()
     except (DatabaseUnusableError, DatabaseInUseError) as exc:
         return _fail(str(exc))
     try:
         setup_logging(config.log_level)
-        return asyncio.run(_run_bot(config))
+        return asyncio.run(_run_bot(config, options))
     except KeyboardInterrupt:  # Ctrl-C in the instant before the bot's own signal handlers are in place
         return 0
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def setup_logging(level_name: str) -> None:
@@ -202,7 +244,7 @@ async def _freeze_when_ready(bot: CopBot) -> None:
     freeze_start_up_heap()
 
 
-async def _run_bot(config: Config) -> int:
+async def _run_bot(config: Config, options: dict[str, object] | None = None) -> int:
     import discord
 
     from bot.app import create_bot
@@ -219,8 +261,9 @@ async def _run_bot(config: Config) -> int:
         loop.add_signal_handler(sig, on_signal, sig)
 
     started = time.monotonic()
-    bot = create_bot(config)
-    log.info("copbot is starting; database %s", config.database_path)
+    bot = create_bot(config, **(options or {}))
+    shards = f", shards {options['shard_ids']} of {options['shard_count']}" if options else ""
+    log.info("copbot is starting; database %s%s", config.database_target, shards)
 
     async def serve() -> None:
         # The database first, offline: a schema from a newer copbot or a broken file is one sentence
@@ -254,7 +297,7 @@ async def _run_bot(config: Config) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     if received:
-        log.info("Stopped cleanly on %s; database saved in %s", received[0], config.database_path)
+        log.info("Stopped cleanly on %s; database saved in %s", received[0], config.database_target)
     return 0
 
 
@@ -267,11 +310,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for key, value in config.describe():
         print(f"{key.ljust(width)}  {value}")
     try:
-        version = asyncio.run(read_schema_version(config.database_path))
+        if config.database_url:
+            version = asyncio.run(_postgres_version(config.database_url))
+        else:
+            version = asyncio.run(read_schema_version(config.database_path))
     except DatabaseUnusableError as exc:
         return _fail(str(exc))
     except Exception as exc:  # a damaged or foreign file: say so rather than crash
-        return _fail(f"The database {config.database_path} could not be read: {exc}.")
+        return _fail(f"The database {config.database_target} could not be read: {exc}.")
     if version is None:
         state = f"not created yet (it will be created at version {LATEST_VERSION} when the bot starts)"
     elif version > LATEST_VERSION:
@@ -285,12 +331,57 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _postgres_version(url: str) -> int | None:
+    """The schema version of a PostgreSQL database, read without changing it (None: not created yet)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+            return None
+        return int(await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
+    finally:
+        await conn.close()
+
+
+def _cmd_migrate_db(args: argparse.Namespace) -> int:
+    """Copy a SQLite database into an empty PostgreSQL one, checked row for row."""
+    from pathlib import Path
+
+    from bot.storage.copy import CopyError, copy_database
+    from bot.storage.postgres import is_postgres_url, redact_url
+
+    if not is_postgres_url(args.postgres_url):
+        return _fail(f"{args.postgres_url!r} is not a PostgreSQL URL: it should start with postgresql://")
+    try:
+        report = asyncio.run(copy_database(Path(args.sqlite_path).expanduser(), args.postgres_url))
+    except (CopyError, DatabaseUnusableError, DatabaseInUseError, SchemaTooNewError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"copbot could not reach the PostgreSQL database ({exc}): check the URL and that it is running.")
+    for table, count in report.tables.items():
+        print(f"{table}: {count} rows")
+    print(
+        f"Copied {report.rows} rows in {len(report.tables)} tables to {redact_url(args.postgres_url)}, "
+        "every row checked. Start copbot with COPBOT_DB set to that URL."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``copbot``; sub-commands set ``func`` to their handler."""
     parser = argparse.ArgumentParser(prog="copbot", description="A Discord bot for Community of Practice meetings.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="start the bot (needs DISCORD_TOKEN)")
+    run.add_argument("--shard-count", type=int, help="how many gateway shards in all (AutoShardedBot)")
+    run.add_argument("--shards", help="the shards this process runs, as A-B (needs --shard-count; PostgreSQL)")
     run.set_defaults(func=_cmd_run)
+    migrate = sub.add_parser(
+        "migrate-db", help="copy a SQLite database into an empty PostgreSQL one, checked row for row"
+    )
+    migrate.add_argument("sqlite_path", metavar="SQLITE_PATH")
+    migrate.add_argument("postgres_url", metavar="POSTGRES_URL")
+    migrate.set_defaults(func=_cmd_migrate_db)
     check = sub.add_parser("check", help="show the effective configuration and database version, offline")
     check.set_defaults(func=_cmd_check)
     invite = sub.add_parser("invite", help="print the link that adds copbot to a server, with the permissions it uses")

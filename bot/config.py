@@ -179,13 +179,24 @@ class Config:
         default_factory=lambda: PulseConfig(open_hours=48, min_group=5, recent_hours=3, comment_length=1000)
     )
     sources: tuple[str, ...] = field(default=())
+    #: ``COPBOT_DB=postgresql://…``: the shared PostgreSQL database (then ``database_path`` is unused).
+    database_url: str | None = None
+
+    @property
+    def database_target(self) -> str:
+        """What copbot stores its data in, for messages: the file, or the URL without its password."""
+        if self.database_url:
+            from bot.storage.postgres import redact_url
+
+            return redact_url(self.database_url)
+        return str(self.database_path)
 
     def describe(self) -> list[tuple[str, str]]:
         """Key/value pairs for ``copbot check``; the token is masked."""
         rows: list[tuple[str, str]] = [
             ("config files", ", ".join(self.sources)),
             ("DISCORD_TOKEN", self.token.masked()),
-            ("database", str(self.database_path)),
+            ("database", self.database_target),
             ("bot.log_level", self.log_level),
         ]
         for section in (
@@ -409,7 +420,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     log_level = r.text("bot", "log_level").upper()
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"bot.log_level must be one of {', '.join(LOG_LEVELS)}; it is {log_level!r}.")
-    if environ.get("COPBOT_DB"):
+    database_url: str | None = None
+    if environ.get("COPBOT_DB", "").startswith(("postgresql://", "postgres://")):
+        database_url = environ["COPBOT_DB"]
+        database_path = default_data_dir() / r.text("bot", "database")
+    elif environ.get("COPBOT_DB"):
         database_path = Path(environ["COPBOT_DB"]).expanduser()
     else:
         data_dir = r.text("bot", "data_dir", allow_empty=True)
@@ -444,6 +459,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     config = Config(
         token=Secret(environ.get("DISCORD_TOKEN", "").strip()),
         database_path=database_path,
+        database_url=database_url,
         log_level=log_level,
         community=CommunityConfig(
             name=r.text("community", "name"),

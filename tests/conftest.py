@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from bot import create_bot
+from bot.storage.backend import AnyDatabase, make_database
+from tests.pgcluster import Cluster, cluster_from_env, start_cluster
 from tests.realdiscord import RealisticDiscord
+
+#: ``COPBOT_TEST_BACKEND=postgresql`` runs every test that uses the default database on PostgreSQL.
+TEST_BACKEND = os.environ.get("COPBOT_TEST_BACKEND", "sqlite")
 
 #: Latency added to every REST call in end-to-end tests unless a test asks for another
 #: (``@pytest.mark.discord(latency=…)``); ``COPBOT_TEST_LATENCY`` overrides it for a whole run.
@@ -25,16 +31,78 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "discord(latency=seconds, rate_limits=True): how the realistic-Discord layer behaves in this test",
     )
+    config.addinivalue_line(
+        "markers", "sqlite_only: works on the SQLite file itself, so a PostgreSQL run keeps the file for it"
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for this test session (this xdist worker), on a unix socket.
+
+    Skips the test with the reason when PostgreSQL is not installed, unless ``COPBOT_REQUIRE_POSTGRES=1``
+    (CI), where a missing PostgreSQL is a failure rather than a quietly smaller test run.
+    """
+    shared = cluster_from_env()
+    if shared is not None:
+        yield shared
+        return
+    try:
+        cluster = start_cluster()
+    except FileNotFoundError as exc:
+        if os.environ.get("COPBOT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required (COPBOT_REQUIRE_POSTGRES=1) but {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc} (install PostgreSQL to run them)")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    url = asyncio.run(pg_cluster.new_database())
+    yield url
+    asyncio.run(pg_cluster.drop_database(url))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a repository test's database lives: a file, then a PostgreSQL URL (skipped without it)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "copbot.db")
+
+
+@pytest_asyncio.fixture
+async def database(database_target: str) -> AsyncIterator[AnyDatabase]:
+    """An open, migrated database on each backend in turn: repository tests take this one."""
+    db = make_database(database_target)
+    await db.open()
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh database path per test, and no configuration leaking in from the developer's shell."""
+def isolated_environment(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A fresh database per test, and no configuration leaking in from the developer's shell.
+
+    The database is a file unless the run is on PostgreSQL (``COPBOT_TEST_BACKEND=postgresql``), when
+    ``COPBOT_DB`` is a fresh PostgreSQL database; tests that work on the file itself are marked
+    ``sqlite_only`` and keep the file.
+    """
     for name in list(os.environ):
         if (name.startswith("COPBOT") and not name.startswith("COPBOT_TEST_")) or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name, raising=False)
     db_path = tmp_path / "copbot.db"
     monkeypatch.setenv("COPBOT_DB", str(db_path))
+    if TEST_BACKEND == "postgresql" and request.node.get_closest_marker("sqlite_only") is None:
+        monkeypatch.setenv("COPBOT_DB", request.getfixturevalue("pg_url"))
     yield db_path
 
 

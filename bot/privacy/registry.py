@@ -104,6 +104,11 @@ TABLES: tuple[Table, ...] = (
         why="so that no reminder is sent twice or forgotten",
         kept="as long as the task or meeting; reminders to a forgotten person are deleted",
         seen_by="nobody: copbot uses them to send reminders",
+        not_member_ids=(
+            NotAMemberId(
+                "lease_owner", "which copbot process is sending the reminder (machine and process number), not a person"
+            ),
+        ),
     ),
     Table(
         name="meetings",

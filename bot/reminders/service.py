@@ -17,16 +17,18 @@ Design (and why):
   go" that is already out of date is recorded but not sent), with "sorry this is late" wording when more
   than a day late (:func:`bot.reminders.policy.is_late`). The job uses ``misfire_grace_time=None``
   and ``coalesce=True``, so APScheduler never skips a late wake-up, however late.
-* **Never twice, in batches.** The sweep *claims* a batch of due rows (``sent_at`` set where it
-  was NULL, in one transaction) before any of their messages go out, so two sweeps or two bot
-  generations can never both send one. It then loads the batch's tasks and meetings in one query
-  each, sends, and hands back the failures worth retrying in one transaction; the sweep tries
-  those again in a few minutes. Claiming row by row cost three round trips per reminder and made a
-  catch-up of 10,000 reminders take seconds; claiming :data:`BATCH_SIZE` at a time costs three per
-  batch. The trade-off: a crash (power cut, killed process) between a claim and its sends loses
-  the unsent part of that one batch, at most :data:`BATCH_SIZE` reminders, which stay recorded as
-  sent. We prefer that to ever sending a reminder twice, and keep batches modest so the loss is
-  small. A clean stop hands the unsent part of the batch back.
+* **Never twice, never lost, in batches, across processes.** The sweep *leases* a batch of due rows
+  (owner and until, in one transaction: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE``
+  on SQLite; see :mod:`bot.storage.reminders`), loads the batch's tasks and meetings in one query
+  each, and marks each row sent right after its message went out. Any number of processes may sweep
+  one shared outbox: a row is leased to one of them at a time. A process killed mid-batch (power cut,
+  ``kill -9``) loses nothing: its leases run out after :data:`LEASE` and the next sweep anywhere
+  claims those rows again. Only the one message in flight (sent, not yet marked) can repeat, and task
+  reminders carry the row id as Discord's ``nonce`` (discord.py sends ``enforce_nonce`` with it), so
+  Discord returns the first message instead of posting a second one within its nonce window, which
+  the lease is shorter than. A long batch renews its leases half-way through a lease. Failures worth
+  retrying and a clean stop hand rows back at once. Meeting roll-forward is a compare-and-set on the
+  meeting's start (only one process wins it), and digests are outbox rows like reminders.
 * **Waking up.** The job wakes at the earliest of: the next meeting start, the next reminder, and,
   when something failed, the retry time. While a retry is pending, the failed reminders (due in the
   past) do not count as "the next reminder", or the job would fire again at once; an unrelated
@@ -41,6 +43,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -59,8 +64,11 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "copbot:reminders:sweep"
 RETRY_AFTER = timedelta(minutes=5)
-#: Reminders claimed per transaction (see "Never twice, in batches" above).
+#: Reminders claimed per transaction (see "Never twice, never lost" above).
 BATCH_SIZE = 100
+#: How long a claimed reminder stays this process's before another may take it. Shorter than
+#: Discord's nonce window (a few minutes), so a repeat after a crash is one Discord can drop.
+LEASE = timedelta(minutes=2)
 
 
 class RetryLater(Exception):
@@ -70,7 +78,7 @@ class RetryLater(Exception):
 class Notifier(Protocol):
     """What the service needs from the Discord side (implemented by the tasks cog)."""
 
-    async def task_reminder(self, task: Task, kind: str, late: bool) -> None: ...
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: int | None = None) -> None: ...
 
     async def meeting_digest(self, meeting: Meeting, late: bool) -> None: ...
 
@@ -90,7 +98,10 @@ class ReminderService:
         notifier: Notifier,
         timezone_for: Callable[[int], Awaitable[str]],
         policy_for: Callable[[int], Awaitable[ReminderPolicy]],
+        owner: str | None = None,
     ) -> None:
+        """``owner`` names this sweeper in leases (default: host, process and a random part, so two
+        bots in one process, as in tests, are two owners too)."""
         self._scheduler = scheduler
         self._tasks = tasks
         self._meetings = meetings
@@ -101,6 +112,7 @@ class ReminderService:
         self._lock = asyncio.Lock()
         self._stopped = False
         self._retry_at: datetime | None = None
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def start(self) -> None:
         """Catch up on anything due (sent now, once) and arm the job for the next instant."""
@@ -131,7 +143,9 @@ class ReminderService:
             retry = False
             cursor: tuple[datetime, int] | None = None
             while not self._stopped:
-                batch = await self._reminders.claim_due(now, limit=BATCH_SIZE, after=cursor)
+                batch = await self._reminders.claim_due(
+                    now, owner=self.owner, lease=LEASE, limit=BATCH_SIZE, after=cursor
+                )
                 if not batch:
                     break
                 cursor = batch[-1].position  # released rows lie behind it: not retried in this sweep
@@ -144,34 +158,51 @@ class ReminderService:
             return retry
 
     async def _send_batch(self, batch: list[DueReminder], now: datetime) -> list[int]:
-        """Send a claimed batch; return the ids that were not sent and should be tried again."""
+        """Send a leased batch, marking each row sent as it goes; return the ids to try again later."""
         tasks = await self._tasks.by_ids({r.task_id for r in batch if r.task_id is not None})
         meetings = await self._meetings.by_ids({r.meeting_id for r in batch if r.meeting_id is not None})
         latest = {r.task_id: r.id for r in batch if r.task_id is not None}  # the batch is in time order
         failed: list[int] = []
+        superseded: list[int] = []
+        claimed_at = utcnow()
+        renewed = timedelta(0)
         for index, reminder in enumerate(batch):
             if self._stopped:
                 failed.extend(r.id for r in batch[index:])  # claimed but not sent: hand them back
                 break
             if reminder.task_id is not None and latest[reminder.task_id] != reminder.id:
-                continue  # out of date: recorded as done, not sent
+                superseded.append(reminder.id)  # out of date: recorded as done, not sent
+                continue
+            elapsed = utcnow() - claimed_at
+            if elapsed - renewed > LEASE / 2:  # slow going (rate limits): keep the rest of the batch ours
+                await self._reminders.renew(owner=self.owner, until=now + elapsed + LEASE)
+                renewed = elapsed
             try:
                 await self._deliver(reminder, now, tasks, meetings)
             except RetryLater:
                 failed.append(reminder.id)
                 log.warning("Reminder %s (%s) will be retried", reminder.id, reminder.kind)
+                continue
             except Exception:
                 failed.append(reminder.id)
                 log.exception("Reminder %s (%s) failed; it will be retried", reminder.id, reminder.kind)
+                continue
+            if not await self._reminders.confirm(reminder.id, owner=self.owner, now=now):
+                log.warning(
+                    "Reminder %s was sent after its lease ran out; another process may send it too", reminder.id
+                )
+        await self._reminders.confirm_many(superseded, owner=self.owner, now=now)
         return failed
 
     async def _release(self, reminder_ids: list[int]) -> None:
         try:
-            await self._reminders.release(reminder_ids)
+            await self._reminders.release(reminder_ids, owner=self.owner)
         except Exception:
             if not self._stopped:
                 raise
-            log.warning("Stopping: %d claimed reminders could not be handed back", len(reminder_ids))
+            log.warning(
+                "Stopping: %d claimed reminders could not be handed back; their leases will end", len(reminder_ids)
+            )
 
     async def _deliver(
         self, reminder: DueReminder, now: datetime, tasks: dict[int, Task], meetings: dict[int, Meeting]
@@ -180,7 +211,7 @@ class ReminderService:
         if reminder.task_id is not None:
             task = tasks.get(reminder.task_id)
             if task is not None and task.is_open:
-                await self._notifier.task_reminder(task, reminder.kind, late)
+                await self._notifier.task_reminder(task, reminder.kind, late, nonce=reminder.id)
         elif reminder.meeting_id is not None:
             meeting = meetings.get(reminder.meeting_id)
             if meeting is not None and meeting.status == "scheduled":

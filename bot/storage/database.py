@@ -40,7 +40,30 @@ log = logging.getLogger(__name__)
 
 #: Shipped inside the package (``bot/storage/migrations``), found through the import system.
 MIGRATIONS_DIR: Traversable = resources.files("bot.storage") / "migrations"
-_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+?)(?:\.(postgresql))?\.sql$")
+#: The dialects a migration may have its own file for (``NNN_name.postgresql.sql``).
+DIALECTS = ("sqlite", "postgresql")
+
+
+@dataclass(frozen=True, slots=True)
+class Shards:
+    """The gateway shards one process serves: ``count`` in all, ``ids`` here.
+
+    Discord gives server ``g`` to shard ``(g >> 22) % count``; a process that serves only some shards
+    has only those servers' channels and members in its cache, so it does only their scheduled work.
+    """
+
+    count: int
+    ids: tuple[int, ...]
+
+    def sql(self, column: str) -> str:
+        """A condition keeping rows whose server ``column`` is on these shards (the same SQL on both backends)."""
+        return f"(({column} >> 22) % {int(self.count)}) IN ({', '.join(str(int(i)) for i in self.ids)})"
+
+
+def shard_condition(shards: Shards | None, column: str) -> str:
+    """`` AND <condition>`` for a process on some shards, or nothing for one that serves every server."""
+    return "" if shards is None else f" AND {shards.sql(column)}"
 
 
 class SchemaTooNewError(Exception):
@@ -118,18 +141,34 @@ class Migration:
     sql: str
 
 
-def load_migrations(directory: Traversable | Path = MIGRATIONS_DIR) -> list[Migration]:
-    """All migrations in ``directory``, in order; gaps or duplicate numbers are a programming error."""
-    found: list[Migration] = []
+def load_migrations(directory: Traversable | Path = MIGRATIONS_DIR, *, dialect: str = "sqlite") -> list[Migration]:
+    """All migrations in ``directory`` for ``dialect``, in order; gaps are allowed, duplicates are a bug.
+
+    ``NNN_name.sql`` is plain SQL both backends run; where PostgreSQL needs other spellings (64-bit
+    ids, identity columns, ``BYTEA``) ``NNN_name.postgresql.sql`` beside it replaces it there.
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"Unknown SQL dialect {dialect!r}")
+    plain: dict[int, Migration] = {}
+    special: dict[int, Migration] = {}
     for path in sorted((p for p in directory.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise RuntimeError(f"Migration file {path.name} must be named like 001_name.sql")
-        found.append(Migration(int(match.group(1)), match.group(2), path.read_text(encoding="utf-8")))
-    versions = [m.version for m in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"Two migrations share a number: {versions}")
-    return found
+        version, name, only = int(match.group(1)), match.group(2), match.group(3)
+        target = special if only else plain
+        if version in target:
+            raise RuntimeError(f"Two migrations share the number {version:03d}")
+        if only and only != dialect:
+            target[version] = Migration(version, name, "")  # counted for clashes, never run here
+            continue
+        target[version] = Migration(version, name, path.read_text(encoding="utf-8"))
+    for version, migration in special.items():
+        if version not in plain:
+            raise RuntimeError(f"Migration {version:03d}_{migration.name} has a dialect file but no plain one")
+        if migration.sql:
+            plain[version] = migration
+    return [plain[v] for v in sorted(plain)]
 
 
 LATEST_VERSION = max((m.version for m in load_migrations()), default=0)
@@ -137,6 +176,8 @@ LATEST_VERSION = max((m.version for m in load_migrations()), default=0)
 
 class Transaction:
     """The handle a caller writes through while it holds the database lock."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -167,6 +208,8 @@ class Transaction:
 
 class Database:
     """The bot's single SQLite database (see the module docstring)."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path, *, exclusive: bool = True) -> None:
         """``exclusive=False`` is for the operator's short commands (``copbot forget``, ``export-user``):
@@ -299,6 +342,15 @@ class Database:
         async with self._lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
             row = await cur.fetchone()
         return row is None or int(row[0]) == 0
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement as its own transaction (autocommit); return how many rows it changed.
+
+        For the hottest single-row writes (a reminder recorded as sent after each message): one round
+        trip to SQLite's thread instead of three (BEGIN, the statement, COMMIT), and just as atomic.
+        """
+        async with self._lock:
+            return await _run(self.conn, sql, params)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         """A single read, taken under the lock so it never sees another caller's open transaction."""

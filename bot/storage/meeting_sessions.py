@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import UserError
+from bot.storage.backend import INTEGRITY_ERRORS
 from bot.storage.database import Database
 
 _COLUMNS = (
@@ -115,7 +116,7 @@ class MeetingSessionRepository:
                     (guild_id, number, meeting_id, title, now.isoformat(), started_by),
                 )
                 new = await tx.fetchone(f"SELECT {_COLUMNS} FROM meeting_sessions WHERE id = ?", (new_id,))
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             raise UserError(ALREADY_OPEN) from None
         assert new is not None
         return _session(new)

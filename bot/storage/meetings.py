@@ -10,7 +10,7 @@ from datetime import datetime
 from bot.clock import utcnow
 from bot.errors import NotFoundError
 from bot.reminders.policy import PlannedReminder
-from bot.storage.database import Database
+from bot.storage.database import Database, Shards, shard_condition
 
 _COLUMNS = "id, guild_id, number, title, starts_at, repeat, event_id, status, created_by, created_at"
 
@@ -47,8 +47,11 @@ def _meeting(row: sqlite3.Row) -> Meeting:
 class MeetingRepository:
     """Reads and writes :class:`Meeting` rows and their digest reminders."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, shards: Shards | None = None) -> None:
+        """``shards``: only these shards' servers count for :meth:`started` and :meth:`next_start`
+        (the scheduled roll-forward of a process that serves some shards)."""
         self._db = db
+        self._shards = shards
 
     async def add(
         self, guild_id: int, title: str, starts_at: datetime, repeat: str, created_by: int, digest: PlannedReminder
@@ -109,13 +112,16 @@ class MeetingRepository:
     async def started(self, now: datetime) -> list[Meeting]:
         """Scheduled meetings whose start has passed: to roll forward or to close."""
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM meetings WHERE status = 'scheduled' AND starts_at <= ? ORDER BY starts_at",
+            f"SELECT {_COLUMNS} FROM meetings WHERE status = 'scheduled' AND starts_at <= ?"
+            f"{shard_condition(self._shards, 'guild_id')} ORDER BY starts_at",
             (now.isoformat(),),
         )
         return [_meeting(r) for r in rows]
 
     async def next_start(self) -> datetime | None:
-        row = await self._db.fetchone("SELECT MIN(starts_at) FROM meetings WHERE status = 'scheduled'")
+        row = await self._db.fetchone(
+            "SELECT MIN(starts_at) FROM meetings WHERE status = 'scheduled'" + shard_condition(self._shards, "guild_id")
+        )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def roll(

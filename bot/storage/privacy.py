@@ -97,25 +97,48 @@ def _mask_value(column: MemberColumn, value: Any, user_id: int) -> Any:
     return jsonids.SOMEONE
 
 
-async def _matching_rows(tx: Transaction, table: Table, user_id: int, guild_id: int | None) -> dict[int, sqlite3.Row]:
-    """rowid → row for every row of ``table`` that holds the member's id in a declared column."""
+def _row_id(tx: Transaction) -> str:
+    """How to name a row: SQLite's ``rowid``; PostgreSQL's ``ctid`` (its physical row address, stable
+    within the transaction these reads and writes share)."""
+    return "ctid::text" if tx.dialect == "postgresql" else "rowid"
+
+
+def _row_match(tx: Transaction) -> str:
+    return "ctid = ?::tid" if tx.dialect == "postgresql" else "rowid = ?"
+
+
+def _contains(tx: Transaction, col: str) -> str:
+    """``col`` contains the text of the parameter (a member id's digits inside JSON)."""
+    return f"strpos({col}, ?) > 0" if tx.dialect == "postgresql" else f"instr({col}, ?) > 0"
+
+
+async def _secure_delete(tx: Transaction) -> None:
+    """SQLite overwrites deleted content with zeros when asked; PostgreSQL's old row versions are
+    removed by (auto)vacuum instead, so there is nothing to switch on there."""
+    if tx.dialect == "sqlite":
+        await tx.execute("PRAGMA secure_delete = ON")
+
+
+async def _matching_rows(tx: Transaction, table: Table, user_id: int, guild_id: int | None) -> dict[Any, Any]:
+    """row id → row for every row of ``table`` that holds the member's id in a declared column."""
     name = _ident(table.name)
     scope, params = _scope(guild_id, name)
-    found: dict[int, sqlite3.Row] = {}
+    found: dict[Any, Any] = {}
+    rowid = _row_id(tx)
     for column in table.member_columns:
         col = _ident(column.name)
         if column.json is None:
             rows = await tx.fetchall(
-                f"SELECT rowid AS _rowid, * FROM {name} WHERE {col} = ?{scope}", [user_id, *params]
+                f"SELECT {rowid} AS _rowid, * FROM {name} WHERE {col} = ?{scope}", [user_id, *params]
             )
         else:
             # The id's digits must appear in the text; the JSON is then read to be sure.
             rows = await tx.fetchall(
-                f"SELECT rowid AS _rowid, * FROM {name} WHERE instr({col}, ?) > 0{scope}", [str(user_id), *params]
+                f"SELECT {rowid} AS _rowid, * FROM {name} WHERE {_contains(tx, col)}{scope}", [str(user_id), *params]
             )
             rows = [r for r in rows if jsonids.contains(column.json, json.loads(r[col]), user_id)]
         for row in rows:
-            found[int(row["_rowid"])] = row
+            found[row["_rowid"]] = row
     return found
 
 
@@ -155,7 +178,7 @@ class PrivacyRepository:
             raise ValueError("0 is not a member id")
         result = ErasureResult()
         async with self._db.transaction() as tx:
-            await tx.execute("PRAGMA secure_delete = ON")
+            await _secure_delete(tx)
             scope, params = _scope(guild_id, "tasks")
             given = await tx.fetchall(
                 f"SELECT id, guild_id, number, creator_id, status FROM tasks WHERE assignee_id = ?{scope}",
@@ -202,7 +225,8 @@ class PrivacyRepository:
         name, col = _ident(table.name), _ident(column.name)
         scope, params = _scope(guild_id, name)
         rows = await tx.fetchall(
-            f"SELECT rowid AS _rowid, * FROM {name} WHERE instr({col}, ?) > 0{scope}", [str(user_id), *params]
+            f"SELECT {_row_id(tx)} AS _rowid, * FROM {name} WHERE {_contains(tx, col)}{scope}",
+            [str(user_id), *params],
         )
         changed = 0
         for row in rows:
@@ -216,7 +240,7 @@ class PrivacyRepository:
                 updates["position"] = max(0, int(row["position"]) - before)
             sets = ", ".join(f"{_ident(k)} = ?" for k in updates)
             changed += await tx.execute(
-                f"UPDATE {name} SET {sets} WHERE rowid = ?", [*updates.values(), int(row["_rowid"])]
+                f"UPDATE {name} SET {sets} WHERE {_row_match(tx)}", [*updates.values(), row["_rowid"]]
             )
         return changed
 
@@ -289,7 +313,7 @@ class PrivacyRepository:
         stamp = cutoff.isoformat()
         out: dict[str, int] = {}
         async with self._db.transaction() as tx:
-            await tx.execute("PRAGMA secure_delete = ON")
+            await _secure_delete(tx)
             await tx.execute(
                 "DELETE FROM question_answers WHERE question_id IN (SELECT id FROM questions WHERE text != ''"
                 " AND created_at < ? AND status IN ('answered', 'removed', 'rejected'))",
@@ -317,7 +341,7 @@ class PrivacyRepository:
             )
             out["breakout history"] = await tx.execute(
                 "DELETE FROM breakout_meetings WHERE id NOT IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER"
-                " (PARTITION BY guild_id ORDER BY id DESC) AS rn FROM breakout_meetings) WHERE rn <= ?)",
+                " (PARTITION BY guild_id ORDER BY id DESC) AS rn FROM breakout_meetings) AS ranked WHERE rn <= ?)",
                 (keep_breakouts,),
             )
             out["breakout plans"] = await tx.execute(
@@ -357,6 +381,18 @@ class SchemaColumn:
 
 async def schema_columns(db: Database) -> list[SchemaColumn]:
     """Every column of every table in the database (SQLite's own tables left out)."""
+    if db.dialect == "postgresql":
+        rows = await db.fetchall(
+            "SELECT c.table_name, c.column_name, c.data_type, c.is_nullable,"
+            " EXISTS (SELECT 1 FROM information_schema.key_column_usage k"
+            "  JOIN information_schema.table_constraints tc ON tc.constraint_name = k.constraint_name"
+            "  AND tc.table_schema = k.table_schema"
+            "  WHERE tc.constraint_type = 'PRIMARY KEY' AND k.table_schema = c.table_schema"
+            "  AND k.table_name = c.table_name AND k.column_name = c.column_name) AS pk"
+            " FROM information_schema.columns c WHERE c.table_schema = current_schema()"
+            " ORDER BY c.table_name, c.ordinal_position"
+        )
+        return [SchemaColumn(str(r[0]), str(r[1]), str(r[2]).upper(), r[3] == "NO", bool(r[4])) for r in rows]
     tables = await db.fetchall(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     )

@@ -1,18 +1,28 @@
-"""The reminder outbox: which planned reminders are due and unsent, and claiming them to send them.
+"""The reminder outbox: which planned reminders are due and unsent, and leasing them to send them.
 
-Claiming sets ``sent_at`` on a batch of due rows in one transaction guarded by ``sent_at IS NULL``
-(``UPDATE … RETURNING``, SQLite 3.35 or later), so only one sender ever wins a row, even across
-restarts. If sending then fails for a reason worth retrying, :meth:`ReminderRepository.release`
-hands those rows back in one transaction; so a reminder is never silently lost either.
+Any number of copbot processes may share the outbox (PostgreSQL), so sending is a lease, not a mark:
+
+* :meth:`ReminderRepository.claim_due` leases a batch of due, unsent, unleased rows to one owner until
+  a time (``lease_owner``, ``lease_until``), in one transaction. On PostgreSQL the rows are picked with
+  ``SELECT … FOR UPDATE SKIP LOCKED``, so two processes claiming at once take different rows without
+  waiting on each other; on SQLite the transaction is ``BEGIN IMMEDIATE``, which lets one writer in at a
+  time. The UPDATE re-checks the conditions either way.
+* :meth:`ReminderRepository.confirm` marks one row sent (``sent_at``) right after its message went out.
+* :meth:`ReminderRepository.release` hands rows back (a failure worth retrying, or a clean stop).
+* A process that dies mid-batch leaves rows leased but unsent; when the lease ends, any process's next
+  sweep claims them again. At most the one message in flight (sent, not yet confirmed) can repeat, and
+  the sender passes the reminder's id as Discord's ``nonce`` with ``enforce_nonce`` so that Discord
+  drops even that repeat when it comes within a few minutes.
+
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.storage.database import Database
+from bot.storage.database import Database, Shards, shard_condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,26 +49,42 @@ _LIVE = (
     " WHERE r.sent_at IS NULL"
     " AND (t.status = 'open' OR m.status = 'scheduled')"
 )
+#: When a live unsent row can next be claimed: its due time, or the end of someone's lease on it.
+_CLAIMABLE_AT = "CASE WHEN r.lease_until IS NOT NULL AND r.lease_until > r.due_at THEN r.lease_until ELSE r.due_at END"
 
 
 class ReminderRepository:
     """Reads the outbox and claims rows from it."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, shards: Shards | None = None) -> None:
+        """``shards``: claim and wait only for reminders of servers on these shards (see :class:`Shards`)."""
         self._db = db
+        self._shards = shards
 
     async def claim_due(
-        self, now: datetime, *, limit: int = 100, after: tuple[datetime, int] | None = None
+        self,
+        now: datetime,
+        *,
+        owner: str,
+        lease: timedelta,
+        limit: int = 100,
+        after: tuple[datetime, int] | None = None,
     ) -> list[DueReminder]:
-        """Claim (mark sent) up to ``limit`` live reminders due at ``now`` or earlier, in one transaction.
+        """Lease up to ``limit`` live reminders due at ``now`` or earlier to ``owner``, in one transaction.
 
-        Only the caller that gets a row back may send it. Rows come in sending order (due time, then
-        id), starting after the ``after`` position if given: a sweep passes the last row it handled, so
-        rows it released for a retry are not claimed again in the same sweep.
+        Only the owner of a lease may send the row. Rows come in sending order (due time, then id),
+        starting after the ``after`` position if given: a sweep passes the last row it handled, so rows
+        it released for a retry are not claimed again in the same sweep. A row whose lease has ended
+        (its owner died mid-sweep) is claimable again.
         """
         stamp = now.isoformat()
-        sql = "SELECT r.id" + _LIVE + " AND r.due_at <= ?"
-        params: list[object] = [stamp]
+        sql = (
+            "SELECT r.id"
+            + _LIVE
+            + " AND r.due_at <= ? AND (r.lease_until IS NULL OR r.lease_until <= ?)"
+            + shard_condition(self._shards, "r.guild_id")
+        )
+        params: list[object] = [stamp, stamp]
         if after is not None:
             # A row value keeps this a range scan of the index: rows released for a retry (say, in a
             # Discord outage) are stepped over, not read again by every batch.
@@ -66,12 +92,23 @@ class ReminderRepository:
             params += [after[0].isoformat(), after[1]]
         sql += " ORDER BY r.due_at, r.id LIMIT ?"
         params.append(limit)
+        until = (now + lease).isoformat()
+        returning = " RETURNING id, guild_id, task_id, meeting_id, kind, due_at"
+        guard = " AND sent_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)"
         async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                f"UPDATE reminders SET sent_at = ? WHERE sent_at IS NULL AND id IN ({sql})"
-                " RETURNING id, guild_id, task_id, meeting_id, kind, due_at",
-                [stamp, *params],
-            )
+            if tx.dialect == "postgresql":
+                # SKIP LOCKED: a row another process is claiming right now is left to it, not waited on.
+                rows = await tx.fetchall(
+                    f"WITH picked AS ({sql} FOR UPDATE OF r SKIP LOCKED)"
+                    " UPDATE reminders SET lease_owner = ?, lease_until = ?"
+                    f" WHERE id IN (SELECT id FROM picked){guard}{returning}",
+                    [*params, owner, until, stamp],
+                )
+            else:
+                rows = await tx.fetchall(
+                    f"UPDATE reminders SET lease_owner = ?, lease_until = ? WHERE id IN ({sql}){guard}{returning}",
+                    [owner, until, *params, stamp],
+                )
         claimed = [
             DueReminder(
                 id=int(r[0]),
@@ -85,12 +122,46 @@ class ReminderRepository:
         ]
         return sorted(claimed, key=lambda r: r.position)  # RETURNING promises no order
 
+    async def confirm(self, reminder_id: int, *, owner: str, now: datetime) -> bool:
+        """Record one leased reminder as sent. False if the lease had been lost (it ran out and
+        another process took the row), which the caller logs: that row may then go out twice."""
+        changed = await self._db.execute(  # one statement: its own transaction, one round trip
+            "UPDATE reminders SET sent_at = ?, lease_owner = NULL, lease_until = NULL"
+            " WHERE id = ? AND lease_owner = ? AND sent_at IS NULL",
+            (now.isoformat(), reminder_id, owner),
+        )
+        return changed == 1
+
+    async def confirm_many(self, reminder_ids: Sequence[int], *, owner: str, now: datetime) -> None:
+        """Record several leased reminders as done at once (ones that needed no message)."""
+        if not reminder_ids:
+            return
+        marks = ", ".join("?" for _ in reminder_ids)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE reminders SET sent_at = ?, lease_owner = NULL, lease_until = NULL"
+                f" WHERE lease_owner = ? AND sent_at IS NULL AND id IN ({marks})",
+                [now.isoformat(), owner, *reminder_ids],
+            )
+
+    async def renew(self, *, owner: str, until: datetime) -> int:
+        """Extend every lease ``owner`` still holds (a long batch, slowed by Discord's rate limits)."""
+        async with self._db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE reminders SET lease_until = ? WHERE lease_owner = ? AND sent_at IS NULL",
+                (until.isoformat(), owner),
+            )
+
     async def next_due_at(self, *, after: datetime | None = None) -> datetime | None:
-        """When the next live unsent reminder falls due, optionally only those strictly ``after``."""
+        """When the next live unsent reminder can be claimed (its due time, or the end of another
+        process's lease on it), optionally only those strictly ``after``."""
+        mine = shard_condition(self._shards, "r.guild_id")
         if after is None:
-            row = await self._db.fetchone("SELECT MIN(r.due_at)" + _LIVE)
+            row = await self._db.fetchone(f"SELECT MIN({_CLAIMABLE_AT})" + _LIVE + mine)
         else:
-            row = await self._db.fetchone("SELECT MIN(r.due_at)" + _LIVE + " AND r.due_at > ?", (after.isoformat(),))
+            row = await self._db.fetchone(
+                f"SELECT MIN({_CLAIMABLE_AT})" + _LIVE + mine + f" AND {_CLAIMABLE_AT} > ?", (after.isoformat(),)
+            )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def supersede(self, now: datetime) -> int:
@@ -104,17 +175,22 @@ class ReminderRepository:
             return await tx.execute(
                 "UPDATE reminders SET sent_at = ? WHERE sent_at IS NULL AND task_id IS NOT NULL AND due_at <= ?"
                 " AND EXISTS (SELECT 1 FROM reminders later WHERE later.task_id = reminders.task_id"
-                " AND later.sent_at IS NULL AND later.due_at <= ? AND later.due_at > reminders.due_at)",
-                (stamp, stamp, stamp),
+                " AND later.sent_at IS NULL AND later.due_at <= ? AND later.due_at > reminders.due_at)"
+                " AND (lease_until IS NULL OR lease_until <= ?)",  # not a row another sweep holds
+                (stamp, stamp, stamp, stamp),
             )
 
-    async def release(self, reminder_ids: Sequence[int]) -> None:
-        """Give claimed reminders back (not sent after all), in one transaction."""
+    async def release(self, reminder_ids: Sequence[int], *, owner: str) -> None:
+        """Give leased reminders back (not sent after all), in one transaction."""
         if not reminder_ids:
             return
         marks = ", ".join("?" for _ in reminder_ids)
         async with self._db.transaction() as tx:
-            await tx.execute(f"UPDATE reminders SET sent_at = NULL WHERE id IN ({marks})", list(reminder_ids))
+            await tx.execute(
+                "UPDATE reminders SET lease_owner = NULL, lease_until = NULL"
+                f" WHERE lease_owner = ? AND sent_at IS NULL AND id IN ({marks})",
+                [owner, *reminder_ids],
+            )
 
     async def sent_kinds(self, task_id: int) -> list[str]:
         rows = await self._db.fetchall(

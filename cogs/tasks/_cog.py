@@ -89,12 +89,12 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
         self.tasks = TaskRepository(bot.db)
-        self.meetings = MeetingRepository(bot.db)
+        self.meetings = MeetingRepository(bot.db, shards=bot.served_shards)
         self.service = ReminderService(
             scheduler=bot.scheduler,
             tasks=self.tasks,
             meetings=self.meetings,
-            reminders=ReminderRepository(bot.db),
+            reminders=ReminderRepository(bot.db, shards=bot.served_shards),
             notifier=self,
             timezone_for=self.timezone_for,
             policy_for=self.policy_for,
@@ -190,15 +190,26 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         return guild.name if guild else "your community"
 
     async def send_to_member(
-        self, guild_id: int, user_id: int, content: str, *, view: discord.ui.View | None = None
+        self,
+        guild_id: int,
+        user_id: int,
+        content: str,
+        *,
+        view: discord.ui.View | None = None,
+        nonce: int | None = None,
     ) -> None:
-        """DM someone; if their DMs are closed, mention them in the meeting channel instead."""
+        """DM someone; if their DMs are closed, mention them in the meeting channel instead.
+
+        ``nonce`` (a reminder's row id) makes the DM idempotent: discord.py sends it with
+        ``enforce_nonce``, so if a crashed process already sent it, Discord returns that message.
+        """
+        extra: dict[str, object] = {"nonce": nonce} if nonce is not None else {}
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             if view is not None:
-                await user.send(content, view=view, allowed_mentions=NO_PINGS)
+                await user.send(content, view=view, allowed_mentions=NO_PINGS, **extra)  # type: ignore[arg-type]
             else:
-                await user.send(content, allowed_mentions=NO_PINGS)
+                await user.send(content, allowed_mentions=NO_PINGS, **extra)  # type: ignore[arg-type]
             return
         except discord.Forbidden:
             pass
@@ -221,12 +232,12 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
 
     # -- the service's notifier -----------------------------------------------------------------
 
-    async def task_reminder(self, task: Task, kind: str, late: bool) -> None:
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: int | None = None) -> None:
         if task.assignee_id == FORGOTTEN:  # nobody is doing it: there is nobody to remind
             return
         content = reminder_text(task, kind, self._guild_name(task.guild_id), late)
         view = nudge_view(task.id) if kind.startswith("overdue:") else None
-        await self.send_to_member(task.guild_id, task.assignee_id, content, view=view)
+        await self.send_to_member(task.guild_id, task.assignee_id, content, view=view, nonce=nonce)
 
     async def meeting_digest(self, meeting: Meeting, late: bool) -> None:
         open_tasks = await self.tasks.open_tasks(meeting.guild_id)

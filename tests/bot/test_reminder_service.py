@@ -28,7 +28,7 @@ class Notifier:
         self.failing: set[int] = set()
         self.on_send = None
 
-    async def task_reminder(self, task: Task, kind: str, late: bool) -> None:
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: int | None = None) -> None:
         if task.id in self.failing:
             raise RetryLater()
         self.sent.append((task.id, kind))

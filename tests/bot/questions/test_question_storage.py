@@ -16,11 +16,9 @@ from bot.storage.questions import QuestionRepository
 
 
 @pytest.fixture
-async def repo(tmp_path):
-    db = Database(tmp_path / "q.db")
-    await db.open()
-    yield QuestionRepository(db)
-    await db.close()
+async def repo(database):
+    """On both backends (the ``database`` fixture)."""
+    return QuestionRepository(database)
 
 
 async def test_numbers_are_per_server_and_given_when_posted(repo):

@@ -1,0 +1,298 @@
+"""PostgreSQL behind the same small interface as the SQLite :class:`~bot.storage.database.Database`.
+
+Why asyncpg directly, not an SQL toolkit: the repositories already hold plain, portable SQL with
+``?`` placeholders and read rows by index or name. asyncpg's ``Record`` reads the same way as
+``sqlite3.Row``, so keeping the :class:`Transaction` methods (``execute``, ``fetchone``,
+``fetchall``, ``insert``) and translating the few spellings that differ (placeholders,
+``INSERT OR IGNORE``, the new row's id) keeps every repository's interface *and* its SQL, where a
+toolkit would have meant rewriting every query into its expression language or its own
+``:name`` placeholders. It is also what the Python bots that run at scale use (Red-DiscordBot's
+PostgreSQL driver, RoboDanny).
+
+Concurrency: reads go to a connection pool and run in parallel. Writes inside one process are
+serialised by an ``asyncio.Lock``, as on SQLite: repositories were written for SQLite's single writer
+(for example "next number = MAX(number) + 1" inside a transaction), and a server's interactions all
+reach the one process holding its shard, so per-server writes never race across processes. Work that
+*is* shared across processes (the reminder outbox) claims rows with ``FOR UPDATE SKIP LOCKED``.
+
+The single-instance rule becomes one advisory lock per shard range (see :class:`AdvisoryLock`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from bot.clock import utcnow
+from bot.storage.database import Migration, SchemaTooNewError, load_migrations
+from bot.storage.lock import DatabaseInUseError
+
+log = logging.getLogger(__name__)
+
+#: Tables whose row id column is not called ``id`` (what :meth:`Transaction.insert` returns).
+_ROW_ID_COLUMN = {"icebreaker_rounds": "round_id"}
+_INSERT_TABLE = re.compile(r"^\s*INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+(\w+)", re.IGNORECASE)
+_OR_IGNORE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE\s+(INTO\b)", re.IGNORECASE)
+#: Migrations from two processes starting at once run one after the other under this lock.
+_MIGRATION_LOCK_KEY = 0x636F70626F74  # "copbot"
+
+
+def is_postgres_url(target: str) -> bool:
+    """True for ``postgresql://…`` (or ``postgres://…``) database targets."""
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, for logs and ``copbot check``."""
+    return re.sub(r"(://[^/:@]+):[^/@]*@", r"\1:***@", url)
+
+
+def translate(sql: str) -> str:
+    """SQLite spelling → PostgreSQL spelling for what the repositories use.
+
+    ``?`` placeholders (outside quoted strings) become ``$1``, ``$2``…; ``INSERT OR IGNORE INTO``
+    becomes ``INSERT INTO … ON CONFLICT DO NOTHING`` (before any ``RETURNING``).
+    """
+    out: list[str] = []
+    n = 0
+    quote: str | None = None
+    for ch in sql:
+        if quote is not None:
+            if ch == quote:
+                quote = None
+            out.append(ch)
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            n += 1
+            out.append(f"${n}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    if _OR_IGNORE.match(text):
+        text = _OR_IGNORE.sub(r"\1 \2", text, count=1)
+        at = re.search(r"\sRETURNING\s", text, re.IGNORECASE)
+        if at:
+            text = text[: at.start()] + " ON CONFLICT DO NOTHING" + text[at.start() :]
+        else:
+            text = text.rstrip().rstrip(";") + " ON CONFLICT DO NOTHING"
+    return text
+
+
+def _rowcount(status: str) -> int:
+    """asyncpg's command tag (``UPDATE 3``) → the number of rows changed."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class Transaction:
+    """The handle a caller writes through; the same methods as the SQLite one."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement and return how many rows it changed."""
+        return _rowcount(await self._conn.execute(translate(sql), *params))
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            await self._conn.executemany(translate(sql), rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> asyncpg.Record | None:
+        return await self._conn.fetchrow(translate(sql), *params)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[asyncpg.Record]:
+        return list(await self._conn.fetch(translate(sql), *params))
+
+    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT and return the new row's id (its ``id`` column, see ``_ROW_ID_COLUMN``)."""
+        match = _INSERT_TABLE.match(sql)
+        if match is None:
+            raise ValueError("insert() needs an INSERT statement")
+        column = _ROW_ID_COLUMN.get(match.group(1).lower(), "id")
+        value = await self._conn.fetchval(translate(sql) + f" RETURNING {column}", *params)
+        assert value is not None
+        return int(value)
+
+
+class AdvisoryLock:
+    """One copbot per (database, shard range): a session-level PostgreSQL advisory lock.
+
+    Held on a dedicated connection for as long as the bot runs; PostgreSQL drops it when that
+    connection ends, however the process ends, so a crash never leaves a stale lock. Within one
+    process it is re-entrant per key (as the SQLite file lock is), so test harnesses may start
+    several bots on one database.
+    """
+
+    _held: dict[tuple[str, str], tuple[asyncpg.Connection, int]] = {}  # noqa: RUF012 (process-wide)
+
+    def __init__(self, url: str, scope: str) -> None:
+        self.url = url
+        self.scope = scope
+        self._acquired = False
+
+    def lock_names(self) -> list[str]:
+        """One lock per shard for ``shards:N:A-B`` (so overlapping ranges refuse each other), else one."""
+        if self.scope.startswith("shards:"):
+            _, count, span = self.scope.split(":")
+            first, last = (int(x) for x in span.split("-"))
+            return [f"copbot:shard:{n}/{count}" for n in range(first, last + 1)]
+        return [f"copbot:{self.scope}"]
+
+    async def acquire(self) -> None:
+        if self._acquired:
+            return
+        key = (self.url, self.scope)
+        held = self._held.get(key)
+        if held is None:
+            conn = await asyncpg.connect(self.url)
+            got = True
+            for name in self.lock_names():
+                got = await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", name)
+                if not got:
+                    break
+            if not got:
+                await conn.close()  # gives back any of the range's locks it did take
+                where = "all shards" if self.scope == "all" else f"shards {self.scope.rsplit(':', 1)[-1]}"
+                raise DatabaseInUseError(
+                    f"Another copbot is already running {where} on the database {redact_url(self.url)}: "
+                    "stop it first, or give this one other shards."
+                )
+            held = (conn, 0)
+        self._held[key] = (held[0], held[1] + 1)
+        self._acquired = True
+
+    async def release(self) -> None:
+        if not self._acquired:
+            return
+        self._acquired = False
+        key = (self.url, self.scope)
+        conn, count = self._held.pop(key, (None, 0))
+        if conn is None:
+            return
+        if count > 1:
+            self._held[key] = (conn, count - 1)
+            return
+        try:
+            await conn.close()
+        except Exception:  # the lock goes with the connection either way
+            log.warning("Could not close the lock connection cleanly", exc_info=True)
+
+
+class PostgresDatabase:
+    """The bot's database on PostgreSQL (see the module docstring)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, *, exclusive: bool = True, lock_scope: str = "all") -> None:
+        self.url = url
+        self.path = redact_url(url)  # what messages name ("the database …")
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+        self._advisory = AdvisoryLock(url, lock_scope) if exclusive else None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("The database is not open yet")
+        return self._pool
+
+    async def open(self) -> None:
+        """Take this shard range's lock, open a pool and migrate."""
+        if self._pool is not None:
+            return
+        if self._advisory is not None:
+            await self._advisory.acquire()
+        try:
+            self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=5)
+            await self.migrate()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        try:
+            if self._pool is not None:
+                pool, self._pool = self._pool, None
+                await pool.close()
+        finally:
+            if self._advisory is not None:
+                await self._advisory.release()
+
+    async def schema_version(self) -> int:
+        async with self.pool.acquire() as conn:
+            return await _schema_version(conn)
+
+    async def migrate(self, migrations: list[Migration] | None = None) -> int:
+        """Apply the migrations this database lacks, each in one transaction; return the new version."""
+        migrations = load_migrations(dialect="postgresql") if migrations is None else migrations
+        async with self._lock, self.pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK_KEY)
+            try:
+                await conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                current = await _schema_version(conn)
+                applied = {int(r[0]) for r in await conn.fetch("SELECT version FROM schema_migrations")}
+                latest = migrations[-1].version if migrations else 0
+                if current > latest:
+                    raise SchemaTooNewError(
+                        f"The database {self.path} was made by a newer version of copbot (schema version "
+                        f"{current}; this copy knows up to {latest}). Upgrade copbot, or point COPBOT_DB elsewhere."
+                    )
+                for migration in migrations:
+                    if migration.version in applied:
+                        continue
+                    async with conn.transaction():
+                        await conn.execute(migration.sql)  # no parameters: several statements allowed
+                        await conn.execute(
+                            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                            migration.version,
+                            migration.name,
+                            utcnow().isoformat(),
+                        )
+                    log.info("Applied database migration %03d_%s", migration.version, migration.name)
+                    current = max(current, migration.version)
+                return current
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK_KEY)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One write transaction (serialised within this process); commit on success, roll back on error."""
+        async with self._lock, self.pool.acquire() as conn, conn.transaction():
+            yield Transaction(conn)
+
+    async def checkpoint(self) -> bool:
+        """Nothing to fold back: PostgreSQL's write-ahead log is not a file beside the data an operator copies."""
+        return True
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement as its own transaction; return how many rows it changed."""
+        async with self._lock:
+            return _rowcount(await self.pool.execute(translate(sql), *params))
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> asyncpg.Record | None:
+        return await self.pool.fetchrow(translate(sql), *params)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[asyncpg.Record]:
+        return list(await self.pool.fetch(translate(sql), *params))
+
+
+async def _schema_version(conn: asyncpg.Connection) -> int:
+    exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
+    if not exists:
+        return 0
+    return int(await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))

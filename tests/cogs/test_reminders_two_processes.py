@@ -1,0 +1,129 @@
+"""Two copbot processes sharing one PostgreSQL outbox: each reminder goes out once, none is lost.
+
+Each process is a real bot from ``create_bot()`` under its own SimCord environment, in its own OS
+process with its own event loop and APScheduler (``tests/reminder_process.py``), as two copbots
+on two machines would be: two Discord connections, one database. The 10,000 due reminders are written
+straight into the shared database (creating them through slash commands would time the test, not the
+sweep); then both processes run their reminder job at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import utcnow
+from bot.storage.postgres import PostgresDatabase
+
+REMINDERS = int(os.environ.get("COPBOT_TEST_REMINDERS", "10000"))
+#: A is killed after this many DMs (1,500 of 10,000).
+CRASH_AFTER = REMINDERS * 15 // 100
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def fill_outbox(url: str, guild_id: int, member_ids: list[int]) -> None:
+    """10,000 open tasks, each with one reminder due an hour ago."""
+    db = PostgresDatabase(url, exclusive=False)
+    await db.open()
+    try:
+        now = utcnow()
+        due = (now - timedelta(hours=1)).isoformat()
+        async with db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO tasks (guild_id, number, description, assignee_id, creator_id, due_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (guild_id, n, f"Task {n}", member_ids[n % len(member_ids)], member_ids[0], due, now.isoformat())
+                    for n in range(1, REMINDERS + 1)
+                ],
+            )
+            await tx.execute(
+                "INSERT INTO reminders (guild_id, task_id, kind, due_at) SELECT guild_id, id, 'due', due_at FROM tasks"
+            )
+    finally:
+        await db.close()
+
+
+async def unsent(url: str) -> int:
+    db = PostgresDatabase(url, exclusive=False)
+    await db.open()
+    try:
+        row = await db.fetchone("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL")
+        return int(row[0])
+    finally:
+        await db.close()
+
+
+def run_two(url: str, folder: Path, env_a: dict[str, str] | None = None) -> dict[str, list[int]]:
+    """Start both processes, fill the outbox once both are connected, and collect what each sent."""
+    base = {**os.environ, "COPBOT_DB": url, "PYTHONPATH": str(ROOT)}
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "tests.reminder_process", str(folder), name],
+            cwd=ROOT,
+            env={**base, **(extra or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=(folder / f"{name}.log").open("w"),
+        )
+        for name, extra in (("a", env_a), ("b", {}))
+    }
+    try:
+        deadline = time.monotonic() + 120
+        while not all((folder / f"{n}.ids").exists() for n in procs):
+            assert time.monotonic() < deadline, "a process did not start"
+            for n, p in procs.items():
+                assert p.poll() is None, (folder / f"{n}.log").read_text()[-3000:]
+            time.sleep(0.1)
+        ids = [json.loads((folder / f"{n}.ids").read_text()) for n in procs]
+        assert ids[0] == ids[1], "the two processes disagree on the simulated ids"
+        asyncio.run(fill_outbox(url, ids[0][0], ids[0][1]))
+        (folder / "go").write_text("go")
+        for proc in procs.values():
+            proc.wait(timeout=600)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return {name: [int(x) for x in (folder / f"{name}.sent").read_text().split()] for name in procs} | {
+        f"{name}:code": [proc.returncode] for name, proc in procs.items()
+    }
+
+
+@pytest.mark.timeout(900)
+def test_two_bots_send_ten_thousand_due_reminders_exactly_once(pg_url: str, tmp_path: Path) -> None:
+    sent = run_two(pg_url, tmp_path)
+    assert sent["a:code"] == [0] and sent["b:code"] == [0], (tmp_path / "a.log").read_text()[-2000:]
+    total = Counter(sent["a"] + sent["b"])
+    assert sum(total.values()) == REMINDERS
+    assert set(total) == set(range(1, REMINDERS + 1))
+    assert max(total.values()) == 1, "no reminder twice"
+    assert sent["a"] and sent["b"], "both processes took part in the sweep"
+    assert asyncio.run(unsent(pg_url)) == 0
+
+
+@pytest.mark.timeout(900)
+def test_a_process_killed_mid_sweep_loses_nothing(pg_url: str, tmp_path: Path) -> None:
+    """A is killed (os._exit) right after its 1,501st DM, before recording it; B finishes the outbox.
+
+    B leaves A's leased rows alone until A's leases end (shortened to 3 s here from two minutes), then
+    sends them. At most A's one in-flight message repeats; on Discord the reminder's nonce, sent with
+    enforce_nonce, makes Discord drop that repeat (SimCord does not know nonces, so it is counted).
+    """
+    sent = run_two(pg_url, tmp_path, {"COPBOT_TEST_CRASH_AFTER": str(CRASH_AFTER), "COPBOT_TEST_LEASE_SECONDS": "3"})
+    assert sent["a:code"] == [9], "A was killed mid-sweep"
+    assert sent["b:code"] == [0], (tmp_path / "b.log").read_text()[-2000:]
+    assert len(sent["a"]) == CRASH_AFTER + 1
+    total = Counter(sent["a"] + sent["b"])
+    assert set(total) == set(range(1, REMINDERS + 1)), "0 lost"
+    assert sum(n - 1 for n in total.values()) <= 1, "only the one message in flight may repeat"
+    assert asyncio.run(unsent(pg_url)) == 0

@@ -1,0 +1,133 @@
+"""A throwaway PostgreSQL cluster for the tests: initdb into a temporary folder, a unix socket only.
+
+Shared per test session (per xdist worker), one fresh database per test. When CI has already started
+a cluster it exports ``COPBOT_TEST_POSTGRES_URL`` (a maintenance URL such as
+``postgresql://postgres@/postgres?host=/tmp/x``) and that one is used instead.
+
+PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`` (or ``nobody``)
+account through ``setpriv``. Without PostgreSQL binaries, tests that need it are skipped with a reason,
+unless ``COPBOT_REQUIRE_POSTGRES=1`` (CI), which makes a missing PostgreSQL a failure.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+
+def find_bin_dir() -> Path | None:
+    """The folder holding ``initdb`` and ``pg_ctl``, or ``None`` if PostgreSQL is not installed."""
+    found = shutil.which("pg_ctl")
+    if found and shutil.which("initdb"):
+        return Path(os.path.realpath(found)).parent
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if (Path(candidate) / "pg_ctl").exists():
+            return Path(candidate)
+    return None
+
+
+def _run_as() -> list[str]:
+    """Prefix that drops root for PostgreSQL's commands (empty when not root)."""
+    if os.geteuid() != 0:
+        return []
+    for name in ("postgres", "nobody"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--clear-groups", "--"]
+    raise RuntimeError("PostgreSQL will not run as root and there is no postgres or nobody account")
+
+
+@dataclass
+class Cluster:
+    """A running cluster; :meth:`new_database` gives each test its own database."""
+
+    admin_url: str
+    socket_dir: str
+    user: str
+    folder: str | None = None
+    bin_dir: Path | None = None
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{self.user}@/{database}?host={quote(self.socket_dir)}"
+
+    async def new_database(self) -> str:
+        import asyncpg
+
+        name = "t_" + uuid.uuid4().hex[:16]
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return self.url(name)
+
+    async def drop_database(self, url: str) -> None:
+        import asyncpg
+
+        name = url.split("/")[3].split("?")[0]
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    def stop(self) -> None:
+        if self.folder is None or self.bin_dir is None:
+            return
+        subprocess.run(
+            [*_run_as(), str(self.bin_dir / "pg_ctl"), "-D", f"{self.folder}/data", "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_cluster() -> Cluster:
+    """Start a new cluster in a temporary folder (raises ``FileNotFoundError`` without PostgreSQL)."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        raise FileNotFoundError("no PostgreSQL binaries (initdb, pg_ctl) on this machine")
+    folder = tempfile.mkdtemp(prefix="copbot-pg-")
+    os.chmod(folder, 0o777)
+    prefix = _run_as()
+    user = "postgres"
+    data = f"{folder}/data"
+    subprocess.run(
+        [*prefix, str(bin_dir / "initdb"), "-D", data, "-U", user, "-A", "trust", "--no-sync", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-k {folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        "-c max_connections=200 -c shared_buffers=32MB"
+    )
+    subprocess.run(
+        [*prefix, str(bin_dir / "pg_ctl"), "-D", data, "-o", options, "-l", f"{folder}/log", "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    cluster = Cluster(admin_url="", socket_dir=folder, user=user, folder=folder, bin_dir=bin_dir)
+    cluster.admin_url = cluster.url("postgres")
+    return cluster
+
+
+def cluster_from_env() -> Cluster | None:
+    """The cluster CI started, if it exported ``COPBOT_TEST_POSTGRES_URL``."""
+    url = os.environ.get("COPBOT_TEST_POSTGRES_URL")
+    if not url:
+        return None
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    parsed = urlparse(url)
+    host = parse_qs(parsed.query).get("host", [""])[0]
+    return Cluster(admin_url=url, socket_dir=unquote(host), user=parsed.username or "postgres")

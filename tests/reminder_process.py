@@ -1,0 +1,87 @@
+"""One copbot "process" for the two-process reminder tests: ``python -m tests.reminder_process DIR NAME``.
+
+A real bot from ``create_bot()`` under its own SimCord environment, on the database named by
+``COPBOT_DB``. It builds the test server (same order in every process, so the same simulated ids),
+writes the ids to ``DIR/NAME.ids``, waits for ``DIR/go`` (the test fills the outbox in between),
+runs its reminder job (what its own scheduler's job runs) until the outbox is empty, and appends the
+task number of every reminder DM it sends to ``DIR/NAME.sent`` as the DM goes out. With
+``COPBOT_TEST_CRASH_AFTER=N`` it kills itself (``os._exit``, like ``kill -9``) right after its
+N+1th DM, before that DM is recorded as sent: the message in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import simcord
+
+import bot.reminders.service as reminder_service
+from bot import create_bot
+from bot.storage.reminders import ReminderRepository
+
+MEMBERS = 100
+TASK_NUMBER = re.compile(r"\*\*#(\d+)\*\*")
+
+
+def build_server(env) -> tuple[int, list[int]]:
+    guild = env.create_guild("Shared CoP")
+    guild.create_text_channel("meeting")
+    members = [guild.add_member(env.create_user(f"member{i:03d}")) for i in range(MEMBERS)]
+    return guild.id, [m.id for m in members]
+
+
+async def main(folder: Path, name: str) -> None:
+    if os.environ.get("COPBOT_TEST_LEASE_SECONDS"):
+        reminder_service.LEASE = timedelta(seconds=float(os.environ["COPBOT_TEST_LEASE_SECONDS"]))
+    crash_after = int(os.environ.get("COPBOT_TEST_CRASH_AFTER", "0")) or None
+    sent_file = (folder / f"{name}.sent").open("a", encoding="utf-8")
+    bot = create_bot(lock_scope=f"test-{name}")  # as two shard ranges: one lock each
+    async with simcord.run(bot, settle_timeout=600, check_errors=False) as env:
+        ids = build_server(env)
+        cog = bot.get_cog("TasksCog")
+        original_send = cog.send_to_member
+        sends = 0
+
+        async def send_to_member(guild_id, user_id, content, **kwargs):
+            await original_send(guild_id, user_id, content, **kwargs)
+            match = TASK_NUMBER.search(content)
+            if match:
+                sent_file.write(match.group(1) + "\n")
+                sent_file.flush()
+
+        cog.send_to_member = send_to_member
+        if crash_after is not None:
+            original_confirm = ReminderRepository.confirm
+
+            async def confirm(self, *args, **kwargs):
+                nonlocal sends
+                sends += 1
+                if sends > crash_after:
+                    os._exit(9)  # dies between a message and its record
+                return await original_confirm(self, *args, **kwargs)
+
+            ReminderRepository.confirm = confirm  # type: ignore[method-assign]
+        (folder / f"{name}.ids").write_text(json.dumps(ids), encoding="utf-8")
+        while not (folder / "go").exists():
+            time.sleep(0.05)
+        for _ in range(120):
+            await cog.service.run()
+            row = await bot.db.fetchone("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL")
+            if int(row[0]) == 0:
+                break
+            time.sleep(0.5)  # the other process holds rows (or held them, until its leases end)
+        cog.service.stop()
+    await bot.release()
+    sent_file.close()
+    (folder / f"{name}.done").write_text("ok", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1]), sys.argv[2]))
