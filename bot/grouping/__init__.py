@@ -52,7 +52,9 @@ up to 60 people with history and a budget of at least half a second, two things 
 * looking ahead (:mod:`.lookahead`): several plans of the best cost are compared by how well the next few
   imagined meetings can then go, and the one that leaves the most new faces is kept.
 
-Planning several meetings jointly (a season, ``copbot groups plan --rounds K``) is :mod:`.season`.
+Planning several meetings jointly (a season, ``copbot groups plan --rounds K``) is :mod:`.season`; so is
+following one season design meeting by meeting when the same people meet again
+(:func:`.season.continued_design`, used by ``plan_first_of_season``).
 
 The lower bound. For each class the fewest same-class pairs over g groups is
 ``e * C(q+1, 2) + (g - e) * C(q, 2)`` with ``q, e = divmod(N, g)``. This holds whatever the group sizes

@@ -37,6 +37,14 @@ season found so far is returned when it passes, or as soon as it reaches the low
 ``DENSE_MAX`` people in a round, or with keep-together pairs, are planned one round after another instead
 (each round from the history of the rounds before it): the dense tables would not fit, and new faces
 rarely run out in a large community anyway.
+
+Meeting by meeting. ``/breakout plan`` plans one meeting at a time, with nothing stored but the history.
+A season planned afresh at every meeting (:func:`plan_first_of_season`) does not add up to a good season:
+each call sees a different picture of the later meetings, and at 1 s its first round is rarely as good
+today as the meeting planned alone. So when the same people meet again in the cyclic shape, the meetings
+follow one design (:func:`continued_design`): the design depends on the shape only (found step by step
+from a fixed seed, so every process finds the same one, and the search resumes over calls until found),
+and any first meeting is its round 0 up to relabelling, so the design is read back from the history.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Generator, Hashable, Sequence
 
 import numpy as np
 
@@ -54,6 +62,7 @@ from .cost import (
     HISTORY_FLOOR,
     HISTORY_WEIGHT,
     HISTORY_WINDOW,
+    ONE_PERSON,
     class_lower_bound,
     objective,
     pair_slots,
@@ -179,6 +188,12 @@ def plan_first_of_season(
     Today comes first: the meeting is also planned on its own, and the season's first round is used only
     when it costs no more today (measured on the golfer case at 1 s a meeting, a season's first round
     alone was often dearer today, and 44 repeats over 7 meetings became 51).
+
+    Except when the recent meetings had exactly today's people and follow a cyclic design
+    (:func:`continued_design`): then today is the design's next round whenever that keeps facilitators
+    and the role spread as good as planning today alone, even if today has a few more repeats. That is
+    the season's trade (a slightly worse today for a much better season): on the golfer case, 24 repeats
+    over 7 meetings ([0, 2, 2, 0, 4, 8, 8], the floor) against 44 to 46 without it.
     """
     later = [list(expected)] * max(0, rounds - 1)
     together = constraints is not None and any(a != b for a, b in constraints.keep_together)
@@ -188,9 +203,25 @@ def plan_first_of_season(
             today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget
         )
     started = time.perf_counter()
+    continued = None
+    if {p.id for p in today} == {p.id for p in expected}:
+        continued = continued_design(today, history, size, started + time_budget * DESIGN_SHARE)
     alone = plan_groups(
         today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget * ALONE_SHARE
     )
+    if continued is not None:
+        groups, from_start = continued
+        apart = constraints.keep_apart if constraints is not None else ()
+        where = {p.id: b for b, group in enumerate(groups) for p in group}
+        follows = _planned(groups, history if history is not None else History())
+        if (
+            all(where.get(a) != where.get(b) or a not in where for a, b in apart)
+            and _priority(groups) <= _priority(alone.groups)
+            # Part way through a run of meetings the design ignores the run's earlier meetings: then only
+            # when it is as good today.
+            and (from_start or follows.report.objective <= alone.report.objective + EPS)
+        ):
+            return follows
     left = time_budget - (time.perf_counter() - started)
     if left <= 0.05:
         return alone
@@ -199,6 +230,21 @@ def plan_first_of_season(
     )[0]
     # Today's meeting first: the season's picture of later meetings only chooses among plans as good today.
     return season if season.report.objective <= alone.report.objective + EPS else alone
+
+
+def _priority(groups: Sequence[Sequence[Participant]]) -> tuple[int, float]:
+    """What comes before history, for comparing two plans of one meeting: facilitators sharing a group,
+    then same-class pairs of the other classes (on the fixed :data:`cost.ONE_PERSON` scale)."""
+    fac = 0
+    rest = 0.0
+    for group in groups:
+        counts = _counts(group)
+        for cls, k in counts.items():
+            if cls == FACILITATORS:
+                fac += pairs(k)
+            else:
+                rest += ONE_PERSON.of(cls) * pairs(k)
+    return fac, rest
 
 
 def _planned(groups: list[list[Participant]], past: History) -> Plan:
@@ -687,7 +733,23 @@ def _shift(p: int, t: int, m: int, cyclic: int) -> int:
 def _cyclic_base(
     points: int, g: int, per_group: int, rounds: int, m: int, f: int, deadline: float, rng: random.Random
 ) -> list[list[int]] | None:
-    """One annealing run for a starting round whose development repeats no pair; None if out of steps."""
+    """One annealing run for a starting round whose development repeats no pair; None if out of steps
+    or past ``deadline``."""
+    steps = _cyclic_base_steps(points, g, per_group, rounds, m, f, rng)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        if time.perf_counter() > deadline:
+            return None
+
+
+def _cyclic_base_steps(
+    points: int, g: int, per_group: int, rounds: int, m: int, f: int, rng: random.Random
+) -> Generator[None, None, list[list[int]] | None]:
+    """:func:`_cyclic_base` as a generator that yields every 256 proposals, so a caller can spread one
+    search over several calls (the result depends on ``rng`` only, never on the clock)."""
     cyclic = points - f
     orbit: dict[tuple[int, int], list[tuple[int, int]]] = {}
     # Two fixed points together would meet every round: that pair is priced as many repeats.
@@ -736,8 +798,8 @@ def _cyclic_base(
     for step in range(RESTART_STEPS):
         if total == 0:
             return groups
-        if not step & 255 and time.perf_counter() > deadline:
-            return None
+        if not step & 255:
+            yield
         p, q = rng.sample(everyone, 2)
         a, b = where[p], where[q]
         if a == b:
@@ -760,3 +822,160 @@ def _cyclic_base(
             for x in ga:
                 change(p, x, 1)
     return groups if total == 0 else None
+
+
+# ---------------------------------------------------------------------- continuing a design, meeting by meeting
+
+#: Seed of the design search behind :func:`continued_design`: fixed, so every process finds the same design.
+DESIGN_SEED = 19
+#: Share of a meeting's budget spent on that search while its design is not found yet.
+DESIGN_SHARE = 0.45
+#: Proposals (in slices of 256) after which a shape is given up: some shapes have no cyclic design.
+DESIGN_GIVE_UP = 40_000
+#: Design searches in progress (generators) and their results, by (points, groups, per group, rounds, leaders).
+_SEARCHES: dict[tuple[int, int, int, int, int], Generator[None, None, tuple | None]] = {}
+_FOUND: dict[tuple[int, int, int, int, int], tuple[list[list[list[int]]], list[list[int]]] | None] = {}
+
+
+def _design_steps(
+    points: int, g: int, per_group: int, rounds: int, leaders: int
+) -> Generator[None, None, tuple[list[list[list[int]]], list[list[int]]] | None]:
+    """Cyclic designs drawn from a fixed seed until one lets each leader meet every member as often as the
+    slots allow (as :func:`led_design`, but step by step and independent of the clock, so the design is the
+    same in every process and across restarts of the bot)."""
+    rng = random.Random(DESIGN_SEED)
+    options = [
+        (f, m) for m in range(rounds, points + 1) for f in range(0, g + 1) if (points - f) % m == 0 and points > f
+    ]
+    options.sort(key=lambda fm: (fm[1] != rounds, fm[1], fm[0]))
+    tried = [o for o in options if o[1] == rounds] or options[:3]
+    slots = per_group * rounds
+    q, e = divmod(slots, points)
+    floor = leaders * (e * pairs(q + 1) + (points - e) * pairs(q))
+    slices = 0
+    while tried and slices * 256 < DESIGN_GIVE_UP:
+        for f, m in tried:
+            steps = _cyclic_base_steps(points, g, per_group, rounds, m, f, rng)
+            while True:
+                try:
+                    next(steps)
+                except StopIteration as done:
+                    base = done.value
+                    break
+                slices += 1
+                yield
+            if base is None:
+                continue
+            design = [[[_shift(p, t, m, points - f) for p in group] for group in base] for t in range(rounds)]
+            placed, cost = place_leaders(design, leaders, rng)
+            yield
+            if cost <= floor:
+                return design, placed
+    return None
+
+
+def known_design(
+    points: int, g: int, per_group: int, rounds: int, leaders: int, deadline: float
+) -> tuple[list[list[list[int]]], list[list[int]]] | None:
+    """The design of :func:`_design_steps` if found, searching on until ``deadline`` (the search resumes
+    where it stopped at the next call, so a design too slow for one meeting's budget is ready a meeting
+    or two later)."""
+    key = (points, g, per_group, rounds, leaders)
+    if key in _FOUND:
+        return _FOUND[key]
+    steps = _SEARCHES.setdefault(key, _design_steps(*key))
+    while time.perf_counter() < deadline:
+        try:
+            next(steps)
+        except StopIteration as done:
+            _FOUND[key] = done.value
+            del _SEARCHES[key]
+            return done.value
+    return None
+
+
+def continued_design(
+    today: Sequence[Participant], history: History | None, size: int, deadline: float
+) -> tuple[list[list[Participant]], bool] | None:
+    """Today's groups as the next round of a cyclic design the recent meetings follow, or None.
+
+    Why: planning each meeting alone (or as the first of a season planned afresh each time) spends the
+    new faces early; following one season design meeting after meeting reaches the season's floor. This
+    needs no stored state: the design is a function of the shape only (:func:`known_design`), and any
+    meeting of the same people, one facilitator a group, is its round 0 up to relabelling. So the last t
+    meetings with exactly today's people are matched against rounds 0..t-1, the relabelling read off the
+    oldest of them (groups by their facilitator, members in id order), and today is round t.
+
+    Applies when today's people fill equal groups with one facilitator each (the cyclic shape). Returns
+    the groups and whether the design started with the first of the meetings with today's people (rather
+    than part way through them, when it ignores the earlier ones and must be checked against planning
+    today alone).
+    """
+    people = list(today)
+    g = group_count_for(len(people), size=size)
+    caps = group_sizes(len(people), g)
+    fac = sorted((p for p in people if spread_class(p) == FACILITATORS), key=lambda p: str(p.id))
+    if len(set(caps)) != 1 or len(fac) != g or caps[0] < 3:
+        return None
+    per_group = caps[0] - 1
+    points = g * per_group
+    rounds = (points - 1) // (per_group - 1)
+    # Searched for even before there is a meeting to continue, so that it is ready when there is one.
+    found = known_design(points, g, per_group, rounds, g, deadline)
+    if found is None or history is None:
+        return None
+    ids = {p.id for p in people}
+    past = history.meetings()
+    run = 0
+    while run < len(past) and {i for group in past[-1 - run] for i in group} == ids:
+        run += 1
+    design, leaders = found
+    by_id = {p.id: p for p in people}
+    fac_index = {p.id: f for f, p in enumerate(fac)}
+    for t in range(min(run, rounds - 1), 0, -1):
+        member_point = _relabel(past[-t], design[0], leaders[0], fac_index)
+        if member_point is None:
+            continue
+        rounds_as_sets = [_round_sets(design[r], leaders[r], member_point, fac) for r in range(t + 1)]
+        if all(_as_sets(past[-t + k]) == rounds_as_sets[k] for k in range(1, t)):
+            groups = [[by_id[i] for i in sorted(group, key=str)] for group in _round_lists(rounds_as_sets[t])]
+            return groups, t == run
+    return None
+
+
+def _relabel(
+    anchor: list[list[Hashable]], first: list[list[int]], leader_groups: list[int], fac_index: dict[Hashable, int]
+) -> dict[Hashable, int] | None:
+    """Members of ``anchor`` mapped to design points so that ``anchor`` is the design's round 0: each group
+    goes to the design group of its facilitator there, its members to that group's points in id order."""
+    member_point: dict[Hashable, int] = {}
+    for group in anchor:
+        leads = [i for i in group if i in fac_index]
+        members = sorted((i for i in group if i not in fac_index), key=str)
+        if len(leads) != 1:
+            return None
+        points = sorted(first[leader_groups[fac_index[leads[0]]]])
+        if len(points) != len(members):
+            return None
+        member_point.update(zip(members, points, strict=True))
+    return member_point
+
+
+def _round_sets(
+    groups: list[list[int]], leader_groups: list[int], member_point: dict[Hashable, int], fac: list[Participant]
+) -> set[frozenset[Hashable]]:
+    """One design round in people's ids, as a set of groups."""
+    point_member = {pt: i for i, pt in member_point.items()}
+    out = [[point_member[pt] for pt in group] for group in groups]
+    for f, b in enumerate(leader_groups):
+        out[b].append(fac[f].id)
+    return {frozenset(group) for group in out}
+
+
+def _as_sets(meeting: list[list[Hashable]]) -> set[frozenset[Hashable]]:
+    return {frozenset(group) for group in meeting}
+
+
+def _round_lists(groups: set[frozenset[Hashable]]) -> list[list[Hashable]]:
+    """Groups in a stable order (by their smallest id as text)."""
+    return sorted((sorted(group, key=str) for group in groups), key=lambda grp: str(grp[0]))
