@@ -187,21 +187,22 @@ class MeetingSessionRepository:
     # -- attendance -----------------------------------------------------------------------------
 
     async def joined(self, guild_id: int, session_id: int, user_id: int, now: datetime) -> bool:
-        """Start a stay unless one is running; True if a new one began."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "INSERT OR IGNORE INTO meeting_attendance (guild_id, session_id, user_id, joined_at)"
-                " VALUES (?, ?, ?, ?)",
-                (guild_id, session_id, user_id, now.isoformat()),
-            )
+        """Start a stay unless one is running; True if a new one began.
+
+        One statement in autocommit (one round trip, as atomic as a transaction): this runs on every
+        voice join during a meeting."""
+        changed = await self._db.execute(
+            "INSERT OR IGNORE INTO meeting_attendance (guild_id, session_id, user_id, joined_at) VALUES (?, ?, ?, ?)",
+            (guild_id, session_id, user_id, now.isoformat()),
+        )
         return changed > 0
 
     async def left(self, session_id: int, user_id: int, now: datetime) -> bool:
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE meeting_attendance SET left_at = ? WHERE session_id = ? AND user_id = ? AND left_at IS NULL",
-                (now.isoformat(), session_id, user_id),
-            )
+        """End the member's running stay (one autocommit statement, as :meth:`joined`)."""
+        changed = await self._db.execute(
+            "UPDATE meeting_attendance SET left_at = ? WHERE session_id = ? AND user_id = ? AND left_at IS NULL",
+            (now.isoformat(), session_id, user_id),
+        )
         return changed > 0
 
     async def present(self, session_id: int) -> set[int]:
