@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from bot import create_bot
 from bot.storage.backend import AnyDatabase, make_database
+from bot.storage.postgres import PostgresDatabase
 from tests.pgcluster import Cluster, cluster_from_env, start_cluster
 from tests.realdiscord import RealisticDiscord
 
@@ -117,6 +118,17 @@ def discord_layer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     layer = RealisticDiscord(latency=latency, rate_limits=rate_limits, **options)
     layer.install(monkeypatch)
     return layer
+
+
+@pytest.fixture(autouse=True)
+def _quick_postgres_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let a PostgreSQL bot's close give up on unreturned connections after 1 s, not 10 s.
+
+    When SimCord detaches a bot it cancels every task the bot started, asyncpg's own shielded
+    "give the connection back" task included; one cancelled before it ran never returns its
+    connection, so the bot's close would wait out the full timeout (production keeps 10 s).
+    """
+    monkeypatch.setattr(PostgresDatabase, "close_timeout", 1.0)
 
 
 @pytest.fixture

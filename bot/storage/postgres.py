@@ -194,6 +194,8 @@ class PostgresDatabase:
     """The bot's database on PostgreSQL (see the module docstring)."""
 
     dialect = "postgresql"
+    #: Seconds :meth:`close` waits for borrowed connections before terminating them.
+    close_timeout: float = 10.0
 
     def __init__(self, url: str, *, exclusive: bool = True, lock_scope: str = "all") -> None:
         self.url = url
@@ -222,10 +224,23 @@ class PostgresDatabase:
             raise
 
     async def close(self) -> None:
+        """Close the pool, waiting at most :attr:`close_timeout` for connections in use to come back.
+
+        A graceful ``Pool.close()`` waits for every borrowed connection, for ever. A stop must not
+        hang on one that is never returned (a handler stuck on a dead network, or a task cancelled
+        before asyncpg could hand its connection back), so after the wait the rest are terminated.
+        """
         try:
             if self._pool is not None:
                 pool, self._pool = self._pool, None
-                await pool.close()
+                try:
+                    await asyncio.wait_for(asyncio.shield(pool.close()), self.close_timeout)
+                except TimeoutError:
+                    log.warning(
+                        "A database connection was still in use %.0f s after the stop began; closing it anyway",
+                        self.close_timeout,
+                    )
+                    pool.terminate()
         finally:
             if self._advisory is not None:
                 await self._advisory.release()
@@ -275,9 +290,36 @@ class PostgresDatabase:
         async with self._lock, self.pool.acquire() as conn, conn.transaction():
             yield Transaction(conn)
 
-    async def checkpoint(self) -> bool:
-        """Nothing to fold back: PostgreSQL's write-ahead log is not a file beside the data an operator copies."""
-        return True
+    async def checkpoint(self, tables: Iterable[str] = (), *, rewrite: bool = False) -> bool:
+        """Remove the rows just deleted from ``tables`` now, rather than whenever autovacuum comes by.
+
+        PostgreSQL keeps a deleted row in its table file as a dead version until a vacuum. A plain
+        ``VACUUM`` frees them at once (no query, not even ``pageinspect``, sees them afterwards), but it
+        may leave their bytes in the page's free space; ``rewrite=True`` (an erasure under
+        ``/forget-me``) runs ``VACUUM FULL``, which writes the table and its indexes anew without them.
+        It locks each table for the moment that takes, so it is kept for erasures, which are rare.
+        Returns ``False`` if a vacuum failed (the next erasure or autovacuum then finishes the job).
+        PostgreSQL's own write-ahead log keeps the change until it recycles its segments: that is the
+        host's to protect, like any PostgreSQL server's disk (see README, "Privacy").
+        """
+        names = sorted(set(tables))
+        for name in names:
+            if not name.isidentifier():
+                raise ValueError(f"{name!r} is not a table name")
+        if rewrite:  # VACUUM FULL locks the table: let none of this process's writes wait on it mid-way
+            async with self._lock:
+                return await self._vacuum(names, "VACUUM FULL")
+        return await self._vacuum(names, "VACUUM")  # a plain VACUUM lets writes go on meanwhile
+
+    async def _vacuum(self, names: list[str], command: str) -> bool:
+        ok = True
+        for name in names:  # one statement each, outside any transaction (VACUUM cannot run in one)
+            try:
+                await self.pool.execute(f"{command} {name}")
+            except asyncpg.PostgresError:
+                log.warning("Could not vacuum %s after a deletion", name, exc_info=True)
+                ok = False
+        return ok
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write statement as its own transaction; return how many rows it changed."""

@@ -28,6 +28,20 @@ log = logging.getLogger(__name__)
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
+#: Every table :meth:`PrivacyRepository.apply_retention` deletes from or blanks.
+_RETENTION_TABLES = (
+    "question_answers",
+    "questions",
+    "reminders",
+    "tasks",
+    "breakout_meetings",
+    "breakout_sessions",
+    "icebreaker_rounds",
+    "meeting_attendance",
+    "pulse_answers",
+)
+
+
 def _ident(name: str) -> str:
     if not _IDENT.match(name):
         raise ValueError(f"not a plain SQL name: {name!r}")
@@ -213,7 +227,7 @@ class PrivacyRepository:
                 "INSERT INTO privacy_notices (guild_id, user_id, task_number, created_at) VALUES (?, ?, ?, ?)",
                 [(t.guild_id, t.creator_id, t.number, now.isoformat()) for t in result.orphaned_tasks],
             )
-        if not await self._db.checkpoint():
+        if not await self._db.checkpoint(result.changed, rewrite=True):
             log.warning("The database log could not be emptied after an erasure; it will be at the next checkpoint")
         return result
 
@@ -364,7 +378,7 @@ class PrivacyRepository:
                 (stamp,),
             )
         if any(out.values()):  # fold the old pages out of the -wal only when something was removed
-            await self._db.checkpoint()
+            await self._db.checkpoint(_RETENTION_TABLES)
         return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -146,6 +147,55 @@ async def test_forgetting_a_member_on_either_backend(database) -> None:
     assert task.assignee_id == FORGOTTEN
     assert [o.creator_id for o in result.orphaned_tasks] == [KIM]
     assert not any(t.rows for t in await privacy.export(SAM, None))
+
+
+async def _files_holding(db, needle: bytes) -> list[str]:
+    """The tables and indexes whose files on disk hold ``needle``, after flushing every page to disk."""
+    await db.pool.execute("CHECKPOINT")
+    data_dir = Path((await db.fetchone("SHOW data_directory"))[0])
+    rows = await db.fetchall(
+        "SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't')"
+    )
+    found = []
+    for name, path in rows:
+        files = sorted((data_dir / path).parent.glob((data_dir / path).name + "*")) if path else []
+        if any(needle in f.read_bytes() for f in files if f.is_file()):
+            found.append(name)
+    return found
+
+
+async def test_forgetting_on_postgresql_leaves_no_copy_of_the_id_in_the_table_files(database) -> None:
+    """A deleted row stays in a PostgreSQL table file until a vacuum; the erasure rewrites what it touched."""
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite's secure_delete and checkpoint are checked in tests/bot/storage/test_database.py")
+    await MemberRepository(database).set_role(GUILD, SAM, "gp")
+    await add_task(database)
+    needle = SAM.to_bytes(8, "little", signed=True)  # how a BIGINT lies on disk on this machine
+    assert "member_profiles" in await _files_holding(database, needle)  # the search can see the id
+    await PrivacyRepository(database).erase(SAM, None, now=NOW)
+    assert await _files_holding(database, needle) == []
+
+
+async def test_closing_postgresql_does_not_wait_for_ever_on_a_connection_never_given_back(database) -> None:
+    """A stop must end even if a connection is never returned (here: borrowed and abandoned)."""
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite has one connection, closed by its own thread")
+    import asyncpg
+
+    database.close_timeout = 0.2
+    await database.pool.acquire()  # never released
+    await asyncio.wait_for(database.close(), 5)
+    watcher = await asyncpg.connect(database.url)
+    try:
+        others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        for _ in range(50):  # the server notices the closed socket within moments
+            if await watcher.fetchval(others) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await watcher.fetchval(others) == 0
+    finally:
+        await watcher.close()
 
 
 @pytest.mark.parametrize("url", ["postgresql://u:secret@host/db"])
