@@ -378,7 +378,7 @@ class PrivacyRepository:
                 (stamp,),
             )
         if any(out.values()):  # fold the old pages out of the -wal only when something was removed
-            await self._db.checkpoint(_RETENTION_TABLES)
+            await self._db.checkpoint(_RETENTION_TABLES, rewrite=True)
         return out
 
 

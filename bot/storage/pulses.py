@@ -217,7 +217,8 @@ class PulseRepository:
     async def checkpoint(self) -> None:
         """Fold the write-ahead log into the file, so its frames no longer show when each batch came.
 
-        On PostgreSQL the answer and invitee tables are vacuumed instead, so the list of who was asked
-        (deleted at close) is gone from the table at once rather than at the next autovacuum.
+        On PostgreSQL the invitee table is rewritten instead (``VACUUM FULL``; it only ever holds the
+        open check-ins' invitees, so this is quick): a plain vacuum could leave the ids of who was
+        asked in the table's free space or its index after they were deleted at close.
         """
-        await self._db.checkpoint(("pulse_answers", "pulse_invitees"))
+        await self._db.checkpoint(("pulse_invitees",), rewrite=True)

@@ -4,8 +4,9 @@ Each test gives the asker a distinctive id, username, display name and nickname,
 (asking, their own vote, a facilitator muting them, a moderation queue, an export) with every
 logger captured at DEBUG, then searches:
 
-* the SQLite file and its -wal/-shm files, byte for byte (ids also as 8-byte big- and little-endian
-  integers, because SQLite stores integers in binary);
+* the SQLite file and its -wal/-shm files, byte for byte, or on PostgreSQL every file of the test's
+  database and the cluster's write-ahead log (see ``tests/operator_view.py``); ids also as 8-byte big-
+  and little-endian integers, because both store integers in binary;
 * every captured log record: formatted message, arguments and exception text;
 * every message in every channel, DMs and the facilitator channel included: content, embeds
   (title, description, fields, footer, author), button labels and ids, and attached files.
@@ -16,10 +17,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-from pathlib import Path
 
 import pytest
 from simcord.results import to_discord_message
+
+from tests.operator_view import stored_bytes
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,16 +49,6 @@ def identifiers(user, dm_channel_id: int | None) -> tuple[list[str], list[bytes]
     for n in numbers:
         raw += [n.to_bytes(8, "big"), n.to_bytes(8, "little")]
     return texts, raw
-
-
-def database_bytes(db_path: Path) -> bytes:
-    out = b""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path = Path(str(db_path) + suffix)
-        if path.exists():
-            out += path.read_bytes()
-    assert out, "the database file should exist"
-    return out
 
 
 def log_text(caplog: pytest.LogCaptureFixture) -> str:
@@ -100,9 +92,12 @@ def bot_reply(env, user):
 
 async def assert_asker_nowhere(simcord_env, db_path, caplog, user, dm_channel_id=None) -> None:
     texts, raw = identifiers(user, dm_channel_id)
-    db = database_bytes(db_path)
+    stored = await stored_bytes(db_path)
     for needle in raw:
-        assert needle not in db, f"asker identity found in the database: {needle!r}"
+        assert needle not in stored.database, f"asker identity found in the database: {needle!r}"
+    for name in (t for t in texts if not t.isdigit()):  # ids may be another test's member there
+        for needle in (name.encode(), name.encode("utf-16-le")):
+            assert needle not in stored.shared_log, f"asker identity found in PostgreSQL's log: {needle!r}"
     logs = log_text(caplog)
     assert caplog.records, "logging should have been captured"
     shown, files = await every_message_text(simcord_env, user.id)
