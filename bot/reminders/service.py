@@ -70,8 +70,10 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "copbot:reminders:sweep"
 RETRY_AFTER = timedelta(minutes=5)
-#: Reminders claimed per transaction (see "Never twice, never lost" above).
-BATCH_SIZE = 100
+#: Reminders claimed per transaction (see "Never twice, never lost" above). Each claim is a write
+#: transaction of its own, so at start-up with 10,000 due a larger batch is fewer of them; a lease
+#: covers the whole batch and is renewed when sending it is slow.
+BATCH_SIZE = 250
 #: How long a claimed reminder stays this process's before another may take it. Shorter than
 #: Discord's nonce window (a few minutes), so a repeat after a crash is one Discord can drop.
 LEASE = timedelta(minutes=2)
