@@ -203,6 +203,18 @@ async def test_sends_are_recorded_a_few_at_a_time_not_one_statement_each(setup: 
     assert max(setup.reminders.confirms) <= CONFIRM_EVERY
 
 
+async def test_no_database_lock_or_transaction_is_held_while_a_message_goes_out(setup: Setup) -> None:
+    """A send can wait seconds on Discord's rate limits; every other write in the process (a vote, a
+    task added) would wait with it if the sweep held the single-writer lock or a write transaction."""
+    for i in range(CONFIRM_EVERY + 10):
+        await setup.task_with(T0 - timedelta(minutes=5, seconds=i))
+    held: list[bool] = []
+    setup.notifier.on_send = lambda: held.append(setup.db._lock.locked() or setup.db.conn.in_transaction)
+    with time_machine.travel(T0, tick=False):
+        await setup.service.sweep(T0)
+    assert len(held) == CONFIRM_EVERY + 10 and not any(held)
+
+
 async def test_every_reminder_carries_a_nonce_from_its_row_the_same_in_any_process(setup: Setup) -> None:
     tasks = [await setup.task_with(T0 - timedelta(minutes=5, seconds=i)) for i in range(3)]
     with time_machine.travel(T0, tick=False):
