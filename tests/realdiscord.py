@@ -17,9 +17,10 @@ for interaction responses and follow-ups), so every call the bot makes:
    Discord answers, so the bot's own error handling runs;
 4. may be made to **fail** on purpose (:meth:`RealisticDiscord.fail`): a 500, a 403, or a dropped
    connection (``aiohttp.ServerDisconnectedError``), for the failure-path tests;
-5. honours a message's **nonce** as Discord does with ``enforce_nonce`` (discord.py sets it whenever a
-   nonce is given; SimCord ignores both): a second message from the same bot with the same nonce in
-   the same channel within :data:`NONCE_WINDOW` returns the first message and posts nothing. A nonce
+5. honours a message's **nonce** as Discord does with ``enforce_nonce`` (discord.py 2.7.1 sends both
+   with every message, a random 64-bit nonce when the caller gives none; SimCord ignores both): a
+   second message from the same bot with the same nonce in the same channel within
+   :data:`NONCE_WINDOW` returns the first message and posts nothing. A nonce
    over 25 characters is refused (400, 50035). Discord documents "the past few minutes" and the same
    author; keying on the channel as well is the narrower reading, so a test that passes here passes
    on Discord.
@@ -317,8 +318,11 @@ class RealisticDiscord:
         return copy.deepcopy(message)
 
     def _remember(self, key: tuple[int, str, str] | None, message: Any, now: float) -> None:
-        if key is not None:
-            self._nonces[key] = (now, copy.deepcopy(message))
+        if key is None:
+            return
+        if len(self._nonces) >= 5000:  # discord.py gives every message a nonce: forget the expired ones
+            self._nonces = {k: v for k, v in self._nonces.items() if now - v[0] <= NONCE_WINDOW}
+        self._nonces[key] = (now, copy.deepcopy(message))
 
     def _while_flag(self, flag: str, method: Callable[..., Any]) -> Callable[..., Any]:
         layer = self

@@ -3,11 +3,12 @@
 The sweep records reminders as sent in small batches after their messages went out (see
 :mod:`bot.reminders.service`), so a process that dies mid-batch leaves a few messages sent but not
 recorded, and whichever process takes those rows over sends them again. Discord drops such a repeat
-when the message carries a ``nonce`` with ``enforce_nonce`` (discord.py sets it whenever a nonce is
-given): within a few minutes, a second message from the same author with the same nonce returns the
-first one instead of posting again. That only works if both processes compute the same nonce for the
-same message, so a nonce is derived from what the message *is* (the outbox row, its due time, which
-part of a digest), never from a counter or the clock.
+when the message carries a ``nonce`` with ``enforce_nonce``: within a few minutes, a second message
+from the same author with the same nonce returns the first one instead of posting again. discord.py
+2.7.1 sends ``enforce_nonce`` with every message, but when the caller gives no nonce it makes a random
+one, which never matches the other process's. So both processes must compute the same nonce for the
+same message: it is derived from what the message *is* (the outbox row, its due time, which part of a
+digest), never from a counter or the clock.
 
 Discord accepts a nonce of at most 25 characters; a hash keeps any key inside that.
 """
