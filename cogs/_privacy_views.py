@@ -13,6 +13,7 @@ import discord
 
 from bot.app import CopBot
 from bot.errors import UserError
+from bot.reminders.nonces import message_nonce
 from bot.storage.privacy import ErasureResult, Notice
 from cogs._shared import NO_PINGS, IdButton, guild_of, replies_to_user_errors, require_facilitator
 
@@ -121,17 +122,20 @@ async def deliver_notices(bot: CopBot) -> None:
             f"{'it' if one else 'one'} to someone with `/task edit id:{numbers[0]} assignee:…`, or remove "
             f"{'it' if one else 'one'} with `/task remove`."
         )
-        if not await _tell(bot, guild, user_id, text):
+        # Told first, deleted after: a crash in between tells again at the next run, with the same
+        # nonce (from the notice rows), so Discord returns the first message instead of a second one.
+        nonce = message_nonce("copbot:notice", guild_id, user_id, *sorted(n.id for n in notices))
+        if not await _tell(bot, guild, user_id, text, nonce=nonce):
             continue
         for notice in notices:
             await bot.privacy.repo.delete_notice(notice.id)
 
 
-async def _tell(bot: CopBot, guild: discord.Guild, user_id: int, text: str) -> bool:
+async def _tell(bot: CopBot, guild: discord.Guild, user_id: int, text: str, *, nonce: str) -> bool:
     """True once told or when telling is impossible for good; False to try again tomorrow."""
     try:
         user = bot.get_user(user_id) or await bot.fetch_user(user_id)
-        await user.send(text, allowed_mentions=NO_PINGS)
+        await user.send(text, allowed_mentions=NO_PINGS, nonce=nonce)
         return True
     except discord.NotFound:
         return True
@@ -142,7 +146,7 @@ async def _tell(bot: CopBot, guild: discord.Guild, user_id: int, text: str) -> b
     if not isinstance(channel, discord.TextChannel):
         return True
     try:
-        await channel.send(f"<@{user_id}>: {text}", allowed_mentions=NO_PINGS)
+        await channel.send(f"<@{user_id}>: {text}", allowed_mentions=NO_PINGS, nonce=nonce)
     except discord.HTTPException:
         return False
     return True

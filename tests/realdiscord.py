@@ -16,7 +16,14 @@ for interaction responses and follow-ups), so every call the bot makes:
    ``allowed_mentions`` list. A violation raises ``discord.HTTPException`` (400, code 50035) as
    Discord answers, so the bot's own error handling runs;
 4. may be made to **fail** on purpose (:meth:`RealisticDiscord.fail`): a 500, a 403, or a dropped
-   connection (``aiohttp.ServerDisconnectedError``), for the failure-path tests.
+   connection (``aiohttp.ServerDisconnectedError``), for the failure-path tests;
+5. honours a message's **nonce** as Discord does with ``enforce_nonce`` (discord.py 2.7.1 sends both
+   with every message, a random 64-bit nonce when the caller gives none; SimCord ignores both): a
+   second message from the same bot with the same nonce in the same channel within
+   :data:`NONCE_WINDOW` returns the first message and posts nothing. A nonce
+   over 25 characters is refused (400, 50035). Discord documents "the past few minutes" and the same
+   author; keying on the channel as well is the narrower reading, so a test that passes here passes
+   on Discord.
 
 Every call is recorded in :attr:`RealisticDiscord.calls` (method, path, bucket, start and end on
 the loop clock), so tests and benchmarks can count calls and measure ratios to the buckets' bound.
@@ -36,6 +43,7 @@ SimCord a task waiting on a lock held by a sleeping task never counts as settled
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 import time
 from collections import deque
@@ -50,6 +58,12 @@ from simcord.http.client import FakeHTTPClient, FakeWebhookAdapter, _path_of
 
 #: Discord's own figures: the global limit (50 requests per second, interactions exempt) is documented.
 GLOBAL_LIMIT = (50, 1.0)
+#: How long Discord remembers a message's nonce (seconds, on SimCord's clock). Documented as "the past
+#: few minutes"; assumed: 5 minutes. Reminder leases (2 minutes) are shorter, on purpose.
+NONCE_WINDOW = 300.0
+#: Discord's limit on a nonce's length (documented).
+NONCE_MAX = 25
+_MESSAGES = re.compile(r"/channels/(\d+)/messages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +177,9 @@ class RealisticDiscord:
     #: step time-machine by latencies it does not know, and the two clocks would drift apart.
     advancing: bool = False
     calls: list[Call] = field(default_factory=list)
+    #: Messages Discord did not post again because their nonce had been seen (see point 5 above).
+    nonce_repeats: int = 0
+    _nonces: dict[tuple[int, str, str], tuple[float, Any]] = field(default_factory=dict)
     _windows: dict[str, deque[float]] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
     _exhausted: set[str] = field(default_factory=set)
@@ -248,9 +265,16 @@ class RealisticDiscord:
         webhook_request = FakeWebhookAdapter.request
 
         async def request(client: Any, route: Any, *, files: Any = None, form: Any = None, **kwargs: Any) -> Any:
-            call = await layer.before(route.method, _path_of(route.url), kwargs.get("json") or _form_json(form))
+            payload = kwargs.get("json") or _form_json(form)
+            call = await layer.before(route.method, _path_of(route.url), payload)
             try:
-                return await http_request(client, route, files=files, form=form, **kwargs)
+                key = layer._nonce_key(client, route.method, _path_of(route.url), payload)
+                earlier = layer._earlier(key, _clock(client))
+                if earlier is not None:
+                    return earlier
+                result = await http_request(client, route, files=files, form=form, **kwargs)
+                layer._remember(key, result, _clock(client))
+                return result
             finally:
                 call.end, call.wall_end = asyncio.get_running_loop().time(), time.perf_counter()
 
@@ -268,6 +292,38 @@ class RealisticDiscord:
             monkeypatch.setattr(Env, name, self._while_flag("starting", getattr(Env, name)))
         monkeypatch.setattr(Env, "advance_time", self._while_flag("advancing", Env.advance_time))
 
+    # -- nonces (point 5 of the module docstring) ------------------------------------------------
+
+    @staticmethod
+    def _nonce_key(client: Any, method: str, path: str, payload: Any) -> tuple[int, str, str] | None:
+        """(author, channel, nonce) of a message sent with ``enforce_nonce``; None for anything else."""
+        if method != "POST" or not isinstance(payload, dict) or not payload.get("enforce_nonce"):
+            return None
+        match = _MESSAGES.fullmatch(path)
+        nonce = payload.get("nonce")
+        if match is None or nonce is None:
+            return None
+        author = int(getattr(getattr(client.backend, "bot_user", None), "id", 0))  # the same after a restart
+        return (author, match.group(1), str(nonce))
+
+    def _earlier(self, key: tuple[int, str, str] | None, now: float) -> Any:
+        """The message already posted under ``key`` within the window before ``now`` (a copy), or None."""
+        if key is None or key not in self._nonces:
+            return None
+        at, message = self._nonces[key]
+        if now - at > NONCE_WINDOW:
+            del self._nonces[key]
+            return None
+        self.nonce_repeats += 1
+        return copy.deepcopy(message)
+
+    def _remember(self, key: tuple[int, str, str] | None, message: Any, now: float) -> None:
+        if key is None:
+            return
+        if len(self._nonces) >= 5000:  # discord.py gives every message a nonce: forget the expired ones
+            self._nonces = {k: v for k, v in self._nonces.items() if now - v[0] <= NONCE_WINDOW}
+        self._nonces[key] = (now, copy.deepcopy(message))
+
     def _while_flag(self, flag: str, method: Callable[..., Any]) -> Callable[..., Any]:
         layer = self
 
@@ -279,6 +335,11 @@ class RealisticDiscord:
                 setattr(layer, flag, False)
 
         return wrapped
+
+
+def _clock(client: Any) -> float:
+    """Seconds on SimCord's own clock, the one Discord's side lives on (``env.advance_time`` moves it)."""
+    return float(client.backend.clock.elapsed)
 
 
 def _form_json(form: Any) -> Any:
@@ -315,6 +376,9 @@ def check_limits(method: str, path: str, payload: Any) -> None:
         if len(choices) > 25:
             raise invalid_form_body(f"data.choices: {len(choices)} autocomplete results, at most 25 are allowed")
     _check_allowed_mentions(payload)
+    nonce = payload.get("nonce")
+    if method == "POST" and nonce is not None and len(str(nonce)) > NONCE_MAX:
+        raise invalid_form_body(f"nonce: {len(str(nonce))} characters, at most {NONCE_MAX} are allowed")
     data = payload.get("data")
     if isinstance(data, dict):
         _check_allowed_mentions(data)

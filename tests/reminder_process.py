@@ -3,10 +3,11 @@
 A real bot from ``create_bot()`` under its own SimCord environment, on the database named by
 ``COPBOT_DB``. It builds the test server (same order in every process, so the same simulated ids),
 writes the ids to ``DIR/NAME.ids``, waits for ``DIR/go`` (the test fills the outbox in between),
-runs its reminder job (what its own scheduler's job runs) until the outbox is empty, and appends the
-task number of every reminder DM it sends to ``DIR/NAME.sent`` as the DM goes out. With
-``COPBOT_TEST_CRASH_AFTER=N`` it kills itself (``os._exit``, like ``kill -9``) right after its
-N+1th DM, before that DM is recorded as sent: the message in flight.
+runs its reminder job (what its own scheduler's job runs) until the outbox is empty, and appends a
+line for every reminder DM it sends to ``DIR/NAME.sent`` as the DM goes out: the task number, the
+message's nonce and the wall-clock time. With ``COPBOT_TEST_CRASH_AFTER=N`` it kills itself
+(``os._exit``, like ``kill -9``) right after its N+1th DM: that DM, and the others sent since the
+sweep last recorded its sends, are sent but not recorded.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import simcord
 
 import bot.reminders.service as reminder_service
 from bot import create_bot
-from bot.storage.reminders import ReminderRepository
 
 MEMBERS = 100
 TASK_NUMBER = re.compile(r"\*\*#(\d+)\*\*")
@@ -50,24 +50,17 @@ async def main(folder: Path, name: str) -> None:
         sends = 0
 
         async def send_to_member(guild_id, user_id, content, **kwargs):
+            nonlocal sends
             await original_send(guild_id, user_id, content, **kwargs)
             match = TASK_NUMBER.search(content)
             if match:
-                sent_file.write(match.group(1) + "\n")
+                sent_file.write(f"{match.group(1)} {kwargs.get('nonce')} {time.time():.3f}\n")
                 sent_file.flush()
+                sends += 1
+                if crash_after is not None and sends > crash_after:
+                    os._exit(9)  # dies between messages and their record
 
         cog.send_to_member = send_to_member
-        if crash_after is not None:
-            original_confirm = ReminderRepository.confirm
-
-            async def confirm(self, *args, **kwargs):
-                nonlocal sends
-                sends += 1
-                if sends > crash_after:
-                    os._exit(9)  # dies between a message and its record
-                return await original_confirm(self, *args, **kwargs)
-
-            ReminderRepository.confirm = confirm  # type: ignore[method-assign]
         (folder / f"{name}.ids").write_text(json.dumps(ids), encoding="utf-8")
         while not (folder / "go").exists():
             time.sleep(0.05)

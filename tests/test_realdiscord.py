@@ -11,7 +11,7 @@ import asyncio
 import discord
 import pytest
 
-from tests.realdiscord import BUCKET_RULES, check_limits
+from tests.realdiscord import BUCKET_RULES, NONCE_MAX, NONCE_WINDOW, check_limits
 
 
 def _channel(env, community):
@@ -90,6 +90,56 @@ async def test_injected_failures_raise_then_stop(simcord_env, community, discord
     assert [m.content for m in community.meeting.history()] == ["delivered"]
     with pytest.raises(ValueError):
         discord_layer.fail("POST", r".*", "teapot")
+
+
+@pytest.mark.discord(latency=0.0, rate_limits=False)
+async def test_a_repeated_nonce_returns_the_first_message_and_posts_nothing(simcord_env, community, discord_layer):
+    """Discord's ``enforce_nonce``, which SimCord ignores: same bot, same nonce, same channel, a few
+    minutes apart, is one message. Without a nonce, or with another one, each send is a message."""
+    channel = _channel(simcord_env, community)
+    first = await channel.send("Your task is due today", nonce="reminder-1")
+    again = await channel.send("Your task is due today", nonce="reminder-1")
+    assert again.id == first.id and again.content == first.content
+    await channel.send("Another task", nonce="reminder-2")
+    await channel.send("no nonce")
+    await channel.send("no nonce")
+    assert sorted(m.content for m in community.meeting.history()) == [
+        "Another task",
+        "Your task is due today",
+        "no nonce",
+        "no nonce",
+    ]
+    assert discord_layer.nonce_repeats == 1
+
+    elsewhere = simcord_env.bot.get_channel(community.questions.id)
+    await elsewhere.send("Your task is due today", nonce="reminder-1")  # another channel: posted
+    assert [m.content for m in community.questions.history()] == ["Your task is due today"]
+
+    await simcord_env.advance_time(NONCE_WINDOW + 1)  # Discord has forgotten the nonce by now
+    later = await channel.send("Your task is due today", nonce="reminder-1")
+    assert later.id != first.id
+    assert len(community.meeting.history()) == 5 and discord_layer.nonce_repeats == 1
+
+
+@pytest.mark.discord(latency=0.0, rate_limits=False)
+async def test_a_nonce_is_remembered_across_a_restart_of_the_bot(simcord_env, community, discord_layer, restart):
+    """Discord keys the nonce on the author, not the connection: a new process of the same bot that
+    sends the same message again gets the first one back."""
+    first = await _channel(simcord_env, community).send("Digest, part 1", nonce="digest-7-0")
+    await restart()
+    again = await _channel(simcord_env, community).send("Digest, part 1", nonce="digest-7-0")
+    assert again.id == first.id
+    assert [m.content for m in community.meeting.history()] == ["Digest, part 1"]
+
+
+@pytest.mark.discord(latency=0.0, rate_limits=False)
+async def test_a_nonce_over_25_characters_is_refused(simcord_env, community):
+    channel = _channel(simcord_env, community)
+    await channel.send("fits", nonce="n" * NONCE_MAX)
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("too long", nonce="n" * (NONCE_MAX + 1))
+    assert refused.value.status == 400 and refused.value.code == 50035
+    assert [m.content for m in community.meeting.history()] == ["fits"]
 
 
 def test_command_descriptions_and_choices_are_checked():

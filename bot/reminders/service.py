@@ -20,13 +20,17 @@ Design (and why):
 * **Never twice, never lost, in batches, across processes.** The sweep *leases* a batch of due rows
   (owner and until, in one transaction: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE``
   on SQLite; see :mod:`bot.storage.reminders`), loads the batch's tasks and meetings in one query
-  each, and marks each row sent right after its message went out. Any number of processes may sweep
-  one shared outbox: a row is leased to one of them at a time. A process killed mid-batch (power cut,
-  ``kill -9``) loses nothing: its leases run out after :data:`LEASE` and the next sweep anywhere
-  claims those rows again. Only the one message in flight (sent, not yet marked) can repeat, and task
-  reminders carry the row id as Discord's ``nonce`` (discord.py sends ``enforce_nonce`` with it), so
-  Discord returns the first message instead of posting a second one within its nonce window, which
-  the lease is shorter than. A long batch renews its leases half-way through a lease. Failures worth
+  each, and records rows sent a few at a time after their messages went out (every
+  :data:`CONFIRM_EVERY` sends or :data:`CONFIRM_AFTER` seconds, and at the end of every batch: one
+  statement each, where one per send made 10,000 due reminders cost 10,000 statements). Any number
+  of processes may sweep one shared outbox: a row is leased to one of them at a time. A process killed
+  mid-batch (power cut, ``kill -9``) loses nothing: its leases run out after :data:`LEASE` and the
+  next sweep anywhere claims those rows again. The messages sent since the last record can repeat,
+  so every message a row stands for carries a nonce derived from the row (:mod:`bot.reminders.nonces`:
+  task reminders, and each part and DM of a meeting digest), which discord.py sends with
+  ``enforce_nonce``: Discord returns the first message instead of posting a second one within its
+  nonce window, which the lease is shorter than. A long batch renews its leases half-way through a
+  lease. No database lock or write transaction is held while a message goes out. Failures worth
   retrying and a clean stop hand rows back at once. Meeting roll-forward is a compare-and-set on the
   meeting's start (only one process wins it), and digests are outbox rows like reminders.
 * **Waking up.** The job wakes at the earliest of: the next meeting start, the next reminder, and,
@@ -45,6 +49,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -55,6 +60,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import utcnow
 from bot.meetings import next_occurrence
+from bot.reminders.nonces import outbox_nonce
 from bot.reminders.policy import ReminderPolicy, is_late, plan_digest
 from bot.storage.meetings import Meeting, MeetingRepository
 from bot.storage.reminders import DueReminder, ReminderRepository
@@ -64,11 +70,51 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "copbot:reminders:sweep"
 RETRY_AFTER = timedelta(minutes=5)
-#: Reminders claimed per transaction (see "Never twice, never lost" above).
-BATCH_SIZE = 100
+#: Reminders claimed per transaction (see "Never twice, never lost" above). Each claim is a write
+#: transaction of its own, so at start-up with 10,000 due a larger batch is fewer of them; a lease
+#: covers the whole batch and is renewed when sending it is slow.
+BATCH_SIZE = 250
 #: How long a claimed reminder stays this process's before another may take it. Shorter than
 #: Discord's nonce window (a few minutes), so a repeat after a crash is one Discord can drop.
 LEASE = timedelta(minutes=2)
+#: Sends are recorded together: after this many, or once this long has passed since the last record,
+#: and always at the end of a batch. One statement per record instead of one per send (10,000 due
+#: reminders at start-up were 10,000 statements); a crash can repeat the sends since the last record,
+#: and their nonces make Discord drop those repeats.
+CONFIRM_EVERY = 50
+CONFIRM_AFTER = 0.1  # seconds
+
+
+class _Confirmations:
+    """The sends of one batch not yet recorded, and when to record them (see :data:`CONFIRM_EVERY`)."""
+
+    def __init__(self, reminders: ReminderRepository, *, owner: str, now: datetime) -> None:
+        self._reminders = reminders
+        self._owner = owner
+        self._now = now
+        self._pending: list[int] = []
+        self._since = time.monotonic()
+
+    def add(self, reminder_id: int) -> None:
+        self._pending.append(reminder_id)
+
+    def due(self) -> bool:
+        return len(self._pending) >= CONFIRM_EVERY or time.monotonic() - self._since >= CONFIRM_AFTER
+
+    async def flush(self) -> None:
+        """Record the pending sends in one statement; log any whose lease another process had taken."""
+        pending, self._pending = self._pending, []
+        self._since = time.monotonic()
+        if not pending:
+            return
+        recorded = await self._reminders.confirm(pending, owner=self._owner, now=self._now)
+        if recorded < len(pending):
+            log.warning(
+                "%d of %d reminders were sent after their lease ran out; another process may send them too"
+                " (their nonces let Discord drop the repeat)",
+                len(pending) - recorded,
+                len(pending),
+            )
 
 
 class RetryLater(Exception):
@@ -78,9 +124,13 @@ class RetryLater(Exception):
 class Notifier(Protocol):
     """What the service needs from the Discord side (implemented by the tasks cog)."""
 
-    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: int | None = None) -> None: ...
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> None:
+        """DM the reminder; ``nonce`` (see :mod:`bot.reminders.nonces`) goes with the message."""
+        ...
 
-    async def meeting_digest(self, meeting: Meeting, late: bool) -> None: ...
+    async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
+        """Post the digest and DM each owner; every message carries a nonce derived from ``nonce``."""
+        ...
 
     async def meeting_rolled(self, meeting: Meeting) -> None: ...
 
@@ -158,40 +208,47 @@ class ReminderService:
             return retry
 
     async def _send_batch(self, batch: list[DueReminder], now: datetime) -> list[int]:
-        """Send a leased batch, marking each row sent as it goes; return the ids to try again later."""
+        """Send a leased batch, recording sends a few at a time; return the ids to try again later.
+
+        Nothing is held while a message goes out: the claim's transaction has committed, and each
+        confirm is one autocommit statement of its own, so no write transaction or database lock
+        waits on Discord.
+        """
         tasks = await self._tasks.by_ids({r.task_id for r in batch if r.task_id is not None})
         meetings = await self._meetings.by_ids({r.meeting_id for r in batch if r.meeting_id is not None})
         latest = {r.task_id: r.id for r in batch if r.task_id is not None}  # the batch is in time order
         failed: list[int] = []
-        superseded: list[int] = []
+        done = _Confirmations(self._reminders, owner=self.owner, now=now)
         claimed_at = utcnow()
         renewed = timedelta(0)
-        for index, reminder in enumerate(batch):
-            if self._stopped:
-                failed.extend(r.id for r in batch[index:])  # claimed but not sent: hand them back
-                break
-            if reminder.task_id is not None and latest[reminder.task_id] != reminder.id:
-                superseded.append(reminder.id)  # out of date: recorded as done, not sent
-                continue
-            elapsed = utcnow() - claimed_at
-            if elapsed - renewed > LEASE / 2:  # slow going (rate limits): keep the rest of the batch ours
-                await self._reminders.renew(owner=self.owner, until=now + elapsed + LEASE)
-                renewed = elapsed
-            try:
-                await self._deliver(reminder, now, tasks, meetings)
-            except RetryLater:
-                failed.append(reminder.id)
-                log.warning("Reminder %s (%s) will be retried", reminder.id, reminder.kind)
-                continue
-            except Exception:
-                failed.append(reminder.id)
-                log.exception("Reminder %s (%s) failed; it will be retried", reminder.id, reminder.kind)
-                continue
-            if not await self._reminders.confirm(reminder.id, owner=self.owner, now=now):
-                log.warning(
-                    "Reminder %s was sent after its lease ran out; another process may send it too", reminder.id
-                )
-        await self._reminders.confirm_many(superseded, owner=self.owner, now=now)
+        try:
+            for index, reminder in enumerate(batch):
+                if self._stopped:
+                    failed.extend(r.id for r in batch[index:])  # claimed but not sent: hand them back
+                    break
+                if reminder.task_id is not None and latest[reminder.task_id] != reminder.id:
+                    done.add(reminder.id)  # out of date: recorded as done, not sent
+                    continue
+                elapsed = utcnow() - claimed_at
+                if elapsed - renewed > LEASE / 2:  # slow going (rate limits): keep the rest of the batch ours
+                    await self._reminders.renew(owner=self.owner, until=now + elapsed + LEASE)
+                    renewed = elapsed
+                try:
+                    await self._deliver(reminder, now, tasks, meetings)
+                except RetryLater:
+                    failed.append(reminder.id)
+                    log.warning("Reminder %s (%s) will be retried", reminder.id, reminder.kind)
+                    continue
+                except Exception:
+                    failed.append(reminder.id)
+                    log.exception("Reminder %s (%s) failed; it will be retried", reminder.id, reminder.kind)
+                    continue
+                done.add(reminder.id)
+                if done.due():
+                    await done.flush()
+        finally:
+            # The end of every batch, a stop and an error alike: what went out is recorded now.
+            await done.flush()
         return failed
 
     async def _release(self, reminder_ids: list[int]) -> None:
@@ -211,11 +268,13 @@ class ReminderService:
         if reminder.task_id is not None:
             task = tasks.get(reminder.task_id)
             if task is not None and task.is_open:
-                await self._notifier.task_reminder(task, reminder.kind, late, nonce=reminder.id)
+                await self._notifier.task_reminder(
+                    task, reminder.kind, late, nonce=outbox_nonce(reminder.id, reminder.due_at)
+                )
         elif reminder.meeting_id is not None:
             meeting = meetings.get(reminder.meeting_id)
             if meeting is not None and meeting.status == "scheduled":
-                await self._notifier.meeting_digest(meeting, late)
+                await self._notifier.meeting_digest(meeting, late, nonce=outbox_nonce(reminder.id, reminder.due_at))
 
     async def _roll_meetings(self, now: datetime) -> None:
         """Move repeating meetings that have started on to their next occurrence; close one-offs."""

@@ -7,12 +7,13 @@ Any number of copbot processes may share the outbox (PostgreSQL), so sending is 
   ``SELECT … FOR UPDATE SKIP LOCKED``, so two processes claiming at once take different rows without
   waiting on each other; on SQLite the transaction is ``BEGIN IMMEDIATE``, which lets one writer in at a
   time. The UPDATE re-checks the conditions either way.
-* :meth:`ReminderRepository.confirm` marks one row sent (``sent_at``) right after its message went out.
+* :meth:`ReminderRepository.confirm` marks rows sent (``sent_at``) after their messages went out, a few
+  at a time in one statement (the sweep confirms every few sends and at the end of each batch).
 * :meth:`ReminderRepository.release` hands rows back (a failure worth retrying, or a clean stop).
 * A process that dies mid-batch leaves rows leased but unsent; when the lease ends, any process's next
-  sweep claims them again. At most the one message in flight (sent, not yet confirmed) can repeat, and
-  the sender passes the reminder's id as Discord's ``nonce`` with ``enforce_nonce`` so that Discord
-  drops even that repeat when it comes within a few minutes.
+  sweep claims them again. The messages sent since the last confirm can repeat, and every one carries
+  a nonce derived from its row (:mod:`bot.reminders.nonces`) with ``enforce_nonce``, so that Discord
+  returns the first message instead of posting the repeat when it comes within a few minutes.
 
 """
 
@@ -122,27 +123,23 @@ class ReminderRepository:
         ]
         return sorted(claimed, key=lambda r: r.position)  # RETURNING promises no order
 
-    async def confirm(self, reminder_id: int, *, owner: str, now: datetime) -> bool:
-        """Record one leased reminder as sent. False if the lease had been lost (it ran out and
-        another process took the row), which the caller logs: that row may then go out twice."""
-        changed = await self._db.execute(  # one statement: its own transaction, one round trip
-            "UPDATE reminders SET sent_at = ?, lease_owner = NULL, lease_until = NULL"
-            " WHERE id = ? AND lease_owner = ? AND sent_at IS NULL",
-            (now.isoformat(), reminder_id, owner),
-        )
-        return changed == 1
+    async def confirm(self, reminder_ids: Sequence[int], *, owner: str, now: datetime) -> int:
+        """Record leased reminders as done (sent, or needing no message), in one statement.
 
-    async def confirm_many(self, reminder_ids: Sequence[int], *, owner: str, now: datetime) -> None:
-        """Record several leased reminders as done at once (ones that needed no message)."""
+        The sweep calls this once per few sends, not once per send (see :mod:`bot.reminders.service`):
+        one autocommit statement, one round trip, whatever the number of rows. Returns how many rows
+        were recorded; fewer than given means some leases had been lost (they ran out and another
+        process took those rows), which the caller logs: those may have gone out twice, and their
+        nonces are what keeps Discord from showing the repeat.
+        """
         if not reminder_ids:
-            return
+            return 0
         marks = ", ".join("?" for _ in reminder_ids)
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE reminders SET sent_at = ?, lease_owner = NULL, lease_until = NULL"
-                f" WHERE lease_owner = ? AND sent_at IS NULL AND id IN ({marks})",
-                [now.isoformat(), owner, *reminder_ids],
-            )
+        return await self._db.execute(
+            "UPDATE reminders SET sent_at = ?, lease_owner = NULL, lease_until = NULL"
+            f" WHERE lease_owner = ? AND sent_at IS NULL AND id IN ({marks})",
+            [now.isoformat(), owner, *reminder_ids],
+        )
 
     async def renew(self, *, owner: str, until: datetime) -> int:
         """Extend every lease ``owner`` still holds (a long batch, slowed by Discord's rate limits)."""

@@ -22,6 +22,7 @@ from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
 from bot.privacy.registry import FORGOTTEN
+from bot.reminders.nonces import part_nonce
 from bot.reminders.policy import ReminderPolicy, plan_digest, plan_task
 from bot.reminders.rules import digest_when
 from bot.reminders.service import ReminderService, RetryLater
@@ -196,12 +197,14 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         content: str,
         *,
         view: discord.ui.View | None = None,
-        nonce: int | None = None,
+        nonce: str | None = None,
     ) -> None:
         """DM someone; if their DMs are closed, mention them in the meeting channel instead.
 
-        ``nonce`` (a reminder's row id) makes the DM idempotent: discord.py sends it with
-        ``enforce_nonce``, so if a crashed process already sent it, Discord returns that message.
+        ``nonce`` (:mod:`bot.reminders.nonces`, derived from the outbox row) makes the message
+        idempotent: discord.py sends it with ``enforce_nonce``, so if a crashed process already sent
+        it, Discord returns that message instead of posting it again. The channel fallback carries it
+        too: it is the same scheduled message.
         """
         extra: dict[str, object] = {"nonce": nonce} if nonce is not None else {}
         try:
@@ -226,20 +229,26 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             return
         text = f"<@{user_id}>, I couldn't send you a direct message, so here it is:\n\n{content}"
         if view is not None:
-            await channel.send(fit(text, MESSAGE), view=view, allowed_mentions=_mentioning(user_id))
+            await channel.send(fit(text, MESSAGE), view=view, allowed_mentions=_mentioning(user_id), **extra)  # type: ignore[arg-type]
         else:
-            await channel.send(fit(text, MESSAGE), allowed_mentions=_mentioning(user_id))
+            await channel.send(fit(text, MESSAGE), allowed_mentions=_mentioning(user_id), **extra)  # type: ignore[arg-type]
 
     # -- the service's notifier -----------------------------------------------------------------
 
-    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: int | None = None) -> None:
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> None:
         if task.assignee_id == FORGOTTEN:  # nobody is doing it: there is nobody to remind
             return
         content = reminder_text(task, kind, self._guild_name(task.guild_id), late)
         view = nudge_view(task.id) if kind.startswith("overdue:") else None
         await self.send_to_member(task.guild_id, task.assignee_id, content, view=view, nonce=nonce)
 
-    async def meeting_digest(self, meeting: Meeting, late: bool) -> None:
+    async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
+        """Post the digest in the meeting channel and DM each owner their own list.
+
+        ``nonce`` names this digest occurrence (its outbox row); each message gets its own nonce from
+        it (:func:`bot.reminders.nonces.part_nonce`: the channel part's number, the owner's id), so a
+        digest sent again after a crash repeats no message on Discord.
+        """
         open_tasks = await self.tasks.open_tasks(meeting.guild_id)
         now = utcnow()
         settings = await self.bot.settings.get(meeting.guild_id)
@@ -247,7 +256,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         if isinstance(channel, discord.abc.Messageable):
             entries = digest_entries(meeting, open_tasks, now, late)
             entries += carried_entries(await self.bot.meeting_sessions.carried(meeting.guild_id))
-            await self._post_digest(channel, entries)
+            await self._post_digest(channel, entries, nonce=nonce)
         else:
             log.warning("No meeting channel in server %s: the digest goes by DM only", meeting.guild_id)
         # Each owner's own list goes by DM whatever happened to the post: a DM never waits on it.
@@ -268,14 +277,18 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
                 foot="If one is finished, `/task done` lets everyone know. Thank you!",
                 more=lambda n: f"…and {n} more: `/task list` shows them all.",
             )
-            await self.send_to_member(meeting.guild_id, owner, text)
+            dm_nonce = part_nonce(nonce, "dm", owner) if nonce is not None else None
+            await self.send_to_member(meeting.guild_id, owner, text, nonce=dm_nonce)
 
-    async def _post_digest(self, channel: discord.abc.Messageable, entries: list[tuple[str, list[int]]]) -> None:
+    async def _post_digest(
+        self, channel: discord.abc.Messageable, entries: list[tuple[str, list[int]]], *, nonce: str | None
+    ) -> None:
         """Post the digest in as many messages as it needs: each fits 2,000 characters and pings at most
         100 people (Discord's ``allowed_mentions`` limit), exactly those its own lines name."""
-        for text, ids in chunk_mentions(entries, MESSAGE):
+        for number, (text, ids) in enumerate(chunk_mentions(entries, MESSAGE)):
+            extra: dict[str, object] = {"nonce": part_nonce(nonce, "post", number)} if nonce is not None else {}
             try:
-                await channel.send(text, allowed_mentions=_mentioning(*ids))
+                await channel.send(text, allowed_mentions=_mentioning(*ids), **extra)  # type: ignore[arg-type]
             except discord.HTTPException:
                 log.warning("Could not post part of the meeting digest", exc_info=True)
 

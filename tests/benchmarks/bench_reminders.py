@@ -53,7 +53,7 @@ class CountingNotifier:
     async def task_reminder(self, task, kind, late, *, nonce=None) -> None:
         self.sent += 1
 
-    async def meeting_digest(self, meeting, late) -> None:
+    async def meeting_digest(self, meeting, late, *, nonce=None) -> None:
         self.sent += 1
 
     async def meeting_rolled(self, meeting) -> None:

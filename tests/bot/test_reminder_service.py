@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,8 +11,9 @@ import pytest_asyncio
 import time_machine
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.reminders.nonces import NONCE_MAX, outbox_nonce
 from bot.reminders.policy import PlannedReminder, ReminderPolicy
-from bot.reminders.service import BATCH_SIZE, JOB_ID, RETRY_AFTER, ReminderService, RetryLater
+from bot.reminders.service import BATCH_SIZE, CONFIRM_EVERY, JOB_ID, RETRY_AFTER, ReminderService, RetryLater
 from bot.storage.database import Database
 from bot.storage.meetings import Meeting, MeetingRepository
 from bot.storage.reminders import ReminderRepository
@@ -27,26 +29,41 @@ class Notifier:
         self.sent: list[tuple[int, str]] = []
         self.failing: set[int] = set()
         self.on_send = None
+        self.nonces: list[str | None] = []
 
-    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: int | None = None) -> None:
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> None:
         if task.id in self.failing:
             raise RetryLater()
         self.sent.append((task.id, kind))
+        self.nonces.append(nonce)
         if self.on_send is not None:
             self.on_send()
 
-    async def meeting_digest(self, meeting: Meeting, late: bool) -> None:
+    async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
         self.sent.append((-meeting.id, "digest"))
+        self.nonces.append(nonce)
 
     async def meeting_rolled(self, meeting: Meeting) -> None:
         pass
+
+
+class CountingReminders(ReminderRepository):
+    """The real repository, keeping the size of every confirm (one statement each)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.confirms: list[int] = []
+
+    async def confirm(self, reminder_ids, *, owner: str, now: datetime) -> int:
+        self.confirms.append(len(reminder_ids))
+        return await super().confirm(reminder_ids, owner=owner, now=now)
 
 
 class Setup:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.tasks = TaskRepository(db)
-        self.reminders = ReminderRepository(db)
+        self.reminders = CountingReminders(db)
         self.notifier = Notifier()
         # Started paused: jobs are stored and replaced as in production, but never fire by themselves.
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -170,6 +187,65 @@ async def test_stopping_mid_batch_hands_back_what_was_not_sent(setup: Setup) -> 
         await setup.service.sweep(T0)
     assert len(setup.notifier.sent) == 5
     assert await setup.unsent() == 15
+
+
+async def test_sends_are_recorded_a_few_at_a_time_not_one_statement_each(setup: Setup) -> None:
+    count = BATCH_SIZE + 30
+    for i in range(count):
+        await setup.task_with(T0 - timedelta(hours=1, seconds=i))
+    with time_machine.travel(T0, tick=False):
+        assert not await setup.service.sweep(T0)
+    assert len(setup.notifier.sent) == count and await setup.unsent() == 0
+    assert sum(setup.reminders.confirms) == count
+    # Every CONFIRM_EVERY sends (or sooner, on a slow machine, every CONFIRM_AFTER), and at the end of
+    # each batch: far fewer statements than sends, none larger than CONFIRM_EVERY.
+    assert len(setup.reminders.confirms) < count // 10
+    assert max(setup.reminders.confirms) <= CONFIRM_EVERY
+
+
+async def test_no_database_lock_or_transaction_is_held_while_a_message_goes_out(setup: Setup) -> None:
+    """A send can wait seconds on Discord's rate limits; every other write in the process (a vote, a
+    task added) would wait with it if the sweep held the single-writer lock or a write transaction."""
+    for i in range(CONFIRM_EVERY + 10):
+        await setup.task_with(T0 - timedelta(minutes=5, seconds=i))
+    held: list[bool] = []
+    setup.notifier.on_send = lambda: held.append(setup.db._lock.locked() or setup.db.conn.in_transaction)
+    with time_machine.travel(T0, tick=False):
+        await setup.service.sweep(T0)
+    assert len(held) == CONFIRM_EVERY + 10 and not any(held)
+
+
+async def test_every_reminder_carries_a_nonce_from_its_row_the_same_in_any_process(setup: Setup) -> None:
+    tasks = [await setup.task_with(T0 - timedelta(minutes=5, seconds=i)) for i in range(3)]
+    with time_machine.travel(T0, tick=False):
+        await setup.service.sweep(T0)
+    rows = await setup.db.fetchall("SELECT id, due_at FROM reminders ORDER BY due_at, id")
+    expected = [outbox_nonce(int(r[0]), datetime.fromisoformat(r[1])) for r in rows]
+    assert setup.notifier.nonces == expected
+    assert len(set(expected)) == len(tasks)
+    assert all(nonce and len(nonce) <= NONCE_MAX for nonce in expected)
+    assert outbox_nonce(1, T0) == outbox_nonce(1, T0) != outbox_nonce(1, T0 + timedelta(minutes=1))
+
+
+async def test_an_error_mid_batch_still_records_what_went_out_before_it(setup: Setup) -> None:
+    for i in range(CONFIRM_EVERY + 20):
+        await setup.task_with(T0 - timedelta(minutes=30, seconds=i))
+
+    def crash_at_sixty() -> None:
+        if len(setup.notifier.sent) == 60:
+            raise asyncio.CancelledError  # not an Exception: it ends the sweep, as a shutdown would
+
+    setup.notifier.on_send = crash_at_sixty
+    with time_machine.travel(T0, tick=False):
+        try:
+            await setup.service.sweep(T0)
+        except asyncio.CancelledError:
+            pass
+        else:
+            raise AssertionError("the sweep should have stopped")
+    assert len(setup.notifier.sent) == 60
+    # The 59 whose sends finished are recorded; the 60th was in flight (its lease ends, it goes again).
+    assert await setup.unsent() == CONFIRM_EVERY + 20 - 59
 
 
 async def test_rolling_a_meeting_forward_twice_from_the_same_reading_changes_it_once(setup: Setup) -> None:

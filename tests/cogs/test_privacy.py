@@ -407,3 +407,34 @@ async def test_whoever_set_many_tasks_gets_one_message(simcord_env, community) -
     assert len(notes) == 1 and "**#1**, **#2**" in notes[0].content and "and 160 more" in notes[0].content
     left = await simcord_env.bot.db.fetchone("SELECT COUNT(*) FROM tasks WHERE assignee_id = 0")
     assert left[0] == 200
+
+
+async def test_a_notice_told_again_after_a_crash_is_one_message(simcord_env, community, discord_layer, monkeypatch):
+    """Notices are told first and deleted after. A process that died in between leaves the rows, and the
+    next daily run tells again, with the same nonce (from the rows): the facilitator sees one message."""
+    from cogs._privacy_views import deliver_notices
+
+    await community.configure()
+    sam = community.add_member("sam")
+    await community.facilitator.slash(
+        community.meeting, "task add", description="Write the leaflet", assignee=sam, due="in 3 days"
+    )
+    repo = simcord_env.bot.privacy.repo
+
+    async def died_before_deleting(notice_id: int) -> None:
+        return None
+
+    with monkeypatch.context() as patched:  # not monkeypatch.undo(): that would remove the Discord layer too
+        patched.setattr(repo, "delete_notice", died_before_deleting)
+        asked = await sam.slash(community.meeting, "forget-me")
+        await sam.click(asked.response, label="Delete everything about me")
+    assert len(await repo.pending_notices()) == 1  # told, not yet deleted
+
+    await deliver_notices(simcord_env.bot)  # the next daily run
+    notes = [
+        m
+        for m in community.facilitator.user.dm_channel.history()
+        if "no longer keeps anything about the person doing" in m.content
+    ]
+    assert len(notes) == 1 and discord_layer.nonce_repeats == 1
+    assert await repo.pending_notices() == []

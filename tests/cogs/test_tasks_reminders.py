@@ -394,3 +394,58 @@ async def test_impossible_times_are_refused_and_a_spring_gap_time_is_moved_with_
         reply = await add_task(community, sam, "2026-03-29 01:30")
         assert "Sunday 29 March 2026, 02:30 UK time" in reply
         assert "01:30 does not exist on 29 March, when clocks go forward; I used 02:30." in reply
+
+
+async def test_a_reminder_sent_again_after_a_crash_is_one_message(
+    simcord_env, community: Community, restart, discord_layer
+) -> None:
+    """A process died after the DM went out but before recording it (the sweep records a few sends
+    at a time); the next process sends it again with the same nonce, and Discord shows it once."""
+    await community.configure()
+    sam = community.add_member("sam")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        clocks = Clocks(simcord_env, t)
+        await add_task(community, sam, "2026-01-10")
+        await clocks.run_until(utc(2026, 1, 7, 9, 1))
+        assert len(reminders_in(sam)) == 1
+        await simcord_env.bot.db.execute(
+            "UPDATE reminders SET sent_at = NULL WHERE sent_at IS NOT NULL"
+        )  # not recorded
+        await restart()
+        assert len(reminders_in(sam)) == 1
+        assert discord_layer.nonce_repeats == 1  # it was sent again: Discord returned the first message
+        row = await simcord_env.bot.db.fetchone("SELECT COUNT(*) FROM reminders WHERE sent_at IS NOT NULL")
+        assert int(row[0]) == 1  # and this time it is recorded
+        await clocks.run_until(utc(2026, 1, 12))
+        assert [m.created_at.astimezone(LONDON).day for m in reminders_in(sam)] == [7, 9, 10]
+
+
+async def test_a_digest_sent_again_after_a_crash_repeats_no_message(
+    simcord_env, community: Community, restart, discord_layer
+) -> None:
+    """Every part of a digest (the channel post, each owner's DM) has its own nonce from the digest's
+    outbox row: sent again after a crash, none of them shows twice."""
+    await community.configure()
+    sam, kim = community.add_member("sam"), community.add_member("kim")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        clocks = Clocks(simcord_env, t)
+        await add_task(community, sam, "2026-01-20", "Write up the notes")
+        await add_task(community, kim, "2026-01-20", "Book the room")
+        await community.facilitator.slash(
+            community.meeting, "meeting schedule", when="2026-01-09 18:00", title="January"
+        )
+        await clocks.run_until(utc(2026, 1, 8, 18, 1))
+
+        def seen() -> tuple[int, int, int]:
+            posts = [m for m in community.meeting.history() if "Coming up" in m.content]
+            return (
+                len(posts),
+                len([m for m in dms(sam) if "here are your open tasks" in m.content]),
+                len([m for m in dms(kim) if "here are your open tasks" in m.content]),
+            )
+
+        assert seen() == (1, 1, 1)
+        await simcord_env.bot.db.execute("UPDATE reminders SET sent_at = NULL WHERE meeting_id IS NOT NULL")
+        await restart()
+        assert seen() == (1, 1, 1)
+        assert discord_layer.nonce_repeats == 3  # the post and both DMs went again; Discord showed none

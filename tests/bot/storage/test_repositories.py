@@ -90,10 +90,27 @@ async def test_a_lease_gives_a_row_to_one_owner_until_it_ends(database) -> None:
     later = NOW + LEASE + timedelta(seconds=1)
     taken_over = await reminders.claim_due(later, owner="b", lease=LEASE)  # a died: b takes it
     assert [r.id for r in taken_over] == [mine[0].id]
-    assert not await reminders.confirm(mine[0].id, owner="a", now=later)  # a's lease is gone
-    assert await reminders.confirm(mine[0].id, owner="b", now=later)
+    assert await reminders.confirm([mine[0].id], owner="a", now=later) == 0  # a's lease is gone
+    assert await reminders.confirm([mine[0].id], owner="b", now=later) == 1
     assert await reminders.claim_due(later + LEASE * 2, owner="c", lease=LEASE) == []
     assert await reminders.sent_kinds((await TaskRepository(database).get(GUILD, 1)).id) == ["due"]
+
+
+async def test_one_confirm_records_many_rows_and_counts_only_the_ones_still_leased(database) -> None:
+    """The sweep confirms a few sends at once; a row whose lease went to another owner is not counted."""
+    for title in ("Send the minutes", "Book the room", "Find a speaker"):
+        await add_task(database, title)
+    reminders = ReminderRepository(database)
+    mine = await reminders.claim_due(NOW, owner="a", lease=LEASE)
+    assert len(mine) == 3
+    later = NOW + LEASE + timedelta(seconds=1)
+    theirs = await reminders.claim_due(later, owner="b", lease=LEASE, limit=1)  # a's leases ran out
+    assert await reminders.confirm([r.id for r in mine], owner="a", now=NOW) == 2
+    assert await reminders.confirm([], owner="a", now=NOW) == 0
+    assert await reminders.confirm([theirs[0].id], owner="b", now=later) == 1
+    assert await reminders.claim_due(later + LEASE * 2, owner="c", lease=LEASE) == []
+    row = await database.fetchone("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL OR lease_owner IS NOT NULL")
+    assert int(row[0]) == 0
 
 
 async def test_released_rows_are_claimable_again_at_once(database) -> None:
@@ -124,7 +141,7 @@ async def test_concurrent_claims_never_share_a_row(database_target: str) -> None
             repo, got = ReminderRepository(db), []
             while batch := await repo.claim_due(NOW, owner=owner, lease=LEASE, limit=20):
                 got += [r.id for r in batch]
-                await repo.confirm_many([r.id for r in batch], owner=owner, now=NOW)
+                await repo.confirm([r.id for r in batch], owner=owner, now=NOW)
             return got
 
         got_a, got_b = await asyncio.gather(drain(a, "a"), drain(b, "b"))
