@@ -136,6 +136,30 @@ class WallClockDiscord(RealisticDiscord):
         await WALL.sleep(seconds)
 
 
+class NamedLoopLag(LoopLag):
+    """``LoopLag`` that also names the callback of the longest step, to tell the bot's stalls from SimCord's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.culprit = ""
+
+    def __enter__(self) -> NamedLoopLag:
+        original = self._original
+        lag = self
+
+        def timed(handle: asyncio.events.Handle) -> None:
+            started = time.perf_counter()
+            try:
+                original(handle)
+            finally:
+                took = time.perf_counter() - started
+                if took > lag.worst:
+                    lag.worst, lag.culprit = took, repr(handle)[:160]
+
+        asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+        return self
+
+
 def emit(**fields: object) -> None:
     print(json.dumps(fields), flush=True)
 
@@ -202,6 +226,19 @@ async def dispatch(env: Any, action: Coroutine[Any, Any, Any]) -> Any:
         return await action
     finally:
         del env._settle_internal
+
+
+def prune_cancelled_timers(env: Any) -> None:
+    """Drop SimCord's records of cancelled callbacks, as SimCord does each time it settles.
+
+    SimCord keeps a record per callback of the bot and removes one from a list each time a callback
+    runs (linear in the list). Cancelled timers (asyncpg's pool re-arms an idle timer each time a
+    connection is handed back; discord.py and the bot cancel timeouts) are only swept out when
+    SimCord settles, which the concurrent drive never lets it do: left alone the list grows by
+    thousands and each callback of the bot costs milliseconds of the simulator's bookkeeping.
+    """
+    work = env._work
+    work.callbacks = [r for r in work.callbacks if r.handle is not None and not r.handle.cancelled()]
 
 
 @dataclass
@@ -312,11 +349,13 @@ async def run(backend: str, target: str, layer: Any) -> None:
         # Let the last handlers answer (their initial responses; DMs may still be queued behind Discord).
         settle_by = time.perf_counter() + 10
         while time.perf_counter() < settle_by and not _all_answered(sent, layer, calls_before):
+            prune_cancelled_timers(env)
             await WALL.sleep(0.1)
         report = _report(backend, sent, layer.calls[calls_before:], len(env.errors) - errors_before)
         emit(
             **report,
             max_loop_stall_ms=round(_drive.lag * 1000, 1),  # type: ignore[attr-defined]
+            longest_step=_drive.culprit,  # type: ignore[attr-defined]
             process_cpu_share=round(_drive.cpu, 2),  # type: ignore[attr-defined]
             machine_load_1min=round(os.getloadavg()[0], 2),
         )
@@ -347,12 +386,16 @@ async def _drive(env: Any, meetings: list[Meeting], rng: random.Random) -> list[
     sent: list[Sent] = []
     start = time.perf_counter()
     cpu = time.process_time()
-    with LoopLag() as lag:
+    pruned = start
+    with NamedLoopLag() as lag:
         while due:
             at, _, kind, meeting, shown = heapq.heappop(due)
             wait = start + at - time.perf_counter()
             if wait > 0:
                 await WALL.sleep(wait)
+            if time.perf_counter() - pruned > 0.1:
+                prune_cancelled_timers(env)
+                pruned = time.perf_counter()
             member = rng.choice(meeting.members)
             acc = [0.0]
             token = _DB_SECONDS.set(acc)
@@ -385,6 +428,7 @@ async def _drive(env: Any, meetings: list[Meeting], rng: random.Random) -> list[
                 n += 1
     _drive.window = (start, start + DURATION)  # type: ignore[attr-defined]
     _drive.lag = lag.worst  # type: ignore[attr-defined]
+    _drive.culprit = lag.culprit  # type: ignore[attr-defined]
     _drive.cpu = (time.process_time() - cpu) / (time.perf_counter() - start)  # type: ignore[attr-defined]
     return sent
 
