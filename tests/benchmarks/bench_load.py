@@ -51,6 +51,7 @@ One JSON line per backend (SQLite file; PostgreSQL on a throwaway cluster), plus
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import heapq
 import json
@@ -126,7 +127,8 @@ class WallTimer:
                     self._ready.wait(wait)
                     continue
                 _, _, loop, future = heapq.heappop(self._due)
-            loop.call_soon_threadsafe(_wake, future)
+            with contextlib.suppress(RuntimeError):  # that run's loop has closed: nothing left to wake
+                loop.call_soon_threadsafe(_wake, future)
 
 
 def _wake(future: asyncio.Future[None]) -> None:
