@@ -440,16 +440,22 @@ class QuestionsCog(commands.Cog, name="Questions"):
             "approve": self.approve,
             "reject": self.reject,
         }
-        if action != "vote":
+        if action == "vote":
+            # Acknowledge first: a vote reads and writes the database five times before it can redraw
+            # the post, and at a busy hour (many servers meeting at once) those waits added up to more
+            # than Discord's 3 seconds (bench_load.py). The redraw follows as an edit.
+            await interaction.response.defer()
+        else:
             await require_facilitator(interaction)
         await handlers[action](interaction, await self._resolve(interaction, ref))
 
     async def vote(self, interaction: discord.Interaction, question: Question) -> None:
+        """ "Me too": count (or take back) this member's vote and redraw the post (acknowledged already)."""
         await self.repo.toggle_vote(
             question.id, self.memory.keys.vote(question.guild_id, question.id, interaction.user.id)
         )
         question = await self.repo.get(question.id)
-        await interaction.response.edit_message(
+        await interaction.edit_original_response(
             embed=await self._embed(question), view=question_view(question), allowed_mentions=NO_PINGS
         )
 
