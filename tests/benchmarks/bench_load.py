@@ -149,40 +149,6 @@ class WallClockDiscord(RealisticDiscord):
         await WALL.sleep(seconds)
 
 
-class NamedLoopLag(LoopLag):
-    """``LoopLag`` that also names the callback of the longest step, to tell the bot's stalls from SimCord's."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.culprit = ""
-
-    def __enter__(self) -> NamedLoopLag:
-        original = self._original
-        lag = self
-
-        def timed(handle: asyncio.events.Handle) -> None:
-            started = time.perf_counter()
-            try:
-                original(handle)
-            finally:
-                took = time.perf_counter() - started
-                if took > lag.worst:
-                    lag.worst, lag.culprit = took, _step_name(handle)
-
-        asyncio.events.Handle._run = timed  # type: ignore[method-assign]
-        return self
-
-
-def _step_name(handle: asyncio.events.Handle) -> str:
-    """The coroutine a task step resumed (or the callback), to name the longest step."""
-    callback = getattr(handle, "_callback", None)
-    task = getattr(callback, "__self__", None)
-    if isinstance(task, asyncio.Task):
-        coro = task.get_coro()
-        return f"task step: {getattr(coro, '__qualname__', repr(coro))}"[:160]
-    return repr(handle)[:160]
-
-
 def emit(**fields: object) -> None:
     print(json.dumps(fields), flush=True)
 
@@ -435,7 +401,7 @@ async def _drive(env: Any, meetings: list[Meeting], rng: random.Random) -> list[
     start = time.perf_counter()
     cpu = time.process_time()
     pruned = start
-    with NamedLoopLag() as lag:
+    with LoopLag() as lag:
         while due:
             at, _, kind, meeting, shown = heapq.heappop(due)
             wait = start + at - time.perf_counter()

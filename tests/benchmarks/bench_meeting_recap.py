@@ -80,6 +80,7 @@ class LoopLag:
 
     def __init__(self) -> None:
         self.worst = 0.0
+        self.culprit = ""  # what the longest step ran, to tell the bot's stalls from SimCord's
         self._original = asyncio.events.Handle._run
 
     def __enter__(self) -> LoopLag:
@@ -91,13 +92,25 @@ class LoopLag:
             try:
                 original(handle)
             finally:
-                lag.worst = max(lag.worst, time.perf_counter() - started)
+                took = time.perf_counter() - started
+                if took > lag.worst:
+                    lag.worst, lag.culprit = took, step_name(handle)
 
         asyncio.events.Handle._run = timed  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+
+
+def step_name(handle: asyncio.events.Handle) -> str:
+    """The coroutine a task step resumed (or the callback), to name the longest step."""
+    callback = getattr(handle, "_callback", None)
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        return f"task step: {getattr(coro, '__qualname__', repr(coro))}"[:160]
+    return repr(handle)[:160]
 
 
 def _p99(samples: list[float]) -> float:
