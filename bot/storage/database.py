@@ -332,14 +332,14 @@ class Database:
             else:
                 await _run(conn, "COMMIT")
 
-    async def checkpoint(self, tables: Iterable[str] = (), *, rewrite: bool = False) -> bool:
+    async def checkpoint(self, tables: Iterable[str] = ()) -> bool:
         """Copy the write-ahead log into the database file and truncate it to nothing.
 
         After an erasure, old copies of changed pages would otherwise linger in the ``-wal`` file.
         Returns ``False`` if another process (say, ``copbot forget`` while the bot runs) kept it from
-        finishing within the busy timeout; the next checkpoint then finishes the job. ``tables`` and
-        ``rewrite`` matter only on PostgreSQL (see :meth:`PostgresDatabase.checkpoint`): here
-        ``secure_delete`` has already zeroed the deleted rows in the main file, whatever the table.
+        finishing within the busy timeout; the next checkpoint then finishes the job. ``tables`` matters
+        only on PostgreSQL (see :meth:`PostgresDatabase.checkpoint`): here ``secure_delete`` has already
+        zeroed the deleted rows in the main file, whatever the table.
         """
         async with self._lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
             row = await cur.fetchone()

@@ -227,7 +227,7 @@ class PrivacyRepository:
                 "INSERT INTO privacy_notices (guild_id, user_id, task_number, created_at) VALUES (?, ?, ?, ?)",
                 [(t.guild_id, t.creator_id, t.number, now.isoformat()) for t in result.orphaned_tasks],
             )
-        if not await self._db.checkpoint(result.changed, rewrite=True):
+        if not await self._db.checkpoint(result.changed):
             log.warning("The database log could not be emptied after an erasure; it will be at the next checkpoint")
         return result
 
@@ -378,7 +378,7 @@ class PrivacyRepository:
                 (stamp,),
             )
         if any(out.values()):  # fold the old pages out of the -wal only when something was removed
-            await self._db.checkpoint(_RETENTION_TABLES, rewrite=True)
+            await self._db.checkpoint(_RETENTION_TABLES)
         return out
 
 

@@ -221,4 +221,4 @@ class PulseRepository:
         open check-ins' invitees, so this is quick): a plain vacuum could leave the ids of who was
         asked in the table's free space or its index after they were deleted at close.
         """
-        await self._db.checkpoint(("pulse_invitees",), rewrite=True)
+        await self._db.checkpoint(("pulse_invitees",))
