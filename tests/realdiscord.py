@@ -49,6 +49,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -58,6 +59,8 @@ from simcord.http.client import FakeHTTPClient, FakeWebhookAdapter, _path_of
 
 #: Discord's own figures: the global limit (50 requests per second, interactions exempt) is documented.
 GLOBAL_LIMIT = (50, 1.0)
+#: Where SimCord's clock starts: the bot's loop clock counts seconds since then.
+SIMCORD_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 #: How long Discord remembers a message's nonce (seconds, on SimCord's clock). Documented as "the past
 #: few minutes"; assumed: 5 minutes. Reminder leases (2 minutes) are shorter, on purpose.
 NONCE_WINDOW = 300.0
@@ -205,6 +208,16 @@ class RealisticDiscord:
         """The recorded calls matching ``method`` and the regex ``path``."""
         pattern = re.compile(path)
         return [c for c in self.calls if c.method == method.upper() and pattern.fullmatch(c.path)]
+
+    def ack_seconds(self, result: Any) -> float:
+        """Seconds from an interaction reaching the bot to its acknowledgement reaching Discord.
+
+        SimCord sets the deadline 3 s after dispatch on its clock, and the bot's loop clock (on which
+        calls are recorded) counts SimCord's seconds since its epoch, 2026-01-01 00:00 UTC."""
+        record = result._interaction
+        dispatched = (datetime.fromisoformat(record.initial_response_deadline) - SIMCORD_EPOCH).total_seconds() - 3.0
+        [callback] = self.calls_to("POST", rf"/interactions/{record.id}/[^/]+/callback")
+        return callback.end - dispatched
 
     # -- the pieces each call goes through ------------------------------------------------------
 

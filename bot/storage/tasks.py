@@ -72,6 +72,23 @@ class TaskRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def check_limits(
+        self,
+        guild_id: int,
+        creator_id: int,
+        assignee_id: int,
+        now: datetime,
+        *,
+        per_hour: int | None = None,
+        open_per_assignee: int | None = None,
+    ) -> None:
+        """The fair-use checks of :meth:`add`, as a read that waits for no write.
+
+        ``/task add`` runs them before it acknowledges, so a refusal can still be private; :meth:`add`
+        checks again inside its transaction, so a burst cannot slip past between the two.
+        """
+        await _check_limits(self._db, guild_id, creator_id, assignee_id, now, per_hour, open_per_assignee)
+
     async def add(
         self,
         guild_id: int,
@@ -94,28 +111,7 @@ class TaskRepository:
         """
         created_at = created_at or utcnow()
         async with self._db.transaction() as tx:
-            if per_hour is not None:
-                since = (created_at - timedelta(hours=1)).isoformat()
-                row = await tx.fetchone(
-                    "SELECT COUNT(*) FROM tasks WHERE guild_id = ? AND creator_id = ? AND created_at > ?",
-                    (guild_id, creator_id, since),
-                )
-                if row is not None and int(row[0]) >= per_hour:
-                    raise UserError(
-                        f"You have set {per_hour} tasks in the last hour, the most one person can set in an hour. "
-                        "Please wait a little before adding more. Nothing was saved."
-                    )
-            if open_per_assignee is not None:
-                row = await tx.fetchone(
-                    "SELECT COUNT(*) FROM tasks WHERE guild_id = ? AND creator_id = ? AND assignee_id = ?"
-                    " AND status = 'open'",
-                    (guild_id, creator_id, assignee_id),
-                )
-                if row is not None and int(row[0]) >= open_per_assignee:
-                    raise UserError(
-                        f"That person already has {open_per_assignee} open tasks from you, the most one person can "
-                        "give another. Once some are done you can add more. Nothing was saved."
-                    )
+            await _check_limits(tx, guild_id, creator_id, assignee_id, created_at, per_hour, open_per_assignee)
             row = await tx.fetchone("SELECT COALESCE(MAX(number), 0) + 1 FROM tasks WHERE guild_id = ?", (guild_id,))
             number = int(row[0]) if row else 1
             task_id = await tx.insert(
@@ -202,3 +198,36 @@ class TaskRepository:
             if plan is not None:
                 await _replace_plan(tx, int(row["guild_id"]), task_id, plan)
         return _task(row)
+
+
+async def _check_limits(
+    reader: Transaction | Database,
+    guild_id: int,
+    creator_id: int,
+    assignee_id: int,
+    now: datetime,
+    per_hour: int | None,
+    open_per_assignee: int | None,
+) -> None:
+    """Raise the fair-use :class:`UserError` if ``creator_id`` may not set this task now."""
+    if per_hour is not None:
+        since = (now - timedelta(hours=1)).isoformat()
+        row = await reader.fetchone(
+            "SELECT COUNT(*) FROM tasks WHERE guild_id = ? AND creator_id = ? AND created_at > ?",
+            (guild_id, creator_id, since),
+        )
+        if row is not None and int(row[0]) >= per_hour:
+            raise UserError(
+                f"You have set {per_hour} tasks in the last hour, the most one person can set in an hour. "
+                "Please wait a little before adding more. Nothing was saved."
+            )
+    if open_per_assignee is not None:
+        row = await reader.fetchone(
+            "SELECT COUNT(*) FROM tasks WHERE guild_id = ? AND creator_id = ? AND assignee_id = ? AND status = 'open'",
+            (guild_id, creator_id, assignee_id),
+        )
+        if row is not None and int(row[0]) >= open_per_assignee:
+            raise UserError(
+                f"That person already has {open_per_assignee} open tasks from you, the most one person can "
+                "give another. Once some are done you can add more. Nothing was saved."
+            )

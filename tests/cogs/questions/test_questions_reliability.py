@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
@@ -24,7 +23,6 @@ from bot.storage.questions import QuestionRepository
 
 pytestmark = pytest.mark.timeout(120)
 
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 FAILURES = {
     "500": "Discord had a problem",
     "disconnect": "Discord had a problem",
@@ -129,17 +127,6 @@ async def test_approve_failure_keeps_it_waiting_and_says_so(simcord_env, communi
     assert community.facilitators.last_message.embeds[0].title == "Approved: posted as Question #1"
 
 
-def ack_seconds(result, discord_layer) -> float:
-    """Seconds from the interaction reaching the bot to its acknowledgement reaching Discord.
-
-    SimCord sets the deadline 3 s after dispatch on its clock, and the bot's loop clock (on which
-    the layer records calls) counts SimCord's seconds since its epoch, 2026-01-01 00:00 UTC."""
-    record = result._interaction
-    dispatched = (datetime.fromisoformat(record.initial_response_deadline) - EPOCH).total_seconds() - 3.0
-    [callback] = discord_layer.calls_to("POST", rf"/interactions/{record.id}/[^/]+/callback")
-    return callback.end - dispatched
-
-
 def slowest_post(discord_layer, channel) -> float:
     """How long the last post in ``channel`` took, waiting in its bucket included."""
     call = discord_layer.calls_to("POST", rf"/channels/{channel.id}/messages")[-1]
@@ -161,22 +148,22 @@ async def test_asking_answers_in_time_with_300ms_per_call_and_a_busy_channel(sim
     questions = f"/channels/{community.questions.id}/messages"
     ack_times = []
     shown = await sam.slash(community.meeting, "ask")
-    ack_times.append(ack_seconds(shown, discord_layer))
+    ack_times.append(discord_layer.ack_seconds(shown))
     discord_layer.exhaust_bucket("POST", questions)
     asked = await sam.submit_modal(shown, {"question": "Asked while the channel is busy?"})
-    ack_times.append(ack_seconds(asked, discord_layer))
+    ack_times.append(discord_layer.ack_seconds(asked))
     assert asked.acknowledged and "Question #1" in asked.response.content
     assert slowest_post(discord_layer, community.questions) > 4.5  # the post really waited
     discord_layer.exhaust_bucket("POST", questions)
     explained = await kim.slash(community.meeting, "explain", term="QALY")
-    ack_times.append(ack_seconds(explained, discord_layer))
+    ack_times.append(discord_layer.ack_seconds(explained))
     assert "Question #2" in explained.response.content
     await user.send_dm("hello")
     shown = await user.click(user.dm_channel.last_message, label="Ask anonymously")
     assert shown.modal is not None
-    ack_times.append(ack_seconds(shown, discord_layer))
+    ack_times.append(discord_layer.ack_seconds(shown))
     done = await user.submit_modal(shown, {"question": "From the DM form?"})  # same path as /ask's form
-    ack_times.append(ack_seconds(done, discord_layer))
+    ack_times.append(discord_layer.ack_seconds(done))
     assert "posted anonymously" in done.response.content
     assert max(ack_times) < 3.0, ack_times
     assert [m.embeds[0].title for m in community.questions.history()] == ["Question #1", "Question #2", "Question #3"]
@@ -194,7 +181,7 @@ async def test_approve_and_reject_answer_in_time_with_300ms_per_call(simcord_env
     approved = await community.facilitator.click(first, label="Approve")
     assert slowest_post(discord_layer, community.questions) > 4.5
     rejected = await community.facilitator.click(second, label="Reject")
-    ack_times = [ack_seconds(approved, discord_layer), ack_seconds(rejected, discord_layer)]
+    ack_times = [discord_layer.ack_seconds(approved), discord_layer.ack_seconds(rejected)]
     assert max(ack_times) < 3.0, ack_times
     assert approved.acknowledged and rejected.acknowledged and not approved.followups and not rejected.followups
     assert [m.embeds[0].title for m in community.questions.history()] == ["Question #1"]
@@ -354,6 +341,6 @@ async def test_me_too_answers_in_time_when_the_database_is_slow(simcord_env, com
     monkeypatch.setattr(QuestionRepository, "toggle_vote", slow_toggle)
     voted = await ann.click(community.questions.last_message, label="Me too (0)")
     assert voted.acknowledged
-    assert ack_seconds(voted, discord_layer) < 3.0
+    assert discord_layer.ack_seconds(voted) < 3.0
     assert community.questions.last_message.components[0].children[0].label == "Me too (1)"
     assert not voted.followups  # the post itself changed; nothing else was said
