@@ -122,8 +122,10 @@ async def deliver_notices(bot: CopBot) -> None:
             f"{'it' if one else 'one'} to someone with `/task edit id:{numbers[0]} assignee:…`, or remove "
             f"{'it' if one else 'one'} with `/task remove`."
         )
-        # Told first, deleted after: a crash in between tells again at the next run, with the same
-        # nonce (from the notice rows), so Discord returns the first message instead of a second one.
+        # Told first, deleted after: a crash in between tells again at the next run (the daily job
+        # also runs a minute after start-up), with the same nonce (from the notice rows), so if that
+        # is within Discord's few minutes it returns the first message instead of a second one; later
+        # than that, a second message is the price of never losing a notice.
         nonce = message_nonce("copbot:notice", guild_id, user_id, *sorted(n.id for n in notices))
         if not await _tell(bot, guild, user_id, text, nonce=nonce):
             continue

@@ -411,7 +411,8 @@ async def test_whoever_set_many_tasks_gets_one_message(simcord_env, community) -
 
 async def test_a_notice_told_again_after_a_crash_is_one_message(simcord_env, community, discord_layer, monkeypatch):
     """Notices are told first and deleted after. A process that died in between leaves the rows, and the
-    next daily run tells again, with the same nonce (from the rows): the facilitator sees one message."""
+    restarted process's first daily run (a minute after start-up) tells again with the same nonce (from
+    the rows): the facilitator sees one message."""
     from cogs._privacy_views import deliver_notices
 
     await community.configure()
@@ -430,7 +431,7 @@ async def test_a_notice_told_again_after_a_crash_is_one_message(simcord_env, com
         await sam.click(asked.response, label="Delete everything about me")
     assert len(await repo.pending_notices()) == 1  # told, not yet deleted
 
-    await deliver_notices(simcord_env.bot)  # the next daily run
+    await deliver_notices(simcord_env.bot)  # the restarted process's first daily run
     notes = [
         m
         for m in community.facilitator.user.dm_channel.history()
