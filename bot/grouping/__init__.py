@@ -46,9 +46,12 @@ Thinking of later meetings: planning one meeting at a time is short-sighted in a
 up to 60 people with history and a budget of at least half a second, two things order plans of equal cost
 (neither ever accepts a dearer plan for this meeting):
 
-* a tie-break inside the search (:mod:`.strangers`): two people placed together cost a tiny amount for each
-  person neither has met yet, so pairs who could later form a group of strangers with those people are
-  kept for then. Its total over a plan is below the smallest step between two real costs.
+* two tie-breaks inside the search, together below the smallest step between two real costs:
+  :mod:`.strangers` (two people placed together cost a tiny amount for each person neither has met yet,
+  so pairs who could later form a group of strangers with those people are kept for then) and
+  :mod:`.saturation` (someone who has already met most of the people of other roles they can meet, on
+  today's and the expected roster, is priced for every new face they spend, so they take the smaller
+  groups and the second seat of a role, and keep the new faces they have left for later meetings).
 * looking ahead (:mod:`.lookahead`): several plans of the best cost are compared by how well the next few
   imagined meetings can then go, and the one that leaves the most new faces is kept.
 
@@ -74,7 +77,7 @@ members as groups the even spread already gives every group two or more.
 Public API::
 
     plan_groups(participants, *, size=None, group_count=None, history=None, constraints=None,
-                seed=0, time_budget=0.3) -> Plan
+                seed=0, time_budget=0.3, avoid=(), later=()) -> Plan
     lower_bound(participants, *, size=None, group_count=None, history=None) -> float
     objective(groups, history=None) -> float
 """

@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from . import lookahead, strangers
+from . import lookahead, saturation, strangers
 from .cost import (
     EPS,
     FACILITATORS,
@@ -47,6 +47,7 @@ def plan_groups(
     seed: int = 0,
     time_budget: float = 0.3,
     avoid: Collection[Sequence[Sequence[Hashable]]] = (),
+    later: Sequence[Participant] = (),
 ) -> Plan:
     """Split ``participants`` into well-mixed groups.
 
@@ -60,6 +61,10 @@ def plan_groups(
     ``--seed``: the result is then another plan of the same cost whenever the search finds one, and
     ``report.only_best`` says when it found none. (The look-ahead and strangers tie-breaks below each
     prefer one plan among equals, every time; without ``avoid`` a reshuffle would show it again.)
+
+    ``later`` lists people who are not here today but are likely at later meetings (see
+    :func:`bot.breakouts.expected_roster`): the saturation tie-break (:mod:`.saturation`) counts them
+    among the new faces each person still has to meet. They are never placed in a group.
     """
     started = time.perf_counter()
     roster = list(participants)
@@ -91,13 +96,20 @@ def plan_groups(
     tie_break = (
         not avoided and history is not None and strangers.worth_breaking_ties(n, history.meeting_count, time_budget)
     )
+    spread_classes = [spread_class(p) for p in roster]
+    absent = [p for p in {q.id: q for q in later if q.id not in seen}.values()]
+    absent_classes = [spread_class(p) for p in absent]
 
     def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:
         """One search from ``past``: the assignment and its real cost (without the tie-break)."""
         weights_by_meeting = meeting_weights(past)
         tags = [person_tags(p.id, past, weights_by_meeting) for p in roster]
         if tie_break:
+            shares = saturation.met_shares(
+                tags, spread_classes, [person_tags(p.id, past, weights_by_meeting) for p in absent], absent_classes
+            )
             tags = strangers.stranger_tags(tags, caps)
+            tags = saturation.saturation_tags(tags, spread_classes, shares, caps)
         if avoided and past is history:
             tags = _avoid_tags(tags, avoided)
         search = Search(

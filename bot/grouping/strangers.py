@@ -80,7 +80,8 @@ def stranger_tag(person: int) -> int:
 
 
 def tie_cost(assignment: Sequence[int], tags: Sequence[dict[int, float]]) -> float:
-    """The tie-break part of a plan's cost: what :func:`stranger_tags` adds to the search's total."""
+    """The tie-break part of a plan's cost: what the tie-breaks' tags (all negative: :func:`stranger_tags`
+    and :func:`.saturation.saturation_tags`) add to the search's total."""
     counts: dict[tuple[int, int], int] = {}
     weight: dict[int, float] = {}
     for person, group in enumerate(assignment):
