@@ -126,8 +126,9 @@ def make_plan(
     With ``season_meetings`` > 1 this meeting is planned as the first of that many, the later ones over
     the expected roster (:func:`expected_roster`, from ``roles``), so today's groups leave the next
     meetings new faces to meet; when the expected roster is not today's people, the planner looks ahead
-    through its saturation tie-break instead (:func:`bot.grouping.season.plan_first_of_season`). A reshuffle (``avoid``) plans this meeting alone: it must be a plan of
-    the same cost as the one shown, and only this meeting's cost is comparable.
+    through its saturation tie-break instead (:func:`bot.grouping.season.plan_first_of_season`). A
+    reshuffle (``avoid``) plans this meeting alone: it must be a plan of the same cost as the one shown,
+    and only this meeting's cost is comparable.
 
     This is blocking CPU work (up to ``time_budget`` seconds); callers on the event loop run it in a thread.
     """
