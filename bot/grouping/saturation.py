@@ -21,10 +21,11 @@ quarter of ``COST_STEP``, the smallest difference two real costs can have, so it
 same real cost (the strangers tie-break keeps below half of it, so together they stay below one step).
 
 Measured (``tests/benchmarks/bench_grouping.py``, the CoP case, 1 s a meeting, seeds 100 to 119):
-repeated pair-meetings over the 8 meetings average 16.2 with this tie-break and the strangers one, 17.2
-with the strangers one alone, 18.1 for the season search of :func:`.season.plan_first_of_season` it
-replaced there. Also tried, no better within the noise (about 0.7 on a 20-seed mean): the share squared,
-a price by how few people of the partner's role one has left to meet, and both together.
+repeated pair-meetings over the 8 meetings average 16.2 to 16.9 (four runs) with this tie-break and the
+strangers one, 17.5 with the strangers one alone, 18.2 for the season search of
+:func:`.season.plan_first_of_season` it replaced there. Also tried, no better within the noise (about 0.7
+on a 20-seed mean): the share squared, a price by how few people of the partner's role one has left to
+meet, and both together.
 """
 
 from __future__ import annotations

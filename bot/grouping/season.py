@@ -40,17 +40,17 @@ rarely run out in a large community anyway.
 
 Attendance that changes. ``/breakout plan`` pictures later meetings over the expected roster (today's
 people and recent ones), but who will come is unknown, and the rounds planned over that picture are a
-guess that leads the search astray. Measured on the benchmark's CoP case (40 on the roster, 33 of them
-at random at each of 8 meetings, groups of 5, 1 s a meeting, 20 seeds): the season search's first round
-(taken only when as good today) gave 18.1 repeated pair-meetings on average; the one-meeting engine with
-its look-ahead and strangers tie-break 17.2, and with the saturation tie-break told about the expected
-roster (:mod:`.saturation`) 16.2. Variants of the season that were tried and did no better: the later
-rounds over random samples of the expected roster, with as many groups as today, as scenarios of the
-next meeting only, warm-started from the previous meeting's picture, today's round fixed to the plan
-made alone with the later rounds weighed 0.3 to 0.5, and greedy roll-outs. Planning the same 8 meetings
-jointly with their real attendance known gives 4 to 8, so what is missing is who comes, not search. So
-when today's people are not the expected roster, :func:`plan_first_of_season` plans today with the
-one-meeting engine and passes the expected roster to its tie-break.
+guess that leads the search astray. Measured on the benchmark's CoP case (40 on the roster, 33 of them at
+random at each of 8 meetings, groups of 5, 1 s a meeting, seeds 100 to 119): the season search's first
+round (taken only when as good today) gave 18.2 repeated pair-meetings on average; the one-meeting engine
+with its look-ahead and strangers tie-break 17.5, and with the saturation tie-break told about the
+expected roster (:mod:`.saturation`) 16.2 to 16.9 over four runs. Variants of the season that were tried
+and did no better: the later rounds over random samples of the expected roster, with as many groups as
+today, as scenarios of the next meeting only, warm-started from the previous meeting's picture, today's
+round fixed to the plan made alone with the later rounds weighed 0.3 to 0.5, and greedy roll-outs.
+Planning the same 8 meetings jointly with their real attendance known gives 4 to 8, so what is missing is
+who comes, not search. So when today's people are not the expected roster, :func:`plan_first_of_season`
+plans today with the one-meeting engine and passes the expected roster to its tie-break.
 
 Meeting by meeting. ``/breakout plan`` plans one meeting at a time, with nothing stored but the history.
 A season planned afresh at every meeting (:func:`plan_first_of_season`) does not add up to a good season:

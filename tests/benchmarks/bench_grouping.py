@@ -580,8 +580,8 @@ def bench_cop(budget: float = 1.0, seeds: int = 10, season: int = 6) -> dict:
     Attendance changes at every meeting here, so each meeting is planned by the one-meeting engine with
     the expected roster given to its saturation tie-break (``bot/grouping/saturation.py``; the season
     module docstring, "Attendance that changes", lists what else was tried). Measured over seeds 100-119:
-    mean 16.2 (17.2 without the saturation tie-break, 18.1 with the season search over the expected
-    roster it replaced). Planning the 8 meetings jointly with their real attendance known gives 4 to 8
+    mean 16.2 to 16.9 over four runs (17.5 without the saturation tie-break, 18.2 with the season search
+    over the expected roster it replaced). Planning the 8 meetings jointly with their real attendance known gives 4 to 8
     (seed 102: 8, the hardest), so what is missing is knowing who comes.
     """
     runs = [cop_run(100 + k, budget, season) for k in range(seeds)]
