@@ -97,7 +97,7 @@ def plan_groups(
         not avoided and history is not None and strangers.worth_breaking_ties(n, history.meeting_count, time_budget)
     )
     spread_classes = [spread_class(p) for p in roster]
-    absent = [p for p in {q.id: q for q in later if q.id not in seen}.values()]
+    absent = list({p.id: p for p in later if p.id not in seen}.values())
     absent_classes = [spread_class(p) for p in absent]
 
     def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 
 from . import cost
+from .strangers import met_sets
 
 #: Tags of this tie-break are numbered downwards from here: below every stranger tag (> -n - 1 for n
 #: people) and every history tag (>= 0).
@@ -48,21 +49,12 @@ def met_shares(
     """For each of today's people (``tags``/``classes``): the share of the people of other classes, among
     today's and the later ones (``later_tags``/``later_classes``, who are not here today), met inside the
     history window. Two people met exactly when they share a history tag (tags >= 0)."""
-    every_tags = list(tags) + list(later_tags)
-    every_class = list(classes) + list(later_classes)
-    holders: dict[int, list[int]] = {}
-    for person, own in enumerate(every_tags):
-        for tag in own:
-            if tag >= 0:
-                holders.setdefault(tag, []).append(person)
+    every_class = [*classes, *later_classes]
+    met = met_sets([*tags, *later_tags])
     shares = []
-    for i, own in enumerate(tags):
+    for i in range(len(tags)):
         others = [j for j, c in enumerate(every_class) if j != i and c != classes[i]]
-        if not others:
-            shares.append(0.0)
-            continue
-        met = {j for tag in own if tag >= 0 for j in holders[tag]}
-        shares.append(sum(1 for j in others if j in met) / len(others))
+        shares.append(sum(1 for j in others if j in met[i]) / len(others) if others else 0.0)
     return shares
 
 
@@ -78,12 +70,7 @@ def saturation_tags(
     each at most ``COST_STEP / (4 * slots)``, so the whole tie-break stays below ``COST_STEP / 4``.
     """
     n = len(tags)
-    holders: dict[int, list[int]] = {}
-    for person, own in enumerate(tags):
-        for tag in own:
-            if tag >= 0:
-                holders.setdefault(tag, []).append(person)
-    met = [{j for tag in own if tag >= 0 for j in holders[tag]} for own in tags]
+    met = met_sets(tags)
     priced = [
         (i, j, shares[i] + shares[j])
         for i in range(n)

@@ -57,21 +57,27 @@ def stranger_tags(tags: Sequence[dict[int, float]], caps: Sequence[int]) -> list
     are the group sizes, which bound how many pairs a plan holds and so fix the size of ``unit``.
     """
     n = len(tags)
-    holders: dict[int, list[int]] = {}
-    for person, own in enumerate(tags):
-        for tag in own:
-            holders.setdefault(tag, []).append(person)
     worst = sum(pairs(c) for c in caps) * (n - 2)
     unit = COST_STEP / (2 * worst)
     result = []
-    for person, own in enumerate(tags):
-        met = {other for tag in own for other in holders[tag]}
+    for person, (own, met) in enumerate(zip(tags, met_sets(tags), strict=True)):
         extended = dict(own)
         for c in range(n):
             if c != person and c not in met:
                 extended[stranger_tag(c)] = unit
         result.append(extended)
     return result
+
+
+def met_sets(tags: Sequence[dict[int, float]]) -> list[set[int]]:
+    """For each person, everyone (themselves included) they met inside the history window: two people met
+    exactly when they share a history tag (tags >= 0; the tie-breaks' own tags are negative)."""
+    holders: dict[int, list[int]] = {}
+    for person, own in enumerate(tags):
+        for tag in own:
+            if tag >= 0:
+                holders.setdefault(tag, []).append(person)
+    return [{other for tag in own if tag >= 0 for other in holders[tag]} for own in tags]
 
 
 def stranger_tag(person: int) -> int:
