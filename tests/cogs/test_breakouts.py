@@ -424,3 +424,46 @@ async def test_a_room_that_cannot_be_deleted_is_named_and_close_finishes(simcord
     assert await repo.meeting_count(community.guild.id) == 1
     again = await community.facilitator.slash(community.meeting, "breakout close")
     assert again.response.content == "There are no breakout rooms open right now."
+
+
+async def test_whoever_has_met_the_regulars_who_are_away_takes_the_smaller_group(simcord_env, community):
+    """/breakout plan looks ahead to the people expected next time (recent attendees with a role), even
+    when they are not here today: "Full" met four of them last time, so of the two lay members today it is
+    Full, not Twin, who takes the group of 4 (equally good today either way; with the saturation
+    tie-break switched off, Twin got it in 4 runs of 4)."""
+    await community.configure()
+    set_role = {}
+
+    async def member(name: str, role: str):
+        person = community.add_member(name.lower(), global_name=name)
+        result = await community.admin.slash(community.meeting, "members set", member=person, role=role)
+        assert "role is now" in result.response.content
+        set_role[person.id] = role
+        return person
+
+    full = await member("Full", "lay")
+    away = [await member(f"Away {k}", role) for k, role in enumerate(["gp", "clinician", "manager", "researcher"])]
+    for person in [full, *away]:
+        await person.join_voice(community.voice)
+    first = await _plan(community, 5)
+    await community.facilitator.click(first.response, label="Open rooms")
+    closed = await community.facilitator.slash(community.meeting, "breakout close")
+    assert "5 people brought back" in closed.response.content
+    for person in away:
+        await person.leave_voice()
+
+    twin = await member("Twin", "lay")
+    others = [await member(f"Today {k}", role) for k, role in enumerate(["gp", "clinician", "commissioner"])]
+    others += [await member(f"Today {k}", role) for k, role in [(3, "manager"), (4, "researcher"), (5, "facilitator")]]
+    others.append(community.add_member("today6", global_name="Today 6"))  # no role: counted as Other
+    for person in [twin, *others]:
+        await person.join_voice(community.voice)
+
+    result = await _plan(community, 5)
+    text = result.response.content
+    shown = [section.split("\n\n")[0].splitlines()[1:] for section in text.split("**Group ")[1:]]
+    size_of = {name: len(group) for group in shown for name in ("Full", "Twin") if any(name in m for m in group)}
+    assert size_of == {"Full": 4, "Twin": 5}, text
+    assert "Nobody is grouped with someone they were grouped with at the last meeting." in text
+    planned = await BreakoutRepository(simcord_env.bot.db).latest_planned(community.guild.id)
+    assert {len(g) for g in planned.groups if any(m.user_id == full.id for m in g)} == {4}
