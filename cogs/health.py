@@ -62,6 +62,14 @@ class HealthCog(commands.Cog):
         self._heard(force=True)
 
     @commands.Cog.listener()
+    async def on_guild_join(self, _guild: Any) -> None:
+        self._heard(force=True)  # the server count in the file changes
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, _guild: Any) -> None:
+        self._heard(force=True)
+
+    @commands.Cog.listener()
     async def on_socket_raw_receive(self, _message: Any) -> None:
         self._heard()
 
