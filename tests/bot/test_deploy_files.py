@@ -41,7 +41,7 @@ def test_compose_does_not_restart_for_ever_and_rotates_its_logs():
     for path in (ROOT / "compose.yaml", ROOT / "deploy" / "compose.sharded.yaml"):
         text = path.read_text(encoding="utf-8")
         copbot_part = text.split("\nservices:")[0] if "x-copbot" in text else text  # the database may restart
-        assert "unless-stopped" not in copbot_part and "restart: always" not in copbot_part, path
+        assert "restart: unless-stopped" not in copbot_part and "restart: always" not in copbot_part, path
         assert re.search(r"restart: on-failure:\d+", text), path
         assert 'max-size: "10m"' in text and 'max-file: "3"' in text, path
 
