@@ -5,6 +5,7 @@ database problem (unreachable, password refused, no such database) with one sent
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -18,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage.database import Database
-from bot.storage.postgres import PostgresDatabase
 from bot.storage.members import MemberRepository
+from bot.storage.postgres import PostgresDatabase
 from bot.storage.tasks import TaskRepository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,10 +135,8 @@ def refuses_passwords() -> Iterator[int]:
                 continue
             with conn:
                 conn.settimeout(10)
-                try:
+                with contextlib.suppress(OSError):
                     _answer_with_a_refused_password(conn)
-                except OSError:
-                    pass
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
