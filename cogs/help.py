@@ -1,7 +1,6 @@
-"""``/help``, and the welcome message new members get by direct message.
-
-Both are built from the same parts: the community's purpose from config and the ``help_section``
-each feature's cog declares, so help grows by itself as features are added.
+"""``/help``: a plain-language guide, built from the community's current aims (``/aims``) and the
+``help_section`` each feature's cog declares, so help grows by itself as features are added. (The
+welcome new members get by direct message is :mod:`cogs.welcome`.)
 """
 
 from __future__ import annotations
@@ -14,13 +13,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.community_text import shown
 from bot.text_limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_NAME,
     EMBED_FIELD_VALUE,
     EMBED_TITLE,
     EMBED_TOTAL,
-    MESSAGE,
     fit,
 )
 from cogs._shared import HelpSection
@@ -50,15 +49,15 @@ class HelpCog(commands.Cog):
         found = [getattr(cog, "help_section", None) for cog in self.bot.cogs.values()]
         return sorted((s for s in found if isinstance(s, HelpSection)), key=lambda s: s.order)
 
-    def build_embeds(self) -> list[discord.Embed]:
-        """The guide as one embed, or more when the community's long purpose and every feature's section
+    def build_embeds(self, aims: str) -> list[discord.Embed]:
+        """The guide as one embed, or more when the community's long aims and every feature's section
         would pass Discord's 6,000 characters for one message: each embed holds whole sections and is
         sent as a message of its own, so nothing is cut mid-sentence."""
         community = self.bot.config.community
         footer = "If anything is unclear, ask: there are no silly questions here."
         first = discord.Embed(
             title=fit(f"How copbot helps {community.name}", EMBED_TITLE),
-            description=fit(community.purpose, EMBED_DESCRIPTION),
+            description=fit(shown(aims), EMBED_DESCRIPTION),
             colour=discord.Colour.blurple(),
         )
         embeds = [first]
@@ -77,37 +76,11 @@ class HelpCog(commands.Cog):
 
     @app_commands.command(name="help", description="A plain-language guide to everything copbot does")
     async def help(self, interaction: discord.Interaction) -> None:
-        first, *rest = self.build_embeds()
+        aims = await self.bot.aims.current(interaction.guild.id if interaction.guild else None)
+        first, *rest = self.build_embeds(aims.text)
         await interaction.response.send_message(embed=first, ephemeral=True)
         for embed in rest:
             await interaction.followup.send(embed=embed, ephemeral=True)
-
-    @commands.Cog.listener()
-    async def on_member_join(self, member: discord.Member) -> None:
-        """Welcome new people privately, in servers where copbot has been set up."""
-        if member.bot:
-            return
-        settings = await self.bot.settings.get(member.guild.id)
-        if not settings.is_configured:
-            return
-        community = self.bot.config.community
-        text = (
-            f"Welcome to **{discord.utils.escape_markdown(member.guild.name)}**!\n\n"
-            f"{community.purpose}\n\n"
-            "Two things that help:\n"
-            "• Tell us which part of the community you come from with `/profile` in the server. "
-            "It helps us mix people well in small groups.\n"
-            "• If something is unclear, you can ask without giving your name: use `/ask` in the server, "
-            "or send me a message here and press **Ask anonymously** in my answer to open the form. Nobody, "
-            "not even the people who run me, can see who asked. I never post what you type in this chat, "
-            "and it stays here until you delete it, so type your question in the form instead.\n\n"
-            "Type `/help` in the server any time for a guide, and `/privacy` to see what copbot keeps about you "
-            "(and how to see it or have it deleted)."
-        )
-        try:
-            await member.send(fit(text, MESSAGE))
-        except discord.HTTPException:
-            log.info("Could not send a welcome message in server %s: their direct messages are closed", member.guild.id)
 
 
 async def setup(bot: CopBot) -> None:

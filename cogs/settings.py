@@ -52,6 +52,7 @@ def render_settings(settings: GuildSettings, default_timezone: str, guild_name: 
         "Main voice channel: " + _mention("channel", settings.main_voice_id, "not set"),
         f"Timezone: {timezone}",
         "Questions checked by a facilitator before posting: " + ("on" if settings.moderation else "off"),
+        "Welcome for new members by direct message: " + ("on" if settings.welcome else "off"),
         reminders,
     ]
     return "\n".join(lines)
@@ -82,7 +83,8 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         lines=("`/settings show` lists the channels, timezone, facilitator role and reminder rules copbot uses here.",),
         facilitator_lines=(
             "`/settings update` chooses the facilitator role, the meeting, questions and facilitator channels, "
-            "the main voice channel, the timezone, and whether questions are checked before posting.",
+            "the main voice channel, the timezone, whether questions are checked before posting, and whether new "
+            "members get the welcome.",
             "`/settings reminders` chooses when task reminders go out (days before the due date, the hour, "
             "overdue nudges) and how long before a meeting the list of open tasks is posted; "
             "`reset:True` goes back to the defaults.",
@@ -115,6 +117,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         main_voice="The voice channel where the meeting happens",
         timezone="Your area's timezone, for example Europe/London",
         moderation="Check anonymous questions before they are posted (needs a facilitator channel copbot can post in)",
+        welcome="Send new members the short welcome by direct message (on unless you turn it off)",
     )
     @facilitator_only()
     async def update(
@@ -127,9 +130,12 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         main_voice: discord.VoiceChannel | None = None,
         timezone: str | None = None,
         moderation: bool | None = None,
+        welcome: bool | None = None,
     ) -> None:
         guild = guild_of(interaction)
         changes: dict[str, object] = {}
+        if welcome is not None:
+            changes["welcome"] = welcome
         if facilitator_role is not None:
             if facilitator_role.is_default():
                 raise UserError("Please choose a role other than @everyone for facilitators.")

@@ -89,15 +89,15 @@ class WelcomeService:
         """Their direct messages were closed: the welcome reached them as the "Start here" post."""
         await self.repo.set_via(guild_id, user_id, "channel")
 
-    async def start_here(self, guild_id: int) -> StartHerePlan:
-        """Post a "Start here" now? Not while the last one is fresh; a newer one replaces an older one."""
-        old = await self.repo.start_here_post(guild_id)
-        if old is not None and utcnow() - old.posted_at < START_HERE_FRESH:
-            return StartHerePlan(post=False)
-        return StartHerePlan(post=True, old=old)
+    async def start_here(self, guild_id: int, channel_id: int) -> StartHerePlan:
+        """Post a "Start here" now? Not while the last one is fresh (newcomers joining together share
+        one); a newer one replaces an older one."""
+        now = utcnow()
+        taken, old = await self.repo.claim_start_here(guild_id, channel_id, now, now - START_HERE_FRESH)
+        return StartHerePlan(post=taken, old=old)
 
-    async def start_here_posted(self, guild_id: int, channel_id: int, message_id: int) -> None:
-        await self.repo.set_start_here_post(guild_id, channel_id, message_id, utcnow())
+    async def start_here_posted(self, guild_id: int, message_id: int) -> None:
+        await self.repo.set_start_here_message(guild_id, message_id)
 
     # -- what -------------------------------------------------------------------------------------
 

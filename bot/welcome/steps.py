@@ -146,7 +146,7 @@ def step_three() -> Step:
         3,
         f"**Ask without your name** {_counter(3)}\n"
         "Type /ask in the server and a form opens. Your question is shown with no name on it. "
-        f"{KEEPS_NOTHING}\n"
+        f"{KEEPS_NOTHING} /privacy tells you more.\n"
         f"Want to try? Press **Practice**. {PRACTICE_PROMISE}",
         practice=True,
     )

@@ -526,10 +526,21 @@ class QuestionsCog(commands.Cog, name="Questions"):
                 return
             await self._redraw_number(guild_id, number)
             log.info("Answer to question #%s written in server %s", number, guild_id)
-            await send_ephemeral(interaction, f"Thank you! Your answer is now shown under Question #{number}.")
+            await send_ephemeral(
+                interaction,
+                f"Thank you! Your answer is now shown under Question #{number}.",
+                **await self._glossary_offer(guild_id, number),
+            )
         except Exception:
             log.exception("Could not handle an answer form in server %s", getattr(interaction.guild, "id", None))
             await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+
+    async def _glossary_offer(self, guild_id: int, number: int) -> dict[str, Any]:
+        """Under the answer to an ``/explain`` question: **Add to the glossary**, one press (issue 30)."""
+        offer = self.bot.glossary_offer
+        if offer is None or (await self.repo.by_number(guild_id, number)).kind != "explain":
+            return {}
+        return {"view": offer(number)}
 
     async def mark_answering_now(self, interaction: discord.Interaction, question: Question) -> None:
         """ "Answering now": mark this question (one per server); the mark leaves the previous one.

@@ -42,7 +42,7 @@ from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
 from cogs._meeting import end_meeting, ended_extras, ended_sentence, send_recap_dms, start_meeting
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
-from cogs.tasks._render import carried_entries, digest_entries, quoted, reminder_text, task_line, who
+from cogs.tasks._render import aims_line, carried_entries, digest_entries, quoted, reminder_text, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
 
 log = logging.getLogger(__name__)
@@ -255,6 +255,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
         if isinstance(channel, discord.abc.Messageable):
             entries = digest_entries(meeting, open_tasks, now, late)
+            entries.insert(1, (aims_line((await self.bot.aims.current(meeting.guild_id)).text), []))
             entries += carried_entries(await self.bot.meeting_sessions.carried(meeting.guild_id))
             await self._post_digest(channel, entries, nonce=nonce)
         else:

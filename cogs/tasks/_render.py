@@ -6,11 +6,13 @@ from datetime import datetime
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.community_text import shown
 from bot.meeting_session import Carried
 from bot.privacy.registry import FORGOTTEN
 from bot.storage.meetings import Meeting
 from bot.storage.tasks import Task
 from bot.text_limits import escape_then_fit, fit
+from bot.welcome.steps import aims_summary
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
 NOBODY = "nobody yet (copbot no longer keeps anything about the person who was doing it)"
@@ -74,6 +76,12 @@ def digest_entries(meeting: Meeting, tasks: list[Task], now: datetime, late: boo
         lines = [f"\n{who(owner)}:", *(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)]
         entries.append((fit("\n".join(lines), 1900), [] if owner == FORGOTTEN else [owner]))
     return entries
+
+
+def aims_line(aims: str) -> str:
+    """The community's current aims in the digest (issue 30): the heart of them, and where the rest is."""
+    summary, cut = aims_summary(aims)
+    return f"**Our aims:** {shown(summary)}" + (" (More with /aims.)" if cut else "")
 
 
 def carried_entries(carried: Carried | None) -> list[tuple[str, list[int]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 from datetime import timedelta
 
@@ -79,6 +80,13 @@ async def use_every_feature(community: Community, sam, other) -> None:
     round_ = await sam.slash(meeting, "icebreaker round")
     assert round_.response.content.startswith("**Speaking round**")
     await community.env.advance_time(5)
+    # The glossary and the aims (issue 30): a word and a change that sam wrote.
+    glossary = await sam.slash(meeting, "glossary")
+    form = await sam.click(glossary.response, label="Add a term")
+    await sam.submit_modal(form, {"term": "Triage", "meaning": "Deciding who needs care first."})
+    aims = await sam.slash(meeting, "aims")
+    form = await sam.click(aims.response, label="Update the aims")
+    await sam.submit_modal(form, {"aims": "We bring knee research into care.", "reason": "Agreed today"})
 
 
 async def test_privacy_explains_in_plain_words_and_attaches_the_full_notice(simcord_env, community) -> None:
@@ -105,10 +113,14 @@ async def test_privacy_explains_in_plain_words_and_attaches_the_full_notice(simc
 async def test_help_and_the_welcome_message_mention_privacy(simcord_env, community) -> None:
     await community.configure()
     help_ = await community.add_member("pat").slash(community.meeting, "help")
-    assert "/privacy" in " ".join(f.value for f in help_.response.embeds[0].fields)
+    embeds = [e for m in [help_.response, *help_.followups] for e in m.embeds]
+    assert "/privacy" in " ".join(f.value for e in embeds for f in e.fields)
     newcomer = community.add_member("newcomer")
     await simcord_env.settle()
-    assert any("/privacy" in m.content for m in newcomer.user.dm_channel.history())
+    [welcome] = newcomer.user.dm_channel.history()
+    step = await newcomer.user.click(welcome, label="Next")
+    step = await newcomer.user.click(step.response, label="Next")
+    assert "/privacy" in step.response.content  # the step on asking without your name
 
 
 async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, community) -> None:
@@ -127,6 +139,9 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
         "breakout_sessions",
         "breakout_meetings",
         "icebreaker_rounds",
+        "welcome_progress",  # both joined after the server was set up, so copbot welcomed them
+        "glossary_terms",
+        "community_aims",
     }
     assert tables_with_rows(data) == expected
     for name in expected:
@@ -134,6 +149,8 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
         assert f"**{title}**" in summary, (title, summary)
     assert "your role: GP" in summary and "“Write the leaflet” (you are doing it" in summary
     assert "“Book the room” (you set it" in summary
+    assert re.search(r"the welcome, sent on \d{4}-\d\d-\d\d \(you reached step 1 of 5\)", summary), summary
+    assert "the glossary word “Triage”, which you last wrote" in summary
     # Other people's ids never appear in someone's export.
     raw = json.dumps(data)
     assert str(other.id) not in raw and str(community.facilitator.id) not in raw
@@ -157,8 +174,9 @@ async def test_mydata_shows_every_declared_column_seeded_in_the_real_database(si
 
 
 async def test_mydata_for_someone_copbot_knows_nothing_about(simcord_env, community) -> None:
+    pat = community.add_member("pat")  # joined before the server was set up, so copbot never welcomed them
     await community.configure()
-    summary, data = await my_data(community.add_member("pat"), community)
+    summary, data = await my_data(pat, community)
     assert data is None and summary == "copbot keeps nothing about you in this server."
 
 
@@ -185,6 +203,12 @@ async def test_forget_me_removes_every_trace_and_leaves_others_alone(simcord_env
     assert tables_with_rows(others_after) >= {"member_profiles", "tasks", "breakout_meetings", "icebreaker_rounds"}
     assert "breakout_keep_apart" not in tables_with_rows(others_after), "the rule about sam is gone"
 
+    # The word and the aims sam wrote stay for the community, with nobody named.
+    [word] = [e for e in await community.env.bot.glossary.entries(community.guild.id) if e.term == "Triage"]
+    assert word.written_by == 0 and word.meaning == "Deciding who needs care first."
+    [change] = await community.env.bot.aims.repo.history(community.guild.id)
+    assert change.changed_by == 0 and change.aims == "We bring knee research into care."
+
     # The task sam was given stays, with nobody named; the person who set it was told.
     listed = await community.facilitator.slash(community.meeting, "task list", scope="all")
     assert "“Write the leaflet” for nobody yet" in listed.response.content
@@ -208,7 +232,7 @@ async def test_keep_my_data_changes_nothing(simcord_env, community) -> None:
     asked = await pat.slash(community.meeting, "forget-me")
     kept = await pat.click(asked.response, label="Keep my data")
     assert kept.response.content == "Nothing was deleted."
-    assert tables_with_rows((await my_data(pat, community))[1]) == {"member_profiles"}
+    assert tables_with_rows((await my_data(pat, community))[1]) == {"member_profiles", "welcome_progress"}
 
 
 async def test_members_forget_is_for_facilitators_and_takes_a_member_or_an_id(simcord_env, community, db_path) -> None:
@@ -265,8 +289,9 @@ async def test_leavers_are_forgotten_after_the_grace_period_unless_they_come_bac
         assert occurrences(db_path, leaver)[struct.pack(">q", leaver.id)] > 0
         await days(7)  # 32 days after leaving
         assert occurrences(db_path, leaver) == dict.fromkeys(needles(leaver), 0)
-        assert tables_with_rows((await my_data(back, community))[1]) == {"member_profiles"}
-        assert tables_with_rows((await my_data(stayer, community))[1]) == {"member_profiles"}
+        # Everyone who joined was welcomed (and the returner is not welcomed a second time).
+        assert tables_with_rows((await my_data(back, community))[1]) == {"member_profiles", "welcome_progress"}
+        assert tables_with_rows((await my_data(stayer, community))[1]) == {"member_profiles", "welcome_progress"}
 
 
 async def test_leaving_or_coming_back_while_copbot_was_offline_is_noticed(simcord_env, community, db_path, restart):

@@ -34,10 +34,18 @@ async def test_the_furthest_step_is_kept_and_finishing_is_recorded(database) -> 
     assert await repo.get(GUILD, PAT + 1) is None
 
 
-async def test_one_start_here_post_per_server(database) -> None:
+async def test_one_start_here_post_per_server_and_a_fresh_one_is_shared(database) -> None:
     repo = WelcomeRepository(database)
+    fresh = timedelta(hours=1)
     assert await repo.start_here_post(GUILD) is None
-    await repo.set_start_here_post(GUILD, 11, 111, NOW)
-    await repo.set_start_here_post(GUILD, 11, 222, NOW + timedelta(hours=2))
+    assert await repo.claim_start_here(GUILD, 11, NOW, NOW - fresh) == (True, None)
+    assert await repo.claim_start_here(GUILD, 11, NOW, NOW - fresh) == (False, None)  # joined together: one post
+    await repo.set_start_here_message(GUILD, 111)
+    later = NOW + timedelta(minutes=30)
+    assert await repo.claim_start_here(GUILD, 11, later, later - fresh) == (False, None)  # still fresh
+    later = NOW + timedelta(hours=2)
+    taken, old = await repo.claim_start_here(GUILD, 12, later, later - fresh)
+    assert taken and old is not None and (old.channel_id, old.message_id, old.posted_at) == (11, 111, NOW)
+    await repo.set_start_here_message(GUILD, 222)
     post = await repo.start_here_post(GUILD)
-    assert post is not None and (post.message_id, post.posted_at) == (222, NOW + timedelta(hours=2))
+    assert post is not None and (post.channel_id, post.message_id, post.posted_at) == (12, 222, later)

@@ -1,0 +1,130 @@
+"""The welcome's Discord side: greet people who join, ``/welcome``, the "Start here" post, the practice form.
+
+Thin: :class:`bot.welcome.service.WelcomeService` (``bot.welcome``) decides whether to send, what each step
+says and what a press does; :mod:`cogs.welcome._views` draws the steps and answers the buttons.
+
+The practice question is answered here and only here: it is shown back to the member in a private
+(ephemeral) reply and then forgotten. It is never stored, posted, or written to a log, not even when
+something goes wrong (the log line names the server and the kind of error, never the text).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import CopBot, send_ephemeral
+from bot.errors import UserError
+from bot.welcome.steps import DM_CLOSED, DM_SENT, START_HERE
+from cogs._shared import NO_PINGS, HelpSection, guild_of
+from cogs.questions._views import form_value
+from cogs.welcome._views import DYNAMIC_ITEMS, PRACTICE_FORM, practice_preview, start_here_view, step_view
+
+log = logging.getLogger(__name__)
+
+
+class WelcomeCog(commands.Cog):
+    """The welcome (see the module docstring)."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=5,
+        title="Welcome",
+        lines=(
+            "`/welcome` shows the short welcome again, one step at a time: who we are, your role, how to ask "
+            "without your name (with a practice), words you will hear, and the next meeting.",
+        ),
+        facilitator_lines=(
+            "New members get the welcome by direct message when they join (or a Start here post in the meeting "
+            "channel if their messages are closed). `/settings update` with `welcome` set to False turns it off.",
+        ),
+    )
+
+    def __init__(self, bot: CopBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Welcome someone new, once, in servers that are set up and have not turned the welcome off."""
+        if member.bot:
+            return
+        guild = member.guild
+        if not await self.bot.welcome.greet_on_join(guild.id, member.id):
+            return
+        step = await self.bot.welcome.step(guild.id, guild.name, member.id, 1, via="dm")
+        try:
+            await member.send(step.text, view=step_view(step, guild.id), allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.info("Could not send the welcome in server %s: their direct messages are closed", guild.id)
+            await self._start_here(guild, member.id)
+
+    async def _start_here(self, guild: discord.Guild, user_id: int) -> None:
+        """One short post in the meeting channel with a **Start here** button; it names nobody, and a
+        newer post replaces an older one, so the channel holds at most one."""
+        await self.bot.welcome.reached_by_post(guild.id, user_id)
+        settings = await self.bot.settings.get(guild.id)
+        channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            return
+        plan = await self.bot.welcome.start_here(guild.id, channel.id)
+        if not plan.post:
+            return
+        try:
+            message = await channel.send(START_HERE, view=start_here_view(guild.id), allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("Could not post the Start here message in server %s", guild.id)
+            return
+        await self.bot.welcome.start_here_posted(guild.id, message.id)
+        if plan.old is not None:
+            old = self.bot.get_channel(plan.old.channel_id)
+            if isinstance(old, discord.TextChannel):
+                try:
+                    await old.get_partial_message(plan.old.message_id).delete()
+                except discord.HTTPException:
+                    log.info("The old Start here post in server %s was already gone", guild.id)
+
+    @app_commands.command(name="welcome", description="See the short welcome again, one step at a time")
+    @app_commands.guild_only()
+    async def welcome(self, interaction: discord.Interaction) -> None:
+        guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        step = await self.bot.welcome.step(guild.id, guild.name, interaction.user.id, 1)
+        view = step_view(step, guild.id)
+        try:
+            await interaction.user.send(step.text, view=view, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            await interaction.followup.send(DM_CLOSED, ephemeral=True)
+            await interaction.followup.send(step.text, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        await interaction.followup.send(DM_SENT, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A practice question: checked as ``/ask`` would, shown back to the member alone, kept nowhere."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        if data.get("custom_id") != PRACTICE_FORM:
+            return
+        where = interaction.guild.id if interaction.guild else "a direct message"
+        try:
+            text = self.bot.welcome.practice(form_value(list(data.get("components") or []), "question") or "")
+        except UserError as error:
+            await send_ephemeral(interaction, error.message)
+            return
+        content, embed, view = practice_preview(text)
+        try:
+            await interaction.response.send_message(
+                content, embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
+            )
+        except discord.HTTPException as error:  # never log the question, nor an error that might quote it
+            log.warning("Could not show a practice question in %s (%s)", where, type(error).__name__)
