@@ -28,6 +28,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.grouping.cli import register as register_groups
 from bot.privacy.cli import print_check as print_privacy_check
 from bot.privacy.cli import register as register_privacy
+from bot.report.cli import register as register_report
 from bot.storage.database import (
     LATEST_VERSION,
     DatabaseUnusableError,
@@ -389,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.set_defaults(func=_cmd_invite)
     register_groups(sub)
     register_privacy(sub)
+    register_report(sub)
     return parser
 
 
