@@ -1,4 +1,4 @@
-"""The report's plain-language summary: three to five short sentences made from the figures. No Discord.
+"""The report's plain-language summary: four or five short sentences made from the figures. No Discord.
 
 Written for a steering group or a funder who reads nothing else: short sentences, everyday words
 (reading grade 6 or lower), whole numbers where they do, and "too few" said plainly rather than a
@@ -28,17 +28,25 @@ def attendance_sentences(figures: Figures) -> list[str]:
     if n == 1:
         out = [f"{_people(a.rows[0].total).capitalize()} came to the one meeting in this report."]
     else:
-        out = [f"Over the last {n} meetings, about {_people(round(a.attendances / n))} came each time."]
+        out = [f"About {_people(round(a.attendances / n))} came to each of the last {n} meetings."]
     if a.attendances:
         tenths = round(10 * a.lay_attendances / a.attendances)
-        if a.lay_attendances and tenths == 0:
+        if a.lay_attendances == a.attendances:
+            out.append("All of them were patients, carers or the public.")
+        elif not a.lay_attendances:
+            out.append("None of them were patients, carers or the public.")
+        elif tenths == 0:
             out.append("Fewer than 1 in 10 were patients, carers or the public.")
+        elif tenths == 10:
+            out.append("Nearly all were patients, carers or the public.")
         else:
             out.append(f"{tenths} in 10 were patients, carers or the public.")
     return out
 
 
 def check_in_sentence(figures: Figures) -> str:
+    """Lay members against everyone else on "I felt able to say what I thought": the plain average of
+    the check-ins where both lines are shown (each check-in counts once, however many answered)."""
     c = figures.check_ins
     if not c.sent:
         return "No check-in was sent after these meetings, so we can't say how people felt."
@@ -50,10 +58,10 @@ def check_in_sentence(figures: Figures) -> str:
     lay = sum(g.lay for g in gaps) / len(gaps)
     others = sum(g.others for g in gaps) / len(gaps)
     if abs(lay - others) < SAME:
-        return f"Patients and the public felt as able to speak as others ({lay:.1f} and {others:.1f} out of 5)."
+        return f"Patients and the public felt as free to speak as others: {lay:.1f} and {others:.1f} out of 5."
     more_or_less = "less" if lay < others else "more"
     return (
-        f"Patients and the public felt {more_or_less} able to speak than others ({lay:.1f} and {others:.1f} out of 5)."
+        f"Patients and the public felt {more_or_less} free to speak than others: {lay:.1f} and {others:.1f} out of 5."
     )
 
 
@@ -63,12 +71,12 @@ def task_sentence(figures: Figures) -> str:
         return "No tasks were agreed in these meetings."
     rows = t.with_next
     if not rows:
-        return f"{_plural(t.agreed, 'task')} agreed, but there has been no next meeting to check them yet."
+        return f"There has been no next meeting yet to check the {_plural(t.agreed, 'task')} agreed."
     agreed = sum(r.agreed for r in rows)
     done = sum(r.done_by_next or 0 for r in rows)
     if not agreed:
-        return "No tasks were agreed in meetings that have had a next meeting yet."
-    return f"Of {_plural(agreed, 'task')} agreed, {done} {'was' if done == 1 else 'were'} done by the next meeting."
+        return "No tasks were agreed at the meetings that have had a next one."
+    return f"{done} of {_plural(agreed, 'task')} {'was' if agreed == 1 else 'were'} done by the next meeting."
 
 
 def question_sentence(figures: Figures) -> str:
@@ -76,10 +84,7 @@ def question_sentence(figures: Figures) -> str:
     if not q.asked:
         return "Nobody asked a question in these meetings."
     answered = sum(r.answered_in_meeting for r in q.rows)
-    carried = sum(r.carried for r in q.rows)
-    were = "was" if answered == 1 else "were"
-    text = f"People asked {_plural(q.asked, 'question')}, and {answered} {were} answered on the day"
-    return text + (f"; {carried} waited for the next meeting." if carried else ".")
+    return f"{answered} of {_plural(q.asked, 'question')} got an answer on the day."
 
 
 def summary(figures: Figures) -> list[str]:
