@@ -44,7 +44,7 @@ async def send_report(bot: CopBot, interaction: discord.Interaction, last: int) 
     await interaction.followup.send(
         f"Here is the report of the last {count} {'meeting' if count == 1 else 'meetings'}.{fewer} "
         "Open the web page in any browser; you can print it or save it as a PDF. "
-        "The CSV file has the same numbers for a spreadsheet. It names nobody, so you can share it.",
+        "The CSV file has the same numbers for a spreadsheet. The report names nobody.",
         files=[
             discord.File(io.BytesIO(files.html.encode("utf-8")), filename=files.html_name),
             discord.File(io.BytesIO(files.csv.encode("utf-8")), filename=files.csv_name),

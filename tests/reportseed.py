@@ -117,7 +117,9 @@ async def seed_community(
             roll = rng.random()
             if roll < 0.62 + 0.02 * min(k, 10):
                 status, closed = "done", created + timedelta(days=rng.uniform(1, 13))
-            elif roll < 0.9:
+            elif roll < 0.84:
+                status, closed = "done", created + timedelta(days=rng.uniform(14, 45))  # done, but late
+            elif roll < 0.93:
                 status, closed = "open", None
             else:
                 status, closed = "removed", created + timedelta(days=2)
@@ -227,3 +229,48 @@ async def seed_community(
 
 def _score(rng: random.Random, centre: float) -> int:
     return max(1, min(5, round(rng.gauss(centre, 0.8))))
+
+
+def main() -> int:
+    """``python -m tests.reportseed OUT.html [--screenshot OUT.png]``: the sample report in ``docs/``.
+
+    Seeds a simulated community into a throwaway SQLite file, writes its report with ``copbot report``
+    (as a host would) and, with ``--screenshot``, a full-page screenshot from headless Chromium.
+    """
+    import argparse
+    import asyncio
+    import os
+    import tempfile
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description="Write the sample impact report of a simulated community.")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--screenshot", type=Path)
+    parser.add_argument("--last", type=int, default=8)
+    args = parser.parse_args()
+    from bot.cli import main as copbot
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "copbot.db"
+
+        async def seed() -> None:
+            db = Database(target, exclusive=False)
+            await db.open()
+            try:
+                await seed_community(db, meetings=args.last, members=32, tasks=8 * args.last)
+            finally:
+                await db.close()
+
+        asyncio.run(seed())
+        os.environ["COPBOT_DB"] = str(target)
+        os.environ.setdefault("COPBOT__COMMUNITY__NAME", "Knee Pain CoP (a simulated community)")
+        code = copbot(["report", "--last", str(args.last), str(args.out)])
+    if code == 0 and args.screenshot:
+        from tests.browser import open_page
+
+        args.screenshot.write_bytes(open_page(args.out, width=1000).screenshot)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -273,7 +273,7 @@ def check_in_row(meeting: MeetingRef, check_in: ReportCheckIn | None, min_group:
     results = build_results(answers, min_group)
     lines = tuple(
         GroupLine(
-            group.name,
+            role_name(group.role) if group.role else group.name,  # the short names the rest of the page uses
             group.role,
             group.count,
             {s.key: s.mean for s in group.statements if s.key in dict(REPORT_STATEMENTS)},

@@ -79,12 +79,13 @@ th { background: #eef2f6; }
 th[scope="row"], .text { text-align: left; }
 .note { color: #333; background: #fff8e5; border-left: 4px solid #E69F00; padding: .4rem .7rem; }
 .hidden-figure { color: #555; font-style: italic; }
+.chart-note { color: #444; font-size: .9rem; margin: .3rem 0 0; max-width: 45rem; }
 .wide { overflow-x: auto; }
 @media print {
   main { max-width: none; padding: 0; }
   h2 { break-after: avoid; page-break-after: avoid; }
   .wide { overflow: visible; }
-  table { font-size: .8rem; }
+  table { font-size: .75rem; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 @page { margin: 15mm; }
@@ -107,18 +108,26 @@ class _Page:
         return f"{local.day} {local:%b %Y}"
 
     def chart_or_note(
-        self, points: int, chart: str, caption: str, *, what: tuple[str, str] = ("meeting", "meetings")
+        self,
+        points: int,
+        chart: str,
+        caption: str,
+        *,
+        what: tuple[str, str] = ("meeting", "meetings"),
+        note: str = "",
     ) -> None:
         """The chart in a figure, or a sentence saying there are too few points to show a trend.
 
-        ``what`` names a point, singular and plural ("meeting", "meetings")."""
+        ``what`` names a point, singular and plural ("meeting", "meetings"); ``note`` is shown under
+        the chart, for what a reader might otherwise misread (a gap in a line)."""
         if points < MIN_TREND_POINTS:
             self.add(
                 f'<p class="note">Only {points} {escape(what[0] if points == 1 else what[1])} so far: too few'
                 f" to show a trend (a chart needs {MIN_TREND_POINTS}). The table below has the figures.</p>"
             )
             return
-        self.add(f"<figure><figcaption>{escape(caption)}</figcaption>{chart}</figure>")
+        below = f'<p class="chart-note">{escape(note)}</p>' if note else ""
+        self.add(f"<figure><figcaption>{escape(caption)}</figcaption>{chart}{below}</figure>")
 
 
 def _count(n: int, word: str) -> str:
@@ -153,7 +162,7 @@ def _table(
     out = [
         f'<div class="wide"><table id="{table_id}"><caption>{escape(caption)}</caption><thead><tr>',
         *(
-            f'<th scope="col"{TEXT_CLASS if 0 < index < text_columns else ""}>{escape(h)}</th>'
+            f'<th scope="col"{TEXT_CLASS if index < text_columns else ""}>{escape(h)}</th>'
             for index, h in enumerate(heads)
         ),
         "</tr></thead><tbody>",
@@ -228,25 +237,28 @@ def _attendance(p: _Page) -> None:
         y_label="People",
     )
     p.chart_or_note(len(a.rows), chart, "People who came to each meeting, by role")
-    heads = ["Meeting", "Date", *(role_name(k) for k in a.roles), "Total", "New faces", "Share patients or public"]
-    rows = [
-        [
-            f"#{r.meeting.number}",
-            escape(p.day(r.meeting.started_at)),
-            *(str(r.by_role.get(k, 0)) for k in a.roles),
-            str(r.total),
-            str(r.new_faces),
-            f"{round(100 * r.lay / r.total)}%" if r.total else "—",
-        ]
-        for r in a.rows
-    ]
     p.add(
         _table(
             "table-attendance",
-            f"People who came, by their role now, over {_count(len(a.rows), 'meeting')}. "
-            "New faces: at their first meeting.",
-            heads,
-            rows,
+            f"People who came, by their role now, over {_count(len(a.rows), 'meeting')}.",
+            ["Meeting", *(role_name(k) for k in a.roles), "Total"],
+            [[f"#{r.meeting.number}", *(str(r.by_role.get(k, 0)) for k in a.roles), str(r.total)] for r in a.rows],
+        ),
+        _table(
+            "table-newcomers",
+            f"New faces (at their first meeting) and patients, carers or the public, over"
+            f" {_count(len(a.rows), 'meeting')}.",
+            ["Meeting", "Date", "People", "New faces", "Patients, carers or the public"],
+            [
+                [
+                    f"#{r.meeting.number}",
+                    escape(p.day(r.meeting.started_at)),
+                    str(r.total),
+                    str(r.new_faces),
+                    _share(r.lay, r.total),
+                ]
+                for r in a.rows
+            ],
             text_columns=2,
         ),
         "</section>",
@@ -312,6 +324,9 @@ def _room(p: _Page) -> None:
             chart,
             f"Average score for “{words}”",
             what=("check-in with enough answers", "check-ins with enough answers"),
+            note=f"A dot with no line, or a gap, means the meetings either side had no check-in or fewer than {n}"
+            f" answers in that group. Lines for {lay_name.lower()} and everyone else are shown only where both had"
+            f" {n} or more.",
         )
         rows = [
             [
@@ -533,7 +548,7 @@ def _about(p: _Page) -> None:
         " are left out.</li>",
         "<li>This report names nobody: no names, no user ids, no question text, no check-in comments and no"
         " meeting titles.</li>",
-        "<li>The CSV file sent with this page holds every figure in it, for a spreadsheet.</li>",
+        "<li>The CSV file made with this page holds every figure in it, for a spreadsheet.</li>",
         "</ul></section>",
     )
 

@@ -395,7 +395,7 @@ async def test_six_meetings_make_a_report_that_holds_the_figures_and_names_nobod
         n: {r["group"] for r in checkin if r["meeting"] == str(n) and r["figure"].startswith("average: I felt")}
         for n in range(1, 7)
     }
-    lay_line, others = "Patient, carer or member of the public", "Other roles, or role not shared"
+    lay_line, others = "Patient or public", "Other roles, or role not shared"
     assert shown_groups == {
         1: {"Everyone", lay_line, others, "Everyone else"},
         2: set(),
@@ -430,7 +430,9 @@ async def test_six_meetings_make_a_report_that_holds_the_figures_and_names_nobod
     assert all(not row[1].startswith(("Clinician", "GP", "Researcher")) for row in groups)
     attendance = {row[0]: row for row in page.tables["table-attendance"]}
     head = page.tables["table-attendance"][0]
-    assert attendance["#1"][head.index("Total")] == "11" and attendance["#2"][head.index("New faces")] == "1"
+    assert attendance["#1"][head.index("Total")] == "11" and attendance["#1"][head.index("Patient or public")] == "6"
+    newcomers = {row[0]: row for row in page.tables["table-newcomers"]}
+    assert newcomers["#2"][3] == "1" and newcomers["#3"][4] == "4 of 10 (40%)"
     tasks = {row[0]: row for row in page.tables["table-tasks"]}
     assert tasks["#5"][2] == "2 of 2 (100%)" and "No next meeting yet" in tasks["#6"][2]
     summary = html.split('<div class="summary">')[1].split("</div>")[0]

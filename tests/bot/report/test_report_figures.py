@@ -55,8 +55,8 @@ def test_a_check_in_shows_exactly_what_pulse_results_shows():
     answers += [(4, 4, 4, None, None)] * 3
     row = check_in_row(ms := meetings(1)[0], check_in(answers), 5)
     shown = build_results([Answer(*a) for a in answers], 5)
-    assert [(line.name, line.answers) for line in row.lines] == [(g.name, g.count) for g in shown.lines()]
-    assert [line.name for line in row.lines] == ["Everyone", "Patient, carer or member of the public", OTHER_ROLES]
+    assert [(line.role, line.answers) for line in row.lines] == [(g.role, g.count) for g in shown.lines()]
+    assert [line.name for line in row.lines] == ["Everyone", "Patient or public", OTHER_ROLES]
     assert row.merged_roles == ("clinician",) and row.meeting == ms
     gap = row.gaps["felt_able"]
     assert (gap.lay, gap.others, gap.lay_answers, gap.other_answers) == (2.0, 4.5, 6, 6)
@@ -68,7 +68,7 @@ def test_too_few_answers_show_only_the_count_and_no_gap():
     row = check_in_row(meetings(1)[0], check_in([(1, 1, 1, "lay", None)] * 4, invited=9), 5)
     assert not row.shown and row.answers == 4 and row.invited == 9 and row.gaps == {}
     everyone_lay = check_in_row(meetings(1)[0], check_in([(3, 3, 3, "lay", None)] * 7), 5)
-    assert [line.name for line in everyone_lay.lines] == ["Everyone", "Patient, carer or member of the public"]
+    assert [line.name for line in everyone_lay.lines] == ["Everyone", "Patient or public"]
     assert everyone_lay.gaps == {}  # nobody else answered: there is no one to compare with
     none = check_in_row(meetings(1)[0], None, 5)
     assert none.number is None and not none.shown
