@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from bot.app import CopBot
 
 HELP_LINE = (
-    "`/meeting report` makes a report of the last meetings (6, or the number you choose): who came, how people "
-    "felt, tasks done and questions heard. It is a web page anyone can open or print, and it names nobody."
+    "`/meeting report` makes a web page about the last 6 meetings, or as many as you choose. It shows who came, "
+    "how people felt, and if tasks got done and questions answered. Anyone can open or print it. It names nobody."
 )
 
 

@@ -29,7 +29,7 @@ from bot.storage.report import ReportRepository
 #: The span a report may cover, in meetings (as ``/meeting attendance``).
 MOST_MEETINGS = 50
 DEFAULT_MEETINGS = 6
-NO_MEETINGS = "No meeting has been held with `/meeting start` and `/meeting end` yet, so there is nothing to report."
+NO_MEETINGS = "No meeting has been held with `/meeting start` and `/meeting end` yet. So there is nothing to report."
 
 
 @dataclass(frozen=True, slots=True)
