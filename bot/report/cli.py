@@ -1,9 +1,10 @@
 """``copbot report [--last N] [--server ID] OUT.html``: the impact report, written offline by the host.
 
-It opens the database ``copbot run`` uses (``COPBOT_DB`` or the configuration: a SQLite file or a
-PostgreSQL URL), builds the same page ``/meeting report`` sends (:mod:`bot.report.service`), and writes
-it with its CSV beside it (``OUT.csv``). It may run while the bot runs: it only reads. Bad input:
-one sentence, exit code 2.
+It opens the database ``copbot run`` uses, resolved the same way
+(:func:`bot.storage.backend.operator_database`: ``COPBOT_DB`` as a file or a PostgreSQL URL, the
+configuration, the data folder), builds the same page ``/meeting report`` sends
+(:mod:`bot.report.service`), and writes it with its CSV beside it (``OUT.csv``). It may run while the
+bot runs: it only reads. Bad input: one sentence, exit code 2.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ async def _report(args: argparse.Namespace) -> tuple[Path, Path, Any]:
     from bot.config import ConfigError, load_config
     from bot.errors import UserError
     from bot.report.service import MOST_MEETINGS, NO_MEETINGS, build_report
-    from bot.storage.backend import make_database
+    from bot.storage.backend import operator_database
     from bot.storage.database import DatabaseUnusableError, SchemaTooNewError
     from bot.storage.report import ReportRepository
     from bot.storage.settings import SettingsRepository
@@ -69,8 +70,11 @@ async def _report(args: argparse.Namespace) -> tuple[Path, Path, Any]:
         raise _InputError(f"There is no folder {out.parent} to write {out.name} in.")
     csv_out = out.with_suffix(".csv") if out.suffix.lower() != ".csv" else out.with_name(out.name + ".csv")
     if config.database_url is None and not config.database_path.exists():
-        raise _InputError(f"There is no database at {config.database_path}: set COPBOT_DB to the bot's database.")
-    db = make_database(config.database_path, url=config.database_url, exclusive=False)
+        raise _InputError(
+            f"There is no database at {config.database_path}: set COPBOT_DB to the bot's database "
+            "(its file, or its postgresql:// URL)."
+        )
+    db = operator_database(config)  # only reads: works while the bot itself runs
     try:
         await db.open()
     except (DatabaseUnusableError, SchemaTooNewError) as exc:
