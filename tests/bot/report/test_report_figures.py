@@ -9,13 +9,15 @@ from hypothesis import strategies as st
 
 from bot.pulse.results import OTHER_ROLES, Answer, atoms, build_results
 from bot.report.figures import (
-    EVERYONE_ELSE,
+    CheckIns,
+    Figures,
     MeetingRef,
     attendance_figures,
     check_in_row,
     question_figures,
     task_figures,
 )
+from bot.report.summary import summary
 from bot.roles import ROLE_KEYS
 from bot.storage.pulses import Pulse
 from bot.storage.report import ReportCheckIn, ReportQuestion, ReportTask
@@ -167,4 +169,46 @@ def test_questions_asked_answered_on_the_day_carried_and_explain():
         1,
     )
     assert q.rows[1].asked == 0 and q.asked == 3
-    assert EVERYONE_ELSE == "Everyone else"
+
+
+def figures_of(ms, came, roles, check_ins, tasks=(), questions=()) -> Figures:
+    return Figures(
+        community="c",
+        timezone="UTC",
+        made_at=T0,
+        asked_for=len(ms),
+        meetings=tuple(ms),
+        attendance=attendance_figures(ms, came, roles, set()),
+        check_ins=CheckIns(tuple(check_in_row(m, c, 5) for m, c in zip(ms, check_ins, strict=True)), 5),
+        tasks=task_figures(ms, None, list(tasks), roles, 5),
+        questions=question_figures(ms, list(questions)),
+    )
+
+
+def test_the_summary_says_plainly_when_there_is_nothing_to_compare():
+    ms = meetings(1)
+    quiet = summary(figures_of(ms, [{1, 2, 3}], {1: "lay", 2: "lay", 3: "lay"}, [None]))
+    assert quiet == [
+        "3 people came to the one meeting in this report.",
+        "All of them were patients, carers or the public.",
+        "No check-in was sent after these meetings, so we can't say how people felt.",
+        "No tasks were agreed in these meetings.",
+        "Nobody asked a question in these meetings.",
+    ]
+    few = figures_of(ms, [{1, 2}], {}, [check_in([(4, 4, 4, None, None)] * 3)])
+    assert summary(few)[1:3] == [
+        "None of them were patients, carers or the public.",
+        "Too few people answered the check-in to show its scores (we need 5 or more).",
+    ]
+    during = ms[0].started_at + timedelta(minutes=5)
+    no_lay = figures_of(
+        meetings(2), [{1}, {1}], {}, [check_in([(4, 4, 4, "gp", None)] * 6), None], tasks=[task(during, during)]
+    )
+    assert summary(no_lay)[2:4] == [
+        "Too few patients and public answered the check-in to compare them with others.",
+        "0 of 1 task was done by the next meeting.",
+    ]
+    same = [(4, 4, 4, "lay", None)] * 5 + [(4, 3, 3, "gp", None)] * 5
+    assert summary(figures_of(ms, [{1}], {}, [check_in(same)]))[2] == (
+        "Patients and the public felt as free to speak as others: 4.0 and 4.0 out of 5."
+    )
