@@ -58,7 +58,7 @@ def check_in_sentence(figures: Figures) -> str:
     lay = sum(g.lay for g in gaps) / len(gaps)
     others = sum(g.others for g in gaps) / len(gaps)
     if abs(lay - others) < SAME:
-        return f"Patients and the public felt as free to speak as others: {lay:.1f} and {others:.1f} out of 5."
+        return f"Patients and the public felt about as free to speak as others: {lay:.1f} and {others:.1f} out of 5."
     more_or_less = "less" if lay < others else "more"
     return (
         f"Patients and the public felt {more_or_less} free to speak than others: {lay:.1f} and {others:.1f} out of 5."
