@@ -44,7 +44,7 @@ def attendance_sentences(figures: Figures) -> list[str]:
     return out
 
 
-def check_in_sentence(figures: Figures) -> str:
+def check_in_sentence(figures: Figures, subject: str = "Patients and the public") -> str:
     """Lay members against everyone else on "I felt able to say what I thought": the plain average of
     the check-ins where both lines are shown (each check-in counts once, however many answered)."""
     c = figures.check_ins
@@ -58,11 +58,10 @@ def check_in_sentence(figures: Figures) -> str:
     lay = sum(g.lay for g in gaps) / len(gaps)
     others = sum(g.others for g in gaps) / len(gaps)
     if abs(lay - others) < SAME:
-        return f"Patients and the public felt about as free to speak as others: {lay:.1f} and {others:.1f} out of 5."
-    more_or_less = "less" if lay < others else "more"
-    return (
-        f"Patients and the public felt {more_or_less} free to speak than others: {lay:.1f} and {others:.1f} out of 5."
-    )
+        felt = "about as free to speak as others"
+    else:
+        felt = f"{'less' if lay < others else 'more'} free to speak than others"
+    return f"{subject} felt {felt}: {lay:.1f} and {others:.1f} out of 5."
 
 
 def task_sentence(figures: Figures) -> str:
@@ -88,10 +87,15 @@ def question_sentence(figures: Figures) -> str:
 
 
 def summary(figures: Figures) -> list[str]:
-    """Four or five sentences: who comes, then one each for the room, the tasks and the questions."""
+    """Four or five sentences: who comes, then one each for the room, the tasks and the questions.
+
+    After a sentence giving the share of patients, carers and the public, the check-in sentence calls
+    them "they" (shorter, so the summary stays at reading grade 6 or under)."""
+    a = figures.attendance
+    subject = "They" if 0 < a.lay_attendances < a.attendances else "Patients and the public"
     return [
         *attendance_sentences(figures),
-        check_in_sentence(figures),
+        check_in_sentence(figures, subject),
         task_sentence(figures),
         question_sentence(figures),
     ]

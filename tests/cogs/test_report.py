@@ -439,7 +439,7 @@ async def test_six_meetings_make_a_report_that_holds_the_figures_and_names_nobod
     assert 4 <= summary.count("<p>") <= 5
     assert "came to each of the last 6 meetings" in summary
     assert "4 of 8 tasks were done by the next meeting." in summary
-    assert "Patients and the public felt less free to speak than others: 3.0 and 5.0 out of 5." in summary
+    assert "They felt less free to speak than others: 3.0 and 5.0 out of 5." in summary
 
     # It names nobody: no member's name, display name, nickname or id, in either file.
     for member in [*people.values(), fac, community.admin]:

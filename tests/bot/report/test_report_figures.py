@@ -209,6 +209,10 @@ def test_the_summary_says_plainly_when_there_is_nothing_to_compare():
         "0 of 1 task was done by the next meeting.",
     ]
     same = [(4, 4, 4, "lay", None)] * 5 + [(4, 3, 3, "gp", None)] * 5
+    assert summary(figures_of(ms, [{1, 2}], {1: "lay"}, [check_in(same)]))[1:3] == [
+        "5 in 10 were patients, carers or the public.",
+        "They felt about as free to speak as others: 4.0 and 4.0 out of 5.",
+    ]
     assert summary(figures_of(ms, [{1}], {}, [check_in(same)]))[2] == (
         "Patients and the public felt about as free to speak as others: 4.0 and 4.0 out of 5."
     )
