@@ -122,7 +122,7 @@ class AimsCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=2,
         title="Our aims",
-        lines=("`/aims` shows what our community is for. Our aims can change over time: choose history to see how.",),
+        lines=("`/aims` shows what our community is for, and how that has changed.",),
         facilitator_lines=(
             "Your own `/aims` reply has **Update the aims**: write the new aims and one line on why. Every change "
             "is dated and kept. The welcome, `/help` and the list before each meeting show the current aims.",

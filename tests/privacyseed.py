@@ -70,10 +70,7 @@ async def seed_every_member_column(db: Database, guild_id: int, user_id: int) ->
                         values[column.name] = f"seeded {next(counter)}"
                 names = ", ".join(values)
                 marks = ", ".join("?" for _ in values)
-                # OR IGNORE: the member may already have the row (the welcome copbot sent them when they joined).
-                await tx.execute(
-                    f"INSERT OR IGNORE INTO {table.name} ({names}) VALUES ({marks})", list(values.values())
-                )
+                await tx.execute(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(values.values()))
                 seeded.append((table.name, member.name))
         await tx.execute("PRAGMA ignore_check_constraints = OFF")
     await db.fetchall("PRAGMA foreign_keys = ON")

@@ -82,8 +82,8 @@ def summary(privacy: PrivacyConfig) -> list[tuple[str, str]]:
             "What copbot keeps",
             "copbot keeps your Discord id (a number), never your name, with: your role in the group; tasks you "
             "do or set; meetings and icebreaker questions you added; the breakout groups and speaking rounds you "
-            "were in; which meetings you attended and whether you turned recaps off; keep-apart rules; how far you "
-            "got in the welcome; glossary words and changes to the aims you wrote (never shown with your name); "
+            "were in; which meetings you attended and whether you turned recaps off; keep-apart rules; glossary "
+            "words and changes to the aims you wrote (never shown with your name); "
             "and, if you leave, when you left. It keeps these so that meetings run "
             "well: to mix groups, remind people of tasks and carry on after a restart. It does not read "
             "messages in the server.",

@@ -283,16 +283,6 @@ TABLES: tuple[Table, ...] = (
         seen_by="facilitators, as averages and comments (`/pulse results`)",
     ),
     Table(
-        name="welcome_progress",
-        title="Your welcome",
-        what="that copbot sent you its welcome in this server (by direct message, or the Start here post when "
-        "your direct messages were closed), when, and the furthest of its five steps you reached",
-        why="so the welcome is never sent to you twice, and to show you how far you got",
-        kept="until you leave the server (then for the grace period) or ask copbot to forget you",
-        seen_by="nobody: copbot reads it before sending the welcome",
-        member_columns=(MemberColumn("user_id", "the member who was welcomed", "delete"),),
-    ),
-    Table(
         name="welcome_posts",
         title="The Start here post",
         what="where the server's one Start here post is, for newcomers whose direct messages are closed. It "
@@ -397,6 +387,11 @@ class NeverKept:
 #: What copbot sees but never keeps (``PRIVACY.md`` says so; tests search the database, the logs and
 #: every channel for each of these after the real flow).
 NEVER_KEPT: tuple[NeverKept, ...] = (
+    NeverKept(
+        "Your welcome",
+        "copbot keeps no record of who it welcomed, or how far they got. The welcome message in your own direct "
+        "messages is its only record: copbot looks for it there so it never sends the welcome twice",
+    ),
     NeverKept(
         "The practice question in the welcome",
         "the question you type in the welcome's practice form is shown back to you alone, to show how a question "

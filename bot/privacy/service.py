@@ -111,9 +111,6 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
             out.append("you were asked to answer a check-in that is still open (not whether you answered)")
         elif name == "pulses":
             out.append(f"check-in #{row['number']} “{row['title']}”, which you sent")
-        elif name == "welcome_progress":
-            done = "finished" if row["finished_at"] else f"you reached step {row['step']} of 5"
-            out.append(f"the welcome, sent on {_day(row['started_at'])} ({done})")
         elif name == "glossary_terms":
             out.append(f"the glossary word “{row['term']}”, which you last wrote")
         elif name == "community_aims":

@@ -1,4 +1,9 @@
-"""The welcome's memory: who was welcomed in which server and how far they got, and the "Start here" post."""
+"""The welcome's one memory in the database: each server's "Start here" post.
+
+copbot keeps nothing about who was welcomed or how far they got. The welcome message in a member's own
+direct messages is its memory: its buttons carry the step they lead to (so it carries on after a
+restart), and finding it there is how copbot knows not to send it again (:mod:`cogs.welcome`).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.database import Database
-
-VIAS = ("dm", "channel", "command")
-
-
-@dataclass(frozen=True, slots=True)
-class WelcomeProgress:
-    """One member's welcome in one server: the furthest step they were shown (1–5)."""
-
-    guild_id: int
-    user_id: int
-    step: int
-    sent_via: str
-    started_at: datetime
-    updated_at: datetime
-    finished_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,70 +24,10 @@ class StartHerePost:
 
 
 class WelcomeRepository:
-    """Reads and writes :class:`WelcomeProgress` and :class:`StartHerePost` rows."""
+    """Reads and writes :class:`StartHerePost` rows."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    async def claim(self, guild_id: int, user_id: int, via: str, now: datetime) -> bool:
-        """Record that the member is being welcomed; ``False`` if they already were (then send nothing).
-
-        The row is written before anything is sent, so a second join event (or a member who left and
-        came back) never gets the welcome twice, even across a restart.
-        """
-        async with self._db.transaction() as tx:
-            added = await tx.execute(
-                "INSERT OR IGNORE INTO welcome_progress (guild_id, user_id, step, sent_via, started_at, updated_at)"
-                " VALUES (?, ?, 1, ?, ?, ?)",
-                (guild_id, user_id, via, now.isoformat(), now.isoformat()),
-            )
-        return added == 1
-
-    async def set_via(self, guild_id: int, user_id: int, via: str) -> None:
-        """How the join welcome reached them in the end (a direct message, or the "Start here" post)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE welcome_progress SET sent_via = ? WHERE guild_id = ? AND user_id = ?", (via, guild_id, user_id)
-            )
-
-    async def reached(self, guild_id: int, user_id: int, step: int, via: str, now: datetime) -> None:
-        """The member was shown ``step``: keep the furthest step (a row is made for ``/welcome``)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT OR IGNORE INTO welcome_progress (guild_id, user_id, step, sent_via, started_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (guild_id, user_id, step, via, now.isoformat(), now.isoformat()),
-            )
-            await tx.execute(
-                "UPDATE welcome_progress SET step = ?, updated_at = ? WHERE guild_id = ? AND user_id = ? AND step < ?",
-                (step, now.isoformat(), guild_id, user_id, step),
-            )
-
-    async def finished(self, guild_id: int, user_id: int, now: datetime) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE welcome_progress SET step = 5, updated_at = ?, finished_at = COALESCE(finished_at, ?)"
-                " WHERE guild_id = ? AND user_id = ?",
-                (now.isoformat(), now.isoformat(), guild_id, user_id),
-            )
-
-    async def get(self, guild_id: int, user_id: int) -> WelcomeProgress | None:
-        row = await self._db.fetchone(
-            "SELECT guild_id, user_id, step, sent_via, started_at, updated_at, finished_at FROM welcome_progress"
-            " WHERE guild_id = ? AND user_id = ?",
-            (guild_id, user_id),
-        )
-        if row is None:
-            return None
-        return WelcomeProgress(
-            int(row[0]),
-            int(row[1]),
-            int(row[2]),
-            str(row[3]),
-            datetime.fromisoformat(row[4]),
-            datetime.fromisoformat(row[5]),
-            datetime.fromisoformat(row[6]) if row[6] else None,
-        )
 
     async def start_here_post(self, guild_id: int) -> StartHerePost | None:
         """The server's current "Start here" post (``message_id`` 0 while it is being posted)."""

@@ -4,12 +4,13 @@ The study's advice for a new CoP starts before the first meeting: help each memb
 words, with what their own role is, and with its aims. So a member who joins gets the welcome by direct
 message, one short step at a time (:mod:`bot.welcome.steps`), and ``/welcome`` shows it again.
 
-* **Sent once.** :meth:`WelcomeService.greet_on_join` records the member before anything is sent, so
-  a second join event, or someone who left and came back, never gets it twice, even after a restart.
-  Facilitators can turn it off (``/settings update welcome``); a server not set up yet sends nothing.
-* **Picked up at any time.** Each step's buttons carry the step they lead to, so the steps need no
-  memory: a member can stop, and press **Next** days later or after a restart. Progress is still
-  recorded (the furthest step), so ``/mydata`` can say how far they got.
+* **Kept nowhere, sent once.** copbot keeps no record of who was welcomed or how far they got: the
+  welcome message in the member's own direct messages is the record. Each step's buttons carry the
+  step they lead to, so a member can stop, and press **Next** days later or after a restart; and the
+  cog looks for that message before sending, so someone who left and came back (or a second join
+  event) never gets it twice. Storing nothing matters: any member may ask a question without their
+  name, and the database then holds nothing at all about someone who has only been welcomed.
+* Facilitators can turn it off (``/settings update welcome``); a server not set up yet sends nothing.
 * **The role** is saved exactly as ``/profile`` saves it.
 * **The practice question** is checked as a real one would be (so the member also sees the kind
   refusal of a phone number or an NHS number) and then shown back to them only: it is never stored,
@@ -78,16 +79,10 @@ class WelcomeService:
 
     # -- when -------------------------------------------------------------------------------------
 
-    async def greet_on_join(self, guild_id: int, user_id: int) -> bool:
-        """Whether to send the welcome to someone who just joined (recorded, so never twice)."""
+    async def greets_newcomers(self, guild_id: int) -> bool:
+        """Whether the server sends the welcome to people who join (set up, and not turned off)."""
         settings = await self._settings.get(guild_id)
-        if not settings.is_configured or not settings.welcome:
-            return False
-        return await self.repo.claim(guild_id, user_id, "dm", utcnow())
-
-    async def reached_by_post(self, guild_id: int, user_id: int) -> None:
-        """Their direct messages were closed: the welcome reached them as the "Start here" post."""
-        await self.repo.set_via(guild_id, user_id, "channel")
+        return settings.is_configured and settings.welcome
 
     async def start_here(self, guild_id: int, channel_id: int) -> StartHerePlan:
         """Post a "Start here" now? Not while the last one is fresh (newcomers joining together share
@@ -101,15 +96,10 @@ class WelcomeService:
 
     # -- what -------------------------------------------------------------------------------------
 
-    async def step(self, guild_id: int, guild_name: str, user_id: int, number: int, *, via: str = "command") -> Step:
-        """Step ``number`` for this member, recorded as reached."""
+    async def step(self, guild_id: int, guild_name: str, number: int) -> Step:
+        """Step ``number`` of this server's welcome (the same for everyone: it names nobody)."""
         if not 1 <= number <= STEPS:
             raise UserError("Sorry, that step of the welcome does not exist. Type /welcome to start again.")
-        built = await self._build(guild_id, guild_name, user_id, number)
-        await self.repo.reached(guild_id, user_id, number, via, utcnow())
-        return built
-
-    async def _build(self, guild_id: int, guild_name: str, user_id: int, number: int) -> Step:
         if number == 1:
             return steps.step_one(guild_name, (await self._aims.current(guild_id)).text)
         if number == 2:
@@ -127,12 +117,7 @@ class WelcomeService:
         if not is_role(role):
             raise UserError("Sorry, I don't know that role. Type /welcome to start again.")
         await self._members.set_role(guild_id, user_id, role)
-        await self.repo.reached(guild_id, user_id, 2, "command", utcnow())
         return steps.step_two(role)
-
-    async def finish(self, guild_id: int, user_id: int) -> str:
-        await self.repo.finished(guild_id, user_id, utcnow())
-        return steps.FINISHED
 
     def practice(self, raw: str) -> str:
         """The practice question, checked as ``/ask`` would check it, and handed straight back.

@@ -28,12 +28,15 @@ WORDS_SHOWN = 6
 #: What copbot may say about anonymity, because it is true (DESIGN.md, "Anonymity"): it keeps nothing
 #: that ties a question to a person. Never that the people who run copbot could not find out.
 KEEPS_NOTHING = "copbot keeps nothing that links your question, vote or check-in answer to you."
+#: …and what it must also say, because Discord tells every bot who pressed what.
+ANY_BOT = "Like any bot, copbot could be changed by the person who runs it to see who asks or answers."
+TRUST = "So a group should pick someone it trusts to run copbot."
 #: The welcome's promise about the practice form, said on step 3 and again under the practice.
 PRACTICE_PROMISE = "Nothing you type there is posted or kept."
 #: What the practice shows, above the question as it would look.
 PRACTICE_SHOWN = (
     "This is how your question would look. It was only practice: it was not posted anywhere, and copbot did "
-    "not keep it. To ask for real, type /ask in the server."
+    f"not keep it. To ask for real, type /ask in the server. {ANY_BOT} {TRUST}"
 )
 PRACTICE_REFUSED = "It was only practice: nothing was posted or kept."
 FINISHED = "You are all set. See you at the meeting! Type /welcome in the server if you want to see this again."

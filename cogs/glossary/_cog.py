@@ -41,10 +41,7 @@ class GlossaryCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=35,
         title="Words we use",
-        lines=(
-            "`/glossary` tells you what the words used at our meetings mean, in plain language. Pick a word, or "
-            "leave it empty to see them all. If a word is missing, ask about it with `/explain`.",
-        ),
+        lines=("`/glossary` explains the words we use, in plain language. Missing one? Ask with `/explain`.",),
         facilitator_lines=(
             "Your own `/glossary` reply has **Add a term**, **Change** and **Remove**. When you write an answer to "
             "an `/explain` question, **Add to the glossary** puts it in with one press. Words explained during a "

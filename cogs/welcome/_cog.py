@@ -22,9 +22,19 @@ from bot.errors import UserError
 from bot.welcome.steps import DM_CLOSED, DM_SENT, START_HERE
 from cogs._shared import NO_PINGS, HelpSection, guild_of
 from cogs.questions._views import form_value
-from cogs.welcome._views import DYNAMIC_ITEMS, PRACTICE_FORM, practice_preview, start_here_view, step_view
+from cogs.welcome._views import (
+    DYNAMIC_ITEMS,
+    PRACTICE_FORM,
+    is_welcome,
+    practice_preview,
+    start_here_view,
+    step_view,
+)
 
 log = logging.getLogger(__name__)
+
+#: How far back in a member's direct messages copbot looks for a welcome it already sent them.
+LOOK_BACK = 200
 
 
 class WelcomeCog(commands.Cog):
@@ -33,10 +43,7 @@ class WelcomeCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=5,
         title="Welcome",
-        lines=(
-            "`/welcome` shows the short welcome again, one step at a time: who we are, your role, how to ask "
-            "without your name (with a practice), words you will hear, and the next meeting.",
-        ),
+        lines=("`/welcome` shows the short welcome again, one step at a time.",),
         facilitator_lines=(
             "New members get the welcome by direct message when they join (or a Start here post in the meeting "
             "channel if their messages are closed). `/settings update` with `welcome` set to False turns it off.",
@@ -55,22 +62,34 @@ class WelcomeCog(commands.Cog):
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
         """Welcome someone new, once, in servers that are set up and have not turned the welcome off."""
-        if member.bot:
-            return
         guild = member.guild
-        if not await self.bot.welcome.greet_on_join(guild.id, member.id):
+        if member.bot or not await self.bot.welcome.greets_newcomers(guild.id):
             return
-        step = await self.bot.welcome.step(guild.id, guild.name, member.id, 1, via="dm")
+        if await self._already_welcomed(member):
+            return
+        step = await self.bot.welcome.step(guild.id, guild.name, 1)
         try:
             await member.send(step.text, view=step_view(step, guild.id), allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.info("Could not send the welcome in server %s: their direct messages are closed", guild.id)
-            await self._start_here(guild, member.id)
+            await self._start_here(guild)
 
-    async def _start_here(self, guild: discord.Guild, user_id: int) -> None:
+    async def _already_welcomed(self, member: discord.Member) -> bool:
+        """Whether the member's direct messages already hold this server's welcome (they left and came
+        back, or the join was told twice): copbot keeps no list of who was welcomed, so it looks there."""
+        assert self.bot.user is not None
+        try:
+            channel = member.dm_channel or await member.create_dm()
+            async for message in channel.history(limit=LOOK_BACK):
+                if is_welcome(message, member.guild.id, self.bot.user.id):
+                    return True
+        except discord.HTTPException:
+            log.info("Could not read back a direct message chat in server %s; sending the welcome", member.guild.id)
+        return False
+
+    async def _start_here(self, guild: discord.Guild) -> None:
         """One short post in the meeting channel with a **Start here** button; it names nobody, and a
         newer post replaces an older one, so the channel holds at most one."""
-        await self.bot.welcome.reached_by_post(guild.id, user_id)
         settings = await self.bot.settings.get(guild.id)
         channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
         if not isinstance(channel, discord.TextChannel):
@@ -97,7 +116,7 @@ class WelcomeCog(commands.Cog):
     async def welcome(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        step = await self.bot.welcome.step(guild.id, guild.name, interaction.user.id, 1)
+        step = await self.bot.welcome.step(guild.id, guild.name, 1)
         view = step_view(step, guild.id)
         try:
             await interaction.user.send(step.text, view=view, allowed_mentions=NO_PINGS)

@@ -4,7 +4,9 @@ Every button is one :class:`WelcomeButton`, a :class:`discord.ui.DynamicItem` wh
 what it does and for which server: ``copbot:welcome:<action>:<server>[:<arg>]``, where ``go:<server>:3``
 shows step 3, ``role:<server>:gp`` saves a role, ``word:<server>:12`` shows glossary word 12. Nothing in
 an id names a person, and a click needs no memory of the message, so a welcome left half-way carries on
-after a restart. Views are stopped before sending so discord.py keeps no copy of each one in memory.
+after a restart. A welcome message always keeps at least one such button (the last step's **Done**
+leaves **Start again**), which is how the cog recognises a welcome already sent in a member's direct
+messages (:func:`is_welcome`). Views are stopped before sending so discord.py keeps no copy in memory.
 
 The practice form (``copbot:welcome:practiceform``, text input ``question`` like ``/ask``'s) is
 answered by the cog's ``on_interaction`` listener, so a form opened before a restart still works.
@@ -22,7 +24,7 @@ import discord
 from bot.community_text import shown
 from bot.errors import UserError
 from bot.questions.text import question_body
-from bot.welcome.steps import PRACTICE_SHOWN, Step
+from bot.welcome.steps import FINISHED, PRACTICE_SHOWN, Step
 from cogs._shared import NO_PINGS, replies_to_user_errors
 from cogs.questions._views import ANONYMOUS_FOOTER
 
@@ -66,6 +68,26 @@ def step_view(step: Step, guild_id: int) -> discord.ui.View:
         view.add_item(_button("go", guild_id, step.number + 1, label="Next", style=blue, row=nav))
     view.stop()
     return view
+
+
+def finished_view(guild_id: int) -> discord.ui.View:
+    """After **Done**: one **Start again** button (it also marks the message as this server's welcome)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(_button("go", guild_id, 1, label="Start again", style=discord.ButtonStyle.secondary))
+    view.stop()
+    return view
+
+
+def is_welcome(message: discord.Message, guild_id: int, bot_id: int) -> bool:
+    """Whether ``message`` (in someone's direct messages) is copbot's welcome to the server ``guild_id``."""
+    if message.author.id != bot_id:
+        return False
+    pattern = re.compile(rf"{PREFIX}:(?:{_ACTIONS}):{guild_id}(?::|$)")
+    return any(
+        pattern.match(getattr(child, "custom_id", None) or "")
+        for row in message.components
+        for child in getattr(row, "children", [row])
+    )
 
 
 def word_embed(term: str, meaning: str) -> discord.Embed:
@@ -150,12 +172,12 @@ class WelcomeButton(
         user_id = interaction.user.id
         welcome = bot.welcome
         if self.action == "go":
-            step = await welcome.step(guild.id, guild.name, user_id, int(self.arg or 1))
+            step = await welcome.step(guild.id, guild.name, int(self.arg or 1))
             await interaction.response.edit_message(
                 content=step.text, view=step_view(step, guild.id), allowed_mentions=NO_PINGS
             )
         elif self.action == "start":
-            step = await welcome.step(guild.id, guild.name, user_id, 1, via="channel")
+            step = await welcome.step(guild.id, guild.name, 1)
             await interaction.response.send_message(
                 step.text, view=step_view(step, guild.id), ephemeral=True, allowed_mentions=NO_PINGS
             )
@@ -180,7 +202,7 @@ class WelcomeButton(
             )
         elif self.action == "done":
             await interaction.response.edit_message(
-                content=await welcome.finish(guild.id, user_id), view=None, allowed_mentions=NO_PINGS
+                content=FINISHED, view=finished_view(guild.id), allowed_mentions=NO_PINGS
             )
 
 

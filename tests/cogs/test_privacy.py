@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import struct
 from datetime import timedelta
 
@@ -139,7 +138,6 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
         "breakout_sessions",
         "breakout_meetings",
         "icebreaker_rounds",
-        "welcome_progress",  # both joined after the server was set up, so copbot welcomed them
         "glossary_terms",
         "community_aims",
     }
@@ -149,7 +147,6 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
         assert f"**{title}**" in summary, (title, summary)
     assert "your role: GP" in summary and "“Write the leaflet” (you are doing it" in summary
     assert "“Book the room” (you set it" in summary
-    assert re.search(r"the welcome, sent on \d{4}-\d\d-\d\d \(you reached step 1 of 5\)", summary), summary
     assert "the glossary word “Triage”, which you last wrote" in summary
     # Other people's ids never appear in someone's export.
     raw = json.dumps(data)
@@ -174,9 +171,8 @@ async def test_mydata_shows_every_declared_column_seeded_in_the_real_database(si
 
 
 async def test_mydata_for_someone_copbot_knows_nothing_about(simcord_env, community) -> None:
-    pat = community.add_member("pat")  # joined before the server was set up, so copbot never welcomed them
     await community.configure()
-    summary, data = await my_data(pat, community)
+    summary, data = await my_data(community.add_member("pat"), community)  # welcomed, and nothing kept
     assert data is None and summary == "copbot keeps nothing about you in this server."
 
 
@@ -232,7 +228,7 @@ async def test_keep_my_data_changes_nothing(simcord_env, community) -> None:
     asked = await pat.slash(community.meeting, "forget-me")
     kept = await pat.click(asked.response, label="Keep my data")
     assert kept.response.content == "Nothing was deleted."
-    assert tables_with_rows((await my_data(pat, community))[1]) == {"member_profiles", "welcome_progress"}
+    assert tables_with_rows((await my_data(pat, community))[1]) == {"member_profiles"}
 
 
 async def test_members_forget_is_for_facilitators_and_takes_a_member_or_an_id(simcord_env, community, db_path) -> None:
@@ -289,9 +285,8 @@ async def test_leavers_are_forgotten_after_the_grace_period_unless_they_come_bac
         assert occurrences(db_path, leaver)[struct.pack(">q", leaver.id)] > 0
         await days(7)  # 32 days after leaving
         assert occurrences(db_path, leaver) == dict.fromkeys(needles(leaver), 0)
-        # Everyone who joined was welcomed (and the returner is not welcomed a second time).
-        assert tables_with_rows((await my_data(back, community))[1]) == {"member_profiles", "welcome_progress"}
-        assert tables_with_rows((await my_data(stayer, community))[1]) == {"member_profiles", "welcome_progress"}
+        assert tables_with_rows((await my_data(back, community))[1]) == {"member_profiles"}
+        assert tables_with_rows((await my_data(stayer, community))[1]) == {"member_profiles"}
 
 
 async def test_leaving_or_coming_back_while_copbot_was_offline_is_noticed(simcord_env, community, db_path, restart):

@@ -2,23 +2,9 @@
 -- Facilitators can turn it off for their server (/settings update welcome).
 ALTER TABLE guild_settings ADD COLUMN welcome INTEGER NOT NULL DEFAULT 1 CHECK (welcome IN (0, 1));
 
--- One row per member who was welcomed in a server: written before the welcome is sent, so it is never
--- sent twice (a second join event, a member who left and came back), and moved on as they press Next,
--- so /mydata can say how far they got. The steps themselves need no memory: each button carries the
--- step it leads to, so a welcome carries on after a restart.
-CREATE TABLE welcome_progress (
-    guild_id    INTEGER NOT NULL,
-    user_id     INTEGER NOT NULL,
-    step        INTEGER NOT NULL CHECK (step BETWEEN 1 AND 5),
-    sent_via    TEXT NOT NULL CHECK (sent_via IN ('dm', 'channel', 'command')),
-    started_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL,
-    finished_at TEXT,
-    PRIMARY KEY (guild_id, user_id)
-);
-
 -- The one "Start here" post in a server's meeting channel, for newcomers whose direct messages are
--- closed. It names nobody; a newer one replaces it, so the channel holds at most one.
+-- closed. It names nobody; a newer one replaces it, so the channel holds at most one. (copbot keeps
+-- nothing about who was welcomed: the welcome message in a member's own direct messages is its memory.)
 CREATE TABLE welcome_posts (
     guild_id   INTEGER PRIMARY KEY,
     channel_id INTEGER NOT NULL,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -51,7 +52,7 @@ def test_each_step_is_short_and_plain(step: Step) -> None:
     [steps.PRACTICE_SHOWN, steps.PRACTICE_REFUSED, steps.FINISHED, steps.START_HERE, steps.DM_SENT, steps.DM_CLOSED],
 )
 def test_the_welcome_s_other_sentences_are_short_and_plain(text: str) -> None:
-    assert textstat.lexicon_count(read(text)) <= 40
+    assert textstat.lexicon_count(read(text)) <= 80
     assert textstat.flesch_kincaid_grade(read(text)) <= 5
 
 
@@ -98,3 +99,19 @@ def test_long_aims_are_cut_to_whole_sentences_and_point_to_aims() -> None:
 def test_markdown_in_the_aims_and_the_server_name_is_shown_as_typed() -> None:
     step = steps.step_one("*Bold* CoP", "We **shout** @everyone.")
     assert "\\*Bold\\*" in step.text and "\\*\\*shout\\*\\*" in step.text and "@everyone" not in step.text
+
+
+#: What copbot must never claim (DESIGN.md, "Anonymity"): that the people who run it could not find out.
+NEVER_CLAIMED = re.compile(
+    r"\bnot even\b|\b(nobody|no one)\b[^.]*\b(can|could|will)\b[^.]*\b(see|find out|know)\b|\btruly anonymous"
+    r"|\boperators?\b[^.]*\b(cannot|can't|could not)\b|\bnobody will see\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_welcome_tells_the_truth_about_anonymity() -> None:
+    texts = [s.text for s in every_step()] + [steps.PRACTICE_SHOWN, steps.START_HERE, steps.DM_CLOSED]
+    assert not [t for t in texts if NEVER_CLAIMED.search(t)]
+    three = steps.step_three().text
+    assert steps.KEEPS_NOTHING in three and "/privacy" in three
+    assert steps.ANY_BOT in steps.PRACTICE_SHOWN and steps.TRUST in steps.PRACTICE_SHOWN
