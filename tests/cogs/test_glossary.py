@@ -188,3 +188,25 @@ async def test_the_recap_lists_the_words_explained_at_the_meeting(simcord_env, c
     titles = [e.title for m in thread.history() for e in m.embeds]
     assert "Words explained (1)" in titles
     assert "**Triage**: Deciding who needs care first." in text and "**CoP**" not in text
+
+
+def test_a_long_glossary_lists_its_words_alone_within_discord_s_limits() -> None:
+    from datetime import UTC, datetime
+
+    from bot.storage.glossary import GlossaryEntry
+    from cogs.glossary._views import list_messages
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    entries = [
+        GlossaryEntry(i, 1, f"{chr(65 + i % 26)}*word* number {i:03d}", "m_" * 500, 0, None, 0, now, now)
+        for i in range(300)
+    ]
+    messages = list_messages(entries)
+    embeds = [e for m in messages for e in m]
+    assert all(len(m) <= 10 and sum(len(e) for e in m) <= 6000 for m in messages)
+    assert all(len(e.description or "") <= 4096 for e in embeds)
+    text = "\n".join(e.description or "" for e in embeds)
+    assert "m\\_" not in text  # the words alone: each meaning is one /glossary away
+    assert all(f"number {i:03d}" in text for i in range(300)) and "\\*word\\*" in text
+    short = list_messages(entries[:3])
+    assert len(short) == 1 and "m\\_m\\_" in short[0][0].description  # a short glossary shows the meanings
