@@ -44,7 +44,7 @@ from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
 from bot.text_limits import MESSAGE, fit, fit_lines
 from cogs._permissions import in_channel, in_server
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.breakouts._messages import (
     mention_in_meeting_channel,
     post_in_rooms,
@@ -70,6 +70,7 @@ T = TypeVar("T")
 MAX_MINUTES = 240
 
 
+@app_commands.default_permissions(FACILITATOR_COMMANDS)
 class BreakoutsCog(
     commands.GroupCog, group_name="breakout", group_description="Breakout rooms for small-group discussion"
 ):
