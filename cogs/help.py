@@ -99,9 +99,7 @@ class HelpCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=0,
         title="Getting started",
-        lines=(
-            "Type / in a channel to see what copbot can do. Replies marked “Only you can see this” are just for you.",
-        ),
+        lines=("Type / to see what copbot can do. Replies marked “Only you can see this” are just for you.",),
         facilitator_lines=(
             "Members see only their own commands and buttons. Yours are in the facilitator channel, in the "
             "meeting panel, and in replies only you can see.",

@@ -28,7 +28,7 @@ class MeetingSessionCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=42,
         title="The meeting itself",
-        lines=("Missed a meeting? You get a short summary by message. You can turn it off in `/profile`.",),
+        lines=(),
         facilitator_lines=(
             "`/meeting start` takes attendance, posts your panel of buttons in the facilitator channel, and "
             "gives members a welcome post with **Ask without your name**. `/meeting end` posts the recap, and "

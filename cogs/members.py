@@ -39,10 +39,7 @@ class MembersCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=10,
         title="Your role in the group",
-        lines=(
-            "`/profile`: tell us which part of the community you come from, like patient, GP or researcher. "
-            "It helps us mix people in small groups.",
-        ),
+        lines=("`/profile`: tell us which part of the community you come from. It helps us mix the small groups.",),
         facilitator_lines=(
             "`/members list` shows how many people have each role and who has not chosen one yet.",
             "`/members set` sets someone's role for them.",

@@ -80,10 +80,8 @@ class BreakoutsCog(
         order=40,
         title="Breakout rooms",
         lines=(
-            "Facilitators may split everyone into small, mixed groups, each in its own voice room. copbot moves "
-            "you there (late joiners too) and, at the end, brings everyone back.",
-            "In your room's chat, **Ask for help** calls a facilitator to your room; the note there counts down "
-            "to when the room closes.",
+            "Sometimes we split into small groups in voice rooms. copbot moves you there and back.",
+            "In your room's chat, **Ask for help** calls a facilitator.",
         ),
         facilitator_lines=(
             "`/breakout plan size:` proposes groups from the main voice channel (or `voice:`), to open, "

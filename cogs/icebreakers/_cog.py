@@ -71,10 +71,7 @@ class IcebreakersCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=20,
         title="Icebreakers and speaking rounds",
-        lines=(
-            "In a speaking round, everyone gets a turn. Press **Next** when you have finished, or **Pass** if "
-            "you would rather not speak. That is always fine.",
-        ),
+        lines=("In a speaking round, you can always press **Pass**.",),
         facilitator_lines=(
             "`/icebreaker ask` posts a friendly question for everyone (pick a `category` if you like). Questions "
             "don't repeat until every one has been used. `/icebreaker list` shows them all with their numbers.",

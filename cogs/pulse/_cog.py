@@ -49,10 +49,7 @@ class PulseCog(commands.Cog, name="Pulse"):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=43,
         title="Anonymous check-in",
-        lines=(
-            "After a meeting you may get a short check-in: three scores and a comment if you like. "
-            "copbot keeps nothing that links your answers to you.",
-        ),
+        lines=("After a meeting you may get a short check-in. copbot keeps nothing that links your answers to you.",),
         facilitator_lines=("`/pulse start`, then `/pulse results` once it closes.",),
     )
 

@@ -56,11 +56,9 @@ class QuestionsCog(commands.Cog, name="Questions"):
         order=30,
         title="Ask without your name",
         lines=(
-            "`/ask` opens a form. Type your question, and it is posted without your name. "
-            "`/explain` does the same for a word you would like explained.",
-            "Press **Me too** under a question you want answered too. Press again to take it back.",
-            "You can also send me a message. I answer with a button that opens the same form. "
-            "I never post what you type in the chat, and it stays in the chat until you delete it.",
+            "`/ask` opens a form. Your question is posted without your name. `/explain` asks what a word means.",
+            "Press **Me too** under a question you want answered too.",
+            "Or send me a message and press the button in my answer. I never post what you type in the chat.",
         ),
         facilitator_lines=(
             "Each question also appears in the facilitator channel with your buttons: **Answered**, "

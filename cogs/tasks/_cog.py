@@ -86,9 +86,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         order=40,
         title="Tasks and reminders",
         lines=(
-            "`/task add` gives someone a task and a date, like next friday. They get a reminder before it is due.",
-            "`/task list` shows your tasks. `/task done` marks one as finished, and `/task edit` changes one.",
-            "On any message, choose Apps, then **Make a task**.",
+            "`/task add` gives someone a task with a date, and a reminder before it.",
+            "`/task list` shows your tasks, and `/task done` marks one finished.",
         ),
         facilitator_lines=("`/settings reminders` changes when reminders go out here (see Settings).",),
     )
@@ -550,11 +549,8 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
 
     help_section: ClassVar[HelpSection] = HelpSection(
         order=41,
-        title="Meetings",
-        lines=(
-            "`/next-meeting` says when we meet next. `/calendar` gives you a file for your calendar app. "
-            "Before each meeting, copbot posts the open tasks.",
-        ),
+        title="Planning meetings",
+        lines=(),
         facilitator_lines=(
             "`/meeting schedule` plans a meeting (once, or every week, two weeks, month or three months) and "
             "adds it to the server's events. `/meeting cancel` calls one off.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord import app_commands
@@ -21,7 +21,7 @@ from bot.clock import utcnow
 from bot.meetings import REPEAT_WORDS
 from bot.storage.meetings import Meeting
 from bot.text_limits import MESSAGE, escape_then_fit, fit, fit_lines
-from cogs._shared import NO_PINGS, guild_of
+from cogs._shared import NO_PINGS, HelpSection, guild_of
 
 if TYPE_CHECKING:
     from cogs.tasks._cog import TasksCog
@@ -56,6 +56,15 @@ def next_meeting_text(upcoming: list[Meeting]) -> str:
 
 class ScheduleCog(commands.Cog):
     """``/next-meeting`` and ``/calendar`` (the tasks cog's repositories and timezone)."""
+
+    help_section: ClassVar[HelpSection] = HelpSection(
+        order=41,
+        title="Meetings",
+        lines=(
+            "`/next-meeting` says when we meet next, and `/calendar` gives you a calendar file.",
+            "Missed a meeting? You get a short summary by message.",
+        ),
+    )
 
     def __init__(self, bot: CopBot, tasks: TasksCog) -> None:
         self.bot = bot
