@@ -40,6 +40,8 @@ from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fi
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
 from cogs._meeting import end_meeting, ended_sentence, offer_check_in, send_recap_dms, start_meeting
 from cogs._permissions import in_server
+from cogs._report import HELP_LINE as REPORT_HELP
+from cogs._report import send_report
 from cogs._shared import (
     FACILITATOR_COMMANDS,
     NO_PINGS,
@@ -554,6 +556,7 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
         facilitator_lines=(
             "`/meeting schedule` plans a meeting (once, or every week, two weeks, month or three months) and "
             "adds it to the server's events. `/meeting cancel` calls one off.",
+            REPORT_HELP,
         ),
     )
 
@@ -639,6 +642,12 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
+
+    @app_commands.command(name="report", description="A report of recent meetings, as a web page (facilitators)")
+    @app_commands.describe(last="How many recent meetings to cover (6 if you don't choose)")
+    @facilitator_only()
+    async def report(self, interaction: discord.Interaction, last: app_commands.Range[int, 1, 50] = 6) -> None:
+        await send_report(self.bot, interaction, last)
 
     @app_commands.command(name="cancel", description="Call off a planned meeting (facilitators)")
     @app_commands.describe(meeting_id="The meeting's number, for example 2 for #2")
