@@ -249,7 +249,7 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
     )
     closes = f"It closes by itself after {bot.config.meetings.max_hours} hours if nobody ends it."
     panel_where = await post_panel(bot, guild, session, settings.facilitator_channel_id, details=f"{counting} {closes}")
-    welcome_where = await post_welcome(guild, session, settings.meeting_channel_id)
+    welcome_where = await post_welcome(guild, settings.meeting_channel_id)
     await interaction.followup.send(
         f"Meeting **#{session.number}, {escape_markdown(session.title)}** has started. {counting} "
         f"{panel_where} {welcome_where} {closes}",
@@ -258,22 +258,21 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
     )
 
 
-def welcome_text(session: MeetingSession) -> str:
-    """The meeting-start post everyone sees: short, and the way to ask in front of them."""
-    return (
-        f"**{escape_markdown(session.title)}** has started. Welcome, everyone!\n"
-        "If you have a question, you can ask it without your name. Press the button below."
-    )
+#: The meeting-start post everyone sees: short, and the way to ask in front of them.
+WELCOME = (
+    "**The meeting has started.** Welcome, everyone!\n"
+    "If you have a question, you can ask it without your name. Press the button below."
+)
 
 
-async def post_welcome(guild: discord.Guild, session: MeetingSession, channel_id: int | None) -> str:
+async def post_welcome(guild: discord.Guild, channel_id: int | None) -> str:
     """Post the welcome with **Ask without your name** (the ``/ask`` form) in the meeting channel;
     returns a sentence for the facilitator saying where (or why not)."""
     channel = guild.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.TextChannel):
         return "There is no meeting channel (`/settings update meeting_channel`), so members got no welcome post."
     try:
-        await channel.send(welcome_text(session), view=ask_view(), allowed_mentions=NO_PINGS)
+        await channel.send(WELCOME, view=ask_view(), allowed_mentions=NO_PINGS)
     except discord.HTTPException:
         log.warning("Could not post the meeting welcome in channel %s", channel.id, exc_info=True)
         return f"I couldn't post the welcome for members in {channel.mention}."
