@@ -30,7 +30,7 @@ from cogs._shared import (
     replies_to_user_errors,
     require_facilitator,
 )
-from cogs.questions._views import form_value
+from cogs.questions._render import form_value
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class AimsCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=2,
         title="Our aims",
-        lines=("`/aims` shows what our community is for, and how that has changed.",),
+        lines=(),  # members find /aims in the welcome's section of /help
         facilitator_lines=(
             "Your own `/aims` reply has **Update the aims**: write the new aims and one line on why. Every change "
             "is dated and kept. The welcome, `/help` and the list before each meeting show the current aims.",

@@ -28,7 +28,7 @@ from cogs.glossary._views import (
     parse_form,
     written_sentence,
 )
-from cogs.questions._views import form_value
+from cogs.questions._render import form_value
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class GlossaryCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=35,
         title="Words we use",
-        lines=("`/glossary` explains the words we use, in plain language. Missing one? Ask with `/explain`.",),
+        lines=(),  # members find /glossary in the welcome's section of /help
         facilitator_lines=(
             "Your own `/glossary` reply has **Add a term**, **Change** and **Remove**. When you write an answer to "
             "an `/explain` question, **Add to the glossary** puts it in with one press. Words explained during a "

@@ -21,7 +21,7 @@ from bot.app import CopBot, send_ephemeral
 from bot.errors import UserError
 from bot.welcome.steps import DM_CLOSED, DM_SENT, START_HERE
 from cogs._shared import NO_PINGS, HelpSection, guild_of
-from cogs.questions._views import form_value
+from cogs.questions._render import form_value
 from cogs.welcome._views import (
     DYNAMIC_ITEMS,
     PRACTICE_FORM,
@@ -41,9 +41,10 @@ class WelcomeCog(commands.Cog):
     """The welcome (see the module docstring)."""
 
     help_section: ClassVar[HelpSection] = HelpSection(
-        order=5,
-        title="Welcome",
-        lines=("`/welcome` shows the short welcome again, one step at a time.",),
+        order=1,
+        title="New here?",
+        # One line for the three things that prepare people (the members' guide has 300 words for all).
+        lines=("`/welcome` shows the welcome again. `/aims`: what we are for. `/glossary`: the words we use.",),
         facilitator_lines=(
             "New members get the welcome by direct message when they join (or a Start here post in the meeting "
             "channel if their messages are closed). `/settings update` with `welcome` set to False turns it off.",

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.clock import utcnow
 from bot.community_text import shown
 from bot.errors import UserError
-from bot.questions.text import question_body
+from bot.questions.service import Shown
+from bot.storage.questions import Question
 from bot.welcome.steps import FINISHED, PRACTICE_SHOWN, Step
 from cogs._shared import NO_PINGS, replies_to_user_errors
-from cogs.questions._views import ANONYMOUS_FOOTER
+from cogs.questions._render import question_embed
 
 if TYPE_CHECKING:
     from bot.app import CopBot
@@ -123,11 +125,12 @@ def practice_form(max_length: int) -> discord.ui.Modal:
 
 def practice_preview(text: str) -> tuple[str, discord.Embed, discord.ui.View]:
     """What the member sees after the practice: the sentence saying nothing was posted or kept, and the
-    question as the post in the questions channel would show it (greyed-out **Me too** included)."""
-    embed = discord.Embed(
-        title="Your question (practice)", description=question_body("question", text), colour=discord.Colour.blurple()
-    )
-    embed.set_footer(text=ANONYMOUS_FOOTER)
+    question drawn by the very function that draws real posts (titled as practice, with a greyed-out
+    **Me too**). The question object lives only in this call: it has no row, and nothing keeps it."""
+    now = utcnow()
+    practice = Question(0, 0, 0, "question", text, "open", None, None, None, None, None, now, None, 0)
+    embed = question_embed(Shown(practice, None, False))
+    embed.title = "Your question (practice)"
     view = discord.ui.View(timeout=None)
     view.add_item(discord.ui.Button(label="Me too (0)", style=discord.ButtonStyle.primary, disabled=True))
     view.stop()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from cogs._shared import BUTTON_FOR_FACILITATORS
+
 pytestmark = pytest.mark.timeout(90)
 
 
@@ -136,10 +138,10 @@ async def test_only_facilitators_change_it_checked_again_when_the_form_is_sent(s
     simcord_env.backend.remove_member_role(community.guild.id, sam.id, community.facilitator_role.id)
     await simcord_env.settle()
     refused = await sam.submit_modal(form, {"term": "Triage", "meaning": "Deciding who needs care first."})
-    assert "only facilitators" in replies(refused)[0].content.lower()
+    assert replies(refused)[0].content == BUTTON_FOR_FACILITATORS
     assert "Triage" not in await terms(simcord_env, community)
     pressed = await sam.click(listed.response, label="Remove")  # the old reply's button is checked too
-    assert pressed.modal is None and "only facilitators" in pressed.response.content.lower()
+    assert pressed.modal is None and pressed.response.content == BUTTON_FOR_FACILITATORS
 
 
 async def test_an_explain_answer_goes_into_the_glossary_with_one_press(simcord_env, community) -> None:
@@ -147,9 +149,9 @@ async def test_an_explain_answer_goes_into_the_glossary_with_one_press(simcord_e
     pat = community.add_member("pat")
     asked = await pat.slash(community.meeting, "explain", term="Commissioning")
     assert asked.response is not None
-    [post] = [m for m in community.questions.history() if m.embeds]
+    [copy] = [m for m in community.facilitators.history() if m.embeds]  # the facilitators' copy
     fran = community.facilitator
-    form = await fran.click(post, label="Write an answer")
+    form = await fran.click(copy, label="Write an answer")
     answered = await fran.submit_modal(form, {"answer": "Planning and paying for the care an area needs."})
     [confirmation] = replies(answered)
     assert labels(confirmation) == ["Add to the glossary"]
@@ -166,8 +168,8 @@ async def test_a_plain_question_s_answer_has_no_glossary_button(simcord_env, com
     pat = community.add_member("pat")
     form = await pat.slash(community.meeting, "ask")
     await pat.submit_modal(form, {"question": "When is the next meeting?"})
-    [post] = [m for m in community.questions.history() if m.embeds]
-    form = await community.facilitator.click(post, label="Write an answer")
+    [copy] = [m for m in community.facilitators.history() if m.embeds]
+    form = await community.facilitator.click(copy, label="Write an answer")
     answered = await community.facilitator.submit_modal(form, {"answer": "On the 12th."})
     assert labels(replies(answered)[0]) == []
 

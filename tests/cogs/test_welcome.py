@@ -12,6 +12,7 @@ import textstat
 from simcord.results import to_discord_message
 
 from bot.readability import plain_text
+from cogs.questions._render import ANONYMOUS_FOOTER
 from tests.operator_view import stored_bytes
 
 pytestmark = pytest.mark.timeout(90)
@@ -96,7 +97,7 @@ async def test_a_newcomer_walks_the_welcome_by_buttons_only(simcord_env, communi
     preview = shown.response
     assert preview.ephemeral and "not posted anywhere" in preview.content and "did not keep it" in preview.content
     [embed] = preview.embeds
-    assert MARKER in embed.description and embed.footer.text.startswith("Asked anonymously")
+    assert MARKER in embed.description and embed.footer.text == ANONYMOUS_FOOTER  # drawn as a real post is
 
     message = (await pat.user.click(message, label="Next")).response
     assert message.content.startswith("**Words you will hear** (4 of 5)")
