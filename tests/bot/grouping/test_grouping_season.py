@@ -144,7 +144,7 @@ def test_following_the_design_never_costs_the_mix() -> None:
 
 def test_the_design_is_the_same_in_every_process() -> None:
     # Found from a fixed seed, step by step, never by the clock: a restarted bot continues the same design.
-    from bot.grouping.season import _design_steps
+    from bot.grouping.designs import _design_steps
 
     def run() -> object:
         steps = _design_steps(24, 6, 4, 7, 6)
