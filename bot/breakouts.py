@@ -6,18 +6,16 @@ facilitator, which sizes are allowed, the sentences people read) are tested with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot import permissions
 from bot.errors import UserError
-from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan, plan_groups
-from bot.grouping.season import plan_first_of_season
+from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan
+from bot.grouping.meeting import plan_meeting
 from bot.roles import FACILITATOR, OTHER, is_role
 from bot.storage.breakouts import KeepApartRule, PlannedMember
 
-#: The people in breakouts at this many recent meetings make up the roster expected at the next ones.
-RECENT_MEETINGS = 3
 MIN_SIZE = 2
 MAX_SIZE = 25
 CATEGORY_NAME = "Breakouts"
@@ -89,23 +87,10 @@ def planned_groups(plan: Plan) -> list[list[PlannedMember]]:
     return [[PlannedMember(int(p.id), p.role, p.is_facilitator) for p in g] for g in plan.groups]  # type: ignore[call-overload]
 
 
-def expected_roster(
-    today: Sequence[Participant], history: History | None, roles: dict[int, str] | None
-) -> list[Participant]:
-    """Who is likely at the next meetings: today's people, and whoever was in breakouts at one of the last
-    ``RECENT_MEETINGS`` meetings and still has a stakeholder role here (people who left have none)."""
-    roster = list(today)
-    if history is None or not roles:
-        return roster
-    seen = {p.id for p in roster}
-    for meeting in history.meetings()[-RECENT_MEETINGS:]:
-        for group in meeting:
-            for user_id in group:
-                role = roles.get(int(user_id))  # type: ignore[call-overload]
-                if user_id not in seen and role is not None and is_role(role):
-                    seen.add(user_id)
-                    roster.append(Participant(user_id, role, role == FACILITATOR))
-    return roster
+def members_with_roles(roles: dict[int, str] | None) -> list[Participant]:
+    """Every member with a stakeholder role, as the planner's participants: the people who may come to
+    later meetings (members who left have no role here, so they are not expected)."""
+    return [Participant(user_id, role, role == FACILITATOR) for user_id, role in (roles or {}).items() if is_role(role)]
 
 
 def make_plan(
@@ -119,16 +104,16 @@ def make_plan(
     name: Callable[[Hashable], str] = str,
     avoid: Sequence[Sequence[Sequence[Hashable]]] = (),
     roles: dict[int, str] | None = None,
+    attended: Sequence[Collection[Hashable]] | None = None,
     season_meetings: int = 1,
 ) -> Plan:
     """Run the planner, turning every refusal into one plain sentence that names people, not ids.
 
-    With ``season_meetings`` > 1 this meeting is planned as the first of that many, the later ones over
-    the expected roster (:func:`expected_roster`, from ``roles``), so today's groups leave the next
-    meetings new faces to meet; when the expected roster is not today's people, the planner looks ahead
-    through its saturation tie-break instead (:func:`bot.grouping.season.plan_first_of_season`). A
-    reshuffle (``avoid``) plans this meeting alone: it must be a plan of the same cost as the one shown,
-    and only this meeting's cost is comparable.
+    The planning itself is :func:`bot.grouping.meeting.plan_meeting`, the same function
+    ``copbot groups plan`` calls offline, so both give the same groups for the same inputs and seed.
+    ``roles`` are every member's stakeholder role (who may come later) and ``attended`` who came to each
+    recent meeting, oldest first (copbot's recorded attendance; None: read from the breakout history),
+    which weigh the people expected at later meetings by how often they come.
 
     This is blocking CPU work (up to ``time_budget`` seconds); callers on the event loop run it in a thread.
     """
@@ -147,24 +132,16 @@ def make_plan(
         )
     constraints = Constraints(keep_apart=[(r.user_a, r.user_b) for r in keep_apart])
     try:
-        if season_meetings > 1 and not avoid:
-            return plan_first_of_season(
-                participants,
-                expected_roster(participants, history, roles),
-                rounds=season_meetings,
-                size=size,
-                history=history,
-                constraints=constraints,
-                seed=seed,
-                time_budget=time_budget,
-            )
-        return plan_groups(
+        return plan_meeting(
             participants,
             size=size,
             history=history,
             constraints=constraints,
             seed=seed,
             time_budget=time_budget,
+            members=members_with_roles(roles),
+            attended=attended,
+            season_meetings=season_meetings,
             avoid=avoid,
         )
     except InfeasibleError as error:

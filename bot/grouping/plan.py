@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from . import lookahead, saturation, strangers
@@ -48,6 +48,7 @@ def plan_groups(
     time_budget: float = 0.3,
     avoid: Collection[Sequence[Sequence[Hashable]]] = (),
     later: Sequence[Participant] = (),
+    attendance: Mapping[Hashable, float] | None = None,
 ) -> Plan:
     """Split ``participants`` into well-mixed groups.
 
@@ -63,8 +64,10 @@ def plan_groups(
     prefer one plan among equals, every time; without ``avoid`` a reshuffle would show it again.)
 
     ``later`` lists people who are not here today but are likely at later meetings (see
-    :func:`bot.breakouts.expected_roster`): the saturation tie-break (:mod:`.saturation`) counts them
-    among the new faces each person still has to meet. They are never placed in a group.
+    :func:`.meeting.expected_roster`): the saturation tie-break (:mod:`.saturation`) counts them
+    among the new faces each person still has to meet. They are never placed in a group. ``attendance``
+    says how often each person (today's and later) comes, from 0 to 1 (1 for anyone not in it): the
+    tie-break counts a new face by how likely they are to be there.
     """
     started = time.perf_counter()
     roster = list(participants)
@@ -99,6 +102,7 @@ def plan_groups(
     spread_classes = [spread_class(p) for p in roster]
     absent = list({p.id: p for p in later if p.id not in seen}.values())
     absent_classes = [spread_class(p) for p in absent]
+    comes = [1.0 if attendance is None else attendance.get(p.id, 1.0) for p in [*roster, *absent]]
 
     def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:
         """One search from ``past``: the assignment and its real cost (without the tie-break)."""
@@ -106,7 +110,11 @@ def plan_groups(
         tags = [person_tags(p.id, past, weights_by_meeting) for p in roster]
         if tie_break:
             shares = saturation.met_shares(
-                tags, spread_classes, [person_tags(p.id, past, weights_by_meeting) for p in absent], absent_classes
+                tags,
+                spread_classes,
+                [person_tags(p.id, past, weights_by_meeting) for p in absent],
+                absent_classes,
+                comes,
             )
             tags = strangers.stranger_tags(tags, caps)
             tags = saturation.saturation_tags(tags, spread_classes, shares, caps)

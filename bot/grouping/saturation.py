@@ -45,16 +45,23 @@ def met_shares(
     classes: Sequence[Hashable],
     later_tags: Sequence[dict[int, float]] = (),
     later_classes: Sequence[Hashable] = (),
+    comes: Sequence[float] | None = None,
 ) -> list[float]:
     """For each of today's people (``tags``/``classes``): the share of the people of other classes, among
     today's and the later ones (``later_tags``/``later_classes``, who are not here today), met inside the
-    history window. Two people met exactly when they share a history tag (tags >= 0)."""
+    history window. Two people met exactly when they share a history tag (tags >= 0).
+
+    ``comes`` (today's people, then the later ones) weighs each person by how often they come: someone
+    at one meeting in eight counts as an eighth of a new face, since they will rarely be there to meet.
+    Everyone counts 1 without it."""
     every_class = [*classes, *later_classes]
+    weight = list(comes) if comes is not None else [1.0] * len(every_class)
     met = met_sets([*tags, *later_tags])
     shares = []
     for i in range(len(tags)):
         others = [j for j, c in enumerate(every_class) if j != i and c != classes[i]]
-        shares.append(sum(1 for j in others if j in met[i]) / len(others) if others else 0.0)
+        total = sum(weight[j] for j in others)
+        shares.append(sum(weight[j] for j in others if j in met[i]) / total if total > 0 else 0.0)
     return shares
 
 

@@ -58,7 +58,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 from .cost import EPS, FACILITATORS, ONE_PERSON, objective, pairs, spread_class
 from .designs import cyclic_schedule, known_design, led_design, place_leaders
@@ -171,6 +171,7 @@ def plan_first_of_season(
     constraints: Constraints | None = None,
     seed: int = 0,
     time_budget: float = 1.0,
+    attendance: Mapping[Hashable, float] | None = None,
 ) -> Plan:
     """Plan today's meeting as the first of ``rounds`` meetings, the later ones over ``expected``.
 
@@ -178,7 +179,7 @@ def plan_first_of_season(
     today's groups leave them room (see the module docstring); they are planned afresh when they come.
     When ``expected`` is not exactly today's people, that picture is a guess, and today is planned by the
     one-meeting engine with ``expected`` given to its saturation tie-break instead (module docstring,
-    "Attendance that changes").
+    "Attendance that changes"), each weighed by ``attendance`` (how often they come; 1 when not given).
     Today comes first: the meeting is also planned on its own, and the season's first round is used only
     when it costs no more today (measured on the golfer case at 1 s a meeting, a season's first round
     alone was often dearer today, and 44 repeats over 7 meetings became 51).
@@ -188,6 +189,12 @@ def plan_first_of_season(
     and the role spread as good as planning today alone, even if today has a few more repeats. That is
     the season's trade (a slightly worse today for a much better season): on the golfer case, 24 repeats
     over 7 meetings ([0, 2, 2, 0, 4, 8, 8], the floor) against 44 to 46 without it.
+
+    And except at a first meeting (no history): then every plan of the best cost is as good as another,
+    today and for the season, since the next meeting reads this one back as the design's round 0
+    whatever it is. So today is planned alone, which stops as soon as it reaches its lower bound: the
+    same plan on every machine, from the bot and offline alike, where a season search would stop at a
+    deadline and depend on the machine's speed.
     """
     later = [list(expected)] * max(0, rounds - 1)
     together = constraints is not None and any(a != b for a, b in constraints.keep_together)
@@ -205,9 +212,14 @@ def plan_first_of_season(
             seed=seed,
             time_budget=time_budget,
             later=expected,
+            attendance=attendance,
         )
     started = time.perf_counter()
+    # Searched for even before there is a meeting to continue, so that the bot has it ready for the next.
     continued = continued_design(today, history, size, started + time_budget * DESIGN_SHARE)
+    if history is None or history.meeting_count == 0:
+        left = max(0.05, time_budget - (time.perf_counter() - started))
+        return plan_groups(today, size=size, constraints=constraints, seed=seed, time_budget=left)
     alone = plan_groups(
         today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget * ALONE_SHARE
     )

@@ -7,7 +7,6 @@ import time
 from collections import Counter
 from itertools import combinations
 
-from bot.breakouts import expected_roster
 from bot.grouping import Constraints, History, Participant, plan_groups
 from bot.grouping.season import cyclic_schedule, plan_first_of_season, plan_season
 
@@ -81,15 +80,6 @@ def test_first_of_season_plans_only_todays_people() -> None:
     expected = today + [Participant(k, "gp") for k in range(10, 14)]
     plan = plan_first_of_season(today, expected, rounds=4, size=3, seed=0, time_budget=0.5)
     assert sorted(p.id for g in plan.groups for p in g) == list(range(10))
-
-
-def test_expected_roster_adds_recent_attendees_who_still_have_a_role() -> None:
-    today = [Participant(1, "lay"), Participant(2, "gp")]
-    history = History.from_meetings([[[1, 7]], [[1, 3], [2, 4]], [[5, 6]], [[2, 8]]])
-    roles = {3: "clinician", 4: "facilitator", 5: "lay", 8: "gp", 7: "gp"}  # 6 has left: no role
-    roster = expected_roster(today, history, roles)
-    assert [p.id for p in roster] == [1, 2, 3, 4, 5, 8]  # 7 was only at the fourth meeting back
-    assert next(p for p in roster if p.id == 4).is_facilitator
 
 
 def _golfer_roster(roles: list[str]) -> list[Participant]:
