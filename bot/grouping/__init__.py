@@ -82,11 +82,36 @@ Public API::
     objective(groups, history=None) -> float
 """
 
-from .cost import lower_bound, objective
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .history import History
 from .model import Constraints, InfeasibleError, Participant, group_count_for
-from .plan import Plan, plan_groups
-from .report import GroupReport, PlanReport
+
+if TYPE_CHECKING:
+    from .cost import lower_bound, objective
+    from .plan import Plan, plan_groups
+    from .report import GroupReport, PlanReport
+
+#: Names loaded on first use, so that reading a CSV file or building the ``copbot`` parser does not load
+#: the search (``copbot --help`` starts faster; issue 29).
+_LAZY = {
+    "lower_bound": ".cost",
+    "objective": ".cost",
+    "Plan": ".plan",
+    "plan_groups": ".plan",
+    "GroupReport": ".report",
+    "PlanReport": ".report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Constraints",

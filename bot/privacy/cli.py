@@ -9,11 +9,14 @@ it next runs its daily job (or at once, if it is running). Bad input: one senten
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Config, ConfigError, load_config
+if TYPE_CHECKING:
+    from bot.config import Config
+
+# asyncio and the configuration are imported by the commands that use them, so registering these
+# commands costs `copbot --help` and `copbot groups plan` nothing (issue 29).
 
 EXIT_USAGE = 2
 
@@ -46,6 +49,8 @@ def _id(value: str | None, what: str) -> int | None:
 
 
 def _setup(args: argparse.Namespace) -> tuple[Config, int, int | None]:
+    from bot.config import ConfigError, load_config
+
     try:
         config = load_config()
     except ConfigError as exc:
@@ -78,6 +83,8 @@ def _run(args: argparse.Namespace, method: str) -> tuple[Any, int, int | None] |
     except _InputError as exc:
         print(exc, file=sys.stderr)
         return None
+    import asyncio
+
     return asyncio.run(_call(config, method, user_id, guild_id)), user_id, guild_id
 
 
@@ -108,6 +115,7 @@ def handle_export(args: argparse.Namespace) -> int:
 
 
 def handle_policy(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_config
     from bot.privacy.policy import document
 
     try:
@@ -121,6 +129,8 @@ def handle_policy(args: argparse.Namespace) -> int:
 
 def print_check(config: Config, width: int) -> None:
     """Lines for ``copbot check``: the oldest row kept of each kind the retention job removes."""
+    import asyncio
+
     from bot.storage.privacy import read_oldest
 
     try:
