@@ -47,6 +47,20 @@ def check_size(size: int) -> None:
         raise UserError(f"Please choose a group size from {MIN_SIZE} to {MAX_SIZE} people.")
 
 
+#: ``/breakout plan`` without a size, when the size is needed.
+SIZE_NEEDED = "Please say how many people you want in each group, from 2 to 25."
+
+
+def check_plan_options(size: int | None, reuse: str | None) -> None:
+    """A new plan needs a size; bringing back the last groups (``reuse``) does not use one, so it is not
+    asked for then (and not checked: it is ignored)."""
+    if reuse is not None:
+        return
+    if size is None:
+        raise UserError(SIZE_NEEDED)
+    check_size(size)
+
+
 def room_name(number: int) -> str:
     return f"Group {number}"
 

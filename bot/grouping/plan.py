@@ -104,8 +104,10 @@ def plan_groups(
     absent_classes = [spread_class(p) for p in absent]
     comes = [1.0 if attendance is None else attendance.get(p.id, 1.0) for p in [*roster, *absent]]
 
-    def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:
-        """One search from ``past``: the assignment and its real cost (without the tie-break)."""
+    #: The tags of ``history`` itself, built once: the look-ahead searches from it several times.
+    history_tags: list[list[dict[int, float]]] = []
+
+    def tags_from(past: History | None) -> list[dict[int, float]]:
         weights_by_meeting = meeting_weights(past)
         tags = [person_tags(p.id, past, weights_by_meeting) for p in roster]
         if tie_break:
@@ -117,9 +119,21 @@ def plan_groups(
                 comes,
             )
             tags = strangers.stranger_tags(tags, caps)
-            tags = saturation.saturation_tags(tags, spread_classes, shares, caps)
+            tags = saturation.saturation_tags(tags, spread_classes, shares, caps, comes[:n] if attendance else None)
         if avoided and past is history:
             tags = _avoid_tags(tags, avoided)
+        return tags
+
+    def solve(past: History | None, run_seed: int, budget: float) -> tuple[list[int], float]:
+        """One search from ``past``: the assignment and its real cost (without the tie-break)."""
+        # Building the tags is part of the search's time: the whole call keeps to its budget.
+        deadline = min(time.perf_counter() + budget, finish_by)
+        if past is history:
+            if not history_tags:
+                history_tags.append(tags_from(past))
+            tags = history_tags[0]
+        else:
+            tags = tags_from(past)
         search = Search(
             classes=classes,
             class_weights=weights,
@@ -131,7 +145,6 @@ def plan_groups(
             rng=random.Random(run_seed),
             penalty=priority.keep_apart,
         )
-        deadline = min(time.perf_counter() + budget, finish_by)
         search.construct(facilitator_class)
         found = search.run(deadline, bound)
         search.load(found)
@@ -140,7 +153,15 @@ def plan_groups(
     if not avoided and history is not None and lookahead.worth_looking_ahead(n, g, history, time_budget):
         first = solve(history, seed, time_budget * lookahead.MAIN_SHARE)
         assignment = lookahead.choose(
-            solve, ids=ids, g=g, history=history, seed=seed, budget=time_budget, bound=bound, first=first
+            solve,
+            ids=ids,
+            g=g,
+            history=history,
+            seed=seed,
+            budget=time_budget,
+            bound=bound,
+            first=first,
+            deadline=finish_by,
         )
     else:
         assignment, _ = solve(history, seed, time_budget)

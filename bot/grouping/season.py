@@ -199,35 +199,30 @@ def plan_first_of_season(
     later = [list(expected)] * max(0, rounds - 1)
     together = constraints is not None and any(a != b for a, b in constraints.keep_together)
     same_people = {p.id for p in today} == {p.id for p in expected}
-    if not later or len(expected) < size or max(len(today), len(expected)) > DENSE_MAX or together or not same_people:
-        # Nothing to plan ahead for, a roster the season search leaves to the one-meeting engine, or
-        # attendance that changes: then the later rounds over the expected roster are a guess (who comes
-        # is unknown), and the one-meeting engine, told who else is expected, does better (module
-        # docstring, "Attendance that changes").
-        return plan_groups(
-            today,
-            size=size,
-            history=history,
-            constraints=constraints,
-            seed=seed,
-            time_budget=time_budget,
-            later=expected,
-            attendance=attendance,
-        )
     started = time.perf_counter()
+    if not later or len(expected) < size or max(len(today), len(expected)) > DENSE_MAX or together:
+        # Nothing to plan ahead for, or a roster the season search leaves to the one-meeting engine.
+        return _told_who_else(today, expected, size, history, constraints, seed, time_budget, attendance)
     # Searched for even before there is a meeting to continue, so that the bot has it ready for the next.
-    continued = continued_design(today, history, size, started + time_budget * DESIGN_SHARE)
+    continued = continued_design(today, history, size, started + time_budget * DESIGN_SHARE, known=expected)
     if history is None or history.meeting_count == 0:
         left = max(0.05, time_budget - (time.perf_counter() - started))
         return plan_groups(today, size=size, constraints=constraints, seed=seed, time_budget=left)
-    alone = plan_groups(
-        today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget * ALONE_SHARE
-    )
+    if same_people:
+        alone = plan_groups(
+            today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget * ALONE_SHARE
+        )
+    else:
+        # Attendance that changes: the later rounds over the expected roster would be a guess (who comes is
+        # unknown), and the one-meeting engine, told who else is expected, does better (module docstring,
+        # "Attendance that changes"). It also plans today when the design does not apply.
+        left = max(0.05, time_budget - (time.perf_counter() - started))
+        alone = _told_who_else(today, expected, size, history, constraints, seed, left, attendance)
     if continued is not None:
         groups, from_start = continued
         apart = constraints.keep_apart if constraints is not None else ()
         where = {p.id: b for b, group in enumerate(groups) for p in group}
-        follows = _planned(groups, history if history is not None else History())
+        follows = _planned(groups, history)
         if (
             all(where.get(a) != where.get(b) or a not in where for a, b in apart)
             and _priority(groups) <= _priority(alone.groups)
@@ -237,13 +232,36 @@ def plan_first_of_season(
         ):
             return follows
     left = time_budget - (time.perf_counter() - started)
-    if left <= 0.05:
+    if not same_people or left <= 0.05:
         return alone
     season = plan_season(
         [list(today), *later], size=size, history=history, constraints=constraints, seed=seed, time_budget=left
     )[0]
     # Today's meeting first: the season's picture of later meetings only chooses among plans as good today.
     return season if season.report.objective <= alone.report.objective + EPS else alone
+
+
+def _told_who_else(
+    today: Sequence[Participant],
+    expected: Sequence[Participant],
+    size: int,
+    history: History | None,
+    constraints: Constraints | None,
+    seed: int,
+    time_budget: float,
+    attendance: Mapping[Hashable, float] | None,
+) -> Plan:
+    """Today planned by the one-meeting engine, its tie-breaks told who else is expected later."""
+    return plan_groups(
+        today,
+        size=size,
+        history=history,
+        constraints=constraints,
+        seed=seed,
+        time_budget=time_budget,
+        later=expected,
+        attendance=attendance,
+    )
 
 
 def _priority(groups: Sequence[Sequence[Participant]]) -> tuple[int, float]:
@@ -291,81 +309,195 @@ def _one_after_another(
 
 
 def continued_design(
-    today: Sequence[Participant], history: History | None, size: int, deadline: float
+    today: Sequence[Participant],
+    history: History | None,
+    size: int,
+    deadline: float,
+    known: Sequence[Participant] = (),
 ) -> tuple[list[list[Participant]], bool] | None:
     """Today's groups as the next round of a cyclic design the recent meetings follow, or None.
 
     Why: planning each meeting alone (or as the first of a season planned afresh each time) spends the
     new faces early; following one season design meeting after meeting reaches the season's floor. This
     needs no stored state: the design is a function of the shape only (:func:`known_design`), and any
-    meeting of the same people, one facilitator a group, is its round 0 up to relabelling. So the last t
-    meetings with exactly today's people are matched against rounds 0..t-1, the relabelling read off the
-    oldest of them (groups by their facilitator, members in id order), and today is round t.
+    meeting of the same people, one facilitator a group, is its round 0 up to relabelling. So the oldest
+    of the recent meetings (the anchor) fixes the relabelling (groups by their facilitator, members in id
+    order), the meetings after it are checked against rounds 1..t-1, and today is round t.
 
-    Applies when today's people fill equal groups with one facilitator each (the cyclic shape). Returns
-    the groups and whether the design started with the first of the meetings with today's people (rather
-    than part way through them, when it ignores the earlier ones and must be checked against planning
-    today alone).
+    The regulars (everyone at the anchor, today or a meeting since) must fill equal groups with one
+    facilitator each (the cyclic shape), but any meeting may miss a few of them, the anchor included
+    (:func:`_relabel` gives the absent the design's free places). A round is then the design's round with
+    the absent left out, and where that leaves groups more than one person apart, the member whose move
+    costs least (the planner's own cost with the history of the time, then id order) moves from a largest
+    group to a smallest, until sizes are within one (:func:`_following`). A meeting missing so many that it
+    needs fewer groups cannot follow the design, nor can a newcomer who joins part way through (they have
+    no place in it that the earlier meetings kept for them): such meetings are planned as usual, and a
+    design starts again from a later anchor. ``known`` gives the roles of regulars who are not here today
+    (the expected roster); a regular nobody knows stops the design too.
+
+    Returns the groups and whether the design started with the first of the recent meetings of the
+    regulars (rather than part way through them, when it ignores the earlier ones and must be checked
+    against planning today alone).
     """
     people = list(today)
-    g = group_count_for(len(people), size=size)
-    caps = group_sizes(len(people), g)
-    fac = sorted((p for p in people if spread_class(p) == FACILITATORS), key=lambda p: str(p.id))
-    if len(set(caps)) != 1 or len(fac) != g or caps[0] < 3:
-        return None
-    per_group = caps[0] - 1
-    points = g * per_group
-    rounds = (points - 1) // (per_group - 1)
-    # Searched for even before there is a meeting to continue, so that it is ready when there is one.
-    found = known_design(points, g, per_group, rounds, g, deadline)
-    if found is None or history is None:
+    by_id = {p.id: p for p in [*known, *people]}
+    shape = _cyclic_shape(people, size)
+    if shape is not None:
+        # Searched for even before there is a meeting to continue, so that it is ready when there is one.
+        known_design(*shape, shape[1], deadline)
+    if history is None:
         return None
     ids = {p.id for p in people}
     past = history.meetings()
-    run = 0
-    while run < len(past) and {i for group in past[-1 - run] for i in group} == ids:
-        run += 1
-    design, leaders = found
-    by_id = {p.id: p for p in people}
-    fac_index = {p.id: f for f, p in enumerate(fac)}
-    for t in range(min(run, rounds - 1), 0, -1):
-        member_point = _relabel(past[-t], design[0], leaders[0], fac_index)
+    present = [_ids(meeting) for meeting in past]
+    for t in range(len(past), 0, -1):
+        # The regulars: everyone at the anchor, today, or a meeting since.
+        regulars = ids.union(*present[-t:])
+        if any(i not in by_id for i in regulars):
+            continue
+        shape = _cyclic_shape([by_id[i] for i in regulars], size)
+        if shape is None or t > shape[3] - 1:
+            continue
+        found = known_design(*shape, shape[1], deadline)
+        if found is None:
+            continue
+        design, leaders = found
+        fac = sorted((by_id[i] for i in regulars if spread_class(by_id[i]) == FACILITATORS), key=lambda p: str(p.id))
+        fac_index = {p.id: f for f, p in enumerate(fac)}
+        member_point = _relabel(past[-t], design[0], leaders[0], fac_index, regulars)
         if member_point is None:
             continue
-        rounds_as_sets = [_round_sets(design[r], leaders[r], member_point, fac) for r in range(t + 1)]
-        if all(_as_sets(past[-t + k]) == rounds_as_sets[k] for k in range(1, t)):
-            groups = [[by_id[i] for i in sorted(group, key=str)] for group in _round_lists(rounds_as_sets[t])]
-            return groups, t == run
+        rounds = [_round_groups(design[r], leaders[r], member_point, fac) for r in range(t + 1)]
+        if not all(
+            _as_sets(past[-t + k])
+            == _as_sets(_following(rounds[k], present[-t + k], by_id, size, History.from_meetings(past[: -t + k])))
+            for k in range(1, t)
+        ):
+            continue
+        groups = _following(rounds[t], ids, by_id, size, history)
+        if not groups:
+            continue
+        run = 0
+        while run < len(past) and present[-1 - run] <= regulars:
+            run += 1
+        return [[by_id[i] for i in group] for group in _round_lists(_as_sets(groups))], t == run
     return None
 
 
+def _cyclic_shape(people: Sequence[Participant], size: int) -> tuple[int, int, int, int] | None:
+    """(points, groups, members per group, rounds) of the cyclic design for these people, when they fill
+    equal groups of at least 3 with one facilitator each; else None."""
+    g = group_count_for(len(people), size=size)
+    caps = group_sizes(len(people), g)
+    leaders = sum(1 for p in people if spread_class(p) == FACILITATORS)
+    if len(set(caps)) != 1 or leaders != g or caps[0] < 3:
+        return None
+    per_group = caps[0] - 1
+    points = g * per_group
+    return points, g, per_group, (points - 1) // (per_group - 1)
+
+
+def _following(
+    groups: list[list[Hashable]], present: set[Hashable], by_id: dict[Hashable, Participant], size: int, past: History
+) -> list[list[Hashable]]:
+    """A design round (groups of the regulars' ids) for the people ``present``: the absent left out, then,
+    while two groups are more than one person apart, the member (never a facilitator) of a largest group
+    whose move to a smallest one costs least (:func:`objective` on the :data:`cost.ONE_PERSON` scale,
+    with ``past``; then id order). Empty when the people present need another number of groups."""
+    kept = [[i for i in group if i in present] for group in groups]
+    if group_count_for(len(present), size=size) != len(kept):
+        return []
+    while True:
+        big = max(range(len(kept)), key=lambda b: (len(kept[b]), -b))
+        small = min(range(len(kept)), key=lambda b: (len(kept[b]), b))
+        if len(kept[big]) - len(kept[small]) <= 1:
+            return kept
+        to = [by_id[i] for i in kept[small]]
+        rest = [by_id[i] for i in kept[big]]
+        before = objective([to], past, ONE_PERSON) + objective([rest], past, ONE_PERSON)
+        moves = [
+            (
+                round(
+                    objective([[*to, p]], past, ONE_PERSON)
+                    + objective([[q for q in rest if q.id != p.id]], past, ONE_PERSON)
+                    - before,
+                    9,
+                ),
+                str(p.id),
+                p,
+            )
+            for p in rest
+            if spread_class(p) != FACILITATORS
+        ]
+        if not moves:
+            return []
+        *_, mover = min(moves, key=lambda move: move[:2])
+        kept[big].remove(mover.id)
+        kept[small].append(mover.id)
+
+
 def _relabel(
-    anchor: list[list[Hashable]], first: list[list[int]], leader_groups: list[int], fac_index: dict[Hashable, int]
+    anchor: list[list[Hashable]],
+    first: list[list[int]],
+    leader_groups: list[int],
+    fac_index: dict[Hashable, int],
+    regulars: set[Hashable],
 ) -> dict[Hashable, int] | None:
-    """Members of ``anchor`` mapped to design points so that ``anchor`` is the design's round 0: each group
-    goes to the design group of its facilitator there, its members to that group's points in id order."""
+    """The regulars who are not facilitators mapped to design points so that ``anchor`` is the design's
+    round 0 with the absent left out: each group goes to the design group of its facilitator there (a
+    group without one to that of a facilitator who was away), its members to that group's first points in
+    id order; the members who were away take the points left free, in id order. None when the anchor does
+    not fit (two facilitators in a group, or more members than a design group holds)."""
     member_point: dict[Hashable, int] = {}
+    used: set[int] = set()
+    leaderless: list[list[Hashable]] = []
     for group in anchor:
         leads = [i for i in group if i in fac_index]
         members = sorted((i for i in group if i not in fac_index), key=str)
-        if len(leads) != 1:
+        if len(leads) > 1:
             return None
-        points = sorted(first[leader_groups[fac_index[leads[0]]]])
-        if len(points) != len(members):
+        if not leads:
+            leaderless.append(members)
+            continue
+        b = leader_groups[fac_index[leads[0]]]
+        if not _place(members, first[b], member_point):
             return None
-        member_point.update(zip(members, points, strict=True))
+        used.add(b)
+    away = [leader_groups[f] for i, f in sorted(fac_index.items(), key=lambda item: item[1]) if i not in _ids(anchor)]
+    if len(leaderless) > len(away):
+        return None
+    for members, b in zip(leaderless, away, strict=False):
+        if not _place(members, first[b], member_point):
+            return None
+    free = sorted(pt for group in first for pt in group if pt not in member_point.values())
+    absent = sorted((i for i in regulars if i not in fac_index and i not in member_point), key=str)
+    if len(absent) != len(free):
+        return None
+    member_point.update(zip(absent, free, strict=True))
     return member_point
 
 
-def _round_sets(
+def _place(members: list[Hashable], points: list[int], member_point: dict[Hashable, int]) -> bool:
+    """Members to the first of ``points`` (sorted), or False when they do not fit."""
+    if len(members) > len(points):
+        return False
+    member_point.update(zip(members, sorted(points), strict=False))
+    return True
+
+
+def _ids(meeting: list[list[Hashable]]) -> set[Hashable]:
+    return {i for group in meeting for i in group}
+
+
+def _round_groups(
     groups: list[list[int]], leader_groups: list[int], member_point: dict[Hashable, int], fac: list[Participant]
-) -> set[frozenset[Hashable]]:
-    """One design round in people's ids, as a set of groups."""
+) -> list[list[Hashable]]:
+    """One design round in people's ids, in the design's group order."""
     point_member = {pt: i for i, pt in member_point.items()}
     out = [[point_member[pt] for pt in group] for group in groups]
     for f, b in enumerate(leader_groups):
         out[b].append(fac[f].id)
-    return {frozenset(group) for group in out}
+    return out
 
 
 def _as_sets(meeting: list[list[Hashable]]) -> set[frozenset[Hashable]]:

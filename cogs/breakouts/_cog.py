@@ -28,7 +28,7 @@ from bot.breakouts import (
     CATEGORY_NAME,
     Candidate,
     build_roster,
-    check_size,
+    check_plan_options,
     make_plan,
     missing_permission,
     open_report,
@@ -121,7 +121,7 @@ class BreakoutsCog(
 
     @app_commands.command(name="plan", description="Plan mixed breakout groups (facilitators)")
     @app_commands.describe(
-        size="How many people in each group (2 to 25)",
+        size="How many people in each group (2 to 25; not needed with reuse)",
         voice="The voice channel to take people from (default: the main voice channel)",
         reuse="last: the groups of the last breakout again, with the people here today",
     )
@@ -129,12 +129,12 @@ class BreakoutsCog(
     async def plan(
         self,
         interaction: discord.Interaction,
-        size: int,
+        size: int | None = None,
         voice: discord.VoiceChannel | None = None,
         reuse: Literal["last"] | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        check_size(size)
+        check_plan_options(size, reuse)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await members_ready(guild)
         settings = await self.bot.settings.get(guild.id)
@@ -167,6 +167,7 @@ class BreakoutsCog(
             summary += without_role_line(roster.without_role)
             size = max(len(g) for g in groups)
         else:
+            assert size is not None  # check_plan_options: a size is given when it is used
             plan = await self._run_planner(guild, roster.participants, size, seed)
             groups, summary = planned_groups(plan), plan_summary(plan, roster.without_role, source)
         session = await self.repo.create_plan(

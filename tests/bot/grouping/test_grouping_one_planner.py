@@ -40,7 +40,8 @@ def offline(
     rows += [f"{p.id},{p.role},{'yes' if p.is_facilitator else 'no'},yes" for p in today]
     rows += [f"{p.id},{p.role},{'yes' if p.is_facilitator else 'no'},no" for p in away]
     people.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    argv = ["groups", "plan", str(people), "--size", str(size), "--seed", str(SEED), "--json", "--time-budget", str(BUDGET)]
+    argv = ["groups", "plan", str(people), "--size", str(size), "--seed", str(SEED), "--json"]
+    argv += ["--time-budget", str(BUDGET)]
     if history is not None:
         past = tmp_path / "history.csv"
         lines = ["meeting,group,name"]
