@@ -119,7 +119,7 @@ def plan_groups(
                 comes,
             )
             tags = strangers.stranger_tags(tags, caps)
-            tags = saturation.saturation_tags(tags, spread_classes, shares, caps, comes[:n] if attendance else None)
+            tags = saturation.saturation_tags(tags, spread_classes, shares, caps)
         if avoided and past is history:
             tags = _avoid_tags(tags, avoided)
         return tags

@@ -65,44 +65,31 @@ def met_shares(
     return shares
 
 
-#: Experiment switch: price how likely two people are both to come again (see :func:`saturation_tags`).
-PRESENCE = True
-
-
 def saturation_tags(
     tags: Sequence[dict[int, float]],
     classes: Sequence[Hashable],
     shares: Sequence[float],
     caps: Sequence[int],
-    comes: Sequence[float] | None = None,
 ) -> list[dict[int, float]]:
-    """``tags`` with one tag per unmet pair of different classes, worth ``(share_i + share_j) * unit``,
-    plus ``comes_i * comes_j * unit2`` when ``comes`` (how often each comes) is given.
+    """``tags`` with one tag per unmet pair of different classes, worth ``(share_i + share_j) * unit``.
 
     ``caps`` are the group sizes, which bound how many pairs a plan holds: at most that many pairs pay,
-    each at most ``COST_STEP / (4 * slots)`` for the shares and ``COST_STEP / (8 * slots)`` for coming
-    again, so the whole tie-break stays below ``3 * COST_STEP / 8``.
+    each at most ``COST_STEP / (4 * slots)``, so the whole tie-break stays below ``COST_STEP / 4``.
     """
     n = len(tags)
     met = met_sets(tags)
-    presence = comes is not None and PRESENCE
     priced = [
-        (i, j, shares[i] + shares[j], comes[i] * comes[j] if presence else 0.0)  # type: ignore[index]
+        (i, j, shares[i] + shares[j])
         for i in range(n)
         for j in range(i + 1, n)
-        if classes[i] != classes[j] and j not in met[i]
+        if classes[i] != classes[j] and j not in met[i] and shares[i] + shares[j] > 0
     ]
-    priced = [p for p in priced if p[2] > 0 or p[3] > 0]
     result = [dict(own) for own in tags]
     if not priced:
         return result
     # Scaled to the dearest pair, so the tie-break is as strong now as it will be later, next to the
     # strangers one: at most pair_slots(caps) pairs pay, each at most COST_STEP / (4 * slots).
-    slots = max(1, cost.pair_slots(caps))
-    top = max(w for _, _, w, _ in priced)
-    unit = cost.COST_STEP / (4 * slots * top) if top > 0 else 0.0
-    top2 = max(v for _, _, _, v in priced)
-    unit2 = cost.COST_STEP / (8 * slots * top2) if top2 > 0 else 0.0
-    for k, (i, j, w, v) in enumerate(priced):
-        result[i][TAG_BASE - k] = result[j][TAG_BASE - k] = w * unit + v * unit2
+    unit = cost.COST_STEP / (4 * max(1, cost.pair_slots(caps)) * max(w for _, _, w in priced))
+    for k, (i, j, w) in enumerate(priced):
+        result[i][TAG_BASE - k] = result[j][TAG_BASE - k] = w * unit
     return result
