@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot import permissions
 from bot.errors import UserError
 from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan
-from bot.grouping.meeting import plan_meeting
+from bot.grouping.meeting import ATTENDANCE_WINDOW, plan_meeting
 from bot.roles import FACILITATOR, OTHER, is_role
 from bot.storage.breakouts import KeepApartRule, PlannedMember
 
@@ -105,6 +105,16 @@ def members_with_roles(roles: dict[int, str] | None) -> list[Participant]:
     """Every member with a stakeholder role, as the planner's participants: the people who may come to
     later meetings (members who left have no role here, so they are not expected)."""
     return [Participant(user_id, role, role == FACILITATOR) for user_id, role in (roles or {}).items() if is_role(role)]
+
+
+def attendance_for_planning(recorded: Sequence[Collection[int]], history: History | None) -> list[set[int]] | None:
+    """Who came to each recent meeting, for weighing people by how often they come: the attendance copbot
+    recorded (``/meeting start``) when it covers at least as many meetings as the breakout history, else
+    None (the planner then reads who was in each breakout of the history)."""
+    breakouts = history.meeting_count if history is not None else 0
+    if not recorded or len(recorded) < min(breakouts, ATTENDANCE_WINDOW):
+        return None
+    return [set(people) for people in recorded]
 
 
 def make_plan(

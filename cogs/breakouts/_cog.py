@@ -27,6 +27,7 @@ from bot.breakout_rooms import EXTRA_MINUTES, NO_ROOMS_OPEN, BreakoutRoomService
 from bot.breakouts import (
     CATEGORY_NAME,
     Candidate,
+    attendance_for_planning,
     build_roster,
     check_plan_options,
     make_plan,
@@ -40,6 +41,7 @@ from bot.breakouts import (
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.grouping import Participant, Plan
+from bot.grouping.meeting import ATTENDANCE_WINDOW
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
 from bot.text_limits import MESSAGE, fit, fit_lines
@@ -195,6 +197,7 @@ class BreakoutsCog(
         history = await self.repo.history(guild.id)
         rules = await self.repo.keep_apart_rules(guild.id)
         roles = await self.bot.members.roles_for(guild.id)
+        recorded = await self.bot.meeting_sessions.recent_attendance(guild.id, ATTENDANCE_WINDOW)
 
         def name(user_id: Hashable) -> str:
             return name_of(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
@@ -210,6 +213,7 @@ class BreakoutsCog(
             name=name,
             avoid=avoid or (),
             roles=roles,
+            attended=attendance_for_planning(recorded, history),
             season_meetings=self.bot.config.breakouts.season_meetings,
         )
 
