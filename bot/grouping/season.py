@@ -42,7 +42,8 @@ today, as scenarios of the next meeting only, warm-started from the previous mee
 round fixed to the plan made alone with the later rounds weighed 0.3 to 0.5, and greedy roll-outs.
 Planning the same 8 meetings jointly with their real attendance known gives 4 to 8, so what is missing is
 who comes, not search. So when today's people are not the expected roster, :func:`plan_first_of_season`
-plans today with the one-meeting engine and passes the expected roster to its tie-break.
+plans today with the one-meeting engine and passes the expected roster to its tie-break, each person
+weighed by how often they came (:mod:`.meeting`).
 
 Meeting by meeting. ``/breakout plan`` plans one meeting at a time, with nothing stored but the history.
 A season planned afresh at every meeting (:func:`plan_first_of_season`) does not add up to a good season:
@@ -51,6 +52,10 @@ today as the meeting planned alone. So when the same people meet again in the cy
 follow one design (:func:`continued_design`): the design depends on the shape only (found step by step
 from a fixed seed, so every process finds the same one, and the search resumes over calls until found),
 and any first meeting is its round 0 up to relabelling, so the design is read back from the history.
+A few regulars may be away from any meeting: they keep their places in the design for when they come
+back. Measured on the golfer case with each member away with chance 6% at each meeting
+(``bench_golfer_regulars_away``): 23.2 repeats on average over 5 seeds, against 36.0 when the design
+applied only to meetings of exactly the same people.
 """
 
 from __future__ import annotations

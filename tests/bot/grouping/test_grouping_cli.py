@@ -257,3 +257,61 @@ def test_another_seed_plans_as_well(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert (rc, err) == (0, "")
         score = [line for line in out.splitlines() if "Mix score" in line]
         assert score == ["  Mix score 4.95 (lower is better; no plan can score below 0)."]
+
+
+def test_people_not_here_are_not_grouped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "team.csv"
+    path.write_text(
+        ROSTER.replace("Ida,lay,false", "Ida,lay,false,no").replace(
+            "name,role,facilitator", "name,role,facilitator,here"
+        )
+    )
+    rc, out, err = run(["groups", "plan", str(path), "--size", "4", "--json"], capsys)
+    assert (rc, err) == (0, "")
+    names = sorted(p["name"] for g in json.loads(out)["groups"] for p in g["people"])
+    assert names == ["Ann", "Bob", "Cat", "Dev", "Eve", "Fay", "Gus", "Hal"]
+    rc, _, err = run(["groups", "plan", str(path), "--size", "9"], capsys)
+    assert (rc, err) == (2, f"--size 9 is larger than the 8 people marked here in {path}.\n")
+
+
+def test_keep_apart_file_keeps_pairs_apart(roster: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = tmp_path / "apart.csv"
+    pairs.write_text("name,apart_from\nBob,Cat\nDev,Eve\n", encoding="utf-8")
+    for seed in ("0", "1", "2"):
+        argv = ["groups", "plan", str(roster), "--size", "5", "--keep-apart", str(pairs), "--json", "--seed", seed]
+        rc, out, _ = run(argv, capsys)
+        assert rc == 0
+        groups = [{p["name"] for p in g["people"]} for g in json.loads(out)["groups"]]
+        assert all(not {"Bob", "Cat"} <= g and not {"Dev", "Eve"} <= g for g in groups)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "name,other\nBob,Cat\n",
+            "{f} has no 'apart_from' column; its first line must name the columns name,apart_from.",
+        ),
+        ("name,apart_from\nBob,Zed\n", "{f} line 2: Zed is not in the people file."),
+        ("name,apart_from\nBob,\n", "{f} line 2: the apart_from is blank."),
+        ("name,apart_from\nBob,Bob\n", "{f} line 2: Bob cannot be kept apart from themselves."),
+    ],
+)
+def test_bad_keep_apart_file_exits_2_with_one_sentence(
+    roster: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    pairs = tmp_path / "apart.csv"
+    pairs.write_text(content, encoding="utf-8")
+    rc, out, err = run(["groups", "plan", str(roster), "--size", "3", "--keep-apart", str(pairs)], capsys)
+    assert (rc, out) == (2, "")
+    assert err == message.format(f=pairs) + "\n"
+
+
+def test_here_must_be_yes_or_no(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "team.csv"
+    path.write_text("name,role,here\nAnn,gp,maybe\nBob,lay,\n", encoding="utf-8")
+    rc, _, err = run(["groups", "plan", str(path), "--size", "2"], capsys)
+    assert (rc, err) == (2, f"{path} line 2: here must be yes or no, not 'maybe'.\n")
+    path.write_text("name,role,here\nAnn,gp,no\nBob,lay,no\n", encoding="utf-8")
+    rc, _, err = run(["groups", "plan", str(path), "--size", "2"], capsys)
+    assert (rc, err) == (2, f"{path} marks nobody as here today.\n")
