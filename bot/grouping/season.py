@@ -213,6 +213,13 @@ def plan_first_of_season(
     if history is None or history.meeting_count == 0:
         left = max(0.05, time_budget - (time.perf_counter() - started))
         return plan_groups(today, size=size, constraints=constraints, seed=seed, time_budget=left)
+    follows: Plan | None = None
+    if continued is not None:
+        groups, from_start = continued
+        apart = constraints.keep_apart if constraints is not None else ()
+        where = {p.id: b for b, group in enumerate(groups) for p in group}
+        if all(where.get(a) != where.get(b) or a not in where for a, b in apart):
+            follows = _planned(groups, history)  # before planning alone, which may use the rest of the time
     if same_people:
         alone = plan_groups(
             today, size=size, history=history, constraints=constraints, seed=seed, time_budget=time_budget * ALONE_SHARE
@@ -223,19 +230,14 @@ def plan_first_of_season(
         # "Attendance that changes"). It also plans today when the design does not apply.
         left = max(0.05, time_budget - (time.perf_counter() - started))
         alone = _told_who_else(today, expected, size, history, constraints, seed, left, attendance)
-    if continued is not None:
-        groups, from_start = continued
-        apart = constraints.keep_apart if constraints is not None else ()
-        where = {p.id: b for b, group in enumerate(groups) for p in group}
-        follows = _planned(groups, history)
-        if (
-            all(where.get(a) != where.get(b) or a not in where for a, b in apart)
-            and _priority(groups) <= _priority(alone.groups)
-            # Part way through a run of meetings the design ignores the run's earlier meetings: then only
-            # when it is as good today.
-            and (from_start or follows.report.objective <= alone.report.objective + EPS)
-        ):
-            return follows
+    if (
+        follows is not None
+        and _priority(follows.groups) <= _priority(alone.groups)
+        # Part way through a run of meetings the design ignores the run's earlier meetings: then only when
+        # it is as good today.
+        and (from_start or follows.report.objective <= alone.report.objective + EPS)
+    ):
+        return follows
     left = time_budget - (time.perf_counter() - started)
     if not same_people or left <= 0.05:
         return alone
