@@ -31,6 +31,7 @@ from bot import __version__
 from bot.grouping.cli import register as register_groups
 from bot.hosting import register as register_hosting
 from bot.privacy.cli import register as register_privacy
+from bot.report.cli import register as register_report
 
 if TYPE_CHECKING:
     import asyncio
@@ -465,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_groups(sub)
     register_privacy(sub)
     register_hosting(sub)
+    register_report(sub)
     return parser
 
 
