@@ -62,10 +62,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
-from .cost import EPS, FACILITATORS, ONE_PERSON, objective, pairs, spread_class
+from .cost import EPS, FACILITATORS, ONE_PERSON, objective, spread_class
 from .designs import cyclic_schedule, known_design, led_design, place_leaders
 from .feasibility import resolve
 from .history import History
@@ -189,9 +188,9 @@ def plan_first_of_season(
     when it costs no more today (measured on the golfer case at 1 s a meeting, a season's first round
     alone was often dearer today, and 44 repeats over 7 meetings became 51).
 
-    Except when the recent meetings had exactly today's people and follow a cyclic design
-    (:func:`continued_design`): then today is the design's next round whenever that keeps facilitators
-    and the role spread as good as planning today alone, even if today has a few more repeats. That is
+    Except when the recent meetings had today's people (a few may be away) and follow a cyclic design
+    (:func:`continued_design`): then today is the design's next round whenever that keeps one facilitator
+    a group and every role at its even share, even if today has a few more repeats. That is
     the season's trade (a slightly worse today for a much better season): on the golfer case, 24 repeats
     over 7 meetings ([0, 2, 2, 0, 4, 8, 8], the floor) against 44 to 46 without it.
 
@@ -232,7 +231,10 @@ def plan_first_of_season(
         alone = _told_who_else(today, expected, size, history, constraints, seed, left, attendance)
     if (
         follows is not None
-        and _priority(follows.groups) <= _priority(alone.groups)
+        # The design ignores roles: it is followed only when it keeps every role (and the facilitators) at
+        # its even share, the best any plan can do. (Compared with the plan made alone instead, a busy
+        # machine that cut that search short let a design with a worse mix through.)
+        and follows.report.people_above_even_share == 0
         # Part way through a run of meetings the design ignores the run's earlier meetings: then only when
         # it is as good today.
         and (from_start or follows.report.objective <= alone.report.objective + EPS)
@@ -269,21 +271,6 @@ def _told_who_else(
         later=expected,
         attendance=attendance,
     )
-
-
-def _priority(groups: Sequence[Sequence[Participant]]) -> tuple[int, float]:
-    """What comes before history, for comparing two plans of one meeting: facilitators sharing a group,
-    then same-class pairs of the other classes (on the fixed :data:`cost.ONE_PERSON` scale)."""
-    fac = 0
-    rest = 0.0
-    for group in groups:
-        counts = Counter(spread_class(p) for p in group)
-        for cls, k in counts.items():
-            if cls == FACILITATORS:
-                fac += pairs(k)
-            else:
-                rest += ONE_PERSON.of(cls) * pairs(k)
-    return fac, rest
 
 
 def _planned(groups: list[list[Participant]], past: History) -> Plan:
