@@ -34,6 +34,7 @@ from bot.storage.members import MemberRepository
 from bot.storage.pulses import PulseRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
+from bot.task_service import TaskService
 from bot.text_limits import MESSAGE, fit
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,17 @@ class CopBot(commands.Bot):
             self.members,
             recap_names=config.meetings.recap_names,
             max_hours=config.meetings.max_hours,
+        )
+        #: Tasks, meetings and reminders (the tasks cog parses, renders and delivers; this decides).
+        self.tasks = TaskService(
+            self.db,
+            self.scheduler,
+            settings=self.settings,
+            policies=self.reminder_policies,
+            meeting_sessions=self.meeting_sessions,
+            default_timezone=config.community.timezone,
+            limits=config.limits,
+            shards=self.served_shards,
         )
         self.pulses = PulseService(
             PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse

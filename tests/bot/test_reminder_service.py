@@ -11,6 +11,8 @@ import pytest_asyncio
 import time_machine
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.meeting_session import LATE_START
+from bot.reminders.digest import Digest
 from bot.reminders.nonces import NONCE_MAX, outbox_nonce
 from bot.reminders.policy import PlannedReminder, ReminderPolicy
 from bot.reminders.service import BATCH_SIZE, CONFIRM_EVERY, JOB_ID, RETRY_AFTER, ReminderService, RetryLater
@@ -30,18 +32,22 @@ class Notifier:
         self.failing: set[int] = set()
         self.on_send = None
         self.nonces: list[str | None] = []
+        self.digests: list[Digest] = []
 
-    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> None:
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> bool:
         if task.id in self.failing:
             raise RetryLater()
         self.sent.append((task.id, kind))
         self.nonces.append(nonce)
         if self.on_send is not None:
             self.on_send()
+        return True
 
-    async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
-        self.sent.append((-meeting.id, "digest"))
+    async def meeting_digest(self, digest: Digest, late: bool, *, nonce: str | None = None) -> set[int]:
+        self.sent.append((-digest.meeting.id, "digest"))
         self.nonces.append(nonce)
+        self.digests.append(digest)
+        return set(digest.dms)
 
     async def meeting_rolled(self, meeting: Meeting) -> None:
         pass
@@ -278,7 +284,11 @@ async def test_the_sweep_rolls_a_repeating_meeting_once_and_tells_the_notifier_o
 
     setup.notifier.meeting_rolled = record  # type: ignore[method-assign]
     with time_machine.travel(start + timedelta(minutes=5), tick=False):
-        stale = await meetings.started(start + timedelta(minutes=5))
+        # Within LATE_START of its start the meeting is left alone: a late /meeting start still finds it.
+        await setup.service.run()
+        assert rolled == [] and (await meetings.by_id(meeting.id)).starts_at == start
+    with time_machine.travel(start + LATE_START, tick=False):
+        stale = await meetings.started(start + LATE_START)
         await setup.service.run()
         # A second copbot that read the meeting before the first rolled it tries with its stale reading.
         assert await meetings.roll(meeting.id, stale[0].starts_at, start + timedelta(days=14), None) is None

@@ -1,0 +1,116 @@
+"""Test helpers for time travel and for counting what people are notified of.
+
+``Clocks`` steps time-machine and SimCord's clock together, stopping at every scheduler wake-up (so
+the bot runs with both clocks agreeing, as in production). ``notices_for`` lists every notification a
+member got from copbot: a direct message, or a message in the server that actually pinged them
+(SimCord records who a message pinged after ``allowed_mentions``); ephemeral replies to their own
+presses are not notifications. ``channel_activity`` counts copbot's posts and edits in one channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+class Clocks:
+    """Moves time-machine and SimCord together, stopping exactly where a scheduler job wakes.
+
+    Stopping at the job's own instant keeps both clocks equal whenever the bot runs, as in
+    production, so a reminder's ``created_at`` on SimCord's clock is the instant it was planned for.
+    """
+
+    def __init__(self, env, traveller) -> None:
+        self.env = env
+        self.t = traveller
+
+    async def step(self, seconds: float) -> None:
+        """Both clocks forward by ``seconds``, an hour at a time (SimCord settles the bot at each)."""
+        while seconds > 0:
+            chunk = min(seconds, 3600.0)
+            self.t.shift(chunk)
+            await self.env.advance_time(chunk)
+            seconds -= chunk
+
+    async def run_until(self, target: datetime) -> None:
+        for _ in range(500):
+            now = self.env.now()
+            # Stop at every job's wake-up (the reminder job's, and others such as the daily privacy
+            # job): when the scheduler wakes it runs every job due by the wall clock, so both clocks
+            # must agree at each wake-up, as they do in production.
+            wakes = [j.next_run_time for j in self.env.bot.scheduler.get_jobs() if j.next_run_time]
+            wake = min(wakes) if wakes else None
+            if wake is None or wake > target:
+                await self.step((target - now).total_seconds())
+                # Under the realistic-Discord layer each REST call outside ``advance_time`` spends real
+                # time on SimCord's clock while time-machine stands still: at the target, both agree.
+                self.t.move_to(self.env.now())
+                return
+            # Step exactly to the wake-up, so both clocks agree when the job runs and re-arms;
+            # if rounding left it a hair short, a one-second nudge lets it fire.
+            await self.step(max((wake - now).total_seconds(), 0) or 1)
+        raise AssertionError("the reminder job kept waking without progress")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notification a member got: when, how (``dm`` or ``ping``), and the text."""
+
+    at: datetime
+    how: str
+    text: str
+
+
+def _stamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _text(stored) -> str:
+    parts = [stored.content or ""]
+    parts += [f"{e.get('title') or ''}\n{e.get('description') or ''}" for e in stored.embeds]
+    return "\n".join(p for p in parts if p)
+
+
+def notices_for(env, member, since: datetime | None = None, until: datetime | None = None) -> list[Notice]:
+    """Every notification copbot gave ``member`` (a DM, or a server message that pinged them), in order."""
+    backend = env.backend
+    bot_id = env.bot.user.id
+    found: list[Notice] = []
+    for channel_id, messages in backend.messages.items():
+        channel = backend.channels.get(channel_id)
+        is_their_dm = channel is not None and channel.guild_id is None and member.id in channel.recipient_ids
+        for stored in messages.values():
+            if stored.author_id != bot_id or stored.is_ephemeral:
+                continue
+            at = _stamp(stored.timestamp)
+            if (since is not None and at < since) or (until is not None and at >= until):
+                continue
+            if is_their_dm:
+                found.append(Notice(at, "dm", _text(stored)))
+            elif member.id in stored.ping_user_ids:
+                found.append(Notice(at, "ping", _text(stored)))
+    return sorted(found, key=lambda n: n.at)
+
+
+def channel_activity(env, channel_id: int, since: datetime | None = None) -> tuple[int, int]:
+    """copbot's new posts and edits in one channel (edits counted from the gateway's MESSAGE_UPDATEs)."""
+    bot_id = env.bot.user.id
+    posts = [
+        m
+        for m in env.backend.messages.get(channel_id, {}).values()
+        if m.author_id == bot_id and not m.is_ephemeral and (since is None or _stamp(m.timestamp) >= since)
+    ]
+    ours = {m.id for m in env.backend.messages.get(channel_id, {}).values() if m.author_id == bot_id}
+    edits = sum(
+        1
+        for kind, name, payload in env.backend.transcript
+        if kind == "GATEWAY"
+        and name == "MESSAGE_UPDATE"
+        and str(payload.get("channel_id")) == str(channel_id)
+        and int(payload.get("id", 0)) in ours
+    )
+    return len(posts), edits
