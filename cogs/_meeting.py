@@ -21,7 +21,8 @@ from bot.meeting_session import NO_ROLE, Recap
 from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
-from bot.text_limits import MESSAGE, chunk_mentions, pack_sections
+from bot.text_limits import MESSAGE, chunk_mentions, fit, pack_sections
+from cogs._names import meeting_name
 from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ def _quote(text: str, limit: int = 300) -> str:
 def recap_heading(recap: Recap) -> str:
     s = recap.session
     return (
-        f"**Recap of meeting #{s.number}, {escape_markdown(s.title)}** "
-        f"({format_dt(s.started_at, 'f')} to {format_dt(s.ended_at or s.started_at, 't')})"
+        f"Recap of {meeting_name(s.title, s.held_on)} "
+        f"({format_dt(s.started_at, 't')} to {format_dt(s.ended_at or s.started_at, 't')})"
     )
 
 
@@ -111,8 +112,8 @@ def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
     s = recap.session
     n = recap.attendance_count
     lines = [
-        f"Hello! You missed meeting **#{s.number}, {escape_markdown(s.title)}** in **{escape_markdown(guild_name)}** "
-        f"({format_dt(s.started_at, 'f')}). Here is what happened, so you are not left out.",
+        f"Hello! You missed {meeting_name(s.title, s.held_on)} in **{escape_markdown(guild_name)}**. "
+        "Here is what happened, so you are not left out.",
         f"• {n} {'person' if n == 1 else 'people'} came.",
         f"• {len(recap.questions)} {'question was' if len(recap.questions) == 1 else 'questions were'} asked"
         + (f"; {len(recap.carried)} carried to the next meeting." if recap.carried else "."),
@@ -201,7 +202,7 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
         target = channel
         if can_thread:
             try:
-                target = await head.create_thread(name=f"Recap of meeting #{recap.session.number}"[:100])
+                target = await head.create_thread(name=fit(f"Recap of {recap.session.title}", 100))
             except discord.HTTPException:
                 log.info("Could not open a recap thread in channel %s; posting in the channel", channel.id)
                 target = channel
@@ -242,7 +243,7 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
         else "No main voice channel is set (`/settings update main_voice`), so I can't take attendance."
     )
     await interaction.followup.send(
-        f"Meeting **#{session.number}, {escape_markdown(session.title)}** has started. {counting} "
+        f"{meeting_name(session.title, session.held_on)} has started. {counting} "
         f"{panel_where} It closes by itself after {bot.config.meetings.max_hours} hours if nobody ends it.",
         allowed_mentions=NO_PINGS,
     )
@@ -268,7 +269,7 @@ def ended_sentence(posted: PostedRecap) -> str:
     recap, link = posted.recap, posted.link
     s = recap.session
     where = f" The recap is here: {link}" if link else " There is no meeting channel, so the recap was not posted."
-    return f"Meeting **#{s.number}, {escape_markdown(s.title)}** has ended. {recap.attendance_count} came.{where}"
+    return f"{meeting_name(s.title, s.held_on)} has ended. {recap.attendance_count} came.{where}"
 
 
 # -- auto-close -------------------------------------------------------------------------------------
@@ -468,7 +469,7 @@ def panel_view(session: MeetingSession, *, disabled: bool = False) -> discord.ui
 def panel_text(session: MeetingSession, *, ended: bool = False) -> str:
     state = "has ended" if ended else f"is running (started {format_dt(session.started_at, 'R')})"
     return (
-        f"**Facilitator panel: meeting #{session.number}, {escape_markdown(session.title)}** {state}.\n"
+        f"**Facilitator panel:** {meeting_name(session.title, session.held_on)} {state}.\n"
         "These buttons run copbot's features for this meeting. Only facilitators can use them."
     )
 

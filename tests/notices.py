@@ -75,6 +75,18 @@ def _text(stored) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def button_labels(message) -> list[str]:
+    """The labels of a message's buttons (a ``discord.Message`` or a SimCord reply with raw rows)."""
+    labels: list[str] = []
+    for row in message.components or ():
+        children = row["components"] if isinstance(row, dict) else row.children
+        for child in children:
+            label = child.get("label") if isinstance(child, dict) else getattr(child, "label", None)
+            if label:
+                labels.append(label)
+    return labels
+
+
 def notices_for(env, member, since: datetime | None = None, until: datetime | None = None) -> list[Notice]:
     """Every notification copbot gave ``member`` (a DM, or a server message that pinged them), in order."""
     backend = env.backend

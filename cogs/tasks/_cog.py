@@ -30,10 +30,11 @@ from bot.tasks import MAX_DESCRIPTION
 from bot.text_limits import MESSAGE, chunk_lines, fit, fit_lines
 from bot.timeparse import ParsedWhen, warm_up
 from cogs._meeting import end_meeting, ended_extras, ended_sentence, send_recap_dms, start_meeting
+from cogs._names import meeting_title
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
 from cogs.tasks._delivery import Delivery, create_event
-from cogs.tasks._render import meeting_title, quoted, task_line, who
+from cogs.tasks._render import quoted, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)

@@ -1,13 +1,11 @@
 """The words copbot uses for tasks, reminders and digests: plain, kind, and with Discord timestamps.
 
-A meeting is named the same way everywhere members read it: its title and its date (:func:`meeting_name`);
-its number only where a facilitator must type it (``/meeting schedule``, ``/meeting cancel``).
+A meeting is named the same way everywhere members read it (:mod:`cogs._names`): its title and its date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 
 from discord.utils import escape_markdown, format_dt
 
@@ -15,11 +13,10 @@ from bot.privacy.registry import FORGOTTEN
 from bot.reminders.digest import Digest, DigestItem
 from bot.storage.tasks import Task
 from bot.text_limits import MESSAGE, escape_then_fit, fit, fit_lines
+from cogs._names import meeting_name, meeting_title
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
 NOBODY = "nobody yet (copbot no longer keeps anything about the person who was doing it)"
-#: Characters of a meeting title shown, after escaping.
-TITLE_SHOWN = 120
 #: How the public list says a task's date has passed (only from the day after it): kind, not "overdue".
 RUNNING_LATE = "running late, and that's OK"
 PRESS = "Press **Done** when it's finished, or **Need more time** if you need it."
@@ -32,16 +29,6 @@ def who(user_id: int) -> str:
 
 def quoted(task: Task) -> str:
     return f"**#{task.number}** “{escape_markdown(task.description)}”"
-
-
-def meeting_title(title: str) -> str:
-    """A meeting title as shown: escaped first, then fitted (escaping can double its length)."""
-    return escape_then_fit(title, TITLE_SHOWN, escape_markdown)
-
-
-def meeting_name(title: str, on: datetime, style: str = "D") -> str:
-    """How members see a meeting named: its title and its date (``style``: a Discord timestamp style)."""
-    return f"**{meeting_title(title)}** on {format_dt(on, style)}"
 
 
 def task_line(task: Task, now_overdue: bool, *, owner: bool = True) -> str:
