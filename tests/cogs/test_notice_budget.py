@@ -53,11 +53,7 @@ async def hold_meeting(community: Community, clocks: Clocks, people: dict, start
 
 def reminder_dm(member, task: int) -> object:
     """The latest DM about task ``task`` that carries buttons (a reminder or a digest)."""
-    found = [
-        m
-        for m in member.user.dm_channel.history()
-        if task in task_numbers(m.content) and button_labels(m)
-    ]
+    found = [m for m in member.user.dm_channel.history() if task in task_numbers(m.content) and button_labels(m)]
     assert found, [m.content for m in member.user.dm_channel.history()]
     return found[-1]
 
