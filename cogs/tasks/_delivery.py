@@ -33,6 +33,8 @@ MEETING_LENGTH = timedelta(hours=1)
 #: Discord's limits on a scheduled event (its OpenAPI specification): name and location 1–100 characters.
 EVENT_NAME = 100
 EVENT_LOCATION = 100
+#: What the Events entry says: members know a meeting by its title and date, which the entry shows.
+EVENT_DESCRIPTION = "Our community's meeting. Everyone is welcome."
 
 
 def mentioning(*user_ids: int) -> discord.AllowedMentions:
@@ -192,7 +194,7 @@ async def create_event(bot: CopBot, guild: discord.Guild, meeting: Meeting) -> i
                 entity_type=discord.EntityType.voice,
                 channel=voice,
                 privacy_level=discord.PrivacyLevel.guild_only,
-                description=f"Meeting #{meeting.number}",
+                description=EVENT_DESCRIPTION,
             )
         else:
             meeting_channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
@@ -203,7 +205,7 @@ async def create_event(bot: CopBot, guild: discord.Guild, meeting: Meeting) -> i
                 entity_type=discord.EntityType.external,
                 location=event_location(meeting_channel.name if meeting_channel else None),
                 privacy_level=discord.PrivacyLevel.guild_only,
-                description=f"Meeting #{meeting.number}",
+                description=EVENT_DESCRIPTION,
             )
     except discord.HTTPException:
         log.warning("Could not create a scheduled event in server %s", guild.id, exc_info=True)

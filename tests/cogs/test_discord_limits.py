@@ -99,3 +99,21 @@ async def test_digest_for_101_owners_pings_at_most_100_per_post_and_every_owner_
 
 def _mentions(text: str) -> list[str]:
     return re.findall(r"<@(\d+)>", text)
+
+
+async def test_events_entry_fits_when_the_meeting_channel_name_is_100_characters(simcord_env, community: Community):
+    """Without a main voice channel the Events entry is "external", its location "#" and the meeting
+    channel's name: 101 characters for a 100-character name, which Discord refuses. It is fitted."""
+    long_name = "a" * 100
+    channel = community.guild.create_text_channel(long_name)
+    await community.configure(meeting_channel=channel, main_voice=None)
+    with time_machine.travel(simcord_env.now(), tick=False):
+        made = await community.facilitator.slash(
+            channel, "meeting schedule", when="2026-01-09 18:00", title="T" * 100, repeat="weekly"
+        )
+    assert "is planned" in made.response.content and "couldn't add it" not in made.response.content
+    guild = simcord_env.bot.get_guild(community.guild.id)
+    events = await guild.fetch_scheduled_events()
+    assert len(events) == 1 and events[0].name == "T" * 100
+    assert len(events[0].location) == 100 and events[0].location.startswith("#aaa")
+    assert not simcord_env.errors
