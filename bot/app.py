@@ -99,7 +99,7 @@ class CopBot(commands.Bot):
             self.scheduler,
             settings=self.settings,
             policies=self.reminder_policies,
-            meeting_sessions=self.meeting_sessions,
+            carried_for=self.meeting_sessions.carried,  # what the last meeting left open, for digests
             default_timezone=config.community.timezone,
             limits=config.limits,
             shards=self.served_shards,

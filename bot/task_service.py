@@ -15,6 +15,7 @@ the answer; Discord delivery (DMs, the digest post, scheduled events) is the cog
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +24,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from bot.clock import utcnow
 from bot.config import LimitsConfig
 from bot.errors import UserError
-from bot.meeting_session import MeetingSessionService
+from bot.meeting_session import Carried
 from bot.reminders.policy import PlannedReminder, PolicyOverrides, ReminderPolicy, plan_digest, plan_task, replan_digest
 from bot.reminders.service import Notifier, ReminderService
 from bot.storage.database import Database, Shards, Transaction
@@ -79,7 +80,7 @@ class TaskService:
         *,
         settings: SettingsRepository,
         policies: ReminderPolicyRepository,
-        meeting_sessions: MeetingSessionService,
+        carried_for: Callable[[int], Awaitable[Carried | None]] | None,
         default_timezone: str,
         limits: LimitsConfig,
         shards: Shards | None = None,
@@ -99,7 +100,7 @@ class TaskService:
             notifier=_NoNotifier(),
             timezone_for=self.timezone_for,
             policy_for=self.policy_for,
-            carried_for=meeting_sessions.carried,
+            carried_for=carried_for,
         )
 
     # -- the Discord side and the job -----------------------------------------------------------

@@ -39,7 +39,9 @@ from bot.storage.database import Database
 from bot.storage.meetings import MeetingRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.reminders import ReminderRepository
+from bot.storage.settings import SettingsRepository
 from bot.storage.tasks import TaskRepository
+from bot.task_service import TaskService
 
 TASKS = 10_000
 SERVERS = 50
@@ -50,11 +52,13 @@ class CountingNotifier:
     def __init__(self) -> None:
         self.sent = 0
 
-    async def task_reminder(self, task, kind, late, *, nonce=None) -> None:
+    async def task_reminder(self, task, kind, late, *, nonce=None) -> bool:
         self.sent += 1
+        return True  # told: the notice budget records it, as for a real DM
 
-    async def meeting_digest(self, meeting, late, *, nonce=None) -> None:
+    async def meeting_digest(self, digest, late, *, nonce=None) -> set[int]:
         self.sent += 1
+        return set(digest.dms)
 
     async def meeting_rolled(self, meeting) -> None:
         pass
@@ -98,10 +102,11 @@ class RecordingNotifier(CountingNotifier):
         super().__init__()
         self.seen = seen
 
-    async def task_reminder(self, task, kind, late, *, nonce=None) -> None:
+    async def task_reminder(self, task, kind, late, *, nonce=None) -> bool:
         self.sent += 1
         self.seen.append(task.id)
         await asyncio.sleep(0)  # a real send yields to the loop; let the other sweeper run
+        return True
 
 
 async def two_sweepers(target: str, start: datetime) -> None:
@@ -272,10 +277,19 @@ async def run_all(target: str) -> None:
         rows = await db.fetchone("SELECT COUNT(*) FROM reminders")
         emit(metric="reminder_rows", value=int(rows[0]) if rows else 0)
 
-        # /settings reminders in one server: its rules saved and its open tasks re-planned, in one transaction.
-        policies = ReminderPolicyRepository(db, policy)
+        # /settings reminders in one server: its rules saved and its open tasks re-planned, in one transaction
+        # (the task service decides the plan; storage stores it).
+        planner = TaskService(
+            db,
+            scheduler,
+            settings=SettingsRepository(db),
+            policies=ReminderPolicyRepository(db, policy),
+            carried_for=None,
+            default_timezone="Europe/London",
+            limits=None,  # type: ignore[arg-type]  # no task is added here
+        )
         t0 = time.perf_counter()
-        await policies.save(0, PolicyOverrides(days_before=(2,), send_hour=10), tz_name="Europe/London", now=start)
+        await planner.save_rules(0, PolicyOverrides(days_before=(2,), send_hour=10), now=start)
         await service.rearm()
         emit(
             metric="replan_one_server_after_rule_change_ms",
