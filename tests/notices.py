@@ -87,8 +87,37 @@ def button_labels(message) -> list[str]:
     return labels
 
 
-def notices_for(env, member, since: datetime | None = None, until: datetime | None = None) -> list[Notice]:
-    """Every notification copbot gave ``member`` (a DM, or a server message that pinged them), in order."""
+class PingWatch:
+    """Who each message pinged *when it was posted*: SimCord recomputes a message's pings when it is
+    edited, but Discord notifies only on the post (an edit notifies nobody, even if it adds a mention).
+    Start one before the messages it is to see."""
+
+    def __init__(self, env) -> None:
+        self.pinged: dict[int, tuple[int, ...]] = {}
+        self._backend = env.backend
+        env.backend.subscribers.append(self._seen)
+
+    def _seen(self, event: str, payload) -> None:
+        if event != "MESSAGE_CREATE":
+            return
+        stored = self._backend.messages.get(int(payload["channel_id"]), {}).get(int(payload["id"]))
+        if stored is not None:
+            self.pinged[stored.id] = tuple(stored.ping_user_ids)
+
+    def of(self, stored) -> tuple[int, ...]:
+        return self.pinged.get(stored.id, tuple(stored.ping_user_ids))
+
+
+def notices_for(
+    env,
+    member,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    watch: PingWatch | None = None,
+) -> list[Notice]:
+    """Every notification copbot gave ``member`` (a DM, or a server message that pinged them when it
+    was posted: ``watch`` knows, for messages edited since), in order."""
     backend = env.backend
     bot_id = env.bot.user.id
     found: list[Notice] = []
@@ -103,9 +132,14 @@ def notices_for(env, member, since: datetime | None = None, until: datetime | No
                 continue
             if is_their_dm:
                 found.append(Notice(at, "dm", _text(stored)))
-            elif member.id in stored.ping_user_ids:
+            elif member.id in (watch.of(stored) if watch is not None else stored.ping_user_ids):
                 found.append(Notice(at, "ping", _text(stored)))
     return sorted(found, key=lambda n: n.at)
+
+
+#: Discord's "started a thread" system message. SimCord posts one when a thread is opened from a
+#: message; Discord does not (the message itself shows the thread), so it is no post of copbot's.
+THREAD_CREATED = 18
 
 
 def channel_activity(env, channel_id: int, since: datetime | None = None) -> tuple[int, int]:
@@ -114,7 +148,10 @@ def channel_activity(env, channel_id: int, since: datetime | None = None) -> tup
     posts = [
         m
         for m in env.backend.messages.get(channel_id, {}).values()
-        if m.author_id == bot_id and not m.is_ephemeral and (since is None or _stamp(m.timestamp) >= since)
+        if m.author_id == bot_id
+        and not m.is_ephemeral
+        and m.type != THREAD_CREATED
+        and (since is None or _stamp(m.timestamp) >= since)
     ]
     ours = {m.id for m in env.backend.messages.get(channel_id, {}).values() if m.author_id == bot_id}
     edits = sum(

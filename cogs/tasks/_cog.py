@@ -375,10 +375,11 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
     async def end(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         await self.bot.meeting_sessions.require_current(guild.id)
-        await interaction.response.defer()
+        # For the facilitator only: members have the recap's own post (the meeting channel's budget).
+        await interaction.response.defer(ephemeral=True)
         posted = await end_meeting(self.bot, guild, fallback=interaction.channel)
         await interaction.followup.send(
-            ended_sentence(posted), allowed_mentions=NO_PINGS, **ended_extras(self.bot, posted.recap)
+            ended_sentence(posted), ephemeral=True, allowed_mentions=NO_PINGS, **ended_extras(self.bot, posted.recap)
         )
         await send_recap_dms(self.bot, guild, posted)
 
