@@ -31,6 +31,7 @@ from bot.grouping.cli import register as register_groups
 from bot.hosting import register as register_hosting
 from bot.privacy.cli import print_check as print_privacy_check
 from bot.privacy.cli import register as register_privacy
+from bot.report.cli import register as register_report
 from bot.storage.database import (
     LATEST_VERSION,
     DatabaseUnusableError,
@@ -447,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_groups(sub)
     register_privacy(sub)
     register_hosting(sub)
+    register_report(sub)
     return parser
 
 
