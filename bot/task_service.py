@@ -251,6 +251,8 @@ class TaskService:
             due_at=when.at if when else None,
             plan=plan,
         )
+        if reassigned:
+            self.reminders.reassigned(task.id)  # the stored told_at was cleared with the change
         await self.rearm()
         return Edited(updated, when, reassigned)
 

@@ -219,6 +219,10 @@ class ReminderService:
         """A notice about ``task_id`` went to its person outside the sweep (when it was given to them)."""
         self._told[task_id] = max(at, self._told.get(task_id, at))
 
+    def reassigned(self, task_id: int) -> None:
+        """Someone else does ``task_id`` now: what the last person was told does not count for them."""
+        self._told.pop(task_id, None)
+
     async def sweep(self, now: datetime) -> bool:
         """Send everything due at ``now``; return True if something must be retried later."""
         async with self._lock:
