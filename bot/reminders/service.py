@@ -40,9 +40,10 @@ Design (and why):
 * **The notice budget** (:mod:`bot.reminders.budget`). Before a task reminder goes out, the sweep
   checks when its person was last told about the task (``told_at`` on the task, loaded with the batch's
   tasks, and the sends of this process not yet written); within a day, the reminder is recorded as done
-  and not sent. A digest leaves such tasks out of the person's DM (:mod:`bot.reminders.digest`). Each
-  notice that did go out is written to ``told_at`` with the batch's confirmations, a statement per
-  flush, so the budget adds no query per reminder.
+  and not sent. A digest leaves such tasks out of the person's DM (:mod:`bot.reminders.digest`). The
+  notices that went out are written to ``told_at`` once per batch, at its end (one statement for up to
+  :data:`BATCH_SIZE` sends), so the budget adds no read and one write per batch; until then this
+  process's own memory of them counts (``_told``).
 * **Meetings keep their identity.** A meeting is rolled to its next occurrence (or, once, marked past)
   only :data:`~bot.meeting_session.LATE_START` after its start: until then ``/meeting start`` still finds
   the occurrence that was due, so a meeting begun late keeps its title and date.
@@ -118,14 +119,18 @@ class _Confirmations:
     def due(self) -> bool:
         return len(self._pending) >= CONFIRM_EVERY or time.monotonic() - self._since >= CONFIRM_AFTER
 
-    async def flush(self) -> None:
-        """Record the pending sends in one statement; log any whose lease another process had taken."""
+    async def flush(self, *, final: bool = False) -> None:
+        """Record the pending sends in one statement; log any whose lease another process had taken.
+
+        ``final`` (the end of the batch) also writes who was told, for the notice budget: one statement
+        per batch, not per flush. It goes first: if the process dies between the two, a repeat of these
+        sends finds the budget spent and stays silent, rather than the other way round.
+        """
         pending, self._pending = self._pending, []
-        told, self._told = self._told, {}
         self._since = time.monotonic()
-        # Who was told first: if the process dies between the two, a repeat of these sends finds the
-        # budget spent and stays silent, rather than the other way round.
-        await self._tasks.mark_told(told)
+        if final:
+            told, self._told = self._told, {}
+            await self._tasks.mark_told(told)
         if not pending:
             return
         recorded = await self._reminders.confirm(pending, owner=self._owner, now=self._now)
@@ -295,7 +300,7 @@ class ReminderService:
                     await done.flush()
         finally:
             # The end of every batch, a stop and an error alike: what went out is recorded now.
-            await done.flush()
+            await done.flush(final=True)
         return failed
 
     async def _release(self, reminder_ids: list[int]) -> None:

@@ -14,7 +14,9 @@ from conftest import Community
 
 from tests.notices import Clocks, button_labels, notices_for, utc
 
-pytestmark = pytest.mark.timeout(120)
+# Time travel settles each step within settle_timeout of real time; 5 s (the default) can be short on a busy
+# machine, and no timer here is shorter than 20 s.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.simcord(settle_timeout=20.0)]
 
 
 def digests(community: Community) -> list:

@@ -18,7 +18,9 @@ from conftest import Community
 from bot.meeting_session import LATE_START
 from tests.notices import Clocks, utc
 
-pytestmark = pytest.mark.timeout(120)
+# Time travel settles each step within settle_timeout of real time; 5 s (the default) can be short on a busy
+# machine, and no timer here is shorter than 20 s.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.simcord(settle_timeout=20.0)]
 
 PLANNED = utc(2026, 1, 6, 18)  # Tuesday 6 January 2026, 18:00 UK time
 NAME = f"**Knee pain CoP** on <t:{int(PLANNED.timestamp())}:D>"
