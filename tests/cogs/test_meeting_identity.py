@@ -45,8 +45,8 @@ async def hold(simcord_env, community: Community, t, offset: timedelta, repeat: 
     await clocks.run_until(PLANNED + offset)
     started = await community.facilitator.slash(community.meeting, "meeting start")
     await clocks.run_until(PLANNED + offset + timedelta(minutes=40))
-    ended = await community.facilitator.slash(community.meeting, "meeting end")
-    offer = ended.response if ended.response.components else community.meeting.last_message
+    await community.facilitator.slash(community.meeting, "meeting end")
+    offer = next(m for m in community.facilitators.history() if m.content.startswith("**Facilitator panel"))
     sent = await community.facilitator.click(offer, label="Send the check-in")
     assert sent.response is not None
     await clocks.run_until(PLANNED + offset + LATE_START + timedelta(hours=1))
@@ -69,8 +69,13 @@ async def test_a_meeting_started_near_its_time_keeps_its_title_and_date(
     with time_machine.travel(simcord_env.now(), tick=False) as t:
         started, here, away = await hold(simcord_env, community, t, offset, repeat)
 
-    # The start post, the recap's head, the check-in and the absentee's recap all name it the same way.
+    # The start post, the recap's head, the check-in and the absentee's recap all name it the same way
+    # (and so do the facilitator's private reply and panel).
+    welcome = [c for c in texts(community.meeting) if "has started" in c]
+    assert len(welcome) == 1 and welcome[0].startswith(f"{NAME} has started. Welcome, everyone!"), welcome
     assert started.response.content.startswith(f"{NAME} has started"), started.response.content
+    panel = [m.content for m in community.facilitators.history() if m.content.startswith("**Facilitator panel")]
+    assert len(panel) == 1 and panel[0].startswith(f"**Facilitator panel:** {NAME} has ended"), panel
     recap = [c for c in texts(community.meeting) if c.startswith("Recap of **")]
     assert len(recap) == 1 and recap[0].startswith(f"Recap of {NAME}"), recap
     check_in = [m.content for m in here.user.dm_channel.history() if "Thank you for coming" in m.content]
@@ -97,6 +102,8 @@ async def test_a_meeting_started_three_hours_late_is_a_new_one_and_the_planned_o
     with time_machine.travel(simcord_env.now(), tick=False) as t:
         started, _here, away = await hold(simcord_env, community, t, timedelta(hours=3), "weekly")
     assert started.response.content.startswith("**Meeting on 6 January 2026** on <t:"), started.response.content
+    welcome = [c for c in texts(community.meeting) if "has started" in c]
+    assert len(welcome) == 1 and welcome[0].startswith("**The meeting has started.** Welcome, everyone!")
     session = await simcord_env.bot.meeting_sessions.sessions.last_closed(community.guild.id)
     assert session.meeting_id is None and session.planned_at is None
     missed = [m.content for m in away.user.dm_channel.history() if "You missed" in m.content]
