@@ -92,17 +92,18 @@ def by_role(attendees: Iterable[int], roles: dict[int, str]) -> dict[str, list[i
     return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def meeting_channel_posts(people: int, questions: int = 0) -> int:
+def meeting_channel_posts(people: int, questions: int = 0, tasks: int = 0) -> int:
     """The budget: the most new posts copbot makes in the meeting channel for one meeting.
 
     It does not grow with ``people``: a speaking round is one message edited in place (each speaker
-    pinged once, when it begins), facilitators' notes go to their panel, and recaps for those who missed
-    the meeting go by DM (a mention under the recap only for closed DMs, up to 100 people a post). Each
-    anonymous question members ask is one post of its own, where the questions channel is the meeting
-    channel.
+    pinged once, when it begins), facilitators' notes go to them privately or to their panel, and
+    recaps for those who missed the meeting go by DM (a mention under the recap only for closed DMs, up
+    to 100 people a post). On top of it, each thing someone asks copbot to post there is one post of
+    its own: an anonymous question (where the questions channel is the meeting channel), a task set
+    with ``/task add`` in the channel (everyone sees what was agreed).
     """
     del people  # the point: the count does not depend on it
-    return MEETING_POSTS + questions
+    return MEETING_POSTS + questions + tasks
 
 
 def default_title(now: datetime, tz_name: str) -> str:

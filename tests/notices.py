@@ -142,24 +142,29 @@ def notices_for(
 THREAD_CREATED = 18
 
 
-def channel_activity(env, channel_id: int, since: datetime | None = None) -> tuple[int, int]:
-    """copbot's new posts and edits in one channel (edits counted from the gateway's MESSAGE_UPDATEs)."""
+def channel_activity(
+    env, channel_id: int, since: datetime | None = None, until: datetime | None = None
+) -> tuple[int, int]:
+    """copbot's new posts in one channel, and its edits there (counted from the gateway's
+    MESSAGE_UPDATEs, when ``edited_timestamp`` says they happened), between ``since`` and ``until``."""
+
+    def within(stamp: str | None) -> bool:
+        if stamp is None:
+            return False
+        at = _stamp(stamp)
+        return (since is None or at >= since) and (until is None or at < until)
+
     bot_id = env.bot.user.id
-    posts = [
-        m
-        for m in env.backend.messages.get(channel_id, {}).values()
-        if m.author_id == bot_id
-        and not m.is_ephemeral
-        and m.type != THREAD_CREATED
-        and (since is None or _stamp(m.timestamp) >= since)
-    ]
-    ours = {m.id for m in env.backend.messages.get(channel_id, {}).values() if m.author_id == bot_id}
+    ours = [m for m in env.backend.messages.get(channel_id, {}).values() if m.author_id == bot_id]
+    posts = [m for m in ours if not m.is_ephemeral and m.type != THREAD_CREATED and within(m.timestamp)]
+    ids = {m.id for m in ours}
     edits = sum(
         1
         for kind, name, payload in env.backend.transcript
         if kind == "GATEWAY"
         and name == "MESSAGE_UPDATE"
         and str(payload.get("channel_id")) == str(channel_id)
-        and int(payload.get("id", 0)) in ours
+        and int(payload.get("id", 0)) in ids
+        and within(payload.get("edited_timestamp"))
     )
     return len(posts), edits

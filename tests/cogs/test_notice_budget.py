@@ -21,7 +21,8 @@ import pytest
 import time_machine
 from conftest import Community
 
-from tests.notices import Clocks, Notice, button_labels, notices_for, utc
+from bot.meeting_session import meeting_channel_posts
+from tests.notices import Clocks, Notice, button_labels, channel_activity, notices_for, utc
 
 # Each hour of the fortnight must settle within settle_timeout of real time; on a busy shared machine 5 s
 # (the default) was not always enough. No timer in this test is shorter than that.
@@ -111,6 +112,15 @@ async def test_a_fortnight_of_notices_repeats_nothing_within_a_day(simcord_env, 
 
     got = {name: notices_for(simcord_env, member, *FORTNIGHT) for name, member in people.items()}
     print(json.dumps({"fortnight_notifications": {name: len(n) for name, n in got.items()}}))
+    # The meeting channel: each meeting (start to recap) within the budget, and the fortnight in all.
+    for start, agreed in ((utc(2026, 1, 6, 17, 55), len(TASKS)), (utc(2026, 1, 13, 17, 55), 0)):
+        posts, edits = channel_activity(simcord_env, community.meeting.id, start, start + timedelta(hours=2))
+        print(
+            json.dumps({"meeting_channel_during_meeting": {"start": start.isoformat(), "posts": posts, "edits": edits}})
+        )
+        assert posts <= meeting_channel_posts(people=len(MEMBERS) - len(ABSENT) + 1, tasks=agreed), posts
+    posts, edits = channel_activity(simcord_env, community.meeting.id, *FORTNIGHT)
+    print(json.dumps({"fortnight_meeting_channel": {"posts": posts, "edits": edits}}))
 
     for name, notices in got.items():
         # Never two notifications to one person at the same moment.
