@@ -43,6 +43,7 @@ from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
 from bot.storage.tasks import TaskRepository
 from bot.storage.welcome import WelcomeRepository
+from bot.task_service import TaskService
 from bot.text_limits import MESSAGE, fit
 from bot.welcome.service import WelcomeService
 
@@ -127,6 +128,17 @@ class CopBot(commands.Bot):
             recap_names=config.meetings.recap_names,
             max_hours=config.meetings.max_hours,
             glossary=self.glossary.repo,
+        )
+        #: Tasks, meetings and reminders (the tasks cog parses, renders and delivers; this decides).
+        self.tasks = TaskService(
+            self.db,
+            self.scheduler,
+            settings=self.settings,
+            policies=self.reminder_policies,
+            carried_for=self.meeting_sessions.carried,  # what the last meeting left open, for digests
+            default_timezone=config.community.timezone,
+            limits=config.limits,
+            shards=self.served_shards,
         )
         self.pulses = PulseService(
             PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse

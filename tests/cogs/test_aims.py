@@ -123,6 +123,11 @@ async def test_the_list_before_a_meeting_shows_the_current_aims(simcord_env, com
     with time_machine.travel(simcord_env.now(), tick=False) as clock:
         clocks = Clocks(simcord_env, clock)
         await fran.slash(community.meeting, "meeting schedule", when="2026-01-09 18:00", title="March meeting")
+        pat = community.add_member("pat")
+        added = await fran.slash(
+            community.meeting, "task add", description="Read the notes", assignee=pat, due="2026-01-20"
+        )
+        assert "#1" in added.response.content
         await clocks.run_until(utc(2026, 1, 8, 18, 30))
-    digest = [m.content for m in community.meeting.history() if "Coming up: meeting #1" in m.content]
+    digest = [m.content for m in community.meeting.history() if "Coming up: March meeting" in m.content]
     assert digest and "**Our aims:** We bring knee research into everyday care\\." in digest[0]
