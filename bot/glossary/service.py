@@ -96,13 +96,13 @@ class GlossaryService:
         await self._ready(guild_id)
         entry = await self.repo.by_key(guild_id, term_key(term))
         if entry is not None:
-            await self.repo.count_lookup(guild_id, entry.id)
+            await self.repo.count_lookup(guild_id, entry.number)
         return entry
 
-    async def read(self, guild_id: int, entry_id: int) -> GlossaryEntry:
-        """The entry with this id (a button in the welcome), counted as read."""
-        entry = await self.repo.get(guild_id, entry_id)
-        await self.repo.count_lookup(guild_id, entry.id)
+    async def read(self, guild_id: int, number: int) -> GlossaryEntry:
+        """Word ``number`` (a button in the welcome), counted as read."""
+        entry = await self.repo.get(guild_id, number)
+        await self.repo.count_lookup(guild_id, entry.number)
         return entry
 
     async def suggest(self, guild_id: int, typed: str) -> list[str]:
@@ -142,23 +142,23 @@ class GlossaryService:
             )
         return Written(entry, measure(text))
 
-    async def change(self, guild_id: int, entry_id: int | None, term: str, meaning: str, writer: int) -> Written:
+    async def change(self, guild_id: int, number: int | None, term: str, meaning: str, writer: int) -> Written:
         """Rewrite a word's meaning (and its spelling, when the form was opened from that word).
 
-        ``entry_id`` is the word the form was opened from; without one, the typed term says which word.
+        ``number`` is the word the form was opened from; without one, the typed term says which word.
         """
         await self._ready(guild_id)
         clean = clean_term(term)
         text = clean_meaning(meaning)
-        if entry_id is None:
+        if number is None:
             found = await self.repo.by_key(guild_id, term_key(clean))
             if found is None:
                 raise NotFoundError(
                     f"Nothing was saved: {_quoted(clean)} is not in the glossary yet, so press Add a term for a "
                     "new word."
                 )
-            entry_id = found.id
-        entry = await self.repo.change(guild_id, entry_id, NewEntry(clean, term_key(clean), text), writer, utcnow())
+            number = found.number
+        entry = await self.repo.change(guild_id, number, NewEntry(clean, term_key(clean), text), writer, utcnow())
         if entry is None:
             raise UserError(f"Nothing was saved: another entry is already called {_quoted(clean)}.")
         return Written(entry, measure(text))

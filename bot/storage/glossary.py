@@ -11,15 +11,17 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import NotFoundError
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 
 
 @dataclass(frozen=True, slots=True)
 class GlossaryEntry:
-    """One term and its meaning. ``written_by`` is private (0: copbot's starter words, or forgotten)."""
+    """One term and its meaning. ``number`` is its per-server number (what buttons carry; the row ``id``
+    counts across servers and is never shown). ``written_by`` is private (0: starter words, or forgotten)."""
 
     id: int
     guild_id: int
+    number: int
     term: str
     meaning: str
     written_by: int
@@ -39,7 +41,7 @@ class NewEntry:
 
 
 _SELECT = (
-    "SELECT id, guild_id, term, meaning, written_by, question_number, lookups, created_at, updated_at"
+    "SELECT id, guild_id, number, term, meaning, written_by, question_number, lookups, created_at, updated_at"
     " FROM glossary_terms"
 )
 
@@ -48,14 +50,24 @@ def _entry(row: Any) -> GlossaryEntry:
     return GlossaryEntry(
         int(row[0]),
         int(row[1]),
-        str(row[2]),
+        int(row[2]),
         str(row[3]),
-        int(row[4]),
-        int(row[5]) if row[5] is not None else None,
-        int(row[6]),
-        datetime.fromisoformat(row[7]),
+        str(row[4]),
+        int(row[5]),
+        int(row[6]) if row[6] is not None else None,
+        int(row[7]),
         datetime.fromisoformat(row[8]),
+        datetime.fromisoformat(row[9]),
     )
+
+
+async def _next_number(tx: Transaction, guild_id: int) -> int:
+    """The server's next word number, never given before (kept in ``glossary_servers``)."""
+    await tx.execute("UPDATE glossary_servers SET last_number = last_number + 1 WHERE guild_id = ?", (guild_id,))
+    row = await tx.fetchone("SELECT last_number FROM glossary_servers WHERE guild_id = ?", (guild_id,))
+    if row is None:
+        raise RuntimeError("a server's glossary is started before a word is added to it")
+    return int(row[0])
 
 
 class GlossaryRepository:
@@ -75,11 +87,16 @@ class GlossaryRepository:
                 (guild_id, now.isoformat()),
             ):
                 return False
+            entries = list(starter)
             await tx.executemany(
-                "INSERT OR IGNORE INTO glossary_terms (guild_id, term, term_key, meaning, written_by, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
-                [(guild_id, e.term, e.key, e.meaning, now.isoformat(), now.isoformat()) for e in starter],
+                "INSERT OR IGNORE INTO glossary_terms (guild_id, number, term, term_key, meaning, written_by,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+                [
+                    (guild_id, number, e.term, e.key, e.meaning, now.isoformat(), now.isoformat())
+                    for number, e in enumerate(entries, start=1)
+                ],
             )
+            await tx.execute("UPDATE glossary_servers SET last_number = ? WHERE guild_id = ?", (len(entries), guild_id))
         return True
 
     async def all(self, guild_id: int) -> list[GlossaryEntry]:
@@ -95,8 +112,9 @@ class GlossaryRepository:
         row = await self._db.fetchone(f"{_SELECT} WHERE guild_id = ? AND term_key = ?", (guild_id, key))
         return None if row is None else _entry(row)
 
-    async def get(self, guild_id: int, entry_id: int) -> GlossaryEntry:
-        row = await self._db.fetchone(f"{_SELECT} WHERE guild_id = ? AND id = ?", (guild_id, entry_id))
+    async def get(self, guild_id: int, number: int) -> GlossaryEntry:
+        """The server's word number ``number``."""
+        row = await self._db.fetchone(f"{_SELECT} WHERE guild_id = ? AND number = ?", (guild_id, number))
         if row is None:
             raise NotFoundError("That word is not in the glossary any more.")
         return _entry(row)
@@ -104,7 +122,7 @@ class GlossaryRepository:
     async def most_read(self, guild_id: int, limit: int) -> list[GlossaryEntry]:
         """The entries read most often (ties: the oldest first, so starter words keep their order)."""
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE guild_id = ? ORDER BY lookups DESC, id LIMIT ?", (guild_id, limit)
+            f"{_SELECT} WHERE guild_id = ? ORDER BY lookups DESC, number LIMIT ?", (guild_id, limit)
         )
         return [_entry(r) for r in rows]
 
@@ -124,11 +142,16 @@ class GlossaryRepository:
     ) -> GlossaryEntry | None:
         """Add an entry; ``None`` if the server already has one with that key (nothing is written)."""
         async with self._db.transaction() as tx:
+            if await tx.fetchone(
+                "SELECT 1 FROM glossary_terms WHERE guild_id = ? AND term_key = ?", (guild_id, entry.key)
+            ):
+                return None
             added = await tx.execute(
-                "INSERT OR IGNORE INTO glossary_terms (guild_id, term, term_key, meaning, written_by,"
-                " question_number, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO glossary_terms (guild_id, number, term, term_key, meaning, written_by,"
+                " question_number, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
+                    await _next_number(tx, guild_id),
                     entry.term,
                     entry.key,
                     entry.meaning,
@@ -145,24 +168,24 @@ class GlossaryRepository:
         return _entry(row)
 
     async def change(
-        self, guild_id: int, entry_id: int, entry: NewEntry, written_by: int, now: datetime
+        self, guild_id: int, number: int, entry: NewEntry, written_by: int, now: datetime
     ) -> GlossaryEntry | None:
-        """Rewrite an entry (its term may change); ``None`` if another entry already has the new key."""
+        """Rewrite word ``number`` (its term may change); ``None`` if another word already has the new key."""
         async with self._db.transaction() as tx:
             clash = await tx.fetchone(
-                "SELECT 1 FROM glossary_terms WHERE guild_id = ? AND term_key = ? AND id != ?",
-                (guild_id, entry.key, entry_id),
+                "SELECT 1 FROM glossary_terms WHERE guild_id = ? AND term_key = ? AND number != ?",
+                (guild_id, entry.key, number),
             )
             if clash is not None:
                 return None
             changed = await tx.execute(
                 "UPDATE glossary_terms SET term = ?, term_key = ?, meaning = ?, written_by = ?, updated_at = ?"
-                " WHERE guild_id = ? AND id = ?",
-                (entry.term, entry.key, entry.meaning, written_by, now.isoformat(), guild_id, entry_id),
+                " WHERE guild_id = ? AND number = ?",
+                (entry.term, entry.key, entry.meaning, written_by, now.isoformat(), guild_id, number),
             )
             if not changed:
                 raise NotFoundError("Nothing was saved: that word is not in the glossary any more.")
-            row = await tx.fetchone(f"{_SELECT} WHERE guild_id = ? AND id = ?", (guild_id, entry_id))
+            row = await tx.fetchone(f"{_SELECT} WHERE guild_id = ? AND number = ?", (guild_id, number))
         assert row is not None
         return _entry(row)
 
@@ -175,8 +198,8 @@ class GlossaryRepository:
             await tx.execute("DELETE FROM glossary_terms WHERE guild_id = ? AND id = ?", (guild_id, int(row[0])))
         return _entry(row)
 
-    async def count_lookup(self, guild_id: int, entry_id: int) -> None:
-        """Someone read the entry (so the welcome can show the words read most)."""
+    async def count_lookup(self, guild_id: int, number: int) -> None:
+        """Someone read word ``number`` (so the welcome can show the words read most)."""
         await self._db.execute(
-            "UPDATE glossary_terms SET lookups = lookups + 1 WHERE guild_id = ? AND id = ?", (guild_id, entry_id)
+            "UPDATE glossary_terms SET lookups = lookups + 1 WHERE guild_id = ? AND number = ?", (guild_id, number)
         )

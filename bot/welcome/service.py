@@ -108,7 +108,7 @@ class WelcomeService:
             return steps.step_three()
         if number == 4:
             found = await self._glossary.most_read(guild_id, steps.WORDS_SHOWN)
-            return steps.step_four(tuple(Word(e.id, e.term) for e in found))
+            return steps.step_four(tuple(Word(e.number, e.term) for e in found))
         channel = (await self._settings.get(guild_id)).meeting_channel_id
         return steps.step_five(await self.next_meeting(guild_id), self._config.community.contact, channel)
 

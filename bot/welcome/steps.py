@@ -56,9 +56,10 @@ class RoleChoice:
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One glossary word offered on step 4 (a button that shows its meaning)."""
+    """One glossary word offered on step 4 (a button that shows its meaning); ``number`` is its per-server
+    number, which the button carries."""
 
-    id: int
+    number: int
     term: str
 
 

@@ -70,7 +70,7 @@ class GlossaryCog(commands.Cog):
         if term is not None and term.strip():
             entry = await self.bot.glossary.look_up(guild.id, term)
             if facilitator:
-                extra["view"] = controls_view(entry.id if entry else 0)
+                extra["view"] = controls_view(entry.number if entry else 0)
             if entry is None:
                 await interaction.response.send_message(
                     f"“{shown(' '.join(term.split())[:100])}” is not in the glossary yet. You can ask what it means "
@@ -107,7 +107,7 @@ class GlossaryCog(commands.Cog):
         parsed = parse_form(str(data.get("custom_id", "")))
         if parsed is None:
             return
-        kind, entry_id = parsed
+        kind, number = parsed
         try:
             if interaction.guild is None:
                 await send_ephemeral(interaction, STALE_FORM)
@@ -118,7 +118,7 @@ class GlossaryCog(commands.Cog):
             meaning = form_value(components, "meaning") or ""
             try:
                 await require_facilitator(interaction)  # again: the role may have gone while the form was open
-                sentence = await self._save(interaction.guild.id, interaction.user.id, kind, entry_id, term, meaning)
+                sentence = await self._save(interaction.guild.id, interaction.user.id, kind, number, term, meaning)
             except UserError as error:
                 await send_ephemeral(interaction, error.message)
                 return
@@ -127,12 +127,12 @@ class GlossaryCog(commands.Cog):
             log.exception("Could not handle a glossary form in server %s", getattr(interaction.guild, "id", None))
             await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
 
-    async def _save(self, guild_id: int, writer: int, kind: str, entry_id: int, term: str, meaning: str) -> str:
+    async def _save(self, guild_id: int, writer: int, kind: str, number: int, term: str, meaning: str) -> str:
         glossary = self.bot.glossary
         if kind == "add":
             return written_sentence(await glossary.add(guild_id, term, meaning, writer))
         if kind == "change":
-            changed = await glossary.change(guild_id, entry_id or None, term, meaning, writer)
+            changed = await glossary.change(guild_id, number or None, term, meaning, writer)
             return written_sentence(changed, changed=True)
         removed = await glossary.remove(guild_id, term)
         log.info("A glossary word was removed in server %s", guild_id)

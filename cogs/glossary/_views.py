@@ -3,9 +3,11 @@
 Facilitators' buttons appear only in a facilitator's own private reply to ``/glossary`` (and after they
 write an answer to an ``/explain`` question), so members never see a control that is not theirs; each
 press and each form is checked again all the same. Buttons are :class:`cogs._shared.IdButton`\\ s
-(``copbot:glossary:<action>:<id>``; 0 when no word was chosen), so they work after a restart. Forms
-(``copbot:glossary:form:<add|change|remove>:<id>``, text inputs ``term`` and ``meaning``) are answered by
-the cog's ``on_interaction`` listener, not by discord.py's in-memory store, for the same reason.
+(``copbot:glossary:<action>:<number>``: the word's per-server number, never its row id, which counts
+across servers; 0 when no word was chosen), so they work after a restart. Forms
+(``copbot:glossary:form:<add|change|remove>:<number>``, text inputs ``term`` and ``meaning``) are
+answered by the cog's ``on_interaction`` listener, not by discord.py's in-memory store, for the same
+reason.
 """
 
 from __future__ import annotations
@@ -75,12 +77,12 @@ def written_sentence(written: Written, *, changed: bool = False) -> str:
     return f"{head} Its meaning: {written.reading.describe()}."
 
 
-def controls_view(entry_id: int) -> discord.ui.View:
+def controls_view(number: int) -> discord.ui.View:
     """**Add a term**, **Change**, **Remove**: for a facilitator's own private reply only."""
     view = discord.ui.View(timeout=None)
     view.add_item(AddButton(0))
-    view.add_item(ChangeButton(entry_id))
-    view.add_item(RemoveButton(entry_id))
+    view.add_item(ChangeButton(number))
+    view.add_item(RemoveButton(number))
     view.stop()
     return view
 
@@ -93,9 +95,9 @@ def offer_view(question_number: int) -> discord.ui.View:
     return view
 
 
-def glossary_form(kind: str, entry_id: int, term: str = "", meaning: str = "") -> discord.ui.Modal:
+def glossary_form(kind: str, number: int, term: str = "", meaning: str = "") -> discord.ui.Modal:
     """The form behind a button: ``term`` (and ``meaning``, except to remove), filled in when a word was chosen."""
-    modal = discord.ui.Modal(title=FORM_TITLES[kind], timeout=None, custom_id=f"{FORM_PREFIX}{kind}:{entry_id}")
+    modal = discord.ui.Modal(title=FORM_TITLES[kind], timeout=None, custom_id=f"{FORM_PREFIX}{kind}:{number}")
     modal.add_item(
         discord.ui.TextInput(
             label="The word or phrase" if kind != "remove" else "The word to remove",
@@ -139,15 +141,15 @@ class _GlossaryButton(IdButton):
     prefix = PREFIX
 
 
-async def _open_form(interaction: discord.Interaction, kind: str, entry_id: int) -> None:
+async def _open_form(interaction: discord.Interaction, kind: str, number: int) -> None:
     """A facilitator pressed a button: the form, filled in with the chosen word if there is one."""
     await require_facilitator(interaction)
     bot: CopBot = interaction.client  # type: ignore[assignment]
     term = meaning = ""
-    if entry_id and interaction.guild is not None:
-        entry = await bot.glossary.repo.get(interaction.guild.id, entry_id)
+    if number and interaction.guild is not None:
+        entry = await bot.glossary.repo.get(interaction.guild.id, number)
         term, meaning = entry.term, entry.meaning
-    await interaction.response.send_modal(glossary_form(kind, entry_id, term, meaning))
+    await interaction.response.send_modal(glossary_form(kind, number, term, meaning))
 
 
 class AddButton(_GlossaryButton, action="add"):

@@ -56,7 +56,7 @@ def step_view(step: Step, guild_id: int) -> discord.ui.View:
         style = green if role.chosen else grey
         view.add_item(_button("role", guild_id, role.key, label=role.label[:80], style=style, row=index // 5))
     for index, word in enumerate(step.words):
-        view.add_item(_button("word", guild_id, word.id, label=word.term[:80], style=grey, row=index // 5))
+        view.add_item(_button("word", guild_id, word.number, label=word.term[:80], style=grey, row=index // 5))
     if step.practice:
         view.add_item(_button("practice", guild_id, label="Practice", style=blue, row=0))
     if step.calendar:

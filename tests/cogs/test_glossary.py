@@ -200,7 +200,7 @@ def test_a_long_glossary_lists_its_words_alone_within_discord_s_limits() -> None
 
     now = datetime(2026, 3, 1, tzinfo=UTC)
     entries = [
-        GlossaryEntry(i, 1, f"{chr(65 + i % 26)}*word* number {i:03d}", "m_" * 500, 0, None, 0, now, now)
+        GlossaryEntry(i, 1, i, f"{chr(65 + i % 26)}*word* number {i:03d}", "m_" * 500, 0, None, 0, now, now)
         for i in range(300)
     ]
     messages = list_messages(entries)

@@ -91,9 +91,11 @@ async def test_add_change_remove_and_the_refusals_change_nothing(database) -> No
         await glossary.change(GUILD, None, "Nope", "Meaning.", FRAN)
     await glossary.add(GUILD, "Audit", "Checking care against a standard.", FRAN)
     with pytest.raises(UserError, match="another entry is already called “audit”"):
-        await glossary.change(GUILD, written.entry.id, "audit", "Clash.", FRAN)
-    renamed = await glossary.change(GUILD, written.entry.id, "Triage nurse", "A nurse who decides who goes first.", 7)
-    assert renamed.entry.id == written.entry.id and renamed.entry.written_by == 7
+        await glossary.change(GUILD, written.entry.number, "audit", "Clash.", FRAN)
+    renamed = await glossary.change(
+        GUILD, written.entry.number, "Triage nurse", "A nurse who decides who goes first.", 7
+    )
+    assert renamed.entry.number == written.entry.number and renamed.entry.written_by == 7
     assert [(e.term, e.meaning) for e in await glossary.entries(GUILD)] == [
         ("Audit", "Checking care against a standard."),
         ("Triage nurse", "A nurse who decides who goes first."),
@@ -102,6 +104,20 @@ async def test_add_change_remove_and_the_refusals_change_nothing(database) -> No
         await glossary.remove(GUILD, "Triage")
     assert (await glossary.remove(GUILD, "triage NURSE")).term == "Triage nurse"
     assert [e.term for e in await glossary.entries(GUILD)] == ["Audit"]
+
+
+async def test_words_are_numbered_per_server_and_a_number_is_never_given_twice(database) -> None:
+    glossary = service(database)
+    starter = await glossary.entries(GUILD)
+    assert sorted(e.number for e in starter) == list(range(1, len(starter) + 1))
+    first = await glossary.add(GUILD, "Triage", "Deciding who needs care first.", FRAN)
+    assert first.entry.number == len(starter) + 1
+    await glossary.remove(GUILD, "Triage")
+    again = await glossary.add(GUILD, "Triage", "Deciding who needs care first.", FRAN)
+    assert again.entry.number == len(starter) + 2  # the removed word's number is not reused
+    other = await service(database).add(GUILD + 1, "Audit", "Checking care.", FRAN)
+    assert other.entry.number == len(starter) + 1  # another server counts on its own
+    assert (await glossary.read(GUILD, again.entry.number)).term == "Triage"
 
 
 async def test_a_full_glossary_refuses_a_new_word(database) -> None:
