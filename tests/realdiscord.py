@@ -194,11 +194,14 @@ class _Wait:
 
     wake: float
     future: asyncio.Future[None] | None = None
+    task: asyncio.Task[Any] | None = None
 
 
 #: The most simulated time one drive may cover (seconds): a bot still calling Discord after an hour of
 #: back-to-back waits is stuck in a loop, and the settle fails saying so instead of hanging the test.
 MAX_DRIVE = 3600.0
+#: How SimCord names a call's wait in the layer when it reports what the bot is waiting on.
+WAIT_REASON = "a call in the realistic-Discord layer (latency or rate-limit bucket; tests/realdiscord.py)"
 
 
 @dataclass
@@ -231,9 +234,6 @@ class RealisticDiscord:
     _waits: dict[int, _Wait] = field(default_factory=dict)
     _wait_ids: itertools.count[int] = field(default_factory=itertools.count)
     _driver: asyncio.Task[None] | None = None
-    #: How many settles (SimCord actions) are in progress: the driver moves the clock for the bot's
-    #: waits only then, so time moves when the test lets the bot run and not behind its back.
-    _settling: int = 0
 
     def fail(self, method: str, path: str, kind: str, *, times: int = 1) -> None:
         """Make the next ``times`` calls matching ``method`` and the regex ``path`` fail with ``kind``
@@ -281,14 +281,19 @@ class RealisticDiscord:
             await asyncio.sleep(seconds)  # no simulated Discord running here: nothing to drive
             return
         key = next(self._wait_ids)
-        wake = env._virtual_time + seconds  # the instant SimCord's own timer below is due, exactly
-        if _BOT_SCOPE.get() == (env, env._generation):
-            # The bot's own work: SimCord owns this timer and fires it when its clock gets there (the
-            # driver moves the clock; the timer's real-time fallback is only a safety net).
-            self._waits[key] = _Wait(wake)
+        wake = env._virtual_time + max(seconds, 1e-6)  # when SimCord's timer below is due (1 µs at least)
+        task = asyncio.current_task()
+        if (
+            _BOT_SCOPE.get() == (env, env._generation)
+            and task in env._work.tasks
+            and task not in env._work.external_waits
+        ):
+            # The bot's own work: a timer on SimCord's clock, declared an external wait so that SimCord
+            # gives it no wall-clock fallback and only a move of its clock (the driver's) ends it.
+            self._waits[key] = _Wait(wake, task=task)
             self._kick(env)
             try:
-                await asyncio.sleep(seconds)
+                await env.external_wait(asyncio.sleep(seconds), reason=WAIT_REASON)
             finally:
                 self._waits.pop(key, None)
             return
@@ -415,11 +420,9 @@ class RealisticDiscord:
         return env
 
     def _kick(self, env: Env) -> None:
-        """Start the driver if a wait can be driven now: the test's own, or the bot's while it settles."""
+        """Start the driver unless it is running."""
         if self._driver is not None and not self._driver.done():
             return
-        if not self._settling and not any(w.future is not None for w in self._waits.values()):
-            return  # the bot's wait outside a settle: the next settle (or advance_time) takes it
         assert env._runtime is not None
         # SimCord's original create_task and an empty context: the driver is not the bot's work (the
         # settle would otherwise wait for it to settle, and it waits for the settle).
@@ -428,19 +431,16 @@ class RealisticDiscord:
     def _driving(self) -> bool:
         return self._driver is not None and not self._driver.done()
 
-    def _drivable(self) -> bool:
-        return bool(self._waits) and (self._settling > 0 or any(w.future is not None for w in self._waits.values()))
-
     async def _drive(self, env: Env) -> None:
-        """Move SimCord's clock to each pending wait in turn until none is left (or, outside a settle,
-        until the test's own waits are over), with SimCord's own ``_advance_to``: every timer due on the
-        way fires in order and the bot settles at each step, as in ``env.advance_time``."""
+        """Move SimCord's clock to each pending wait in turn until none is left, with SimCord's own
+        ``_advance_to``: every timer due on the way fires in order and the bot settles at each step, as
+        in ``env.advance_time``."""
         me = asyncio.current_task()
         loop = asyncio.get_running_loop()
         began = env._virtual_time
         stalled = 0
         try:
-            while self._drivable() and env._started and env._runtime is not None:
+            while self._waits and env._started and env._runtime is not None:
                 # A test's advance_time or a timer's real-time fallback advancing the clock: let it
                 # finish first (two advances at once would each wait for the other to settle).
                 busy = {t for t in (env._advance_task, env._real_advance_task) if t not in (None, me) and not t.done()}
@@ -449,9 +449,12 @@ class RealisticDiscord:
                     continue
                 wake = min(w.wake for w in self._waits.values())
                 if wake <= env._virtual_time:
+                    # Due but not over: SimCord's timer is a hair later than the layer computed (it
+                    # runs a timer at least a microsecond on). Step on by a microsecond at a time.
                     stalled += 1
                     if stalled > 1000:
-                        raise RuntimeError(f"a wait in the realistic-Discord layer due at {wake} never ended")
+                        raise RuntimeError(f"a wait in the realistic-Discord layer due at {wake} s never ended")
+                    wake = env._virtual_time + 1e-6
                 else:
                     stalled = 0
                 if env._virtual_time - began > MAX_DRIVE:
@@ -459,7 +462,7 @@ class RealisticDiscord:
                         f"the bot was still waiting on Discord after {MAX_DRIVE:g} s of simulated time"
                         f" ({len(self._waits)} calls waiting): is it calling Discord in a loop?"
                     )
-                await env._advance_to(max(wake, env._virtual_time), loop.time() + env.settle_timeout)
+                await env._advance_to(wake, loop.time() + env.settle_timeout)
                 for wait in list(self._waits.values()):
                     if wait.future is not None and wait.wake <= env._virtual_time and not wait.future.done():
                         wait.future.set_result(None)
@@ -490,24 +493,18 @@ class RealisticDiscord:
                 # A step of an advance (the test's advance_time, the driver, a real-time fallback):
                 # waits due within it fire within it; the ones after are for the next settle.
                 return await settle(env, *args, **kwargs)
-            layer._settling += 1
-            try:
-                if layer._waits:
-                    layer._kick(env)
+            result = await settle(env, *args, **kwargs)
+            # SimCord's settle counts a wait past its timeout as settled, and may end just as a call
+            # begins to wait, before the driver has started: finish the calls, then what they set going.
+            while layer._env is env and env._started and (layer._waits or layer._driving()):
+                layer._kick(env)
+                driver = layer._driver
+                assert driver is not None
+                await asyncio.wait({driver})
+                if not driver.cancelled() and driver.exception() is not None:
+                    raise driver.exception()  # type: ignore[misc]
                 result = await settle(env, *args, **kwargs)
-                while layer._env is env and env._started and (layer._waits or layer._driving()):
-                    driver = layer._driver
-                    if driver is None or driver.done():
-                        layer._kick(env)
-                        driver = layer._driver
-                    if driver is not None:
-                        await asyncio.wait({driver})
-                        if not driver.cancelled() and driver.exception() is not None:
-                            raise driver.exception()  # type: ignore[misc]
-                    result = await settle(env, *args, **kwargs)  # what the finished calls set going
-                return result
-            finally:
-                layer._settling -= 1
+            return result
 
         return settled
 
