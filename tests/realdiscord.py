@@ -29,32 +29,39 @@ Every call is recorded in :attr:`RealisticDiscord.calls` (method, path, bucket, 
 SimCord's clock), so tests and benchmarks can count calls and measure ratios to the buckets' bound.
 
 **The waits run on SimCord's virtual clock, not the wall clock.** A rate-limit wait or a latency is a
-timer on SimCord's clock (an ``asyncio.sleep`` in the bot's own task, which SimCord virtualises), and
-the layer moves that clock to it at once instead of letting the wall clock catch up: while a test
-settles (every SimCord action does), a driver task advances SimCord's clock from one pending wait to
-the next with SimCord's own ``advance_to`` (the machinery of ``env.advance_time``), which fires every
-timer due on the way in order and settles the bot between steps. So a call still takes its latency on
-the clock the bot, Discord's deadlines and the buckets read, concurrent calls still overlap, and a
-bucket still orders and spaces calls; only the wall-clock wait is gone. A settle returns only once no
-call is waiting in the layer: a slow sequence of calls (a breakout opening against the move bucket)
-is finished by the time the action returns, whatever ``settle_timeout`` is (that stays a budget for
-the bot's own work on the wall clock). A call made from the test's own task (``channel.send`` in a
-test) waits the same way. While a test moves time with ``env.advance_time``, waits due before its
-target happen within it; a wait beyond the target is finished by the next settle (or the next
-advance), so ``advance_time(60)`` still ends at exactly 60 s. ``RealisticDiscord.sleep`` offers the
-same wait to a test that makes something else slow (a busy database).
+timer on SimCord's clock: in the bot's own task an ``asyncio.sleep`` declared to SimCord as an
+external wait (so SimCord gives it no wall-clock fallback), in the test's own task (a test calling
+``channel.send``) a future. As soon as a call starts to wait, a driver task moves SimCord's clock to
+the earliest wait with SimCord's own ``_advance_to`` (what ``env.advance_time`` runs), which fires every
+timer due on the way in order and settles the bot between steps, then to the next wait, until none is
+left. So a call still takes its latency on the clock the bot, Discord's deadlines and the buckets
+read, calls made at once still overlap, a bucket still orders and spaces calls, and SimCord's
+3-second acknowledgement check still sees every latency; only the wall-clock wait is gone.
+
+* A settle (every SimCord action) returns only once no call is waiting: a slow sequence of calls (a
+  breakout opening against the move bucket) is finished when the action returns, whatever
+  ``settle_timeout`` is. That stays SimCord's budget for the bot's own work on the wall clock, and the
+  horizon within which SimCord waits for the bot's *own* timers in real time: keep it small.
+* While a test moves time with ``env.advance_time``, waits due before its target end within it; a wait
+  past the target is driven once the advance is over, and SimCord's clock then moves past the target.
+* A test travelling with time-machine: each step the driver moves SimCord's clock, it shifts the
+  innermost traveller by the same amount, so ``bot.clock.utcnow`` and SimCord's clock stay in step
+  through Discord's waits as both are the wall clock in production. Offsets the test makes itself are
+  kept (the shift is relative), and a test's own ``advance_time`` steps are the test's to mirror.
+* :meth:`RealisticDiscord.sleep` is the same wait for a test that makes something else slow from inside
+  the bot (a monkeypatched repository standing for a busy database).
 
 The layer is on for every test (``conftest.py``: 20 ms per call, buckets on); ``COPBOT_TEST_LATENCY``
 (seconds) and ``COPBOT_TEST_RATE_LIMITS`` (0/1) set the defaults for a run, and
 ``@pytest.mark.discord(latency=0.3, rate_limits=False)`` sets them per test; ``real_time=True`` makes
-the waits take wall-clock time again (SimCord's clock then follows through its real-time fallback), for
-benchmarks that time Discord's latency on the wall clock. ``tests/test_realdiscord.py`` proves each
-piece.
+the waits plain sleeps on the wall clock again (SimCord's clock follows through its real-time
+fallback), for benchmarks that time Discord's latency on the wall clock. ``tests/test_realdiscord.py``
+proves each piece.
 
 Two things it does not delay: SimCord starting a bot (``login`` runs ``setup_hook`` in the test's own
 task), and calls made while a test moves time with ``env.advance_time`` (timers firing): a test that
-steps time-machine and SimCord together cannot step time-machine by latencies it does not know, so the
-two clocks would drift. Buckets still apply then. Bucket waits reserve their slot without a lock: under
+steps time-machine and SimCord together has shifted time-machine to the target already, and a latency
+would carry the call past it. Buckets still apply then. Bucket waits reserve their slot without a lock: under
 SimCord a task waiting on a lock held by a sleeping task never counts as settled.
 """
 
@@ -458,9 +465,12 @@ class RealisticDiscord:
                 else:
                     stalled = 0
                 if env._virtual_time - began > MAX_DRIVE:
+                    waiting = ", ".join(
+                        sorted({w.task.get_name() if w.task else "the test" for w in self._waits.values()})
+                    )
                     raise TimeoutError(
                         f"the bot was still waiting on Discord after {MAX_DRIVE:g} s of simulated time"
-                        f" ({len(self._waits)} calls waiting): is it calling Discord in a loop?"
+                        f" ({len(self._waits)} calls waiting, in {waiting}): is it calling Discord in a loop?"
                     )
                 await env._advance_to(wake, loop.time() + env.settle_timeout)
                 for wait in list(self._waits.values()):
@@ -491,11 +501,11 @@ class RealisticDiscord:
         async def settled(env: Env, *args: Any, **kwargs: Any) -> Any:
             if env._advance_task is not None and env._advance_task is asyncio.current_task():
                 # A step of an advance (the test's advance_time, the driver, a real-time fallback):
-                # waits due within it fire within it; the ones after are for the next settle.
+                # waits due within it end within it; the driver takes the ones after it.
                 return await settle(env, *args, **kwargs)
             result = await settle(env, *args, **kwargs)
-            # SimCord's settle counts a wait past its timeout as settled, and may end just as a call
-            # begins to wait, before the driver has started: finish the calls, then what they set going.
+            # SimCord's settle counts the layer's waits as settled (they are external waits) and may
+            # end as a call begins to wait: finish the calls, then settle what they set going.
             while layer._env is env and env._started and (layer._waits or layer._driving()):
                 layer._kick(env)
                 driver = layer._driver

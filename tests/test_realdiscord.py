@@ -7,10 +7,13 @@ wrong reason, so each piece is proven here against SimCord with the real bot.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import discord
 import pytest
+import time_machine
 
+from bot.clock import utcnow
 from tests.realdiscord import BUCKET_RULES, NONCE_MAX, NONCE_WINDOW, check_limits
 
 
@@ -65,6 +68,24 @@ async def test_a_settle_ends_only_when_no_call_is_waiting(simcord_env, community
     (reply,) = [m for m in stranger.dm_channel.history() if m.author.id == simcord_env.bot.user.id]
     assert "can't find one" in reply.content
     assert _seconds_since(simcord_env, started) >= 10.0
+
+
+@pytest.mark.discord(latency=2.0, rate_limits=False)
+async def test_a_test_travelling_with_time_machine_keeps_the_bots_clock_in_step(simcord_env, community):
+    """The bot reads time-machine's clock (``bot.clock.utcnow``); each wait the layer drives moves it
+    with SimCord's, so the two agree as the wall clock does in production. An offset the test makes
+    itself is kept."""
+    stranger = simcord_env.create_user("stranger")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        started = simcord_env.now()
+        await stranger.send_dm("Hello?")
+        assert _seconds_since(simcord_env, started) >= 2.0
+        assert abs(utcnow() - simcord_env.now()) < timedelta(milliseconds=1)
+        t.shift(3600)  # the wall clock jumps, as across a time the bot was not running
+        await stranger.send_dm("Anyone?")
+        assert abs(utcnow() - simcord_env.now() - timedelta(hours=1)) < timedelta(milliseconds=1)
+    replies = [m for m in stranger.dm_channel.history() if m.author.id == simcord_env.bot.user.id]
+    assert len(replies) == 2
 
 
 @pytest.mark.discord(latency=3.1, rate_limits=False)
