@@ -11,7 +11,7 @@ from test_breakouts import _crowd, _plan
 
 from bot.storage.breakouts import BreakoutRepository
 
-pytestmark = pytest.mark.simcord(settle_timeout=45)
+pytestmark = pytest.mark.simcord(settle_timeout=15)  # as test_breakouts.py
 
 
 def _room(community, number: int):

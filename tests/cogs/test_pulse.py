@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 import time_machine
 from conftest import Community
 
 from bot.storage.pulses import PulseRepository
-
-pytestmark = [pytest.mark.timeout(180), pytest.mark.simcord(settle_timeout=45)]
 
 ANSWER = "Answer anonymously"
 
