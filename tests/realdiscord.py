@@ -410,10 +410,9 @@ class RealisticDiscord:
         monkeypatch.setattr(FakeWebhookAdapter, "request", webhook)
         for name in ("start", "restart_bot"):
             monkeypatch.setattr(Env, name, self._while_flag("starting", getattr(Env, name)))
-        if self.real_time:
-            monkeypatch.setattr(Env, "advance_time", self._while_flag("advancing", Env.advance_time))
-            return
         monkeypatch.setattr(Env, "advance_time", self._while_flag("advancing", Env.advance_time))
+        if self.real_time:
+            return
         monkeypatch.setattr(Env, "_settle_internal", self._settling_through_waits(Env._settle_internal))
         monkeypatch.setattr(Env, "_detach_bot", self._stopping_the_driver(Env._detach_bot))
         monkeypatch.setattr(Env, "_move_clock", self._moving_time_machine_too(Env._move_clock))
