@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import time_machine
 from conftest import Community
-from test_tasks_reminders import Clocks
 
 from bot.privacy.policy import document
 from bot.privacy.registry import personal_tables
+from tests.notices import Clocks
 from tests.privacyseed import seed_every_member_column
 
 DAY = 86400
