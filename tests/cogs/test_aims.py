@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from test_tasks_reminders import Clocks, utc
 
 from cogs._shared import BUTTON_FOR_FACILITATORS
+from tests.notices import Clocks, utc
 
 pytestmark = pytest.mark.timeout(90)
 
