@@ -103,6 +103,38 @@ async def require_facilitator(interaction: discord.Interaction) -> None:
         raise UserError(FACILITATOR_ONLY)
 
 
+def for_facilitators(func: F) -> F:
+    """The one way a button's ``callback`` or a form's ``on_submit`` runs facilitator work.
+
+    The facilitator is checked again at every press and every submit, not only when the button was
+    shown or the form opened: a form can stay open for a long time, and the role can be taken away
+    meanwhile. A non-facilitator gets :data:`FACILITATOR_ONLY` privately and nothing runs. Includes
+    :func:`replies_to_user_errors`. Marks the callback (``copbot_facilitators``) so a test can find
+    every facilitator control the bot registers and prove each one refuses.
+    """
+
+    @functools.wraps(func)
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        interaction = next(a for a in args if isinstance(a, discord.Interaction))
+        await require_facilitator(interaction)
+        return await func(*args, **kwargs)
+
+    wrapped = replies_to_user_errors(checked)
+    wrapped.copbot_facilitators = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def drop_payload(interaction: discord.Interaction) -> None:
+    """Forget what a member submitted (the gateway payload's ``data``) once it has been read.
+
+    discord.py keeps a submitted form (a question's text, check-in scores) in ``interaction.data``,
+    beside ``interaction.user``, for as long as the interaction lives: until its last reply is sent.
+    Dropped as soon as it is read, a memory dump taken while the reply is on its way finds the member
+    but not what they submitted, and the payload can be collected.
+    """
+    interaction.data = None
+
+
 def guild_of(interaction: discord.Interaction) -> discord.Guild:
     """The interaction's server; commands are server-only, so this only fails on a programming error."""
     if interaction.guild is None:

@@ -62,8 +62,16 @@ def closed_note(pulse: Pulse, answered: int) -> str:
     )
 
 
+#: Shown instead of a statement's numbers when a group answered it all alike (bot/pulse/results.py).
+HELD_BACK = (
+    "Not shown this time: in one group everyone gave the same score, so the numbers would show "
+    "how each of them answered."
+)
+
+
 def _distribution(group: GroupResult, index: int) -> str:
     stats = group.statements[index]
+    assert stats.mean is not None and stats.distribution is not None, "only shown statements are drawn"
     counts = " · ".join(f"{score}: {n}" for score, n in zip(SCORES, stats.distribution, strict=True))
     return f"average **{stats.mean:.1f}** (scores {counts})"
 
@@ -91,9 +99,12 @@ def results_lines(view: ClosedView) -> list[str]:
             "an average could point to one person."
         )
         return lines
-    for index, (stats) in enumerate(results.everyone.statements if results.everyone else ()):
+    for index, stats in enumerate(results.everyone.statements if results.everyone else ()):
         lines.append("")
         lines.append(f"**{stats.words}** (1 = not at all, 5 = very much)")
+        if not stats.shown:
+            lines.append(HELD_BACK)
+            continue
         for group in results.lines():
             lines.append(f"• {escape_markdown(group.name)} ({group.count}): {_distribution(group, index)}")
     lines.append("")

@@ -164,16 +164,17 @@ class QuestionsCog(commands.Cog, name="Questions"):
 
     # ------------------------------------------------------------------------------ memory
 
-    def forget_meeting_state(self) -> None:
-        """Forget the rate limit, mutes, DM counts and every question → asker link (for ``/meeting end``)."""
-        self.memory.forget_meeting_state()
+    def forget_meeting_state(self, guild_id: int | None = None) -> None:
+        """Forget the rate limit, mutes, DM counts and every question → asker link, and wipe the vote
+        secret of ``guild_id`` (for ``/meeting end``; ``None``: every server's)."""
+        self.memory.forget_meeting_state(guild_id)
         self._rearm()
 
     @commands.Cog.listener()
     async def on_meeting_ended(self, guild_id: int) -> None:
         """``/meeting end`` (or the panel, or the auto-close): mutes "for the rest of the meeting" end
-        now, and no question is being answered any more."""
-        self.forget_meeting_state()
+        now, no question is being answered any more, and the server's vote secret is replaced."""
+        self.forget_meeting_state(guild_id)
         number = self.answering_now.pop(guild_id, None)
         if number is not None:
             await self._redraw_number(guild_id, number)
@@ -454,6 +455,8 @@ class QuestionsCog(commands.Cog, name="Questions"):
         await self.repo.toggle_vote(
             question.id, self.memory.keys.vote(question.guild_id, question.id, interaction.user.id)
         )
+        if self.bot.scheduler.get_job(self._job_id) is None:  # the vote secret expires after the meeting
+            self._rearm()
         question = await self.repo.get(question.id)
         await interaction.edit_original_response(
             embed=await self._embed(question), view=question_view(question), allowed_mentions=NO_PINGS

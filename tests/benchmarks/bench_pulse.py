@@ -28,6 +28,7 @@ import pytest
 
 from bot.clock import utcnow
 from bot.heap import freeze_start_up_heap
+from bot.storage.pulses import answer_key
 
 RUNS = 12
 MEETINGS = 12
@@ -46,11 +47,14 @@ async def _seed(env, guild_id: int) -> None:
         )
         answers = [
             (
-                1 + (i + m) % 5,
-                1 + (i * 3 + m) % 5,
-                1 + (i * 7) % 5,
-                ROLES[i % len(ROLES)],
-                f"Comment {i} on meeting {m + 1}: the part about waiting lists was clear, thank you.",
+                answer_key(),
+                (
+                    1 + (i + m) % 5,
+                    1 + (i * 3 + m) % 5,
+                    1 + (i * 7) % 5,
+                    ROLES[i % len(ROLES)],
+                    f"Comment {i} on meeting {m + 1}: the part about waiting lists was clear, thank you.",
+                ),
             )
             for i in range(ANSWERS)
         ]

@@ -124,14 +124,14 @@ async def test_answers_never_exceed_the_people_asked_even_after_a_restart(db: Da
 
 async def test_results_wait_for_the_close(service: PulseService):
     opened = await open_for(service, PEOPLE[:8])
-    for user in PEOPLE[:6]:
-        await service.answer(opened.pulse.id, user, NOW, values=scores(4), comment="fine", share_role="yes")
+    for index, user in enumerate(PEOPLE[:6]):
+        await service.answer(opened.pulse.id, user, NOW, values=scores(3 + index % 2), comment="fine", share_role="yes")
     view = await service.results(GUILD)
     assert type(view).__name__ == "OpenView" and view.answered == 6
     await service.close(opened.pulse.id, NOW)
     view = await service.results(GUILD)
     assert type(view).__name__ == "ClosedView" and view.results.total == 6
-    assert view.results.everyone is not None and view.results.everyone.statements[0].mean == 4.0
+    assert view.results.everyone is not None and view.results.everyone.statements[0].mean == 3.5
     assert [p.count for p in view.trend] == [6]
 
 
@@ -156,18 +156,22 @@ def test_the_form_is_read_strictly():
         parse_answer(scores(3), "x" * 11, "no", None, 10)
 
 
-def test_memory_holds_keyed_fingerprints_apart_from_answers_and_renews_its_secret():
+def test_memory_holds_keyed_fingerprints_apart_from_answers_and_wipes_each_check_ins_secret():
     memory = PulseMemory()
     memory.record(GUILD, 5, 1001, Answer(1, 1, 1))
-    key = memory.keys.check_in(GUILD, 5, 1001)
+    memory.record(GUILD, 6, 1001, Answer(1, 1, 1))
+    [key] = memory._answered[5]
     assert (1001).to_bytes(8, "big") not in key and b"1001" not in key
-    assert memory.has_answered(GUILD, 5, 1001) and not memory.has_answered(GUILD, 6, 1001)
+    assert key not in memory._answered[6]  # one member's fingerprints on two check-ins look unrelated
+    assert memory.has_answered(GUILD, 5, 1001) and not memory.has_answered(GUILD, 7, 1001)
     with pytest.raises(UserError):
         memory.record(GUILD, 5, 1001, Answer(2, 2, 2))
-    keys_before = memory.keys
+    secret = memory._secrets[5]
+    assert memory.secrets_held() == 2 and "hidden" in repr(secret)
     memory.forget(5)
-    assert not memory.has_answered(GUILD, 5, 1001) and memory.keys is not keys_before
-    assert "secrets hidden" in repr(memory.keys)
+    assert bytes(secret._bytes) == bytes(32), "the closed check-in's secret is overwritten, not just dropped"
+    assert not memory.has_answered(GUILD, 5, 1001) and memory.secrets_held() == 1 and memory.waiting(5) == 0
+    assert memory.has_answered(GUILD, 6, 1001), "another open check-in keeps its own secret"
 
 
 def test_recently_in_voice_forgets_after_the_window():
