@@ -19,6 +19,7 @@ from bot.app import SOMETHING_WENT_WRONG, CopBot, send_ephemeral
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meeting_session import default_title
+from bot.privacy import promise
 from bot.pulse.chart import trend_png, warm_up
 from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
@@ -51,7 +52,7 @@ class PulseCog(commands.Cog, name="Pulse"):
         title="Anonymous check-in",
         lines=(
             "After a meeting you may get an **Answer anonymously** button: three 1–5 scores and a comment. "
-            "Nobody sees who answered; roles with under five answers are merged, so nobody is singled out.",
+            f"{promise.ANSWER_KEPT} Roles are only shown for groups of several people.",
         ),
         facilitator_lines=("`/pulse start`, then `/pulse results` once it closes.",),
     )

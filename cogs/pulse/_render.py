@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.privacy import promise
 from bot.pulse.results import SCORES, GroupResult, PulseResults
 from bot.pulse.service import ClosedView, OpenView, pulse_name
 from bot.questions.text import render_safe
@@ -26,8 +27,8 @@ def invitation(pulse: Pulse, guild_name: str) -> str:
     return (
         f"Hello! Thank you for coming to **{escape_markdown(pulse.title)}** in **{escape_markdown(guild_name)}**. "
         "How was it for you? Press the button to answer three short statements (and add a comment if you "
-        "like). It is anonymous: nobody, not even the facilitators or the person who runs copbot, can see who "
-        "answered or what they said, and roles are only shown for groups of several people. "
+        f"like). It is anonymous: your name is not shown with your answer. {promise.ANSWER_KEPT} "
+        f"{promise.ANY_BOT} {promise.TRUST} Roles are only shown for groups of several people. "
         f"Open until {format_dt(pulse.closes_at, 'f')}."
     )
 
@@ -122,7 +123,8 @@ def merge_note(results: PulseResults) -> str:
     """Why there are (or are no) lines by role, in plain words."""
     base = (
         f"A role gets its own line only when at least {results.min_group} answers share it; smaller groups are "
-        "merged into “other roles”, so nobody can be singled out."
+        "merged into “other roles”. Where everyone in a group gave the same score, that statement's numbers "
+        "are not shown."
     )
     if not results.groups:
         return base + " This time no role was shared by enough people, so only everyone's results are shown."

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.clock import utcnow
+from bot.privacy import promise
 from bot.pulse.results import STATEMENTS
 from bot.storage.pulses import Pulse
 from cogs._shared import IdButton, for_facilitators, replies_to_user_errors
@@ -29,10 +30,7 @@ if TYPE_CHECKING:
     from bot.app import CopBot
 
 SCORE_WORDS = {"1": "1 – not at all", "2": "2", "3": "3 – somewhat", "4": "4", "5": "5 – very much"}
-THANKS = (
-    "Thank you! Your answers are in, anonymously. Nobody can see who answered or what they said, "
-    "and nothing in your messages with me changes."
-)
+THANKS = f"Thank you! Your answers are in. {promise.ANSWER_KEPT} Nothing in your messages with me changes."
 
 
 class _PulseButton(IdButton):

@@ -37,6 +37,7 @@ from discord.ext import commands
 from bot.app import SOMETHING_WENT_WRONG, CopBot, send_ephemeral
 from bot.clock import utcnow
 from bot.errors import UserError
+from bot.privacy import promise
 from bot.questions.anonymity import MeetingMemory
 from bot.questions.export import questions_csv
 from bot.questions.text import clean_answer, clean_question, preview
@@ -78,11 +79,10 @@ NO_SHARED_SERVER = (
     "facilitator know."
 )
 DM_EXPLANATION = (
-    "Hello! To ask a question anonymously, press **{button}** below and type it in the form that opens. "
-    "It is posted without your name, and nobody, not even the people who run me, can see who asked.\n\n"
-    "I never post what you type in this chat, because this chat is kept by Discord and could be read by "
-    "whoever runs me. The message you just sent stays here until you delete it (hover over it, or press "
-    "and hold, and choose Delete)."
+    "Hello! To ask a question without your name, press **{button}** below and type it in the form that opens. "
+    f"{promise.KEEPS_NOTHING}\n\n"
+    f"{' '.join(promise.DIRECT_MESSAGES)} I never post what you type in this chat. The message you just sent "
+    "stays here until you delete it (hover over it, or press and hold, and choose Delete)."
 )
 DM_LIMIT = (
     "Thank you for your messages! You have sent me quite a few this hour, so I'll answer again in about "
@@ -114,11 +114,11 @@ class QuestionsCog(commands.Cog, name="Questions"):
         title="Ask without giving your name",
         lines=(
             "`/ask` opens a small form: type your question and it appears in the questions channel as "
-            '"Question #N". Nobody, not even the people who run copbot, can see who asked.',
-            "`/explain` asks for a plain-language explanation of a word or phrase, in the same anonymous way.",
+            f'"Question #N", without your name. {promise.KEEPS_NOTHING} {promise.ANY_BOT} {promise.TRUST}',
+            "`/explain` asks for a plain-language explanation of a word or phrase, in the same way.",
             'You can also send me a direct message: I answer with an "Ask anonymously" button that opens the '
             "same form. I never post what you type in a direct message, and it stays in the chat until you "
-            "delete it, so you may want to delete it.",
+            f"delete it. {' '.join(promise.DIRECT_MESSAGES)}",
             'Press "Me too" under a question you would like answered as well (press again to take it back).',
         ),
         facilitator_lines=(
@@ -278,13 +278,13 @@ class QuestionsCog(commands.Cog, name="Questions"):
         if review_channel is not None:
             return (
                 "Thank you! Your question is waiting for a facilitator to check it. Once they approve it, it "
-                f"will appear in {where}. Nobody can see who asked."
+                f"will appear in {where}. {promise.NOT_ON_IT}"
             )
         if from_dm:  # a DM chat must never name the question (DESIGN.md, Anonymity)
-            return f"Thank you! Your question was posted anonymously in {where}. Nobody can see who asked."
+            return f"Thank you! Your question was posted without your name in {where}. {promise.NOT_ON_IT}"
         return (
-            f"Thank you! Your question was posted anonymously as **Question #{question.number}** in "
-            f"{channel.mention}. Nobody can see who asked."
+            f"Thank you! Your question was posted without your name as **Question #{question.number}** in "
+            f"{channel.mention}. {promise.NOT_ON_IT}"
         )
 
     async def _undo(self, question: Question, sent: discord.Message | None) -> None:
@@ -311,7 +311,7 @@ class QuestionsCog(commands.Cog, name="Questions"):
             return
         await send_ephemeral(interaction, confirmation)
 
-    @app_commands.command(name="ask", description="Ask a question anonymously: nobody will see it was you")
+    @app_commands.command(name="ask", description="Ask a question without your name on it")
     @app_commands.guild_only()
     async def ask(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
@@ -574,7 +574,7 @@ class QuestionsCog(commands.Cog, name="Questions"):
         name = f"Question #{question.number}" if question.number else "this question"
         await interaction.response.send_message(
             f"Done. Whoever asked {name} can't ask anonymous questions until "
-            f"{discord.utils.format_dt(until, 't')}. They are told kindly if they try; nobody learns who they are.",
+            f"{discord.utils.format_dt(until, 't')}. They are told kindly if they try. {promise.NOT_TOLD}",
             ephemeral=True,
         )
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.privacy import promise
 from bot.questions.text import question_body, render_in_parts
 from bot.storage.question_answers import MAX_ANSWER
 from bot.storage.questions import Question
@@ -39,7 +40,7 @@ PREFIX = "copbot:questions"
 FORM_PREFIX = f"{PREFIX}:form:"
 ANSWER_FORM_PREFIX = f"{PREFIX}:answerform:n"
 ANSWERING_NOW = "Being answered now."
-ANONYMOUS_FOOTER = "Asked anonymously: nobody, not even copbot's operators, can see who asked."
+ANONYMOUS_FOOTER = promise.FOOTER
 
 #: action → (label, style) for the question buttons.
 _LOOKS: dict[str, tuple[str, discord.ButtonStyle]] = {
@@ -161,7 +162,7 @@ def question_form(guild_id: int, max_length: int) -> discord.ui.Modal:
             label="Your question",
             custom_id="question",
             style=discord.TextStyle.paragraph,
-            placeholder="Anything you'd like to ask. Nobody will see that it was you.",
+            placeholder=f"Anything you'd like to ask. {promise.NAME_NOT_SHOWN}",
             min_length=1,
             max_length=max_length,
         )

@@ -57,7 +57,7 @@ async def test_dm_with_two_shared_servers_offers_a_choice_and_posts_only_from_th
     assert post.embeds[0].title == "Question #1"
     assert post.embeds[0].description == "What does shared decision making mean?"
     assert not community.questions.history()
-    assert "posted anonymously" in done.response.content and "Hip Pain CoP" in done.response.content
+    assert "posted without your name" in done.response.content and "Hip Pain CoP" in done.response.content
     assert "Question #" not in done.response.content and "shared decision" not in done.response.content
     assert bot_reply(simcord_env, user).id == reply.id  # nothing new was written into the DM chat
 
