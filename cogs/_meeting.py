@@ -22,7 +22,7 @@ from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
 from bot.text_limits import MESSAGE, chunk_mentions, pack_sections
-from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
+from cogs._shared import NO_PINGS, IdButton, for_facilitators
 
 if TYPE_CHECKING:
     from bot.app import CopBot
@@ -321,7 +321,7 @@ class _PanelButton(IdButton):
     prefix = "copbot:meeting"
 
     async def _session(self, interaction: discord.Interaction) -> MeetingSession:
-        await require_facilitator(interaction)
+        """The running meeting this panel is for (the clicker was checked by :func:`for_facilitators`)."""
         assert interaction.guild is not None
         bot: CopBot = interaction.client  # type: ignore[assignment]
         session = await bot.meeting_sessions.current(interaction.guild.id)
@@ -347,7 +347,7 @@ class RoundButton(_PanelButton, action="round"):
     label = "Icebreaker round"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "icebreaker round")
@@ -357,7 +357,7 @@ class PlanButton(_PanelButton, action="plan"):
     label = "Plan breakouts"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         session = await self._session(interaction)
         await interaction.response.send_modal(PlanModal(session.number))
@@ -371,8 +371,10 @@ class PlanModal(discord.ui.Modal, title="Plan breakout groups"):
     def __init__(self, number: int) -> None:
         super().__init__(custom_id=f"copbot:meeting:planform:{number}")
 
-    @replies_to_user_errors
+    @for_facilitators
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Re-checked on submit: the form may have been opened before the facilitator role was taken away,
+        and the plan shows every member's role."""
         from bot.errors import UserError
 
         try:
@@ -392,7 +394,7 @@ class CloseBreakoutsButton(_PanelButton, action="close"):
     label = "Close breakouts"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "breakout close")
@@ -402,7 +404,7 @@ class QuestionsButton(_PanelButton, action="questions"):
     label = "Open questions"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "questions list")
@@ -412,7 +414,7 @@ class ActionButton(_PanelButton, action="action"):
     label = "Add an action"
     style = discord.ButtonStyle.primary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         bot: CopBot = interaction.client  # type: ignore[assignment]
@@ -428,7 +430,7 @@ class EndButton(_PanelButton, action="end"):
     label = "End the meeting"
     style = discord.ButtonStyle.danger
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         session = await self._session(interaction)
         await interaction.response.defer(ephemeral=True)

@@ -183,3 +183,80 @@ class IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)")
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> Self:
         return cls(int(match["target_id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRef:
+    """What a button's ``custom_id`` names, without a row id that counts across every server.
+
+    Row ids are shared by all servers, so a button carrying one shows members how busy other servers
+    are (check-in "#1" here carried id 4 after three check-ins elsewhere). A button names its target by
+    ``<server>:<number>`` (the per-server ``#N``; the server is there because a DM has none) or by
+    ``t<token>`` (a random token stored with the row). ``row_id`` is only for buttons made before this,
+    which carry the bare row id and keep working.
+    """
+
+    guild_id: int | None = None
+    number: int | None = None
+    token: int | None = None
+    row_id: int | None = None
+
+    PATTERN: ClassVar[str] = r"[0-9]+:[0-9]+|t[0-9]+|[0-9]+"
+
+    @classmethod
+    def parse(cls, text: str) -> PublicRef:
+        if text.startswith("t"):
+            return cls(token=int(text[1:]))
+        if ":" in text:
+            guild, number = text.split(":", 1)
+            return cls(guild_id=int(guild), number=int(number))
+        return cls(row_id=int(text))
+
+    @classmethod
+    def numbered(cls, guild_id: int, number: int) -> PublicRef:
+        return cls(guild_id=guild_id, number=number)
+
+    @classmethod
+    def tokened(cls, token: int | None, row_id: int) -> PublicRef:
+        """By token; a row made before tokens existed (``None``) keeps its row id."""
+        return cls(token=token) if token is not None else cls(row_id=row_id)
+
+    def __str__(self) -> str:
+        if self.token is not None:
+            return f"t{self.token}"
+        if self.guild_id is not None and self.number is not None:
+            return f"{self.guild_id}:{self.number}"
+        return str(self.row_id)
+
+
+class RefButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """Like :class:`IdButton`, but the ``custom_id`` carries a :class:`PublicRef`: ``<prefix>:<action>:<ref>``."""
+
+    prefix: ClassVar[str] = ""
+    action: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
+    def __init_subclass__(cls, *, action: str | None = None) -> None:
+        if action is None:
+            super().__init_subclass__(template=r"(?!)")
+            return
+        cls.action = action
+        super().__init_subclass__(template=rf"{re.escape(cls.prefix)}:{re.escape(action)}:(?P<ref>{PublicRef.PATTERN})")
+
+    def __init__(self, ref: PublicRef, *, label: str | None = None, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or self.label,
+                style=self.style,
+                custom_id=f"{self.prefix}:{self.action}:{ref}",
+                disabled=disabled,
+            )
+        )
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(PublicRef.parse(match["ref"]))

@@ -16,6 +16,7 @@ from bot.clock import utcnow
 from bot.errors import UserError
 from bot.grouping import History
 from bot.storage.database import Database
+from bot.storage.tokens import public_token
 
 Status = Literal["planned", "opening", "open", "closing", "closed", "cancelled"]
 #: Statuses in which rooms may exist in Discord, so the session must be closed before another opens.
@@ -59,6 +60,8 @@ class BreakoutSession:
     #: Where the facilitators' note with a timed breakout's end (and "Add 5 minutes") is, if posted.
     timer_channel_id: int | None = None
     timer_message_id: int | None = None
+    #: A random number that the session's buttons carry instead of its row id (``None``: made before).
+    token: int | None = None
 
     @property
     def member_count(self) -> int:
@@ -92,7 +95,7 @@ def _groups_from_json(text: str) -> tuple[tuple[PlannedMember, ...], ...]:
 _SESSION_COLUMNS = (
     "id, guild_id, status, size, seed, groups_json, summary, source_channel_id, category_id,"
     " channel_ids_json, ends_at, warned, created_by, note_ids_json, help_json,"
-    " timer_channel_id, timer_message_id"
+    " timer_channel_id, timer_message_id, token"
 )
 
 
@@ -116,6 +119,7 @@ def _session(row: object) -> BreakoutSession:
         help_asked={int(k): datetime.fromisoformat(v) for k, v in json.loads(r["help_json"]).items()},
         timer_channel_id=r["timer_channel_id"],
         timer_message_id=r["timer_message_id"],
+        token=r["token"],
     )
 
 
@@ -179,7 +183,7 @@ class BreakoutRepository:
             )
             session_id = await tx.insert(
                 "INSERT INTO breakout_sessions (guild_id, status, size, seed, groups_json, summary, source_channel_id,"
-                " created_by, created_at) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?)",
+                " created_by, created_at, token) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     size,
@@ -189,6 +193,7 @@ class BreakoutRepository:
                     source_channel_id,
                     created_by,
                     utcnow().isoformat(),
+                    public_token(),
                 ),
             )
             row = await tx.fetchone(f"SELECT {_SESSION_COLUMNS} FROM breakout_sessions WHERE id = ?", (session_id,))
@@ -208,6 +213,11 @@ class BreakoutRepository:
                 raise UserError(NOT_PLANNED)
             row = await tx.fetchone(f"SELECT {_SESSION_COLUMNS} FROM breakout_sessions WHERE id = ?", (session_id,))
         return _session(row)
+
+    async def id_for_token(self, token: int) -> int | None:
+        """The session a button's token names (``None`` if there is none)."""
+        row = await self._db.fetchone("SELECT id FROM breakout_sessions WHERE token = ?", (token,))
+        return int(row[0]) if row else None
 
     async def get(self, session_id: int) -> BreakoutSession | None:
         row = await self._db.fetchone(f"SELECT {_SESSION_COLUMNS} FROM breakout_sessions WHERE id = ?", (session_id,))

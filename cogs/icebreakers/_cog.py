@@ -268,7 +268,7 @@ class IcebreakersCog(commands.Cog):
             f"Then everyone who joined gets a turn, one at a time, in random order.{timing} "
             "You can always press **Pass** when it is your turn."
         )
-        await interaction.response.send_message(intro + text, view=join_view(state.round_id), allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(intro + text, view=join_view(state), allowed_mentions=NO_PINGS)
         message = await interaction.original_response()
         async with self._lock(state.round_id):
             state = _with_message(state, message.id)
@@ -397,7 +397,7 @@ class IcebreakersCog(commands.Cog):
             message = await channel.send(
                 f"<@{speaker}>, your turn!{timing} Press **Next** when you have finished, "
                 "or **Pass** if you would rather not say anything this time.",
-                view=turn_view(new.round_id, new.turn),
+                view=turn_view(new),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False, roles=False, users=[discord.Object(speaker)], replied_user=False
                 ),

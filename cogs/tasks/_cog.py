@@ -239,7 +239,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         if task.assignee_id == FORGOTTEN:  # nobody is doing it: there is nobody to remind
             return
         content = reminder_text(task, kind, self._guild_name(task.guild_id), late)
-        view = nudge_view(task.id) if kind.startswith("overdue:") else None
+        view = nudge_view(task) if kind.startswith("overdue:") else None
         await self.send_to_member(task.guild_id, task.assignee_id, content, view=view, nonce=nonce)
 
     async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
