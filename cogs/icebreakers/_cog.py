@@ -31,6 +31,7 @@ from bot.icebreakers import round as rounds
 from bot.icebreakers.bank import Prompt, check_custom_prompt, shipped_bank, unknown_category_sentence
 from bot.icebreakers.cycle import ALL_SCOPE
 from bot.icebreakers.round import Outcome, Phase, RoundState
+from bot.questions.text import render_safe
 from bot.storage.icebreakers import ROUND_BUSY, IcebreakerRepository, StoredRound
 from bot.text_limits import EMBED_DESCRIPTION, fit
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
@@ -49,8 +50,15 @@ INTERRUPTED = (
 TURN_MOVED_ON = "That turn has already finished, so the round has moved on."
 
 
+def shown(text: str) -> str:
+    """An icebreaker's text as Discord should show it: literally. Facilitators can add their own, so a
+    masked link (``[text](https://…)``), a mention or any formatting in one is shown as typed, never as a
+    link or a ping in a post from the bot (the same escaping as questions: :func:`render_safe`)."""
+    return render_safe(text)
+
+
 def _prompt_line(prompt: Prompt, label: str) -> str:
-    return f"**Icebreaker #{prompt.number}** · {label}\n> {prompt.text}"
+    return f"**Icebreaker #{prompt.number}** · {label}\n> {shown(prompt.text)}"
 
 
 def _people(n: int) -> str:
@@ -163,7 +171,7 @@ class IcebreakersCog(commands.Cog):
             guild.id, key, tidy, interaction.user.id, limit=self.bot.config.limits.icebreakers_per_server
         )
         await interaction.response.send_message(
-            f"Added icebreaker **#{prompt.number}** to “{self.bank.label(key)}”:\n> {prompt.text}",
+            f"Added icebreaker **#{prompt.number}** to “{self.bank.label(key)}”:\n> {shown(prompt.text)}",
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -179,7 +187,7 @@ class IcebreakersCog(commands.Cog):
         prompt, shipped = await self.repo.remove(guild.id, prompt_id)
         what = "hidden in this server (it is one of the built-in questions)" if shipped else "removed"
         await interaction.response.send_message(
-            f"Icebreaker **#{prompt.number}** is now {what}:\n> {prompt.text}",
+            f"Icebreaker **#{prompt.number}** is now {what}:\n> {shown(prompt.text)}",
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -206,7 +214,7 @@ class IcebreakersCog(commands.Cog):
             if item.hidden:
                 marks += " · *hidden here*"
             lines.append(
-                f"**#{item.prompt.number}** · {self.bank.label(item.prompt.category)}{marks}\n{item.prompt.text}"
+                f"**#{item.prompt.number}** · {self.bank.label(item.prompt.category)}{marks}\n{shown(item.prompt.text)}"
             )
         embed = discord.Embed(
             title=f"Icebreaker questions (page {page + 1} of {pages})",

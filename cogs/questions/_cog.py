@@ -45,7 +45,7 @@ from bot.storage.question_answers import MAX_ANSWER, QuestionAnswerRepository
 from bot.storage.questions import Question, QuestionRepository
 from bot.storage.settings import GuildSettings
 from bot.text_limits import MESSAGE, fit_lines
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, require_facilitator
+from cogs._shared import NO_PINGS, HelpSection, drop_payload, facilitator_only, guild_of, require_facilitator
 from cogs.questions._views import (
     DYNAMIC_ITEMS,
     answer_form,
@@ -302,14 +302,17 @@ class QuestionsCog(commands.Cog, name="Questions"):
         """Acknowledge first, then store and post, then tell the asker what really happened."""
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await self._posted(interaction, raw, kind, guild)
+        del raw  # posted: from here nothing holds the question beside the asker (the reply names neither)
+        await send_ephemeral(interaction, reply)
+
+    async def _posted(self, interaction: discord.Interaction, raw: str, kind: str, guild: discord.Guild | None) -> str:
+        """Store and post one question; the asker's confirmation, or the sentence saying why not."""
         guild = guild or guild_of(interaction)
-        from_dm = interaction.guild is None
         try:
-            confirmation = await self.submit(guild, interaction.user.id, raw, kind, from_dm=from_dm)
+            return await self.submit(guild, interaction.user.id, raw, kind, from_dm=interaction.guild is None)
         except UserError as error:
-            await send_ephemeral(interaction, error.message)
-            return
-        await send_ephemeral(interaction, confirmation)
+            return error.message
 
     @app_commands.command(name="ask", description="Ask a question without your name on it")
     @app_commands.guild_only()
@@ -340,6 +343,8 @@ class QuestionsCog(commands.Cog, name="Questions"):
             guild_id = form_guild_id(custom_id)
             guild = self.bot.get_guild(guild_id) if guild_id is not None else None
             text = form_value(list(data.get("components") or []), "question")
+            del data
+            drop_payload(interaction)  # the form (the question's text) is read: let discord.py's copy go
             if guild is None or text is None:
                 await send_ephemeral(interaction, STALE_FORM)
                 return
@@ -347,7 +352,9 @@ class QuestionsCog(commands.Cog, name="Questions"):
             if not await self._is_member(guild, interaction):
                 await send_ephemeral(interaction, NOT_A_MEMBER)
                 return
-            await self.ask_from_interaction(interaction, text, kind="question", guild=guild)
+            reply = await self._posted(interaction, text, "question", guild)
+            del text  # posted: nothing holds the question beside the asker while the reply goes out
+            await send_ephemeral(interaction, reply)
         except Exception:
             log.exception("Could not handle a question form in server %s", getattr(interaction.guild, "id", None))
             await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
