@@ -7,7 +7,8 @@ request (who pressed what, and the text of a question), asyncpg and APScheduler 
 may carry arguments. So each of them gets a floor below which nothing it logs is written:
 
 * the logger's level is raised to the floor (so nothing below it is even formatted), and
-* a filter on the logger itself, and on every child logger already created, drops any record below
+* a filter on the logger itself, on every child logger already created, and on every child logger
+  created later (APScheduler makes its executors' loggers as jobs first run), drops any record below
   the floor, so the cap holds even if something later sets one of these loggers to DEBUG.
 
 copbot's own loggers (``bot.*``, ``cogs.*``) may log at DEBUG: they never log a member's id, a
@@ -40,6 +41,31 @@ class BelowFloor(logging.Filter):
         return record.levelno >= self.floor
 
 
+def _floor_for(name: str) -> int | None:
+    for prefix, floor in LIBRARY_FLOORS.items():
+        if name == prefix or name.startswith(prefix + "."):
+            return floor
+    return None
+
+
+def _cap_loggers_made_later() -> None:
+    """Loggers created from now on under a library's name get their filter as they are made."""
+    base = logging.getLoggerClass()
+    if getattr(base, "copbot_capped", False):
+        return
+
+    class CappedLogger(base):  # type: ignore[valid-type, misc]
+        copbot_capped = True
+
+        def __init__(self, name: str, level: int = logging.NOTSET) -> None:
+            super().__init__(name, level)
+            floor = _floor_for(name)
+            if floor is not None:
+                self.addFilter(BelowFloor(floor))
+
+    logging.setLoggerClass(CappedLogger)
+
+
 def _loggers_under(prefix: str) -> list[logging.Logger]:
     """The logger ``prefix`` and every child logger created so far (``prefix.…``)."""
     found = [logging.getLogger(prefix)]
@@ -54,6 +80,7 @@ def cap_library_loggers(level: int = logging.DEBUG) -> None:
 
     Safe to call more than once (each logger gets one filter).
     """
+    _cap_loggers_made_later()
     for prefix, floor in LIBRARY_FLOORS.items():
         logging.getLogger(prefix).setLevel(max(level, floor))
         for logger in _loggers_under(prefix):

@@ -186,6 +186,13 @@ class RealisticDiscord:
     _windows: dict[str, deque[float]] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
     _exhausted: set[str] = field(default_factory=set)
+    _hooks: list[tuple[str, re.Pattern[str], Callable[[str, Any], None]]] = field(default_factory=list)
+
+    def on_call(self, method: str, path: str, hook: Callable[[str, Any], None]) -> None:
+        """Run ``hook(path, payload)`` as each call matching ``method`` and the regex ``path`` starts, in
+        the bot's own task, before the call's latency: a test can look at the bot's memory at the moment
+        it sends that call (added for issue 27's memory proofs)."""
+        self._hooks.append((method.upper(), re.compile(path), hook))
 
     def fail(self, method: str, path: str, kind: str, *, times: int = 1) -> None:
         """Make the next ``times`` calls matching ``method`` and the regex ``path`` fail with ``kind``
@@ -261,6 +268,9 @@ class RealisticDiscord:
         bucket = rule.key(method, path) if rule else None
         call = Call(method, path, bucket, loop.time(), wall_start=time.perf_counter())
         self.calls.append(call)
+        for hook_method, hook_path, hook in self._hooks:
+            if hook_method == method and hook_path.fullmatch(path):
+                hook(path, payload)
         if self.rate_limits and not self.starting:
             if not _EXEMPT_FROM_GLOBAL.fullmatch(path):
                 await self._wait_in("global", *GLOBAL_LIMIT)
