@@ -198,3 +198,54 @@ async def test_answers_go_on_the_privacy_schedule_counted_from_the_close(db: Dat
     left = await db.fetchall("SELECT comment FROM pulse_answers")
     assert [r[0] for r in left] == ["new"]
     assert (await service.repo.get(old.pulse.id)) is not None, "the check-in itself stays, as the record"
+
+
+async def test_an_answer_waiting_for_the_role_read_when_the_check_in_closes_is_not_counted(
+    service: PulseService, monkeypatch: pytest.MonkeyPatch
+):
+    """The review's race, made deterministic: the close lands after ``can_answer`` and before the
+    answer is recorded (while it waits for the role read). The member is told the truth, and nothing
+    is written into the closed check-in, now or at a clean shutdown."""
+    opened = await open_for(service, PEOPLE[:7])
+    pid = opened.pulse.id
+    for user in PEOPLE[:6]:
+        await service.answer(pid, user, NOW, values=scores(2), comment="", share_role="no")
+    read_roles = service.members.roles_for
+
+    async def close_meanwhile(guild_id: int):
+        await service.close(pid, NOW)
+        return await read_roles(guild_id)
+
+    monkeypatch.setattr(service.members, "roles_for", close_meanwhile)
+    with pytest.raises(UserError, match="not counted"):
+        await service.answer(pid, PEOPLE[6], NOW, values=scores(5), comment="late", share_role="yes")
+    assert await service.repo.answer_count(pid) == 6 and service.memory.waiting(pid) == 0
+    assert await service.flush_all() == 0
+    assert await service.repo.answer_count(pid) == 6
+    view = await service.results(GUILD)
+    assert view.results.total == 6 and "late" not in view.results.comments
+
+
+async def test_a_batch_being_written_when_the_check_in_closes_is_written_once(
+    service: PulseService, monkeypatch: pytest.MonkeyPatch
+):
+    """A close that starts while a batch is on its way writes that batch itself; the batch's own write
+    then finds the check-in closed and adds nothing. Every accepted answer is there exactly once."""
+    opened = await open_for(service, PEOPLE[:8])
+    pid = opened.pulse.id
+    write = service.repo.write_answers
+    outcomes: list[bool] = []
+
+    async def close_first(pulse_id: int, batch):
+        await service.close(pulse_id, NOW)
+        outcomes.append(await write(pulse_id, batch))
+        return outcomes[-1]
+
+    monkeypatch.setattr(service.repo, "write_answers", close_first)
+    for index, user in enumerate(PEOPLE[:5]):  # the fifth answer fills a batch, and its write is overtaken
+        await service.answer(pid, user, NOW, values=scores(1 + index), comment=f"c{index}", share_role="no")
+    assert outcomes == [False], "the batch's own write found the check-in closed"
+    assert await service.repo.answer_count(pid) == 5
+    assert sorted(v[4] for v in await service.repo.answers(pid)) == [f"c{i}" for i in range(5)]
+    with pytest.raises(UserError, match="closed"):
+        await service.answer(pid, PEOPLE[5], NOW, values=scores(3), comment="", share_role="no")
