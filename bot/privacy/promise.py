@@ -69,7 +69,8 @@ SENTENCES: frozenset[str] = frozenset(
 #: A sentence that speaks about who can know who asked, voted or answered: it must be one of
 #: :data:`SENTENCES` when a member can see it.
 ANONYMITY_CLAIM = re.compile(
-    r"\bwho (asked|asks|answered|answers|voted)\b|\bkeeps? (nothing|no record)\b|\bruns (copbot|it|me)\b"
+    r"\bwho (asked|asks|answered|answers|voted)\b|\bkeeps? (nothing|no record)\b"
+    r"|\bruns (copbot|it|me)\b[^.]*\b(see|sees|know|knows|find out|learn|record)\b"
     r"|\bnot even\b|\boperators?\b|\b(nobody|no one)\b[^.]*\b(see|find out|know|learn)s?\b",
     re.IGNORECASE,
 )
