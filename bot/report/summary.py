@@ -57,8 +57,8 @@ def check_in_sentence(figures: Figures, subject: str = "Patients and the public"
         compared = [row for row in c.rows if (lay := row.line_for("lay")) and lay.answers < row.answers]
         if compared:  # the lines were there, but the rule held the statement back
             return (
-                "Those scores are not shown: in one group everyone gave the same score, "
-                "so the scores would show each person's answer."
+                "Those scores are not shown: everyone in one group gave the same score. "
+                "Showing them would show each person's answer."
             )
         return "Too few patients and public answered the check-in to compare them with others."
     lay = sum(g.lay for g in gaps) / len(gaps)

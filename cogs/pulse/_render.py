@@ -65,8 +65,7 @@ def closed_note(pulse: Pulse, answered: int) -> str:
 
 #: Shown instead of a statement's numbers when a group answered it all alike (bot/pulse/results.py).
 HELD_BACK = (
-    "Not shown this time: in one group everyone gave the same score, so the numbers would show "
-    "how each of them answered."
+    "Not shown this time: everyone in one group gave the same score. Showing it would show each person's answer."
 )
 
 

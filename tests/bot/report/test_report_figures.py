@@ -224,4 +224,4 @@ def test_the_summary_says_plainly_when_there_is_nothing_to_compare():
 def test_the_summary_says_so_when_the_check_in_rule_holds_the_scores_back():
     agree = [(4, 4, 4, "lay", None)] * 5 + [(felt, 3, 3, "gp", None) for felt in (5, 3, 4, 4, 4)]
     sentence = summary(figures_of(meetings(1), [{1, 2}], {1: "lay"}, [check_in(agree)]))[2]
-    assert sentence.startswith("Those scores are not shown: in one group everyone gave the same score")
+    assert sentence.startswith("Those scores are not shown: everyone in one group gave the same score.")
