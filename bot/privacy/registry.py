@@ -116,7 +116,7 @@ TABLES: tuple[Table, ...] = (
         what="planned meetings: title, time, how often they repeat and who planned them",
         why="to show the next meeting and post a list of open tasks before it",
         kept="while planned; past meetings are kept as the community's record",
-        seen_by="everyone in the server (`/meeting next`)",
+        seen_by="everyone in the server (`/next-meeting`)",
         member_columns=(MemberColumn("created_by", "the facilitator who scheduled it", "blank"),),
     ),
     Table(
@@ -162,7 +162,8 @@ TABLES: tuple[Table, ...] = (
         name="breakout_sessions",
         title="Breakout plans",
         what="each breakout plan: the groups (as they end up, after moves and late joiners), each person's role, "
-        "the rooms, when each room asked for a facilitator (not who asked), and who made the plan",
+        "who was moved out of which group, the rooms, when each room asked for a facilitator (not who asked), "
+        "and who made the plan",
         why="so rooms can be opened and closed again, even after a restart",
         kept="finished plans are deleted after the retention period",
         seen_by="the facilitator who made the plan",
@@ -171,6 +172,7 @@ TABLES: tuple[Table, ...] = (
                 "groups_json", "one of the people in a planned group (with their role)", "drop", "member_groups"
             ),
             MemberColumn("created_by", "the facilitator who made the plan", "blank"),
+            MemberColumn("moved_json", "someone who was moved from this group to another one", "drop", "id_groups"),
         ),
     ),
     Table(

@@ -165,19 +165,25 @@ DYNAMIC_ITEMS = (NextButton, PassButton, EndButton, JoinButton, PageButton)
 
 
 def turn_view(state: RoundState) -> discord.ui.View:
+    """Under each turn, for the speaker: **Next** and **Pass** (a facilitator may press Next too).
+    **End round** is not here: it is the facilitator's, in :func:`end_view`."""
     view = discord.ui.View(timeout=None)
     ref = round_ref(state)
     view.add_item(NextButton(ref, state.turn))
     view.add_item(PassButton(ref, state.turn))
-    view.add_item(EndButton(ref))
     return view
 
 
 def join_view(state: RoundState) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    ref = round_ref(state)
-    view.add_item(JoinButton(ref))
-    view.add_item(EndButton(ref))
+    view.add_item(JoinButton(round_ref(state)))
+    return view
+
+
+def end_view(state: RoundState) -> discord.ui.View:
+    """**End round**, in the private reply to the facilitator who started the round."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(EndButton(round_ref(state)))
     return view
 
 

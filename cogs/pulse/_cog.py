@@ -25,7 +25,7 @@ from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
 from cogs._meeting import main_voice_members
-from cogs._shared import NO_PINGS, HelpSection, drop_payload, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, drop_payload, facilitator_only, guild_of
 from cogs.pulse._render import (
     closed_note,
     comments_file,
@@ -50,15 +50,15 @@ class PulseCog(commands.Cog, name="Pulse"):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=43,
         title="Anonymous check-in",
-        lines=(
-            "After a meeting you may get an **Answer anonymously** button: three 1–5 scores and a comment. "
-            f"{promise.ANSWER_KEPT} Roles are only shown for groups of several people.",
-        ),
+        lines=(f"After a meeting you may get a short check-in. {promise.ANSWER_KEPT}",),
         facilitator_lines=("`/pulse start`, then `/pulse results` once it closes.",),
     )
 
     pulse = app_commands.Group(
-        name="pulse", description="The anonymous check-in after a meeting (facilitators)", guild_only=True
+        name="pulse",
+        description="The anonymous check-in after a meeting (facilitators)",
+        guild_only=True,
+        default_permissions=FACILITATOR_COMMANDS,
     )
 
     def __init__(self, bot: CopBot) -> None:

@@ -118,15 +118,15 @@ async def main(members_count: int, latency: float, rate_limits: bool) -> None:
             ack, handled = timings(result, layer)
             ack_s.append(ack)
             handler_ms.append(handled * 1000)
-            confirmed += result.response is not None and "Question #" in result.response.content
+            confirmed += result.response is not None and "without your name" in result.response.content
         total_s = time.perf_counter() - burst_start
 
-        posts = [m for m in channel.history() if m.embeds and (m.embeds[0].title or "").startswith("Question #")]
+        posts = [m for m in channel.history() if m.embeds and (m.embeds[0].title or "").startswith("Question ")]
 
         # "Me too" burst: every member presses "Me too" under the first ten questions in turn (each vote
         # turns the member into a keyed fingerprint, stores it and redraws the post).
         by_title = {m.embeds[0].title: m for m in posts}
-        targets = [by_title[f"Question #{n}"] for n in range(1, min(10, len(posts)) + 1)]
+        targets = [by_title[f"Question {n}"] for n in range(1, min(10, len(posts)) + 1)]
         vote_ms: list[float] = []
         vote_handler_ms: list[float] = []
         vote_start = time.perf_counter()

@@ -77,7 +77,8 @@ async def test_every_member_facing_anonymity_sentence_comes_from_the_one_source(
     asked = await member.submit_modal(shown, {"question": "What is a care pathway?"})
     texts["/ask confirmation"] = message_texts(asked.response)
     texts["question post"] = message_texts(community.questions.last_message)
-    muted = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
+    copy = next(m for m in community.facilitators.history() if m.components)
+    muted = await community.facilitator.click(copy, custom_id="copbot:questions:mute:n1")
     texts["mute reply"] = message_texts(muted.response)
 
     await people[1].user.send_dm("hello")
@@ -92,6 +93,8 @@ async def test_every_member_facing_anonymity_sentence_comes_from_the_one_source(
 
     helped = await member.slash(community.meeting, "help")
     texts["/help"] = [t for m in [helped.response, *helped.followups] if m for t in message_texts(m)]
+    guide = await community.facilitator.slash(community.meeting, "help", topic="facilitators")
+    texts["/help for facilitators"] = [t for m in [guide.response, *guide.followups] if m for t in message_texts(m)]
     privacy = await member.slash(community.meeting, "privacy")
     texts["/privacy"] = message_texts(privacy.response)
     commands = {c.name: getattr(c, "description", "") for c in bot.tree.get_commands()}
@@ -111,7 +114,7 @@ async def test_every_member_facing_anonymity_sentence_comes_from_the_one_source(
     for where in ("DM reply", "welcome DM", "/help", "/privacy"):
         assert promise.KEEPS_NOTHING in everything[where], where
         assert promise.DM_SEEN in everything[where], where
-    for where in ("welcome DM", "/help", "/privacy", "check-in DM"):
+    for where in ("welcome DM", "/help for facilitators", "/privacy", "check-in DM"):
         assert promise.ANY_BOT in everything[where], where
     assert promise.FOOTER in " ".join(texts["question post"])
     assert promise.ASK_PRIVATELY in everything["DM reply"]

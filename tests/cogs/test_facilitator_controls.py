@@ -18,13 +18,14 @@ from conftest import Community
 
 import cogs
 from bot.privacy.registry import TABLES
-from cogs._shared import FACILITATOR_ONLY, IdButton, PublicRef, RefButton
+from cogs._shared import BUTTON_FOR_FACILITATORS, IdButton, PublicRef, RefButton
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.simcord(settle_timeout=45)]
 
 #: Buttons anyone may press (each refuses by its own rule where it must), and why.
 MEMBER_CONTROLS = {
     "QuestionButton": '"Me too" is for everyone; its facilitator actions are walked one by one below',
+    "AskButton": "the meeting post's **Ask without your name**: opens the question form",
     "DmAskButton": "opens the question form in a member's DMs",
     "OldDmCancelButton": "the old DM preview's cancel: posts nothing",
     "AnswerButton": "the check-in's form, for the people who were at the meeting",
@@ -88,8 +89,10 @@ async def test_every_registered_control_is_either_for_members_or_checked_for_fac
             unknown.append(cls.__name__)
     assert unknown == [], f"say who may use {unknown}: facilitators (use for_facilitators) or MEMBER_CONTROLS"
     assert set(member) == set(MEMBER_CONTROLS)
-    # The panel, breakout, check-in offer, icebreaker "End round" and "forget them" buttons.
-    assert {"PlanButton", "EndButton", "OpenRoomsButton", "OfferButton", "ForgetMemberButton"} <= set(facilitator)
+    # The panel, breakout, check-in offer, icebreaker "End round", "forget them" and "Manage a question…".
+    assert {"PlanButton", "EndButton", "OpenRoomsButton", "OfferButton", "ForgetMemberButton", "ManageMenu"} <= set(
+        facilitator
+    )
     forms = {cls.__name__: cls for cls in modal_classes()}
     for name, cls in forms.items():
         assert is_facilitator_control(cls.on_submit) or name in MEMBER_FORMS, name
@@ -131,14 +134,20 @@ async def test_each_facilitator_control_refuses_a_member_and_changes_nothing(sim
         "session_ref": PublicRef.tokened(session.token, session.id),
         "round_ref": f"t{round_.state.token}",
     }
+    from cogs.questions._render import _button, manage_view
+
     items: list[discord.ui.Item] = []
     for cls in registered_items(bot):
-        if is_facilitator_control(cls.callback):
+        if is_facilitator_control(cls.callback) and cls.__name__ != "ManageMenu":
             items += _instance(cls, targets)
-    from cogs.questions._views import QuestionButton
-
-    items += [QuestionButton(action, "n1") for action in QUESTION_FACILITATOR_ACTIONS]
-    assert len(items) >= 17
+    # The question buttons on the facilitators' copy and in the review queue, as copbot draws them.
+    items += [_button(action, "n1") for action in QUESTION_FACILITATOR_ACTIONS]
+    # "Manage a question…" under /questions list.
+    question = await bot.questions.resolve(community.guild.id, "n1")
+    menu = manage_view([question])
+    assert menu is not None
+    items += list(menu.children)
+    assert len(items) >= 18
 
     before = await database(bot)
     channel = bot.get_channel(community.meeting.id)
@@ -148,9 +157,12 @@ async def test_each_facilitator_control_refuses_a_member_and_changes_nothing(sim
         await channel.send("A facilitator's control, where a member can press it", view=view)
         await simcord_env.settle()
         custom_id = item.custom_id  # type: ignore[attr-defined]
-        refused = await sam.click(community.meeting.last_message, custom_id=custom_id)
+        if isinstance(item, discord.ui.Select):
+            refused = await sam.select(community.meeting.last_message, ["n1"], custom_id=custom_id)
+        else:
+            refused = await sam.click(community.meeting.last_message, custom_id=custom_id)
         assert refused.response is not None and refused.response.ephemeral, custom_id
-        assert refused.response.content == FACILITATOR_ONLY, (custom_id, refused.response.content)
+        assert refused.response.content == BUTTON_FOR_FACILITATORS, (custom_id, refused.response.content)
     assert await database(bot) == before
 
 
@@ -179,7 +191,7 @@ async def test_the_plan_form_submitted_after_the_role_is_removed_is_refused(simc
     before = await database(simcord_env.bot)
     await _lose_the_role(simcord_env, community)
     refused = await community.facilitator.submit_modal(form, {"size": "2"})
-    assert refused.response.ephemeral and refused.response.content == FACILITATOR_ONLY
+    assert refused.response.ephemeral and refused.response.content == BUTTON_FOR_FACILITATORS
     assert "Open rooms" not in str(refused.response.components)
     assert await database(simcord_env.bot) == before, "no plan was made"
 
@@ -188,10 +200,18 @@ async def test_the_answer_form_submitted_after_the_role_is_removed_is_refused(si
     asker = community.add_member("asker")
     await community.configure()
     await asker.submit_modal(await asker.slash(community.meeting, "ask"), {"question": "What is a pathway?"})
-    form = await community.facilitator.click(community.questions.last_message, label="Write an answer")
+    # "Write an answer" from the facilitators' copy, where the facilitator still sees it once the role is
+    # gone (the facilitators' channel is only visible with the role).
+    from cogs.questions._render import _button
+
+    view = discord.ui.View(timeout=None)
+    view.add_item(_button("write", "n1"))
+    await simcord_env.bot.get_channel(community.meeting.id).send("The copy's button", view=view)
+    await simcord_env.settle()
+    form = await community.facilitator.click(community.meeting.last_message, label="Write an answer")
     assert form.modal is not None
     before = await database(simcord_env.bot)
     await _lose_the_role(simcord_env, community)
     refused = await community.facilitator.submit_modal(form, {"answer": "A route through care."})
-    assert refused.response.ephemeral and refused.response.content == FACILITATOR_ONLY
+    assert refused.response.ephemeral and refused.response.content == BUTTON_FOR_FACILITATORS
     assert await database(simcord_env.bot) == before, "no answer was saved"
