@@ -1,4 +1,8 @@
-"""Buttons on overdue nudges ("Done", "Need more time") that keep working after a restart.
+"""Buttons on every task notice ("Done", "Need more time") that keep working after a restart.
+
+Every message that tells someone about their task (the message when it is given to them, each
+reminder, their own list before a meeting) carries them, so it can be answered with one press:
+*Done*, or *Need more time* and then *One more day* or *One more week* (or a date of one's choosing).
 
 They are :class:`discord.ui.DynamicItem` s whose ``custom_id`` names the task by its server and
 per-server number (``copbot:tasks:done:<server>:12``), so the bot needs no memory of the message to
@@ -12,6 +16,7 @@ to the meeting channel, where everyone sees it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -73,7 +78,7 @@ class DoneButton(_TaskButton, action="done"):
 
 
 class MoreTimeButton(_TaskButton, action="more"):
-    """Offers new dates: one more week, two more weeks, or a date of your choice."""
+    """Offers new dates: one more day, one more week, or a date of your choice."""
 
     label = "Need more time"
 
@@ -83,24 +88,28 @@ class MoreTimeButton(_TaskButton, action="more"):
             await _task_id(interaction, self.ref), interaction.user, "change"
         )
         view = discord.ui.View(timeout=None)
+        view.add_item(ExtendButton(task_ref(task), 1))
         view.add_item(ExtendButton(task_ref(task), 7))
-        view.add_item(ExtendButton(task_ref(task), 14))
         view.add_item(PickDateButton(task_ref(task)))
         await interaction.response.send_message(
             f"Of course. When would suit you for task **#{task.number}**?", view=view, ephemeral=True
         )
 
 
+#: The choices *Need more time* offers, by days (14: on offers sent before one more day replaced it).
+EXTEND_LABELS = {1: "One more day", 7: "One more week", 14: "Two more weeks"}
+
+
 class ExtendButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"copbot:tasks:extend:(?P<ref>{PublicRef.PATTERN}):(?P<days>7|14)",
+    template=rf"copbot:tasks:extend:(?P<ref>{PublicRef.PATTERN}):(?P<days>1|7|14)",
 ):
-    """Moves the due date on by one or two weeks."""
+    """Moves the due date on by a day or a week."""
 
     def __init__(self, ref: PublicRef, days: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="One more week" if days == 7 else "Two more weeks",
+                label=EXTEND_LABELS[days],
                 style=discord.ButtonStyle.primary,
                 custom_id=f"copbot:tasks:extend:{ref}:{days}",
             )
@@ -157,7 +166,7 @@ class NewDateModal(discord.ui.Modal):
     @replies_to_user_errors
     async def on_submit(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        task = await cog.task_for_button(self.task_id, interaction.user, "change")
+        task = await cog.task_for_button(await _task_id(interaction, self.ref), interaction.user, "change")
         updated, echo = await cog.move_due(task, self.due.value)
         await interaction.response.send_message(
             f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
@@ -168,8 +177,18 @@ class NewDateModal(discord.ui.Modal):
 DYNAMIC_ITEMS = (DoneButton, MoreTimeButton, ExtendButton, PickDateButton)
 
 
-def nudge_view(task: Task) -> discord.ui.View:
+#: Buttons fit five rows: a list of more tasks than this has buttons for the first five.
+MOST_TASK_ROWS = 5
+
+
+def task_view(tasks: Sequence[Task]) -> discord.ui.View:
+    """*Done* and *Need more time* for each task (one row each, numbered when there are several)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(DoneButton(task_ref(task)))
-    view.add_item(MoreTimeButton(task_ref(task)))
+    for row, task in enumerate(tasks[:MOST_TASK_ROWS]):
+        number = f" (#{task.number})" if len(tasks) > 1 else ""
+        done = DoneButton(task_ref(task), label=f"Done{number}")
+        more = MoreTimeButton(task_ref(task), label=f"Need more time{number}")
+        done.row = more.row = row
+        view.add_item(done)
+        view.add_item(more)
     return view

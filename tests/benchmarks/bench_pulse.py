@@ -102,6 +102,7 @@ def _line(metric: str, samples: list[tuple[float, float]], **extra: object) -> s
     )
 
 
+@pytest.mark.discord(real_time=True)  # timed on the wall clock, Discord's waits included
 async def test_pulse_results_for_twelve_meetings_of_sixty(simcord_env, community) -> None:
     await community.configure()
     await _seed(simcord_env, community.guild.id)
