@@ -166,7 +166,7 @@ class NewDateModal(discord.ui.Modal):
     @replies_to_user_errors
     async def on_submit(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        task = await cog.task_for_button(await _task_id(interaction, self.ref), interaction.user, "change")
+        task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.move_due(task, self.due.value)
         await interaction.response.send_message(
             f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
