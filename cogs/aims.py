@@ -25,9 +25,9 @@ from cogs._shared import (
     NO_PINGS,
     HelpSection,
     IdButton,
+    for_facilitators,
     guild_of,
     is_facilitator,
-    replies_to_user_errors,
     require_facilitator,
 )
 from cogs.questions._render import form_value
@@ -101,9 +101,8 @@ class UpdateAimsButton(IdButton, action="update"):
     label = "Update the aims"
     style = discord.ButtonStyle.primary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> Any:
-        await require_facilitator(interaction)
         bot: CopBot = interaction.client  # type: ignore[assignment]
         current = await bot.aims.current(guild_of(interaction).id)
         await interaction.response.send_modal(aims_form(current.text))

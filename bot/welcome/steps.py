@@ -8,7 +8,9 @@ message with buttons. Kept together so the whole welcome can be read, counted an
 The words follow the study's advice for new lay members: say who the group is and what a meeting is
 like, help them see where they fit, show them how to ask without their name, give them the words they
 will hear, and tell them when to come and who to ask. Discord markup (a timestamp, a channel) is written
-out here as Discord spells it, because domain code does not import discord.
+out here as Discord spells it, because domain code does not import discord. What the welcome says about
+anonymity comes word for word from :mod:`bot.privacy.promise` (step 3 and the practice reply between
+them say all of :data:`bot.privacy.promise.SHORT` and that the person who runs copbot sees DMs).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.community_text import shown
+from bot.privacy.promise import ANY_BOT, DM_SEEN, KEEPS_NOTHING, TRUST
 from bot.roles import ROLES
 
 STEPS = 5
@@ -25,12 +28,6 @@ STEPS = 5
 AIMS_WORDS = 35
 #: The most glossary words the fourth step offers as buttons.
 WORDS_SHOWN = 6
-#: What copbot may say about anonymity, because it is true (DESIGN.md, "Anonymity"): it keeps nothing
-#: that ties a question to a person. Never that the people who run copbot could not find out.
-KEEPS_NOTHING = "copbot keeps nothing that links your question, vote or check-in answer to you."
-#: …and what it must also say, because Discord tells every bot who pressed what.
-ANY_BOT = "Like any bot, copbot could be changed by the person who runs it to see who asks or answers."
-TRUST = "So a group should pick someone it trusts to run copbot."
 #: The welcome's promise about the practice form, said on step 3 and again under the practice.
 PRACTICE_PROMISE = "Nothing you type there is posted or kept."
 #: What the practice shows, above the question as it would look.
@@ -149,9 +146,9 @@ def step_three() -> Step:
     return Step(
         3,
         f"**Ask without your name** {_counter(3)}\n"
-        "Type /ask in the server and a form opens. Your question is shown with no name on it. "
-        f"{KEEPS_NOTHING} /privacy tells you more.\n"
-        f"Want to try? Press **Practice**. {PRACTICE_PROMISE}",
+        "Type /ask in the server. Your question is posted without your name. "
+        f"{KEEPS_NOTHING} {DM_SEEN}\n"
+        f"Press **Practice** to try. {PRACTICE_PROMISE}",
         practice=True,
     )
 
@@ -184,6 +181,7 @@ def step_five(meeting: NextMeeting | None, contact: str, meeting_channel_id: int
         ask = "Not sure about something? Ask any facilitator" + (f", or post in {channel}." if channel else ".")
     return Step(
         5,
-        f"**Our next meeting** {_counter(5)}\n{when}\n{ask}\nThat's all! Press **Done** when you are ready.",
+        f"**Our next meeting** {_counter(5)}\n{when}\n{ask} /privacy says what copbot keeps.\n"
+        "That's all! Press **Done** when you are ready.",
         calendar=meeting is not None,
     )

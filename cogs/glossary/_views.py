@@ -22,7 +22,7 @@ from bot.glossary.rules import MEANING_MAX
 from bot.glossary.service import Written
 from bot.storage.glossary import GlossaryEntry
 from bot.text_limits import pack_sections
-from cogs._shared import IdButton, replies_to_user_errors, require_facilitator
+from cogs._shared import IdButton, for_facilitators
 
 if TYPE_CHECKING:
     from bot.app import CopBot
@@ -142,8 +142,8 @@ class _GlossaryButton(IdButton):
 
 
 async def _open_form(interaction: discord.Interaction, kind: str, number: int) -> None:
-    """A facilitator pressed a button: the form, filled in with the chosen word if there is one."""
-    await require_facilitator(interaction)
+    """A facilitator pressed a button (checked by :func:`for_facilitators`): the form, filled in with the
+    chosen word if there is one."""
     bot: CopBot = interaction.client  # type: ignore[assignment]
     term = meaning = ""
     if number and interaction.guild is not None:
@@ -156,7 +156,7 @@ class AddButton(_GlossaryButton, action="add"):
     label = "Add a term"
     style = discord.ButtonStyle.success
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> Any:
         await _open_form(interaction, "add", 0)
 
@@ -165,7 +165,7 @@ class ChangeButton(_GlossaryButton, action="change"):
     label = "Change"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> Any:
         await _open_form(interaction, "change", self.target_id)
 
@@ -174,7 +174,7 @@ class RemoveButton(_GlossaryButton, action="remove"):
     label = "Remove"
     style = discord.ButtonStyle.danger
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> Any:
         await _open_form(interaction, "remove", self.target_id)
 
@@ -185,9 +185,8 @@ class FromAnswerButton(_GlossaryButton, action="fromq"):
     label = "Add to the glossary"
     style = discord.ButtonStyle.success
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> Any:
-        await require_facilitator(interaction)
         if interaction.guild is None:
             return
         bot: CopBot = interaction.client  # type: ignore[assignment]

@@ -20,7 +20,7 @@ from discord.ext import commands
 from bot.app import CopBot, send_ephemeral
 from bot.errors import UserError
 from bot.welcome.steps import DM_CLOSED, DM_SENT, START_HERE
-from cogs._shared import NO_PINGS, HelpSection, guild_of
+from cogs._shared import NO_PINGS, HelpSection, drop_payload, guild_of
 from cogs.questions._render import form_value
 from cogs.welcome._views import (
     DYNAMIC_ITEMS,
@@ -44,7 +44,7 @@ class WelcomeCog(commands.Cog):
         order=1,
         title="New here?",
         # One line for the three things that prepare people (the members' guide has 300 words for all).
-        lines=("`/welcome` shows the welcome again. `/aims`: what we are for. `/glossary`: the words we use.",),
+        lines=("`/welcome`, `/aims` (what we are for), `/glossary` (our words).",),
         facilitator_lines=(
             "New members get the welcome by direct message when they join (or a Start here post in the meeting "
             "channel if their messages are closed). `/settings update` with `welcome` set to False turns it off.",
@@ -136,8 +136,10 @@ class WelcomeCog(commands.Cog):
         if data.get("custom_id") != PRACTICE_FORM:
             return
         where = interaction.guild.id if interaction.guild else "a direct message"
+        raw = form_value(list(data.get("components") or []), "question") or ""
+        drop_payload(interaction)  # nothing holds the practice question but this call
         try:
-            text = self.bot.welcome.practice(form_value(list(data.get("components") or []), "question") or "")
+            text = self.bot.welcome.practice(raw)
         except UserError as error:
             await send_ephemeral(interaction, error.message)
             return
