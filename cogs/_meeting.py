@@ -17,6 +17,7 @@ from discord.utils import escape_markdown, format_dt
 
 from bot import permissions
 from bot.clock import utcnow
+from bot.community_text import shown
 from bot.meeting_session import NO_ROLE, Recap
 from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
@@ -78,6 +79,14 @@ def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
         if q.answer:
             questions.append(f"  ↳ Answer: {_quote(q.answer, 600)}")
     sections.append((f"Questions asked ({len(recap.questions)})", questions or ["None."]))
+    if recap.terms:
+        sections.append(
+            (
+                f"Words explained ({len(recap.terms)})",
+                [f"• **{shown(t.term)}**: {_quote(t.meaning, 600)}" for t in recap.terms]
+                + ["They are in the glossary: type /glossary to see them again."],
+            )
+        )
     tasks = [
         f"• **#{t.number}** “{_quote(t.description)}”, for {_who(t.assignee_id)}, due {format_dt(t.due_at, 'D')}"
         for t in recap.tasks

@@ -9,10 +9,12 @@ from collections.abc import Collection
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.community_text import shown
 from bot.privacy.registry import FORGOTTEN
 from bot.reminders.digest import Digest, DigestItem
 from bot.storage.tasks import Task
 from bot.text_limits import MESSAGE, escape_then_fit, fit, fit_lines
+from bot.welcome.steps import aims_summary
 from cogs._names import meeting_name, meeting_title
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
@@ -105,6 +107,12 @@ def digest_entries(digest: Digest, late: bool, pinged: Collection[int]) -> list[
             text = escape_then_fit(" ".join(q.text.split()), 200, escape_markdown)
             entries.append((f"• Question #{q.number}: {text}", []))
     return entries
+
+
+def aims_line(aims: str) -> str:
+    """The community's current aims in the digest (issue 30): the heart of them, and where the rest is."""
+    summary, cut = aims_summary(aims)
+    return f"**Our aims:** {shown(summary)}" + (" (More with /aims.)" if cut else "")
 
 
 def digest_dm(digest: Digest, owner: int, guild_name: str, buttons: int) -> str:

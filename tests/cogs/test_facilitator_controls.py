@@ -40,6 +40,7 @@ MEMBER_CONTROLS = {
     "PickDateButton": "the task's people or a facilitator, as /task edit",
     "ForgetMeButton": "only the member it is for",
     "KeepButton": "cancels, changes nothing",
+    "WelcomeButton": "the welcome's steps, role, practice, words and calendar: each for the member pressing it",
 }
 #: Forms (modal classes) anyone may submit, and why.
 MEMBER_FORMS = {
@@ -93,6 +94,8 @@ async def test_every_registered_control_is_either_for_members_or_checked_for_fac
     assert {"PlanButton", "EndButton", "OpenRoomsButton", "OfferButton", "ForgetMemberButton", "ManageMenu"} <= set(
         facilitator
     )
+    # The glossary's and the aims' buttons in a facilitator's own /glossary and /aims reply (issue 30).
+    assert {"AddButton", "ChangeButton", "RemoveButton", "FromAnswerButton", "UpdateAimsButton"} <= set(facilitator)
     forms = {cls.__name__: cls for cls in modal_classes()}
     for name, cls in forms.items():
         assert is_facilitator_control(cls.on_submit) or name in MEMBER_FORMS, name
