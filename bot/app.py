@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.breakout_service import BreakoutService
 from bot.config import Config, load_config
 from bot.errors import UserError
 from bot.meeting_session import MeetingSessionService
@@ -27,6 +28,7 @@ from bot.privacy.service import PrivacyService
 from bot.pulse.service import PulseService
 from bot.reminders.policy import ReminderPolicy
 from bot.storage.backend import make_database
+from bot.storage.breakouts import BreakoutRepository
 from bot.storage.database import Shards
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
@@ -94,6 +96,14 @@ class CopBot(commands.Bot):
         )
         self.pulses = PulseService(
             PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse
+        )
+        #: Breakout rooms from plan to close; the breakouts cog hands it its Discord side when it loads.
+        self.breakouts = BreakoutService(
+            BreakoutRepository(self.db),
+            members=self.members,
+            settings=self.settings,
+            scheduler=self.scheduler,
+            config=config.breakouts,
         )
         #: The "Send the check-in" offer shown after ``/meeting end`` (a view per meeting number); set by
         #: the pulse cog, so the meeting cogs need not know about check-ins.

@@ -100,7 +100,8 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     assert "#1" in made.response.content and people[1].mention in made.response.content
 
     plan = await community.facilitator.slash(community.meeting, "breakout plan", size=2)
-    await community.facilitator.click(plan.response, label="Open rooms")
+    form = await community.facilitator.click(plan.response, label="Open rooms")
+    await community.facilitator.submit_modal(form, {"minutes": ["0"]})
     closed = await community.facilitator.slash(community.meeting, "breakout close")
     assert closed.response is not None
     # Going to a breakout room and back is still being at the meeting: one stay, not two.
