@@ -376,3 +376,58 @@ async def test_help_describes_the_room_buttons_in_plain_words(simcord_env, commu
     ):
         assert words in field.value, words
     assert not field.value.endswith("…")
+
+
+async def test_open_rooms_under_a_plan_asks_for_a_timer_then_warns_and_closes_on_time(simcord_env, community):
+    people, _ = await _crowd(community, 8, facilitators=2)
+    plan = await _plan(community, 4)
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        form = await community.facilitator.click(plan.response, label="Open rooms")
+        (choice,) = [
+            row["component"]
+            for row in form.modal["components"]
+            if row.get("component", {}).get("custom_id") == "minutes"
+        ]
+        labels = [option["label"] for option in choice["options"]]
+        assert labels[:3] == ["No timer: I will close them myself", "5 minutes", "10 minutes"]
+        opened = await community.facilitator.submit_modal(form, {"minutes": ["10"]})
+        text = opened.response.content
+        assert "Breakout rooms are open: 2 rooms, 8 people moved." in text, text
+        assert "with a one-minute warning first" in text
+        end = _end_stamp(text)
+        assert _end_stamp(_note(community, 1).content) == end and _end_stamp(_timer_note(community).content) == end
+        assert "Add 5 minutes" in str(opened.response.components)
+
+        # Nine minutes in: no warning yet, everyone still in their rooms.
+        t.shift(9 * 60 - 5)
+        await simcord_env.advance_time(9 * 60 - 5)
+        assert not any("left" in m.content for m in _room(community, 1).history())
+        assert all(_voice_room(community, m) != community.voice.id for m in people)
+        # One minute before the end: every room is warned, in plain words.
+        t.shift(10)
+        await simcord_env.advance_time(10)
+        for number in (1, 2):
+            warning = _room(community, number).last_message.content
+            assert warning == "**One minute left.** Please start to wrap up. Everyone comes back soon."
+        # On time: everyone is back in the main voice channel and the facilitators are told.
+        t.shift(60)
+        await simcord_env.advance_time(60)
+    assert await _session(simcord_env, community) is None
+    assert all(_voice_room(community, m) == community.voice.id for m in people)
+    assert community.facilitators.last_message.content.startswith("Time is up. Breakout rooms closed: 8 people")
+
+
+async def test_open_rooms_without_a_timer_stays_open_until_closed(simcord_env, community):
+    people, _ = await _crowd(community, 6, facilitators=2)
+    plan = await _plan(community, 3)
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        form = await community.facilitator.click(plan.response, label="Open rooms")
+        opened = await community.facilitator.submit_modal(form, {"minutes": ["0"]})
+        assert "Breakout rooms are open: 2 rooms" in opened.response.content
+        assert "<t:" not in opened.response.content and not opened.response.components
+        assert "closes" not in _note(community, 1).content
+        t.shift(2 * 60 * 60)
+        await simcord_env.advance_time(2 * 60 * 60)
+    assert await _session(simcord_env, community) is not None
+    closed = await community.facilitator.slash(community.meeting, "breakout close")
+    assert "6 people brought back" in closed.response.content
