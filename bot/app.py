@@ -23,6 +23,8 @@ import cogs
 from bot.breakout_service import BreakoutService
 from bot.config import Config, load_config
 from bot.errors import UserError
+from bot.icebreakers.bank import shipped_bank
+from bot.icebreakers.service import RoundService
 from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.pulse.service import PulseService
@@ -30,6 +32,7 @@ from bot.reminders.policy import ReminderPolicy
 from bot.storage.backend import make_database
 from bot.storage.breakouts import BreakoutRepository
 from bot.storage.database import Shards
+from bot.storage.icebreakers import IcebreakerRepository
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
@@ -104,6 +107,13 @@ class CopBot(commands.Bot):
             settings=self.settings,
             scheduler=self.scheduler,
             config=config.breakouts,
+        )
+        #: Speaking rounds, live (the icebreakers cog hands it its display when it loads); the facilitator
+        #: panel starts one in the meeting channel through it.
+        self.rounds = RoundService(
+            IcebreakerRepository(self.db, shipped_bank()),
+            join_seconds=config.icebreakers.join_seconds,
+            rounds_per_server=config.limits.rounds_per_server,
         )
         #: The "Send the check-in" offer shown after ``/meeting end`` (a view per meeting number); set by
         #: the pulse cog, so the meeting cogs need not know about check-ins.

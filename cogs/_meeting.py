@@ -344,13 +344,28 @@ class _PanelButton(IdButton):
 
 
 class RoundButton(_PanelButton, action="round"):
+    """A speaking round for everyone in the main voice channel, posted in the meeting channel where they
+    all see it (the panel itself is in the facilitators' private channel)."""
+
     label = "Icebreaker round"
     style = discord.ButtonStyle.secondary
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
+        from bot.errors import UserError
+
         await self._session(interaction)
-        await self._run_command(interaction, "icebreaker round")
+        bot: CopBot = interaction.client  # type: ignore[assignment]
+        guild = interaction.guild
+        assert guild is not None
+        settings = await bot.settings.get(guild.id)
+        channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError("There is no meeting channel for the round to go in. Choose one with `/settings update`.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        present = main_voice_members(guild, settings.main_voice_id)
+        await bot.rounds.start(guild.id, channel.id, None, voice_id=settings.main_voice_id, in_voice=sorted(present))
+        await interaction.followup.send(f"The speaking round has started in {channel.mention}.", ephemeral=True)
 
 
 class PlanButton(_PanelButton, action="plan"):
@@ -466,7 +481,8 @@ def panel_view(session: MeetingSession, *, disabled: bool = False) -> discord.ui
 
 
 def panel_text(session: MeetingSession, *, ended: bool = False) -> str:
-    state = "has ended" if ended else f"is running (started {format_dt(session.started_at, 'R')})"
+    # A fixed time stays true however long the panel is on screen ("started 0 seconds ago" did not).
+    state = "has ended" if ended else f"is running (it started at {format_dt(session.started_at, 't')})"
     return (
         f"**Facilitator panel: meeting #{session.number}, {escape_markdown(session.title)}** {state}.\n"
         "These buttons run copbot's features for this meeting. Only facilitators can use them."

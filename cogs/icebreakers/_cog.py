@@ -1,22 +1,17 @@
 """The icebreakers cog: parse → call :mod:`bot.icebreakers` / storage → render.
 
-Round timers are plain asyncio tasks tracked here, one per open round. They are seconds long, the
-database row (phase, turn, deadline, warned) is the truth, and :meth:`IcebreakersCog.cog_load`
-rebuilds them after a restart, so nothing is lost; asyncio timers also follow SimCord's virtual
-clock exactly. Every change to a round happens under that round's lock: load, apply one pure
-transition, post or edit messages, save, reschedule.
+A running speaking round is :class:`bot.icebreakers.service.RoundService` (``bot.rounds``): it applies
+each press and timer as one transition under the round's lock and keeps the timers; its messages are
+posted by :class:`cogs.icebreakers._display.RoundMessages`, handed to it when this cog loads. The
+presses' rules (who may move the round on) stay here, as the pure changes each press asks for.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import math
-import random
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import timedelta
 from typing import ClassVar
 
 import discord
@@ -24,37 +19,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
-from bot.clock import utcnow
 from bot.config import ICEBREAKER_PAGE_SIZE
 from bot.errors import UserError
 from bot.icebreakers import round as rounds
-from bot.icebreakers.bank import Prompt, check_custom_prompt, shipped_bank, unknown_category_sentence
+from bot.icebreakers.bank import Prompt, check_custom_prompt, unknown_category_sentence
 from bot.icebreakers.cycle import ALL_SCOPE
 from bot.icebreakers.round import Outcome, Phase, RoundState
-from bot.storage.icebreakers import ROUND_BUSY, IcebreakerRepository, StoredRound
 from bot.text_limits import EMBED_DESCRIPTION, fit
+from cogs._meeting import main_voice_members
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
-from cogs.icebreakers._views import DYNAMIC_ITEMS, join_view, page_view, turn_view
+from cogs.icebreakers._display import RoundMessages, prompt_line, round_intro
+from cogs.icebreakers._views import DYNAMIC_ITEMS, join_view, page_view
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = ICEBREAKER_PAGE_SIZE  # the config bound on icebreakers.max_length assumes it
-#: The gentle warning comes when this share of a speaker's time has gone.
-WARN_AT = 0.8
-ROUND_OVER = "This speaking round has already finished. Thank you for taking part!"
-INTERRUPTED = (
-    "Sorry, the speaking round was interrupted before it could start, so it has been closed. "
-    "You can start a new one with `/icebreaker round`."
-)
 TURN_MOVED_ON = "That turn has already finished, so the round has moved on."
-
-
-def _prompt_line(prompt: Prompt, label: str) -> str:
-    return f"**Icebreaker #{prompt.number}** · {label}\n> {prompt.text}"
-
-
-def _people(n: int) -> str:
-    return "1 person" if n == 1 else f"{n} people"
 
 
 class IcebreakersCog(commands.Cog):
@@ -83,43 +63,17 @@ class IcebreakersCog(commands.Cog):
 
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
-        self.bank = shipped_bank()
-        self.repo = IcebreakerRepository(bot.db, self.bank)
-        self.rng = random.SystemRandom()
-        self._timers: dict[int, asyncio.Task[None]] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    # ------------------------------------------------------------ lifecycle
+        self.rounds = bot.rounds
+        self.repo = bot.rounds.repo
+        self.bank = self.repo.bank
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        for stored in await self.repo.open_rounds():
-            if stored.state.phase is Phase.JOINING and stored.deadline is None:
-                # Interrupted between "round created" and "first speaker called": nothing to resume,
-                # so close it (with the usual message) rather than block the channel.
-                self._timers[stored.state.round_id] = asyncio.create_task(
-                    self._close_interrupted(stored.state.round_id)
-                )
-                continue
-            self._schedule(stored)
-
-    async def _close_interrupted(self, round_id: int) -> None:
-        await self.bot.wait_until_ready()
-        async with self._lock(round_id):
-            stored = await self.repo.get_round(round_id)
-            if stored is None or stored.state.is_over:
-                return
-            await self.repo.save_round(rounds.finish(stored.state), None, False)
-            channel = self.bot.get_channel(stored.state.channel_id)
-            if isinstance(channel, discord.abc.Messageable):
-                with contextlib.suppress(discord.HTTPException):
-                    await channel.send(INTERRUPTED, allowed_mentions=NO_PINGS)
+        await self.rounds.attach(RoundMessages(self.bot))
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        for task in self._timers.values():
-            task.cancel()
-        self._timers.clear()
+        self.rounds.detach()
 
     # ------------------------------------------------------------ category choices
 
@@ -146,9 +100,9 @@ class IcebreakersCog(commands.Cog):
     async def ask(self, interaction: discord.Interaction, category: str | None = None) -> None:
         guild = guild_of(interaction)
         scope = self._category_or_error(category) if category else ALL_SCOPE
-        prompt = await self.repo.next_prompt(guild.id, scope, self.rng)
+        prompt = await self.repo.next_prompt(guild.id, scope, self.rounds.rng)
         await interaction.response.send_message(
-            _prompt_line(prompt, self.bank.label(prompt.category)), allowed_mentions=NO_PINGS
+            prompt_line(prompt, self.bank.label(prompt.category)), allowed_mentions=NO_PINGS
         )
 
     ask.autocomplete("category")(_category_autocomplete)
@@ -227,54 +181,22 @@ class IcebreakersCog(commands.Cog):
         channel = interaction.channel
         if channel is None:
             raise UserError("Please start a round in one of the server's text channels.")
-        if await self.repo.channel_has_open_round(channel.id):
-            raise UserError(ROUND_BUSY)
-        most = self.bot.config.limits.rounds_per_server
-        if len(await self.repo.open_rounds(guild.id)) >= most:
-            raise UserError(
-                f"There are already {most} speaking rounds going in this server, the most at one time. Please "
-                "wait for one to finish (or ask a facilitator to end one) before starting another."
+
+        async def answer(prompt: Prompt, state: RoundState, joining: bool) -> int:
+            """The command's own reply is the round's opening message."""
+            voice = None if joining else f"<#{state.voice_channel_id}>"
+            text = round_intro(
+                prompt, self.bank.label(prompt.category), state, voice=voice, join_seconds=self.rounds.join_seconds
             )
+            extra = {"view": join_view(state.round_id)} if joining else {}
+            await interaction.response.send_message(text, allowed_mentions=NO_PINGS, **extra)  # type: ignore[arg-type]
+            return (await interaction.original_response()).id
+
         settings = await self.bot.settings.get(guild.id)
-        voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
-        in_voice = (
-            [m.id for m in voice.members if not m.bot]
-            if isinstance(voice, discord.VoiceChannel | discord.StageChannel)
-            else []
+        present = main_voice_members(guild, settings.main_voice_id)
+        await self.rounds.start(
+            guild.id, channel.id, seconds, voice_id=settings.main_voice_id, in_voice=sorted(present), post=answer
         )
-        prompt = await self.repo.next_prompt(guild.id, ALL_SCOPE, self.rng)
-        state = await self.repo.create_round(
-            guild.id, channel.id, prompt.text, seconds, voice.id if in_voice and voice else None
-        )
-        timing = f" Each person has about {seconds} seconds." if seconds else ""
-        intro = f"**Speaking round**\n{_prompt_line(prompt, self.bank.label(prompt.category))}\n\n"
-        if in_voice and voice is not None:
-            text = (
-                f"Everyone in {voice.mention} gets a turn, one at a time, in random order.{timing} "
-                "You can always press **Pass**: no need to explain."
-            )
-            await interaction.response.send_message(intro + text, allowed_mentions=NO_PINGS)
-            message = await interaction.original_response()
-            order = list(in_voice)
-            self.rng.shuffle(order)
-            await self._transition(
-                state.round_id,
-                lambda s: rounds.begin_speaking(_with_message(s, message.id), tuple(order)),
-            )
-            return
-        join_seconds = self.bot.config.icebreakers.join_seconds
-        text = (
-            f"Would you like to take part? Click **Join the round** in the next {join_seconds} seconds. "
-            f"Then everyone who joined gets a turn, one at a time, in random order.{timing} "
-            "You can always press **Pass** when it is your turn."
-        )
-        await interaction.response.send_message(intro + text, view=join_view(state.round_id), allowed_mentions=NO_PINGS)
-        message = await interaction.original_response()
-        async with self._lock(state.round_id):
-            state = _with_message(state, message.id)
-            deadline = utcnow() + timedelta(seconds=join_seconds)
-            await self.repo.save_round(state, deadline, False)
-            self._schedule(StoredRound(state, deadline, False))
 
     async def press_join(self, interaction: discord.Interaction, round_id: int) -> None:
         user_id = interaction.user.id
@@ -286,7 +208,7 @@ class IcebreakersCog(commands.Cog):
                 raise UserError("You have already joined. You will be called when it is your turn.")
             return rounds.add_joiner(state, user_id)
 
-        await self._transition(round_id, join)
+        await self.rounds.transition(round_id, join)
         await interaction.response.send_message(
             "You are in! You will be called when it is your turn, and you can always pass.", ephemeral=True
         )
@@ -304,9 +226,9 @@ class IcebreakersCog(commands.Cog):
                 )
             return rounds.advance(state, Outcome.SPOKE)
 
-        await self._precheck(round_id, move)
+        await self.rounds.precheck(round_id, move)
         await interaction.response.defer()
-        await self._transition(round_id, move)
+        await self.rounds.transition(round_id, move)
 
     async def press_pass(self, interaction: discord.Interaction, round_id: int, turn: int) -> None:
         user_id = interaction.user.id
@@ -317,16 +239,16 @@ class IcebreakersCog(commands.Cog):
                 raise UserError("Only the person whose turn it is can pass. Your turn will come!")
             return rounds.advance(state, Outcome.PASSED)
 
-        await self._precheck(round_id, skip)
+        await self.rounds.precheck(round_id, skip)
         await interaction.response.defer()
-        await self._transition(round_id, skip)
+        await self.rounds.transition(round_id, skip)
         await interaction.followup.send("No problem at all. Thank you!", ephemeral=True)
 
     async def press_end(self, interaction: discord.Interaction, round_id: int) -> None:
         if not await is_facilitator(self.bot, interaction.user):
             raise UserError("Only facilitators can end a round early. The round ends by itself after everyone's turn.")
         await interaction.response.defer()
-        await self._transition(round_id, rounds.finish)
+        await self.rounds.transition(round_id, rounds.finish)
 
     @commands.Cog.listener()
     async def on_voice_state_update(
@@ -346,165 +268,9 @@ class IcebreakersCog(commands.Cog):
             else:
                 continue
             with contextlib.suppress(UserError):
-                await self._transition(stored.state.round_id, change)
-
-    # ------------------------------------------------------------ the engine
-
-    async def _precheck(self, round_id: int, change: Callable[[RoundState], RoundState]) -> None:
-        """Dry-run a pure transition so a refusal is the click's own reply (before it is deferred)."""
-        stored = await self.repo.get_round(round_id)
-        if stored is None or stored.state.is_over:
-            raise UserError(ROUND_OVER)
-        change(stored.state)
-
-    def _lock(self, round_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(round_id, asyncio.Lock())
-
-    async def _transition(self, round_id: int, change: Callable[[RoundState], RoundState]) -> RoundState:
-        """Load, apply ``change`` (which may raise ``UserError``: then nothing changes), render, save, reschedule."""
-        async with self._lock(round_id):
-            stored = await self.repo.get_round(round_id)
-            if stored is None or stored.state.is_over:
-                raise UserError(ROUND_OVER)
-            old = stored.state
-            new = change(old)
-            if new == old:
-                return old
-            deadline, warned = stored.deadline, stored.warned
-            if new.turn != old.turn:
-                new = await self._render_turn_change(old, new)
-                deadline = utcnow() + timedelta(seconds=new.seconds) if new.seconds and not new.is_over else None
-                warned = False
-            await self.repo.save_round(new, deadline, warned)
-            self._schedule(StoredRound(new, deadline, warned))
-            if new.is_over:
-                self._locks.pop(round_id, None)
-            return new
-
-    async def _render_turn_change(self, old: RoundState, new: RoundState) -> RoundState:
-        """Tidy the old messages' buttons, then call the next speaker or say thank you."""
-        channel = self.bot.get_channel(new.channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            return rounds.finish(new)
-        if old.phase is Phase.JOINING and new.message_id and new.voice_channel_id is None:
-            closed = f"\n\n*Joining has closed: {_people(len(new.order))} joined.*"
-            await self._edit(channel, new.message_id, view=None, suffix=closed)
-        if old.turn_message_id:
-            await self._edit(channel, old.turn_message_id, view=None)
-        speaker = new.current_speaker
-        if speaker is not None:
-            timing = f" You have about {new.seconds} seconds." if new.seconds else ""
-            message = await channel.send(
-                f"<@{speaker}>, your turn!{timing} Press **Next** when you have finished, "
-                "or **Pass** if you would rather not say anything this time.",
-                view=turn_view(new.round_id, new.turn),
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, roles=False, users=[discord.Object(speaker)], replied_user=False
-                ),
-            )
-            return _with_turn_message(new, message.id)
-        await channel.send(self._thank_you(new), allowed_mentions=NO_PINGS)
-        return _with_turn_message(new, None)
-
-    @staticmethod
-    def _thank_you(state: RoundState) -> str:
-        if not state.outcomes:
-            if not state.order:
-                return "Nobody joined the round this time, and that is fine. Maybe next time!"
-            return "The round has ended. Thank you, everyone!"
-        text = f"Thank you, everyone! {_people(state.spoke)} spoke in this round."
-        if state.passed:
-            text += f" {_people(state.passed)} chose to pass, which is always fine."
-        return text
-
-    async def _edit(
-        self, channel: discord.abc.Messageable, message_id: int, *, view: None, suffix: str | None = None
-    ) -> None:
-        """Take the buttons off an old message; a message someone deleted is simply skipped."""
-        try:
-            message = await channel.fetch_message(message_id)
-            if suffix:
-                await message.edit(content=message.content + suffix, view=view, allowed_mentions=NO_PINGS)
-            else:
-                await message.edit(view=view, allowed_mentions=NO_PINGS)
-        except discord.HTTPException:
-            log.info("Could not tidy icebreaker message %s", message_id)
-
-    # ------------------------------------------------------------ timers
-
-    def _schedule(self, stored: StoredRound) -> None:
-        """(Re)start the one timer task of a round from its stored deadline; cancel it if none is needed."""
-        round_id = stored.state.round_id
-        old = self._timers.pop(round_id, None)
-        if old is not None and old is not asyncio.current_task():
-            old.cancel()
-        if stored.state.is_over or stored.deadline is None:
-            return
-        self._timers[round_id] = asyncio.create_task(self._run_timer(stored), name=f"icebreaker-round-{round_id}")
-
-    async def _run_timer(self, stored: StoredRound) -> None:
-        state = stored.state
-        assert stored.deadline is not None
-        await self.bot.wait_until_ready()
-        try:
-            left = (stored.deadline - utcnow()).total_seconds()
-            if state.phase is Phase.JOINING:
-                await asyncio.sleep(max(left, 0))
-                await self._timed(state.round_id, state.turn, lambda s: rounds.begin_speaking(s, self._shuffled(s)))
-                return
-            # Sleep on the event loop's clock only after this first reading of "now", so the warning
-            # and the move stay in step with each other (and with SimCord's virtual time in tests).
-            if state.seconds and not stored.warned:
-                warn_in = max(left - state.seconds * (1 - WARN_AT), 0)
-                await asyncio.sleep(warn_in)
-                await self._warn(state.round_id, state.turn)
-                left -= warn_in
-            await asyncio.sleep(max(left, 0))
-            await self._timed(state.round_id, state.turn, lambda s: rounds.advance(s, Outcome.SPOKE))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("An icebreaker round timer failed (round %s)", state.round_id)
-
-    def _shuffled(self, state: RoundState) -> tuple[int, ...]:
-        order = list(state.order)
-        self.rng.shuffle(order)
-        return tuple(order)
-
-    async def _timed(self, round_id: int, turn: int, change: Callable[[RoundState], RoundState]) -> None:
-        """Apply a timer's change only if the round is still on the turn the timer was set for."""
-
-        def guarded(state: RoundState) -> RoundState:
-            return change(state) if state.turn == turn else state
-
-        with contextlib.suppress(UserError):
-            await self._transition(round_id, guarded)
-
-    async def _warn(self, round_id: int, turn: int) -> None:
-        """The gentle "time's nearly up": added to the turn message, so nobody is pinged again."""
-        async with self._lock(round_id):
-            stored = await self.repo.get_round(round_id)
-            if stored is None or stored.state.is_over or stored.state.turn != turn or stored.warned:
-                return
-            channel = self.bot.get_channel(stored.state.channel_id)
-            if isinstance(channel, discord.abc.Messageable) and stored.state.turn_message_id:
-                with contextlib.suppress(discord.HTTPException):
-                    message = await channel.fetch_message(stored.state.turn_message_id)
-                    await message.edit(
-                        content=message.content + "\n⏳ Time's nearly up. No rush, finish your thought.",
-                        allowed_mentions=NO_PINGS,
-                    )
-            await self.repo.save_round(stored.state, stored.deadline, True)
+                await self.rounds.transition(stored.state.round_id, change)
 
 
 def _check_turn(state: RoundState, turn: int) -> None:
     if state.phase is not Phase.SPEAKING or state.turn != turn:
         raise UserError(TURN_MOVED_ON)
-
-
-def _with_message(state: RoundState, message_id: int) -> RoundState:
-    return replace(state, message_id=message_id)
-
-
-def _with_turn_message(state: RoundState, message_id: int | None) -> RoundState:
-    return replace(state, turn_message_id=message_id)

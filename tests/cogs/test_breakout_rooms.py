@@ -418,7 +418,7 @@ async def test_open_rooms_under_a_plan_asks_for_a_timer_then_warns_and_closes_on
 
 
 async def test_open_rooms_without_a_timer_stays_open_until_closed(simcord_env, community):
-    people, _ = await _crowd(community, 6, facilitators=2)
+    await _crowd(community, 6, facilitators=2)
     plan = await _plan(community, 3)
     with time_machine.travel(simcord_env.now(), tick=False) as t:
         form = await community.facilitator.click(plan.response, label="Open rooms")

@@ -351,9 +351,6 @@ async def test_the_panel_buttons_run_the_features(simcord_env, community: Commun
         "Add an action",
         "End the meeting",
     ]
-    before = len(community.facilitators.history())
-    await community.facilitator.click(panel, label="Icebreaker round")
-    assert len(community.facilitators.history()) > before  # the round is posted where the panel is
     form = await community.facilitator.click(panel, label="Plan breakouts")
     bad = await community.facilitator.submit_modal(form, {"size": "99"})
     assert bad.response.ephemeral and "from 2 to 25" in bad.response.content
@@ -450,3 +447,39 @@ async def test_a_member_whose_dms_are_closed_is_mentioned_under_the_recap(simcor
     [note] = [m for m in all_messages(simcord_env) if m.channel.id == head.id and "couldn't send you" in m.content]
     assert closed.mention in note.content and open_dms.mention not in note.content and came.mention not in note.content
     assert [u.id for u in note.mentions] == [closed.id], "only the member who missed it is pinged"
+
+
+def _reply(result):
+    """A click's private answer, whether it came as the response or (after deferring) a follow-up."""
+    return result.followups[-1] if result.followups else result.response
+
+
+async def test_the_panel_round_runs_in_the_meeting_channel_where_everyone_sees_it(simcord_env, community: Community):
+    await community.configure()
+    people = [community.add_member(n) for n in ("pat", "gina")]
+    for member in [*people, community.facilitator]:
+        await member.join_voice(community.voice)
+    await start(community)
+    panel = community.facilitators.last_message
+    # The panel gives the start as a time that stays true ("started 0 seconds ago" did not).
+    assert "(it started at <t:" in panel.content and "ago" not in panel.content
+    private_before = len(community.facilitators.history())
+
+    clicked = await community.facilitator.click(panel, label="Icebreaker round")
+    reply = _reply(clicked)
+    assert reply.ephemeral and reply.content == f"The speaking round has started in <#{community.meeting.id}>."
+    assert len(community.facilitators.history()) == private_before  # nothing in the private channel
+    (intro,) = [m for m in community.meeting.history() if m.content.startswith("**Speaking round**")]
+    assert f"Everyone in <#{community.voice.id}> gets a turn" in intro.content
+    # The first speaker is called in the meeting channel, and can pass there like anyone in the round.
+    turn = community.meeting.last_message
+    (called,) = turn.mentions
+    assert called.id in {p.id for p in [*people, community.facilitator]} and "your turn" in turn.content
+    speaker = next(p for p in [*people, community.facilitator] if p.id == called.id)
+    passed = await speaker.click(turn, label="Pass")
+    assert "No problem at all" in _reply(passed).content
+    assert community.meeting.last_message.id != turn.id  # the next speaker was called where everyone sees it
+
+    # A second round cannot start in the meeting channel while this one runs: one clear sentence.
+    again = await community.facilitator.click(panel, label="Icebreaker round")
+    assert _reply(again).ephemeral and "already" in _reply(again).content
