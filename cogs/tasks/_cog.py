@@ -342,16 +342,23 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         await self._tell_assignee(task, interaction.user, new=True)
         return task
 
-    def task_form(self, description: str, assignee_id: int, *, choose_assignee: bool = False) -> TaskForm:
+    def task_form(
+        self, description: str, assignee_id: int, *, choose_assignee: bool = False, named: str | None = None
+    ) -> TaskForm:
         """The form behind "Make a task" and the panel's "Add an action" (which lets the facilitator
-        choose who does it, starting from themselves)."""
-        return TaskForm(self, description[:MAX_DESCRIPTION], assignee_id, choose_assignee=choose_assignee)
+        choose who does it, starting from themselves). ``named`` is shown when there is no choice."""
+        return TaskForm(self, description[:MAX_DESCRIPTION], assignee_id, choose_assignee=choose_assignee, named=named)
 
     async def make_task(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """Message context menu "Make a task": the form, prefilled with the message and its author."""
+        """Message context menu "Make a task": the form, prefilled with the message, says who will do the
+        task (the message's writer); a facilitator may choose someone else there, as in "Add an action"."""
         guild_of(interaction)
         text = " ".join(message.content.split())
-        await interaction.response.send_modal(self.task_form(text, message.author.id))
+        chooser = await is_facilitator(self.bot, interaction.user)
+        named = escape_markdown(message.author.display_name)
+        await interaction.response.send_modal(
+            self.task_form(text, message.author.id, choose_assignee=chooser, named=named)
+        )
 
     async def _tell_assignee(self, task: Task, by: discord.abc.User, *, new: bool) -> None:
         what = "gave you a task" if new else "passed a task to you"
@@ -467,9 +474,9 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
 
 
 class TaskForm(discord.ui.Modal, title="Make a task"):
-    """What needs doing (prefilled) and when. The person doing it is the message's author for "Make a
-    task"; the panel's "Add an action" adds a member picker (``custom_id="assignee"``) set to the
-    facilitator, because an action agreed in a meeting is usually someone else's."""
+    """What needs doing (prefilled) and when, and who will do it: for "Make a task" the message's writer,
+    named in the form; a facilitator gets a member picker (``custom_id="assignee"``) set to that person,
+    as the panel's "Add an action" sets it to the facilitator, so they can choose someone else."""
 
     description: discord.ui.TextInput[Any] = discord.ui.TextInput(
         label="What needs doing", custom_id="description", style=discord.TextStyle.paragraph, max_length=MAX_DESCRIPTION
@@ -478,7 +485,15 @@ class TaskForm(discord.ui.Modal, title="Make a task"):
         label="When is it due?", custom_id="due", placeholder="next friday, in 3 days, 2026-12-01 17:00", max_length=100
     )
 
-    def __init__(self, cog: TasksCog, description: str, assignee_id: int, *, choose_assignee: bool = False) -> None:
+    def __init__(
+        self,
+        cog: TasksCog,
+        description: str,
+        assignee_id: int,
+        *,
+        choose_assignee: bool = False,
+        named: str | None = None,
+    ) -> None:
         super().__init__()
         self.cog = cog
         self.assignee_id = assignee_id
@@ -490,6 +505,8 @@ class TaskForm(discord.ui.Modal, title="Make a task"):
                 custom_id="assignee", min_values=1, max_values=1, default_values=[discord.Object(id=assignee_id)]
             )
             self.add_item(discord.ui.Label(text="Who will do it?", component=self.assignee))
+        elif named:
+            self.add_item(discord.ui.TextDisplay(f"**{named}** will do this task. They get a message about it."))
 
     @replies_to_user_errors
     async def on_submit(self, interaction: discord.Interaction) -> None:

@@ -95,7 +95,12 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     shown_text = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
     assert any("practice managers" in str(c.get("value", "")) for c in shown_text), form.modal
     made = await community.facilitator.submit_modal(
-        form, {"description": "Write to the practice managers about the leaflet", "due": "in 7 days"}
+        form,
+        {
+            "description": "Write to the practice managers about the leaflet",
+            "due": "in 7 days",
+            "assignee": [people[1]],
+        },
     )
     assert "#1" in made.response.content and people[1].mention in made.response.content
 
@@ -402,12 +407,16 @@ async def test_make_a_task_from_a_long_message_is_cut_to_the_task_limit(simcord_
     inputs = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
     prefilled = next(c for c in inputs if c.get("custom_id") == "description")
     assert 0 < len(prefilled["value"]) <= 300 and prefilled["value"].startswith("Let's ask the GP surgeries")
-    bad = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "yesterday"})
+    bad = await community.facilitator.submit_modal(
+        form, {"description": prefilled["value"], "due": "yesterday", "assignee": [pat]}
+    )
     assert bad.response.ephemeral
     task_list = await pat.slash(community.meeting, "task list")
     assert "no open tasks" in task_list.response.content
     form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
-    made = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "in 2 days"})
+    made = await community.facilitator.submit_modal(
+        form, {"description": prefilled["value"], "due": "in 2 days", "assignee": [pat]}
+    )
     assert "#1" in made.response.content and pat.mention in made.response.content
     assert any("gave you a task" in m.content for m in dms(pat))
 
@@ -483,3 +492,42 @@ async def test_the_panel_round_runs_in_the_meeting_channel_where_everyone_sees_i
     # A second round cannot start in the meeting channel while this one runs: one clear sentence.
     again = await community.facilitator.click(panel, label="Icebreaker round")
     assert _reply(again).ephemeral and "already" in _reply(again).content
+
+
+def _form_parts(form) -> list[dict]:
+    """A form's parts in order, each text input, picker or text unwrapped from its row or label."""
+    parts = []
+    for row in form.modal["components"]:
+        parts += row.get("components") or [row.get("component", row)]
+    return parts
+
+
+async def test_make_a_task_names_the_person_and_a_facilitator_can_choose_someone_else(
+    simcord_env, community: Community
+):
+    await community.configure()
+    pat, kim = community.add_member("pat"), community.add_member("kim")
+    gina = community.add_member("gina_gp", global_name="Gina")
+    said = await gina.send(community.meeting, "I can ask the surgery for the leaflet numbers")
+
+    # A member's form says who will do the task (the message's writer) and offers no other choice.
+    form = await kim.context_menu(community.meeting, "Make a task", said)
+    parts = _form_parts(form)
+    assert [p["content"] for p in parts if p.get("type") == 10] == [
+        "**Gina** will do this task. They get a message about it."
+    ]
+    assert not any(p.get("custom_id") == "assignee" for p in parts)
+    made = await kim.submit_modal(form, {"description": "Ask the surgery for the leaflet numbers", "due": "in 5 days"})
+    assert gina.mention in made.response.content
+    assert any("leaflet numbers" in m.content for m in dms(gina))
+
+    # A facilitator's form has a picker set to the writer, and can give the task to someone else.
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    (picker,) = [p for p in _form_parts(form) if p.get("custom_id") == "assignee"]
+    assert [int(v["id"]) for v in picker["default_values"]] == [gina.id]
+    given = await community.facilitator.submit_modal(
+        form, {"description": "Bring the leaflet numbers to the meeting", "due": "in 6 days", "assignee": [pat]}
+    )
+    assert pat.mention in given.response.content and gina.mention not in given.response.content
+    assert any("Bring the leaflet numbers" in m.content for m in dms(pat))
+    assert not any("Bring the leaflet numbers" in m.content for m in dms(gina))
