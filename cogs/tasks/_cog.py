@@ -16,7 +16,7 @@ from discord.utils import escape_markdown, format_dt
 
 from bot import permissions
 from bot.app import CopBot
-from bot.attendance_chart import chart_png, table
+from bot.attendance_chart import attendance_lines, chart_description, chart_png
 from bot.calendar_ics import CalendarMeeting, CalendarTask, build_calendar
 from bot.clock import utcnow
 from bot.errors import UserError
@@ -646,12 +646,14 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         guild = guild_of(interaction)
         rows = await self.bot.meeting_sessions.attendance_history(guild.id, last)
         await interaction.response.defer(ephemeral=True)
-        text = table(rows, await self.tasks_cog.timezone_for(guild.id))
+        # A list a screen reader reads in order, and the chart with a description (its alternative text).
+        lines = attendance_lines(rows, lambda when: format_dt(when, "D"))
+        head = f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**"
         png = await asyncio.to_thread(chart_png, rows, f"Attendance by role, last {len(rows)} meetings")
+        described = chart_description(rows, await self.tasks_cog.timezone_for(guild.id))
         await interaction.followup.send(
-            f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**\n```\n"
-            f"{text[:1800]}\n```",
-            file=discord.File(io.BytesIO(png), filename="attendance.png"),
+            fit_lines(lines, MESSAGE, head=head),
+            file=discord.File(io.BytesIO(png), filename="attendance.png", description=described),
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
