@@ -19,7 +19,7 @@ from bot.app import SOMETHING_WENT_WRONG, CopBot, send_ephemeral
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meeting_session import default_title
-from bot.pulse.chart import trend_png, warm_up
+from bot.pulse.chart import trend_description, trend_png, warm_up
 from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
@@ -120,7 +120,8 @@ class PulseCog(commands.Cog, name="Pulse"):
             shown = [p for p in view.trend if p.means is not None]
             if shown:
                 png = await asyncio.to_thread(trend_png, view.trend, f"Check-in averages, last {len(view.trend)}")
-                files.append(discord.File(io.BytesIO(png), filename="check-in-trend.png"))
+                described = trend_description(view.trend)  # its alternative text; the reply lists it too
+                files.append(discord.File(io.BytesIO(png), filename="check-in-trend.png", description=described))
             if more:
                 files.append(discord.File(io.BytesIO(comments_file(view)), filename="comments.txt"))
         for index, part in enumerate(parts):
