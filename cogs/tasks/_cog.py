@@ -334,7 +334,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         )
         await self.service.rearm()
         await interaction.followup.send(
-            f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}** ({format_dt(task.due_at, 'F')}). "
+            # The date once, as it was read (named in the server's time): a timestamp beside it said it twice.
+            f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}**. "
             + (f"{when.note} " if when.note else "")
             + "If that date is not what you meant, change it with `/task edit`.",
             allowed_mentions=NO_PINGS,
@@ -448,11 +449,10 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             plan=plan,
         )
         await self.service.rearm()
-        lines = [
-            f"Task {quoted(updated)} is updated: for {who(updated.assignee_id)}, due {format_dt(updated.due_at, 'F')}."
-        ]
-        if when:
-            lines.append(f"I read the new date as **{when.echo}**." + (f" {when.note}" if when.note else ""))
+        due = f"**{when.echo}**" if when else format_dt(updated.due_at, "F")  # the date once, as read if new
+        lines = [f"Task {quoted(updated)} is updated: for {who(updated.assignee_id)}, due {due}."]
+        if when and when.note:
+            lines.append(when.note)
         await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
         if reassigned:
             await self._tell_assignee(updated, interaction.user, new=False)
@@ -612,8 +612,8 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
             why = permissions.missing_sentence(lacking, "to add meetings to the server's Events list")
             note = "\n(" + (why or "I couldn't add it to the server's events this time.") + ")"
         await interaction.followup.send(
-            f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}** "
-            f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "
+            f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}**, "
+            f"{REPEAT_WORDS[repeat_value]}. "
             f"I'll post the open tasks {digest_when(policy.digest_hours_before)}."
             + (f" {parsed.note}" if parsed.note else "")
             + note,
