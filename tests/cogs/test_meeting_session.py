@@ -117,8 +117,16 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
 
     ended = await community.facilitator.slash(community.meeting, "meeting end")
     assert "has ended" in ended.response.content
+    # The link is words a screen reader can say, not an address with three long numbers.
+    assert re.search(r"\[Read the recap\]\(https://discord\.com/channels/\d+/\d+/\d+\)\.", ended.response.content)
+    assert not re.search(r"(?<!\()https://", ended.response.content)
     head = next(m for m in community.meeting.history() if m.content.startswith("**Recap: "))
-    assert "5 people came. The recap is in the thread below." in head.content
+    # An unplanned meeting is titled by its date, so only its times follow: the date is given once.
+    assert re.fullmatch(
+        r"\*\*Recap: Meeting on \d+ \w+ \d{4}\*\* \(<t:\d+:t> to <t:\d+:t>\): 5 people came\. "
+        r"The recap is in the thread below\.",
+        head.content,
+    ), head.content
     recap = thread_texts(simcord_env, head.id)
     # Attendance: the facilitator, Pat, Gina, Cleo and Rita (who left) came: five, one per role.
     assert "**Who came: 5 people**" in recap
@@ -132,7 +140,10 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
 
     # The absent member with a role gets the recap by DM; the one with recaps off does not.
     got = recaps_in(absent)
-    assert len(got) == 1 and "#1" in got[0].content and "Question #" not in got[0].content
+    assert len(got) == 1 and "#1" in got[0].content and "Question #" not in got[0].content  # task #1
+    assert "[Read the full recap](https://discord.com/channels/" in got[0].content
+    assert not re.search(r"(?<!\()https://", got[0].content) and "recaps: False" not in got[0].content
+    assert got[0].content.count(":t>") == 2 and ":f>" not in got[0].content  # the date once, in the title
     assert recaps_in(quiet) == []
     assert all(recaps_in(p) == [] for p in people[:3])
 
