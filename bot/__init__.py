@@ -14,6 +14,10 @@ if TYPE_CHECKING:
 
 __all__ = ["CopBot", "create_bot"]
 
+#: copbot's version, in one place: ``pyproject.toml`` reads it from here (``[tool.setuptools.dynamic]``),
+#: and ``copbot --version``, ``copbot check`` and the start-up log line print it. Raise it for each release.
+__version__ = "0.2.0"
+
 
 def __getattr__(name: str) -> Any:
     if name in __all__:

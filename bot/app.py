@@ -77,9 +77,14 @@ class CopBot(commands.Bot):
             intents=intents,
             help_command=None,
             allowed_mentions=DEFAULT_ALLOWED_MENTIONS,
+            # So the health cog hears every gateway message, the heartbeat acknowledgements included
+            # (``on_socket_raw_receive``): that is what ``copbot health`` reports. Nothing logs them.
+            enable_debug_events=True,
             **bot_options,  # type: ignore[arg-type]
         )
         self.config = config
+        #: The shard range this process serves ("all" unless ``--shards``): names its heartbeat file.
+        self.lock_scope = lock_scope
         #: The shards whose servers' scheduled work this process does (None: every server it sees).
         self.served_shards = _served_shards(bot_options)
         self.db = make_database(config.database_path, url=config.database_url, lock_scope=lock_scope)

@@ -1,5 +1,5 @@
 """The ``copbot`` command: ``run`` the bot, ``check`` the configuration, plan ``groups`` offline,
-print the ``invite`` link.
+print the ``invite`` link; the host's tools (``backup``, ``health``) live in :mod:`bot.hosting`.
 
 Every failure a person can fix ends with exit code 2 and one sentence saying what to do, because
 the person starting the bot is often a facilitator following the README, not a developer.
@@ -15,19 +15,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import getpass
 import logging
 import os
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from bot import permissions
-from bot.config import Config, ConfigError, load_config
+from bot import __version__, permissions
+from bot.config import Config, ConfigError, Secret, load_config
 from bot.grouping.cli import register as register_groups
+from bot.hosting import register as register_hosting
 from bot.privacy.cli import print_check as print_privacy_check
 from bot.privacy.cli import register as register_privacy
+from bot.report.cli import register as register_report
 from bot.storage.database import (
     LATEST_VERSION,
     DatabaseUnusableError,
@@ -47,8 +51,10 @@ EXIT_USAGE = 2
 NO_TOKEN = (
     "DISCORD_TOKEN is not set: create a bot in the Discord Developer Portal "
     "(https://discord.com/developers/applications → your application → Bot → Reset Token), "
-    "then start copbot with DISCORD_TOKEN=<your token> copbot run."
+    "then put the token in DISCORD_TOKEN (for a service, in its environment file), "
+    "or start copbot run in a terminal, where it asks for the token."
 )
+TOKEN_PROMPT = "Bot token (what you type is hidden): "
 BAD_TOKEN = (
     "Discord rejected the token in DISCORD_TOKEN: copy a fresh one from the Discord Developer Portal "
     "(your application → Bot → Reset Token) and start copbot again."
@@ -121,7 +127,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     if not config.token:
-        return _fail(NO_TOKEN)
+        token = _ask_for_token()
+        if not token:
+            return _fail(NO_TOKEN)
+        config = dataclasses.replace(config, token=Secret(token))
     # Before anything touches Discord: a wrong path or a second copbot is one sentence, not a crash
     # half-way through connecting (and two bots must never both be logged in on one database).
     # On PostgreSQL the bot takes its shard range's advisory lock when it opens the database, also
@@ -141,6 +150,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         if lock is not None:
             lock.release()
+
+
+def _ask_for_token() -> str:
+    """The token typed at a hidden prompt when copbot runs in a terminal, else "" (no one to ask).
+
+    Asking works the same in every shell (bash, zsh, PowerShell, cmd), where a shell's own hidden
+    prompt does not, and keeps the token out of the shell's history. Under systemd or in a container
+    there is no terminal: copbot then stops with one sentence rather than wait for ever.
+    """
+    if not (sys.stdin is not None and sys.stdin.isatty()):
+        return ""
+    try:
+        return getpass.getpass(TOKEN_PROMPT).strip()
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return ""
 
 
 def setup_logging(level_name: str) -> None:
@@ -236,6 +261,25 @@ def _plain_reconnect(record: logging.LogRecord) -> bool:
     return True
 
 
+def _handle_signals(loop: asyncio.AbstractEventLoop, handler: Callable[[signal.Signals], None] | None) -> None:
+    """Call ``handler`` on SIGTERM and SIGINT (None: stop listening), on every platform.
+
+    The event loop's own signal handlers exist only on Linux and macOS; on Windows the plain
+    ``signal`` module catches Ctrl-C (and SIGTERM, where something sends it) and hands it to the loop.
+    """
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            if handler is None:
+                loop.remove_signal_handler(sig)
+            else:
+                loop.add_signal_handler(sig, handler, sig)
+        except NotImplementedError:  # Windows
+            if handler is None:
+                signal.signal(sig, signal.SIG_DFL)
+            else:
+                signal.signal(sig, lambda num, _frame, h=handler: loop.call_soon_threadsafe(h, signal.Signals(num)))
+
+
 async def _freeze_when_ready(bot: CopBot) -> None:
     """Once connected with caches filled, set start-up memory aside from the collector (:mod:`bot.heap`)."""
     from bot.heap import freeze_start_up_heap
@@ -257,13 +301,12 @@ async def _run_bot(config: Config, options: dict[str, object] | None = None) -> 
         received.append(sig.name)
         stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, on_signal, sig)
+    _handle_signals(loop, on_signal)
 
     started = time.monotonic()
     bot = create_bot(config, **(options or {}))
     shards = f", shards {options['shard_ids']} of {options['shard_count']}" if options else ""
-    log.info("copbot is starting; database %s%s", config.database_target, shards)
+    log.info("copbot %s is starting; database %s%s", __version__, config.database_target, shards)
 
     async def serve() -> None:
         # The database first, offline: a schema from a newer copbot or a broken file is one sentence
@@ -294,8 +337,7 @@ async def _run_bot(config: Config, options: dict[str, object] | None = None) -> 
     finally:
         stopper.cancel()
         await bot.close()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+        _handle_signals(loop, None)
     if received:
         log.info("Stopped cleanly on %s; database saved in %s", received[0], config.database_target)
     return 0
@@ -307,6 +349,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(f"The configuration has a problem: {exc}")
     width = max(len(key) for key, _ in config.describe())
+    print(f"{'copbot version'.ljust(width)}  {__version__}")
     for key, value in config.describe():
         print(f"{key.ljust(width)}  {value}")
     try:
@@ -335,9 +378,23 @@ async def _postgres_version(url: str) -> int | None:
     """The schema version of a PostgreSQL database, read without changing it (None: not created yet)."""
     import asyncpg
 
-    conn = await asyncpg.connect(url)
+    from bot.storage.database import not_copbots
+    from bot.storage.postgres import connection_problem, redact_url
+
+    try:
+        conn = await asyncpg.connect(url)
+    except Exception as exc:
+        problem = connection_problem(exc, url)
+        if problem is None:
+            raise
+        raise problem from None
     try:
         if not await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+            tables = await conn.fetchval(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+            )
+            if tables:
+                raise not_copbots(redact_url(url))
             return None
         return int(await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
     finally:
@@ -371,6 +428,7 @@ def _cmd_migrate_db(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``copbot``; sub-commands set ``func`` to their handler."""
     parser = argparse.ArgumentParser(prog="copbot", description="A Discord bot for Community of Practice meetings.")
+    parser.add_argument("--version", action="version", version=f"copbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="start the bot (needs DISCORD_TOKEN)")
     run.add_argument("--shard-count", type=int, help="how many gateway shards in all (AutoShardedBot)")
@@ -389,6 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite.set_defaults(func=_cmd_invite)
     register_groups(sub)
     register_privacy(sub)
+    register_hosting(sub)
+    register_report(sub)
     return parser
 
 

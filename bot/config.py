@@ -420,16 +420,21 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     log_level = r.text("bot", "log_level").upper()
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"bot.log_level must be one of {', '.join(LOG_LEVELS)}; it is {log_level!r}.")
+    # One resolution for every command that opens the database (run, check, forget, export-user,
+    # backup, health): COPBOT_DB (a path or a PostgreSQL URL), else bot.database in the configuration
+    # (a file name in the data folder, or a URL), in the data folder. With a URL, the data folder still
+    # holds copbot's own small files (the heartbeat).
+    data_dir = r.text("bot", "data_dir", allow_empty=True)
+    folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    configured = environ.get("COPBOT_DB") or r.text("bot", "database")
     database_url: str | None = None
-    if environ.get("COPBOT_DB", "").startswith(("postgresql://", "postgres://")):
-        database_url = environ["COPBOT_DB"]
-        database_path = default_data_dir() / r.text("bot", "database")
+    if configured.startswith(("postgresql://", "postgres://")):
+        database_url = configured
+        database_path = folder / "copbot.db"
     elif environ.get("COPBOT_DB"):
         database_path = Path(environ["COPBOT_DB"]).expanduser()
     else:
-        data_dir = r.text("bot", "data_dir", allow_empty=True)
-        folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
-        database_path = folder / r.text("bot", "database")
+        database_path = folder / configured
     # Absolute from here on, so the log line and ``copbot check`` name the one file really used.
     database_path = database_path.absolute()
 

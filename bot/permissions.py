@@ -1,6 +1,6 @@
 """Every Discord permission copbot needs, and why, in one list.
 
-This list is the single source for the invite link (``copbot invite``), the README's permission list
+This list is the single source for the invite link (``copbot invite``), the permission list in docs/hosting.md
 (a test checks that each one is named there), and every check the bot makes before it acts, so the
 three can never disagree. It holds plain names and bit values, not ``discord.Permissions``, because
 domain modules never import discord; ``cogs/_shared.py`` turns these into checks against Discord.
@@ -53,7 +53,7 @@ SEND_MESSAGES_IN_THREADS = Needed(
 # Not Manage Events: that is for editing *anyone's* events. Create Events already lets a bot edit and
 # delete the events it made itself, which are the only ones copbot touches.
 
-#: Everything copbot asks for in its invite link, in the order the README lists them.
+#: Everything copbot asks for in its invite link, in the order docs/hosting.md lists them.
 ALL: tuple[Needed, ...] = (
     VIEW_CHANNEL,
     SEND_MESSAGES,

@@ -102,6 +102,7 @@ def isolated_environment(
             monkeypatch.delenv(name, raising=False)
     db_path = tmp_path / "copbot.db"
     monkeypatch.setenv("COPBOT_DB", str(db_path))
+    monkeypatch.setenv("COPBOT_DATA_DIR", str(tmp_path))  # copbot's own files (a PostgreSQL bot's heartbeat)
     if TEST_BACKEND == "postgresql" and request.node.get_closest_marker("sqlite_only") is None:
         monkeypatch.setenv("COPBOT_DB", request.getfixturevalue("pg_url"))
     yield db_path

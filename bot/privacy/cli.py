@@ -1,7 +1,9 @@
 """``copbot forget``, ``copbot export-user`` and ``copbot privacy-policy``: the operator's side of data rights.
 
-For requests that arrive by email. They open the same database the bot uses (``COPBOT_DB`` or the
-configuration), do what ``/forget-me`` and ``/mydata`` do, and print one plain sentence. Notices to
+For requests that arrive by email. They open the same database the bot uses, resolved exactly as
+``copbot run`` resolves it (``COPBOT_DB`` as a path or a PostgreSQL URL, the configuration, the data
+folder: :func:`bot.storage.backend.operator_database`), so an erasure never lands in a stale copy. They
+do what ``/forget-me`` and ``/mydata`` do, and print one plain sentence. Notices to
 people who set a task for the forgotten member are queued in the database and sent by the bot when
 it next runs its daily job (or at once, if it is running). Bad input: one sentence, exit code 2.
 """
@@ -53,17 +55,20 @@ def _setup(args: argparse.Namespace) -> tuple[Config, int, int | None]:
     user_id = _id(args.user_id, "USER_ID")
     assert user_id is not None
     guild_id = _id(args.server, "--server")
-    if not config.database_path.exists():
-        raise _InputError(f"There is no database at {config.database_path}: set COPBOT_DB to the bot's database file.")
+    if config.database_url is None and not config.database_path.exists():
+        raise _InputError(
+            f"There is no database at {config.database_path}: set COPBOT_DB to the bot's database "
+            "(its file, or its postgresql:// URL)."
+        )
     return config, user_id, guild_id
 
 
 async def _call(config: Config, method: str, user_id: int, guild_id: int | None) -> Any:
     """Open the database, call ``PrivacyService.<method>(user_id, guild_id)``, close it again."""
     from bot.privacy.service import PrivacyService
-    from bot.storage.database import Database
+    from bot.storage.backend import operator_database
 
-    db = Database(config.database_path, exclusive=False)  # works while the bot itself runs
+    db = operator_database(config)  # works while the bot itself runs
     await db.open()
     try:
         return await getattr(PrivacyService(db, config.privacy), method)(user_id, guild_id)
@@ -78,7 +83,13 @@ def _run(args: argparse.Namespace, method: str) -> tuple[Any, int, int | None] |
     except _InputError as exc:
         print(exc, file=sys.stderr)
         return None
-    return asyncio.run(_call(config, method, user_id, guild_id)), user_id, guild_id
+    from bot.storage.database import DatabaseUnusableError, SchemaTooNewError
+
+    try:
+        return asyncio.run(_call(config, method, user_id, guild_id)), user_id, guild_id
+    except (DatabaseUnusableError, SchemaTooNewError) as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 def handle_forget(args: argparse.Namespace) -> int:
@@ -123,6 +134,8 @@ def print_check(config: Config, width: int) -> None:
     """Lines for ``copbot check``: the oldest row kept of each kind the retention job removes."""
     from bot.storage.privacy import read_oldest
 
+    if config.database_url:  # the file path is unused then: a stale SQLite file there must not be shown
+        return
     try:
         oldest = asyncio.run(read_oldest(config.database_path))
     except Exception as exc:  # a damaged file: say so, the schema line reports it too

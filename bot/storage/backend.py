@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 
 from bot.storage.database import Database
 from bot.storage.postgres import PostgresDatabase, is_postgres_url
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 #: Raised by either backend when a UNIQUE, CHECK or foreign-key constraint refuses a write.
 INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
@@ -34,3 +38,14 @@ def make_database(
     if url is not None:
         return PostgresDatabase(url, exclusive=exclusive, lock_scope=lock_scope)
     return Database(Path(target), exclusive=exclusive)
+
+
+def operator_database(config: Config) -> AnyDatabase:
+    """The database ``copbot run`` uses (the same resolution: COPBOT_DB path or URL, the configuration,
+    the data folder), for an operator's short command (``forget``, ``export-user``, ``backup``).
+
+    It does not take the one-copbot lock, so it works while the bot runs: SQLite shares the file (WAL,
+    busy timeout) and PostgreSQL serves both. Opening still refuses another program's database and one
+    from a newer copbot, and names a PostgreSQL server that cannot be reached, in one sentence.
+    """
+    return make_database(config.database_path, url=config.database_url, exclusive=False)

@@ -74,6 +74,37 @@ class DatabaseUnusableError(Exception):
     """The database path cannot be used (a folder, not a database, unwritable); one sentence saying why."""
 
 
+def not_copbots(target: object) -> DatabaseUnusableError:
+    """The refusal for a database that holds another program's tables and no copbot schema."""
+    return DatabaseUnusableError(
+        f"The database {target} belongs to another program (it has tables but none of copbot's): "
+        "point COPBOT_DB at copbot's own database, or at a new file."
+    )
+
+
+def private_file(path: Path) -> None:
+    """Make sure the database file exists readable and writable by copbot's user only (0600).
+
+    A new file is created so, before SQLite opens it (SQLite then gives its ``-wal`` and ``-shm`` files the
+    same mode); an existing one that others may read is narrowed, so an upgrade also closes the gap.
+    The database holds members' ids, tasks and questions: no other account on the machine needs it.
+    """
+    if str(path) == ":memory:":
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = stat.S_IMODE(each.stat().st_mode)
+            if mode & 0o077:
+                each.chmod(mode & 0o700)
+        except OSError:  # not there, or not ours to change (the check above already said it is writable)
+            continue
+
+
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -238,8 +269,13 @@ class Database:
         if self._file_lock is not None:
             self._file_lock.acquire()
         try:
+            private_file(self.path)
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
+            # Before anything is written (WAL mode itself is written into the file): never touch
+            # another program's database.
+            if await _is_foreign(self._conn):
+                raise not_copbots(self.path)
             await _run(self._conn, "PRAGMA journal_mode=WAL")
             await _run(self._conn, "PRAGMA foreign_keys=ON")
             await _run(self._conn, "PRAGMA secure_delete=ON")
@@ -381,6 +417,16 @@ async def _schema_version(conn: aiosqlite.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+async def _is_foreign(conn: aiosqlite.Connection) -> bool:
+    """True for a SQLite file with tables of its own but no ``schema_migrations``: another program's."""
+    async with conn.execute(
+        "SELECT COUNT(*), SUM(name = 'schema_migrations') FROM sqlite_master WHERE type = 'table'"
+    ) as cursor:
+        row = await cursor.fetchone()
+    tables, ours = (row[0] or 0, row[1] or 0) if row is not None else (0, 0)
+    return tables > 0 and not ours
+
+
 async def _applied_versions(conn: aiosqlite.Connection) -> set[int]:
     async with conn.execute("SELECT version FROM schema_migrations") as cur:
         return {int(row[0]) for row in await cur.fetchall()}
@@ -407,4 +453,6 @@ async def read_schema_version(path: Path) -> int | None:
     if not path.exists():
         return None
     async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        if await _is_foreign(conn):
+            raise not_copbots(path)
         return await _schema_version(conn)

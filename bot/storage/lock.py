@@ -2,8 +2,12 @@
 
 Two copbots on one file would both roll repeating meetings forward, both send every reminder and
 both create Discord events. SQLite's own locking only serialises single writes, so it cannot stop
-that; an advisory ``flock`` on a file beside the database can. The kernel drops it when the process
-ends, however it ends (even ``kill -9``), so a crash never leaves a stale lock to clean up by hand.
+that; an advisory lock on a file beside the database can (``flock`` on Linux and macOS, ``msvcrt.locking``
+on Windows). The operating system drops it when the process ends, however it ends (even ``kill -9``), so
+a crash never leaves a stale lock to clean up by hand.
+
+The platform's module is imported only when a lock is taken, so every command that does not take one
+(``--help``, ``check``, ``groups plan``) works whatever the platform offers.
 
 Within one process the lock is re-entrant (counted per database path): ``copbot run`` takes it
 before connecting to Discord, and the bot takes it again when it opens its database, so test
@@ -13,7 +17,6 @@ A *second process* is refused at once with :class:`DatabaseInUseError`.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,10 @@ class _Held:
 
 
 _HELD: dict[Path, _Held] = {}
+
+#: Windows locks byte ranges, and a locked range cannot be rewritten: lock one byte far past the process
+#: id the file holds (a range past the end of a file may be locked there).
+_WINDOWS_LOCK_OFFSET = 1 << 30
 
 
 def lock_path(database: Path) -> Path:
@@ -52,10 +59,9 @@ class DatabaseLock:
         held = _HELD.get(self.database)
         if held is None:
             path = lock_path(self.database)
-            handle = path.open("a+", encoding="utf-8")
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            # Created readable by copbot's user only, like the database it guards.
+            handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+", encoding="utf-8")
+            if not _try_lock(handle):
                 handle.close()
                 raise DatabaseInUseError(
                     f"Another copbot is already using the database {self.database}: stop it first, "
@@ -81,5 +87,37 @@ class DatabaseLock:
         held.count -= 1
         if held.count <= 0:
             del _HELD[self.database]
-            fcntl.flock(held.handle.fileno(), fcntl.LOCK_UN)
+            _unlock(held.handle)
             held.handle.close()
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    """Lock the open lock file without waiting; False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        handle.seek(_WINDOWS_LOCK_OFFSET)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle: IO[str]) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        handle.seek(_WINDOWS_LOCK_OFFSET)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -30,7 +30,7 @@ from typing import Any
 import asyncpg
 
 from bot.clock import utcnow
-from bot.storage.database import Migration, SchemaTooNewError, load_migrations
+from bot.storage.database import DatabaseUnusableError, Migration, SchemaTooNewError, load_migrations, not_copbots
 from bot.storage.lock import DatabaseInUseError
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,35 @@ def is_postgres_url(target: str) -> bool:
 def redact_url(url: str) -> str:
     """The URL with any password replaced, for logs and ``copbot check``."""
     return re.sub(r"(://[^/:@]+):[^/@]*@", r"\1:***@", url)
+
+
+def connection_problem(exc: BaseException, url: str) -> DatabaseUnusableError | None:
+    """One sentence for a PostgreSQL server that cannot be used as configured, or None for anything else.
+
+    These are the host's to fix (a stopped server, a wrong password, a database not created yet), so
+    every command that opens the database says which, in one line, instead of a page of traceback.
+    """
+    where = redact_url(url)
+    fix = "fix COPBOT_DB (or bot.database in the configuration)"
+    if isinstance(exc, asyncpg.InvalidPasswordError):
+        return DatabaseUnusableError(f"PostgreSQL refused the password in {where}: {fix} with the right password.")
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return DatabaseUnusableError(
+            f"The PostgreSQL server has no database named in {where}: create it (createdb), or {fix}."
+        )
+    if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
+        return DatabaseUnusableError(f"PostgreSQL refused the user in {where} ({_one_line(exc)}): {fix}.")
+    if isinstance(exc, OSError | TimeoutError | asyncpg.ConnectionFailureError | asyncpg.CannotConnectNowError):
+        return DatabaseUnusableError(
+            f"copbot could not reach the PostgreSQL server in {where} ({_one_line(exc)}): check that it is "
+            f"running and that the host and port are right, or {fix}."
+        )
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def translate(sql: str) -> str:
@@ -214,13 +243,18 @@ class PostgresDatabase:
         """Take this shard range's lock, open a pool and migrate."""
         if self._pool is not None:
             return
-        if self._advisory is not None:
-            await self._advisory.acquire()
         try:
+            if self._advisory is not None:
+                await self._advisory.acquire()
             self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=5)
+            if await _is_foreign(self._pool):
+                raise not_copbots(self.path)
             await self.migrate()
-        except BaseException:
+        except BaseException as exc:
             await self.close()
+            problem = connection_problem(exc, self.url)
+            if problem is not None:
+                raise problem from None
             raise
 
     async def close(self) -> None:
@@ -326,6 +360,15 @@ class PostgresDatabase:
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[asyncpg.Record]:
         return list(await self.pool.fetch(translate(sql), *params))
+
+
+async def _is_foreign(pool: asyncpg.Pool) -> bool:
+    """True for a database whose schema holds another program's tables and no ``schema_migrations``."""
+    tables, ours = await pool.fetchrow(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE table_name = 'schema_migrations') FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    )
+    return tables > 0 and not ours
 
 
 async def _schema_version(conn: asyncpg.Connection) -> int:

@@ -41,6 +41,8 @@ from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fi
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
 from cogs._meeting import end_meeting, ended_extras, ended_sentence, send_recap_dms, start_meeting
 from cogs._permissions import in_server
+from cogs._report import HELP_LINE as REPORT_HELP
+from cogs._report import send_report
 from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
 from cogs.tasks._render import carried_entries, digest_entries, quoted, reminder_text, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
@@ -569,6 +571,7 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         facilitator_lines=(
             "`/meeting schedule` plans a meeting (once, or every week, two weeks, month or three months) and "
             "adds it to the server's events. `/meeting cancel` calls one off.",
+            REPORT_HELP,
         ),
     )
 
@@ -657,6 +660,12 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
+
+    @app_commands.command(name="report", description="A report of recent meetings, as a web page (facilitators)")
+    @app_commands.describe(last="How many recent meetings to cover (6 if you don't choose)")
+    @facilitator_only()
+    async def report(self, interaction: discord.Interaction, last: app_commands.Range[int, 1, 50] = 6) -> None:
+        await send_report(self.bot, interaction, last)
 
     @app_commands.command(name="calendar", description="A calendar file of the meetings and your own tasks")
     async def calendar(self, interaction: discord.Interaction) -> None:

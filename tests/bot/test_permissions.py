@@ -1,4 +1,4 @@
-"""The permission list is the one source for the invite link, the README and runtime checks."""
+"""The permission list is the one source for the invite link, the hosting guide and runtime checks."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def test_the_flags_are_discord_py_permission_names_with_the_same_bits():
         assert set(group) <= set(permissions.ALL)
 
 
-def test_readme_lists_every_permission_and_the_integer():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_hosting_guide_lists_every_permission_and_the_integer():
+    readme = (ROOT / "docs" / "hosting.md").read_text(encoding="utf-8")
     for item in permissions.ALL:
         assert f"**{item.label}**" in readme, item.label
     assert str(permissions.value()) in readme

@@ -25,5 +25,6 @@ async def test_every_cog_documents_itself_in_help(simcord_env):
     from cogs._shared import HelpSection
 
     for name, cog in simcord_env.bot.cogs.items():
-        if cog.get_app_commands() or cog.walk_app_commands():
+        # Cogs without commands (the health cog only listens) have nothing to explain in /help.
+        if cog.get_app_commands() or any(True for _ in cog.walk_app_commands()):
             assert isinstance(getattr(cog, "help_section", None), HelpSection), f"{name} has no help_section"
