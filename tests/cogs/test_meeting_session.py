@@ -187,7 +187,7 @@ async def test_one_open_meeting_per_server_and_the_panel_survives_a_restart(simc
     ended = await community.facilitator.click(panel, custom_id="copbot:meeting:end:1")
     said = ended.followups[-1]
     assert said.ephemeral and "has ended" in said.content
-    assert "2 came" in said.content  # Sam (before the restart) and Gina (after)
+    assert "2 people came" in said.content  # Sam (before the restart) and Gina (after)
     ended_panel = next(m for m in community.facilitators.history() if m.id == panel.id)
     assert "has ended" in ended_panel.content and not ended_panel.components
 
