@@ -86,7 +86,7 @@ def room_note(guild: discord.Guild, room: str, group: Sequence[PlannedMember], e
     timer = f"\n\nThis room closes {format_dt(ends_at, 'R')}." if ends_at else ""
     foot = (
         f"**To talk about:** {DISCUSSION_PROMPT}{timer}\n\n"
-        "Need a facilitator? Press **Ask for help** and one will come to this room."
+        "Need a facilitator? Press **Ask for help** and one will come."
     )
     return fit_lines(names, MESSAGE, head=f"**Welcome to {room}!**", foot=foot)
 

@@ -22,8 +22,7 @@ from cogs.icebreakers._views import join_view, turn_view
 log = logging.getLogger(__name__)
 
 INTERRUPTED = (
-    "Sorry, the speaking round was interrupted before it could start, so it has been closed. "
-    "A facilitator can start a new one."
+    "Sorry, the speaking round stopped before it could start, so it is closed. A facilitator can start a new one."
 )
 NEARLY_UP = "\nTime's nearly up. No rush, finish your thought."
 
