@@ -15,6 +15,7 @@ import discord
 from bot.errors import UserError
 from bot.storage.meeting_sessions import MeetingSession
 from cogs._shared import IdButton, replies_to_user_errors, require_facilitator
+from cogs.icebreakers._views import end_view
 
 if TYPE_CHECKING:
     from bot.app import CopBot
@@ -70,8 +71,14 @@ class RoundButton(_PanelButton, action="round"):
             raise UserError("There is no meeting channel for the round to go in. Choose one with `/settings update`.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         present = main_voice_members(guild, settings.main_voice_id)
-        await bot.rounds.start(guild.id, channel.id, None, voice_id=settings.main_voice_id, in_voice=sorted(present))
-        await interaction.followup.send(f"The speaking round has started in {channel.mention}.", ephemeral=True)
+        state = await bot.rounds.start(
+            guild.id, channel.id, None, voice_id=settings.main_voice_id, in_voice=sorted(present)
+        )
+        await interaction.followup.send(
+            f"The speaking round has started in {channel.mention}. If you need to stop it early, press **End round**.",
+            view=end_view(state.round_id),
+            ephemeral=True,
+        )
 
 
 class PlanButton(_PanelButton, action="plan"):

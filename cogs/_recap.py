@@ -144,6 +144,9 @@ class PostedRecap:
     #: The recap thread (or the meeting channel where threads are not allowed); ``None`` when there
     #: was nowhere to post it.
     where: discord.abc.Messageable | None
+    #: Whether "Send the check-in" is waiting on the closed facilitator panel (else it goes to the
+    #: facilitator who ended the meeting, privately: never under a post members see).
+    offered_on_panel: bool = False
 
 
 async def send_recap_dms(bot: CopBot, guild: discord.Guild, posted: PostedRecap) -> int:
@@ -179,7 +182,9 @@ async def send_recap_dms(bot: CopBot, guild: discord.Guild, posted: PostedRecap)
     return sent
 
 
-async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None) -> PostedRecap:
+async def post_recap(
+    bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None, *, offered_on_panel: bool = False
+) -> PostedRecap:
     """Post the recap in a thread of the meeting channel (or in the channel itself)."""
     settings = await bot.settings.get(guild.id)
     channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
@@ -214,4 +219,4 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
         log.warning(
             "No meeting channel in server %s: the recap of meeting %s was not posted", guild.id, recap.session.id
         )
-    return PostedRecap(recap, link, target)
+    return PostedRecap(recap, link, target, offered_on_panel)

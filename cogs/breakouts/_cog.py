@@ -20,7 +20,7 @@ from bot.breakout_rooms import NO_ROOMS_OPEN, Placement
 from bot.breakouts import Candidate, check_size, room_name
 from bot.errors import UserError
 from bot.text_limits import MESSAGE, fit, fit_lines
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.breakouts._discord import DiscordRooms
 from cogs.breakouts._progress import Progress, tell_facilitator
 from cogs.breakouts._render import close_text, joined_text, name_of, namer, render_plan
@@ -37,6 +37,7 @@ _HOW = {
 }
 
 
+@app_commands.default_permissions(FACILITATOR_COMMANDS)
 class BreakoutsCog(
     commands.GroupCog, group_name="breakout", group_description="Breakout rooms for small-group discussion"
 ):
@@ -46,10 +47,8 @@ class BreakoutsCog(
         order=40,
         title="Breakout rooms",
         lines=(
-            "Facilitators may split everyone into small, mixed groups, each in its own voice room. copbot moves "
-            "you there (late joiners too) and, at the end, brings everyone back.",
-            "In your room's chat, **Ask for help** calls a facilitator to your room; the note there counts down "
-            "to when the room closes.",
+            "Sometimes we split into small groups in voice rooms. copbot moves you there and back.",
+            "In your room's chat, **Ask for help** calls a facilitator.",
         ),
         facilitator_lines=(
             "`/breakout plan size:` proposes groups from the main voice channel (or `voice:`), to open, "

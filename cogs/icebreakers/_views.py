@@ -147,16 +147,23 @@ DYNAMIC_ITEMS = (NextButton, PassButton, EndButton, JoinButton, PageButton)
 
 
 def turn_view(round_id: int, turn: int) -> discord.ui.View:
+    """Under each turn, for the speaker: **Next** and **Pass** (a facilitator may press Next too).
+    **End round** is not here: it is the facilitator's, in :func:`end_view`."""
     view = discord.ui.View(timeout=None)
     view.add_item(NextButton(round_id, turn))
     view.add_item(PassButton(round_id, turn))
-    view.add_item(EndButton(round_id))
     return view
 
 
 def join_view(round_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(JoinButton(round_id))
+    return view
+
+
+def end_view(round_id: int) -> discord.ui.View:
+    """**End round**, in the private reply to the facilitator who started the round."""
+    view = discord.ui.View(timeout=None)
     view.add_item(EndButton(round_id))
     return view
 
@@ -166,3 +173,13 @@ def page_view(page: int, pages: int) -> discord.ui.View:
     view.add_item(PageButton(max(page - 1, 0), "prev", disabled=page <= 0))
     view.add_item(PageButton(min(page + 1, pages - 1), "next", disabled=page >= pages - 1))
     return view
+
+
+async def offer_end(interaction: discord.Interaction, round_id: int) -> None:
+    """**End round** for the facilitator who started the round (by command or from the panel), privately:
+    members see only the buttons that are theirs (Join, and the speaker's Next and Pass)."""
+    await interaction.followup.send(
+        "The round has started. If you need to stop it early, press **End round**.",
+        view=end_view(round_id),
+        ephemeral=True,
+    )
