@@ -112,6 +112,7 @@ class CopBot(commands.Bot):
         self.breakouts = BreakoutService(
             BreakoutRepository(self.db),
             members=self.members,
+            meetings=self.meeting_sessions,
             settings=self.settings,
             scheduler=self.scheduler,
             config=config.breakouts,

@@ -35,8 +35,9 @@ from bot.breakout_rooms import NO_ROOMS_OPEN, BreakoutRoomService
 from bot.breakouts import (
     Candidate,
     MoveResult,
+    attendance_for_planning,
     build_roster,
-    check_size,
+    check_plan_options,
     make_plan,
     participants_from_plan,
     people,
@@ -49,6 +50,8 @@ from bot.concurrency import POLL_SECONDS, join
 from bot.config import BreakoutsConfig
 from bot.errors import UserError
 from bot.grouping import Participant, Plan
+from bot.grouping.meeting import ATTENDANCE_WINDOW
+from bot.meeting_session import MeetingSessionService
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
 from bot.storage.members import MemberRepository
@@ -212,12 +215,15 @@ class BreakoutService:
         repo: BreakoutRepository,
         *,
         members: MemberRepository,
+        meetings: MeetingSessionService,
         settings: SettingsRepository,
         scheduler: BaseScheduler,
         config: BreakoutsConfig,
     ) -> None:
         self.repo = repo
         self.members = members
+        #: Who came to recent meetings: the planner weighs the people expected later by how often they come.
+        self.meetings = meetings
         self.settings = settings
         self.scheduler = scheduler
         self.config = config
@@ -259,7 +265,7 @@ class BreakoutService:
         guild_id: int,
         candidates: Iterable[Candidate],
         *,
-        size: int,
+        size: int | None,
         seed: int,
         reuse_last: bool,
         source: str,
@@ -267,8 +273,9 @@ class BreakoutService:
         created_by: int,
         name: Callable[[int], str],
     ) -> BreakoutSession:
-        """Plan groups of ``size`` from ``candidates`` (or the last groups again) and store the plan."""
-        check_size(size)
+        """Plan groups of ``size`` from ``candidates`` (or the last groups again, where no size is used)
+        and store the plan."""
+        check_plan_options(size, "last" if reuse_last else None)
         roster = build_roster(candidates, await self.members.roles_for(guild_id))
         if reuse_last:
             again = await self.rooms.reuse_last(guild_id, roster.participants)
@@ -276,6 +283,7 @@ class BreakoutService:
             summary = again.summary(lambda uid: name(int(uid)), source) + without_role_line(roster.without_role)  # type: ignore[call-overload]
             size = max(len(g) for g in groups)
         else:
+            assert size is not None  # check_plan_options: a size is given when it is used
             plan = await self._run_planner(guild_id, roster.participants, size, seed, name)
             groups, summary = planned_groups(plan), plan_summary(plan, roster.without_role, source)
         return await self.repo.create_plan(
@@ -327,6 +335,7 @@ class BreakoutService:
         history = await self.repo.history(guild_id)
         rules = await self.repo.keep_apart_rules(guild_id)
         roles = await self.members.roles_for(guild_id)
+        recorded = await self.meetings.recent_attendance(guild_id, ATTENDANCE_WINDOW)
 
         def named(user_id: Hashable) -> str:
             return name(int(user_id))  # type: ignore[call-overload]
@@ -342,6 +351,7 @@ class BreakoutService:
             name=named,
             avoid=avoid or (),
             roles=roles,
+            attended=attendance_for_planning(recorded, history),
             season_meetings=self.config.season_meetings,
         )
 

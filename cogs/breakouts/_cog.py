@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bot.app import CopBot
 from bot.breakout_rooms import NO_ROOMS_OPEN, Placement
-from bot.breakouts import Candidate, check_size, room_name
+from bot.breakouts import Candidate, check_plan_options, room_name
 from bot.errors import UserError
 from bot.text_limits import MESSAGE, fit, fit_lines
 from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
@@ -85,7 +85,7 @@ class BreakoutsCog(
 
     @app_commands.command(name="plan", description="Plan mixed breakout groups (facilitators)")
     @app_commands.describe(
-        size="How many people in each group (2 to 25)",
+        size="How many people in each group (2 to 25; not needed with reuse)",
         voice="The voice channel to take people from (default: the main voice channel)",
         reuse="last: the groups of the last breakout again, with the people here today",
     )
@@ -93,12 +93,12 @@ class BreakoutsCog(
     async def plan(
         self,
         interaction: discord.Interaction,
-        size: int,
+        size: int | None = None,
         voice: discord.VoiceChannel | None = None,
         reuse: Literal["last"] | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        check_size(size)
+        check_plan_options(size, reuse)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await DiscordRooms(self.bot, guild).ready()
         settings = await self.bot.settings.get(guild.id)

@@ -17,7 +17,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.breakout_service import BreakoutService, Closed, RoomsRefused, warning_text
 from bot.breakouts import Candidate
 from bot.config import BreakoutsConfig
+from bot.meeting_session import MeetingSessionService
 from bot.storage.breakouts import BreakoutRepository, BreakoutSession, PlannedMember
+from bot.storage.meeting_sessions import MeetingSessionRepository
+from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
 from bot.storage.settings import SettingsRepository
 
@@ -115,8 +118,16 @@ async def _service(database) -> BreakoutService:
     config = BreakoutsConfig(
         warning_seconds=60, planning_seconds=0.2, help_cooldown_seconds=180, place_late_joiners=True, season_meetings=1
     )
+    meetings = MeetingSessionService(
+        MeetingSessionRepository(database), MeetingRepository(database), members, recap_names=False, max_hours=4
+    )
     return BreakoutService(
-        BreakoutRepository(database), members=members, settings=settings, scheduler=AsyncIOScheduler(), config=config
+        BreakoutRepository(database),
+        members=members,
+        meetings=meetings,
+        settings=settings,
+        scheduler=AsyncIOScheduler(),
+        config=config,
     )
 
 
