@@ -12,11 +12,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord.utils import escape_markdown, format_dt
+from discord.utils import format_dt
 
 from bot.clock import utcnow
 from bot.meeting_session import Recap
 from bot.storage.meeting_sessions import MeetingSession
+from cogs._names import session_name
 from cogs._panel import (
     ActionButton,
     CloseBreakoutsButton,
@@ -57,30 +58,34 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
     )
     closes = f"It closes by itself after {bot.config.meetings.max_hours} hours if nobody ends it."
     panel_where = await post_panel(bot, guild, session, settings.facilitator_channel_id, details=f"{counting} {closes}")
-    welcome_where = await post_welcome(guild, settings.meeting_channel_id)
+    welcome_where = await post_welcome(guild, session, settings.meeting_channel_id)
     await interaction.followup.send(
-        f"Meeting **#{session.number}, {escape_markdown(session.title)}** has started. {counting} "
-        f"{panel_where} {welcome_where} {closes}",
+        f"{session_name(session)} has started. {counting} {panel_where} {welcome_where} {closes}",
         ephemeral=True,
         allowed_mentions=NO_PINGS,
     )
 
 
-#: The meeting-start post everyone sees: short, and the way to ask in front of them.
-WELCOME = (
-    "**The meeting has started.** Welcome, everyone!\n"
-    "If you have a question, you can ask it without your name. Press the button below."
-)
+#: The way to ask in front of everyone, under the meeting-start post.
+ASK_LINE = "If you have a question, you can ask it without your name. Press the button below."
 
 
-async def post_welcome(guild: discord.Guild, channel_id: int | None) -> str:
+def welcome_text(session: MeetingSession) -> str:
+    """The meeting-start post everyone sees: short, and named as members were told (a planned meeting's
+    title and date, however early or late it began; an unplanned one's title is only a date)."""
+    if session.meeting_id is None:
+        return f"**The meeting has started.** Welcome, everyone!\n{ASK_LINE}"
+    return f"{session_name(session)} has started. Welcome, everyone!\n{ASK_LINE}"
+
+
+async def post_welcome(guild: discord.Guild, session: MeetingSession, channel_id: int | None) -> str:
     """Post the welcome with **Ask without your name** (the ``/ask`` form) in the meeting channel;
     returns a sentence for the facilitator saying where (or why not)."""
     channel = guild.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.TextChannel):
         return "There is no meeting channel (`/settings update meeting_channel`), so members got no welcome post."
     try:
-        await channel.send(WELCOME, view=ask_view(), allowed_mentions=NO_PINGS)
+        await channel.send(welcome_text(session), view=ask_view(), allowed_mentions=NO_PINGS)
     except discord.HTTPException:
         log.warning("Could not post the meeting welcome in channel %s", channel.id, exc_info=True)
         return f"I couldn't post the welcome for members in {channel.mention}."
@@ -121,7 +126,7 @@ def ended_sentence(posted: PostedRecap) -> str:
     s = recap.session
     where = f" [Read the recap]({link})." if link else " There is no meeting channel, so the recap was not posted."
     n = recap.attendance_count
-    return f"**{escape_markdown(s.title)}** has ended. {n} {'person' if n == 1 else 'people'} came.{where}"
+    return f"{session_name(s)} has ended. {n} {'person' if n == 1 else 'people'} came.{where}"
 
 
 # -- auto-close -------------------------------------------------------------------------------------
@@ -209,7 +214,7 @@ def panel_text(session: MeetingSession, *, ended: bool = False) -> str:
     # A fixed time stays true however long the panel is on screen ("started 0 seconds ago" did not).
     state = "has ended" if ended else f"is running (it started at {format_dt(session.started_at, 't')})"
     return (
-        f"**Facilitator panel: meeting #{session.number}, {escape_markdown(session.title)}** {state}.\n"
+        f"**Facilitator panel:** {session_name(session)} {state}.\n"
         "These buttons run copbot's features for this meeting. Only facilitators can use them."
     )
 

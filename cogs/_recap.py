@@ -20,8 +20,8 @@ from bot import permissions
 from bot.meeting_session import NO_ROLE, Recap
 from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
-from bot.storage.meeting_sessions import MeetingSession
-from bot.text_limits import MESSAGE, chunk_mentions, pack_sections
+from bot.text_limits import MESSAGE, chunk_mentions, fit, pack_sections
+from cogs._names import session_name
 from cogs._shared import NO_PINGS
 
 if TYPE_CHECKING:
@@ -49,17 +49,12 @@ def _quote(text: str, limit: int = 300) -> str:
     return escape_markdown(one_line)
 
 
-def held(session: MeetingSession) -> str:
-    """When the meeting was held, with its date given once: a meeting started without a plan is titled
-    by its date (:func:`bot.meeting_session.default_title`), so only its times follow the title."""
-    end = session.ended_at or session.started_at
-    start = format_dt(session.started_at, "t" if session.meeting_id is None else "f")
-    return f"{start} to {format_dt(end, 't')}"
-
-
 def recap_heading(recap: Recap) -> str:
+    """The recap's first line: the meeting named with its date once, then only the times it ran."""
     s = recap.session
-    return f"**Recap: {escape_markdown(s.title)}** ({held(s)})"
+    return (
+        f"Recap of {session_name(s)} ({format_dt(s.started_at, 't')} to {format_dt(s.ended_at or s.started_at, 't')})"
+    )
 
 
 def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
@@ -116,7 +111,7 @@ def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
     s = recap.session
     n = recap.attendance_count
     lines = [
-        f"Hello! You missed **{escape_markdown(s.title)}** in **{escape_markdown(guild_name)}** ({held(s)}). "
+        f"Hello! You missed {session_name(s)} in **{escape_markdown(guild_name)}**. "
         "Here is what happened, so you are not left out.",
         f"• {n} {'person' if n == 1 else 'people'} came.",
         f"• {len(recap.questions)} {'question was' if len(recap.questions) == 1 else 'questions were'} asked"
@@ -208,7 +203,7 @@ async def post_recap(
         target = channel
         if can_thread:
             try:
-                target = await head.create_thread(name=f"Recap: {recap.session.title}"[:100])
+                target = await head.create_thread(name=fit(f"Recap of {recap.session.title}", 100))
             except discord.HTTPException:
                 log.info("Could not open a recap thread in channel %s; posting in the channel", channel.id)
                 target = channel

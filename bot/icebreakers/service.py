@@ -1,5 +1,8 @@
 """Speaking rounds, live: start one in a channel, apply each press or timer as one transition, keep the timers.
 
+A round is one message in its channel, rewritten at every turn (the display's part); its speakers are
+pinged once, by the opening message that lists their order.
+
 No Discord here. The icebreakers cog reads presses and voice events and renders what people see; this
 service holds the rules of a running round around the pure state machine in
 :mod:`bot.icebreakers.round`: every change happens under that round's lock (load, apply one pure
@@ -37,18 +40,20 @@ log = logging.getLogger(__name__)
 WARN_AT = 0.8
 ROUND_OVER = "This speaking round has already finished. Thank you for taking part!"
 
-#: Posts a round's opening message and returns its id: (prompt, the new round, whether people join by button).
-PostIntro = Callable[[Prompt, RoundState, bool], Awaitable[int]]
+#: Posts a round's opening message and returns its id: (prompt, the new round, the speakers in their
+#: order; none when people join by button).
+PostIntro = Callable[[Prompt, RoundState, Sequence[int]], Awaitable[int]]
 
 
 class RoundDisplay(Protocol):
     """What a running round shows on Discord (implemented by the icebreakers cog)."""
 
-    async def post_intro(self, prompt: Prompt, state: RoundState, joining: bool) -> int:
-        """The round's opening message in its channel; returns its id."""
+    async def post_intro(self, prompt: Prompt, state: RoundState, order: Sequence[int]) -> int:
+        """The round's opening message in its channel, with the speakers' order (or a way to join);
+        returns its id."""
 
     async def turn_changed(self, old: RoundState, new: RoundState) -> RoundState:
-        """Tidy the old messages, then call the next speaker or say thank you; ``new`` with its turn message."""
+        """Show the new turn (or the thank-you) on the round's message; ``new`` with its turn message."""
 
     async def nearly_up(self, state: RoundState) -> None:
         """The gentle "time's nearly up" on the current turn."""
@@ -133,16 +138,16 @@ class RoundService:
         state = await self.repo.create_round(
             guild_id, channel_id, prompt.text, seconds, voice_id if in_voice and voice_id else None
         )
-        joining = not in_voice
+        # The order is drawn before the opening message, which lists it (each speaker's one ping).
+        order = list(in_voice)
+        self.rng.shuffle(order)
         try:
-            message_id = await post(prompt, state, joining)
+            message_id = await post(prompt, state, order)
         except BaseException:
             # Nothing was shown, so nobody can take part: close the round rather than block the channel.
             await self.repo.save_round(rounds.finish(state), None, False)
             raise
-        if not joining:
-            order = list(in_voice)
-            self.rng.shuffle(order)
+        if order:
             return await self.transition(
                 state.round_id, lambda s: rounds.begin_speaking(replace(s, message_id=message_id), tuple(order))
             )

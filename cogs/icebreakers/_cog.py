@@ -1,8 +1,14 @@
 """The icebreakers cog: parse → call :mod:`bot.icebreakers` / storage → render.
 
-A running speaking round is :class:`bot.icebreakers.service.RoundService` (``bot.rounds``): it applies
-each press and timer as one transition under the round's lock and keeps the timers; its messages are
-posted by :class:`cogs.icebreakers._display.RoundMessages`, handed to it when this cog loads. The
+A speaking round is **one message** in the channel, edited in place at every turn (whose turn it is,
+with **Next** and **Pass** under it) and ending with the thank-you: edits notify nobody, so a round of 15
+costs the channel one post instead of 17. Each speaker is pinged once, when the round begins (the
+message lists the order and mentions everyone in it); a round people join with a button pings nobody,
+since they chose to take part.
+
+A running round is :class:`bot.icebreakers.service.RoundService` (``bot.rounds``): it applies each press
+and timer as one transition under the round's lock and keeps the timers; its message is posted and
+rewritten by :class:`cogs.icebreakers._display.RoundMessages`, handed to it when this cog loads. The
 presses' rules (who may move the round on) stay here, as the pure changes each press asks for.
 """
 
@@ -11,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import discord
@@ -37,12 +43,17 @@ from cogs._shared import (
     is_facilitator,
 )
 from cogs.icebreakers._display import RoundMessages, prompt_line, round_intro
-from cogs.icebreakers._views import DYNAMIC_ITEMS, join_view, offer_end, page_view
+from cogs.icebreakers._views import DYNAMIC_ITEMS, offer_end, page_view
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = ICEBREAKER_PAGE_SIZE  # the config bound on icebreakers.max_length assumes it
 TURN_MOVED_ON = "That turn has already finished, so the round has moved on."
+#: Between a round message's fixed head (the question, how it works) and the part each turn rewrites:
+#: an invisible separator on a line of its own, which no typed prompt carries.
+STATUS_MARK = "\n\u2063\n"
+#: Characters of the round message given to the order of speakers (the rest is the question and status).
+ORDER_SHOWN = 900
 
 
 class IcebreakersCog(commands.Cog):
@@ -195,14 +206,11 @@ class IcebreakersCog(commands.Cog):
         if channel is None:
             raise UserError("Please start a round in one of the server's text channels.")
 
-        async def answer(prompt: Prompt, state: RoundState, joining: bool) -> int:
+        async def answer(prompt: Prompt, state: RoundState, order: Sequence[int]) -> int:
             """The command's own reply is the round's opening message."""
-            voice = None if joining else f"<#{state.voice_channel_id}>"
-            text = round_intro(
-                prompt, self.bank.label(prompt.category), state, voice=voice, join_seconds=self.rounds.join_seconds
-            )
-            extra = {"view": join_view(state.round_id)} if joining else {}
-            await interaction.response.send_message(text, allowed_mentions=NO_PINGS, **extra)  # type: ignore[arg-type]
+            label = self.bank.label(prompt.category)
+            text, mentions, extra = round_intro(prompt, label, state, order, join_seconds=self.rounds.join_seconds)
+            await interaction.response.send_message(text, allowed_mentions=mentions, **extra)  # type: ignore[arg-type]
             return (await interaction.original_response()).id
 
         settings = await self.bot.settings.get(guild.id)
@@ -287,6 +295,36 @@ class IcebreakersCog(commands.Cog):
                 continue
             with contextlib.suppress(UserError):
                 await self.rounds.transition(stored.state.round_id, change)
+
+
+def _order_line(order: list[int]) -> tuple[str, list[int]]:
+    """ "The order: @A, @B, …" within :data:`ORDER_SHOWN` characters, and the people it mentions (at most
+    100, Discord's limit on pings in one message); in a very large round the rest are not listed."""
+    shown: list[int] = []
+    length = 0
+    for user_id in order[:100]:
+        mention = f"<@{user_id}>"
+        if length + len(mention) + 2 > ORDER_SHOWN:
+            break
+        shown.append(user_id)
+        length += len(mention) + 2
+    more = len(order) - len(shown)
+    line = "The order: " + ", ".join(f"<@{u}>" for u in shown) + (f" and {more} more." if more else ".")
+    return line, shown
+
+
+def _pinging(user_ids: list[int]) -> discord.AllowedMentions:
+    return discord.AllowedMentions(
+        everyone=False, roles=False, users=[discord.Object(u) for u in user_ids], replied_user=False
+    )
+
+
+def _turn_text(state: RoundState) -> str:
+    timing = f" You have about {state.seconds} seconds." if state.seconds else ""
+    return (
+        f"**Turn {state.position + 1} of {len(state.order)}:** <@{state.current_speaker}>, your turn!{timing} "
+        "Press **Next** when you have finished, or **Pass** if you would rather not say anything this time."
+    )
 
 
 def _check_turn(state: RoundState, turn: int) -> None:
