@@ -25,10 +25,10 @@ from cogs._panel import (
     QuestionsButton,
     RoundButton,
     _PanelButton,
-    main_voice_members,
 )
 from cogs._recap import PostedRecap, post_recap, send_recap_dms
 from cogs._shared import NO_PINGS, replies_to_user_errors
+from cogs._voice import main_voice_members
 from cogs.questions._render import ask_view
 
 if TYPE_CHECKING:

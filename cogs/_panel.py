@@ -15,17 +15,11 @@ import discord
 from bot.errors import UserError
 from bot.storage.meeting_sessions import MeetingSession
 from cogs._shared import IdButton, replies_to_user_errors, require_facilitator
+from cogs._voice import main_voice_members
 from cogs.icebreakers._views import end_view
 
 if TYPE_CHECKING:
     from bot.app import CopBot
-
-
-def main_voice_members(guild: discord.Guild, main_voice_id: int | None) -> set[int]:
-    channel = guild.get_channel(main_voice_id) if main_voice_id else None
-    if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
-        return set()
-    return {m.id for m in channel.members if not m.bot}
 
 
 class _PanelButton(IdButton):

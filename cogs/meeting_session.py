@@ -15,8 +15,9 @@ from discord.ext import commands
 
 from bot.app import CopBot
 from bot.clock import utcnow
-from cogs._meeting import PANEL_BUTTONS, main_voice_members, schedule_auto_close
+from cogs._meeting import PANEL_BUTTONS, schedule_auto_close
 from cogs._shared import HelpSection
+from cogs._voice import main_voice_members
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,6 @@ from bot.icebreakers.bank import Prompt, check_custom_prompt, unknown_category_s
 from bot.icebreakers.cycle import ALL_SCOPE
 from bot.icebreakers.round import Outcome, Phase, RoundState
 from bot.text_limits import EMBED_DESCRIPTION, fit
-from cogs._meeting import main_voice_members
 from cogs._shared import (
     BUTTON_FOR_FACILITATORS,
     FACILITATOR_COMMANDS,
@@ -42,6 +41,7 @@ from cogs._shared import (
     guild_of,
     is_facilitator,
 )
+from cogs._voice import main_voice_members
 from cogs.icebreakers._display import RoundMessages, prompt_line, round_intro
 from cogs.icebreakers._views import DYNAMIC_ITEMS, offer_end, page_view
 

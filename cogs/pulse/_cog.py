@@ -23,8 +23,8 @@ from bot.pulse.chart import trend_description, trend_png, warm_up
 from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
-from cogs._meeting import main_voice_members
 from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs._voice import main_voice_members
 from cogs.pulse._render import (
     closed_note,
     comments_file,
