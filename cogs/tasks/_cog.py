@@ -7,7 +7,6 @@ reminders on Discord (DMs with a fallback, the digest post, Events entries) is :
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from typing import ClassVar
 
@@ -18,7 +17,7 @@ from discord.utils import escape_markdown, format_dt
 
 from bot import permissions
 from bot.app import CopBot
-from bot.attendance_chart import attendance_lines, chart_description, chart_png
+from bot.attendance_chart import chart_png
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
@@ -26,7 +25,7 @@ from bot.reminders.policy import ReminderPolicy
 from bot.reminders.rules import digest_when
 from bot.storage.tasks import Task
 from bot.tasks import MAX_DESCRIPTION
-from bot.text_limits import MESSAGE, chunk_lines, fit_lines
+from bot.text_limits import MESSAGE, chunk_lines
 from bot.timeparse import ParsedWhen, warm_up
 from cogs._meeting import end_meeting, ended_sentence, offer_check_in, send_recap_dms, start_meeting
 from cogs._names import meeting_title
@@ -43,7 +42,7 @@ from cogs._shared import (
 )
 from cogs.tasks._delivery import Delivery, create_event
 from cogs.tasks._form import TaskForm
-from cogs.tasks._render import quoted, task_line, who
+from cogs.tasks._render import attendance_message, quoted, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
@@ -365,17 +364,9 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
         guild = guild_of(interaction)
         rows = await self.bot.meeting_sessions.attendance_history(guild.id, last)
         await interaction.response.defer(ephemeral=True)
-        # A list a screen reader reads in order, and the chart with a description (its alternative text).
-        lines = attendance_lines(rows, lambda when: format_dt(when, "D"))
-        head = f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**"
         png = await asyncio.to_thread(chart_png, rows, f"Attendance by role, last {len(rows)} meetings")
-        described = chart_description(rows, await self.tasks_cog.timezone_for(guild.id))
-        await interaction.followup.send(
-            fit_lines(lines, MESSAGE, head=head),
-            file=discord.File(io.BytesIO(png), filename="attendance.png", description=described),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-        )
+        text, chart = attendance_message(rows, png, await self.tasks_cog.timezone_for(guild.id))
+        await interaction.followup.send(text, file=chart, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="report", description="A report of recent meetings, as a web page (facilitators)")
     @app_commands.describe(last="How many recent meetings to cover (6 if you don't choose)")
