@@ -117,12 +117,17 @@ class RoomsOnDiscord(Protocol):
         """The fallback for closed DMs: mention each person with their room in the meeting channel."""
 
     async def post_note(
-        self, session_id: int, room_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
+        self, session: BreakoutSession, room_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
     ) -> int:
         """A room's welcome note (members, prompt, end, the help button); its id, or 0 if refused."""
 
     async def edit_note(
-        self, session_id: int, room_id: int, note_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
+        self,
+        session: BreakoutSession,
+        room_id: int,
+        note_id: int,
+        group: Sequence[PlannedMember],
+        ends_at: datetime | None,
     ) -> None: ...
 
     async def post(self, room_id: int, text: str) -> bool:
@@ -314,6 +319,13 @@ class BreakoutService:
     async def cancel(self, guild_id: int, session_id: int) -> None:
         session = await self.planned(guild_id, session_id)
         await self.repo.cancel(session.id)
+
+    async def id_for_token(self, token: int) -> int:
+        """The session a button's random token names (buttons carry a token, not the cross-server row id)."""
+        found = await self.repo.id_for_token(token)
+        if found is None:
+            raise UserError("That breakout plan no longer exists.")
+        return found
 
     async def planned(self, guild_id: int, session_id: int) -> BreakoutSession:
         """The plan behind a button, if it is still this server's and still waiting to be opened."""
@@ -521,7 +533,7 @@ class BreakoutService:
         notes' ids are stored, to show a new end time there later. Returns how many posts failed."""
         ids = await join(
             [
-                asyncio.create_task(discord.post_note(session.id, room, group, ends_at))
+                asyncio.create_task(discord.post_note(session, room, group, ends_at))
                 for room, group in zip(rooms, session.groups, strict=False)
             ]
         )
@@ -560,7 +572,7 @@ class BreakoutService:
         rooms = zip(session.channel_ids, session.note_ids, session.groups, strict=False)
         await join(
             [
-                asyncio.create_task(discord.edit_note(session.id, room, note, group, session.ends_at))
+                asyncio.create_task(discord.edit_note(session, room, note, group, session.ends_at))
                 for room, note, group in rooms
                 if note
             ]

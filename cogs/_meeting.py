@@ -27,7 +27,7 @@ from cogs._panel import (
     _PanelButton,
 )
 from cogs._recap import PostedRecap, post_recap, send_recap_dms
-from cogs._shared import NO_PINGS, replies_to_user_errors
+from cogs._shared import NO_PINGS, for_facilitators
 from cogs._voice import main_voice_members
 from cogs.questions._render import ask_view
 
@@ -177,7 +177,7 @@ class EndButton(_PanelButton, action="end"):
     label = "End the meeting"
     style = discord.ButtonStyle.danger
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         session = await self._session(interaction)
         await interaction.response.defer(ephemeral=True)

@@ -14,7 +14,7 @@ import discord
 
 from bot.errors import UserError
 from bot.storage.meeting_sessions import MeetingSession
-from cogs._shared import IdButton, replies_to_user_errors, require_facilitator
+from cogs._shared import IdButton, for_facilitators
 from cogs._voice import main_voice_members
 from cogs.icebreakers._views import end_view
 
@@ -28,7 +28,7 @@ class _PanelButton(IdButton):
     prefix = "copbot:meeting"
 
     async def _session(self, interaction: discord.Interaction) -> MeetingSession:
-        await require_facilitator(interaction)
+        """The running meeting this panel is for (the clicker was checked by :func:`for_facilitators`)."""
         assert interaction.guild is not None
         bot: CopBot = interaction.client  # type: ignore[assignment]
         session = await bot.meeting_sessions.current(interaction.guild.id)
@@ -53,7 +53,7 @@ class RoundButton(_PanelButton, action="round"):
     label = "Icebreaker round"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         bot: CopBot = interaction.client  # type: ignore[assignment]
@@ -70,7 +70,7 @@ class RoundButton(_PanelButton, action="round"):
         )
         await interaction.followup.send(
             f"The speaking round has started in {channel.mention}. If you need to stop it early, press **End round**.",
-            view=end_view(state.round_id),
+            view=end_view(state),
             ephemeral=True,
         )
 
@@ -79,7 +79,7 @@ class PlanButton(_PanelButton, action="plan"):
     label = "Plan breakouts"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         session = await self._session(interaction)
         await interaction.response.send_modal(PlanModal(session.number))
@@ -93,9 +93,10 @@ class PlanModal(discord.ui.Modal, title="Plan breakout groups"):
     def __init__(self, number: int) -> None:
         super().__init__(custom_id=f"copbot:meeting:planform:{number}")
 
-    @replies_to_user_errors
+    @for_facilitators
     async def on_submit(self, interaction: discord.Interaction) -> None:
-
+        """Re-checked on submit: the form may have been opened before the facilitator role was taken away,
+        and the plan shows every member's role."""
         try:
             size = int(str(self.size.value).strip())
         except ValueError:
@@ -113,7 +114,7 @@ class CloseBreakoutsButton(_PanelButton, action="close"):
     label = "Close breakouts"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "breakout close")
@@ -123,7 +124,7 @@ class QuestionsButton(_PanelButton, action="questions"):
     label = "Open questions"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "questions list")
@@ -133,7 +134,7 @@ class ActionButton(_PanelButton, action="action"):
     label = "Add an action"
     style = discord.ButtonStyle.primary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         bot: CopBot = interaction.client  # type: ignore[assignment]

@@ -158,6 +158,13 @@ class RoundService:
             self._schedule(StoredRound(state, deadline, False))
         return state
 
+    async def round_id_for_token(self, token: int) -> int:
+        """The round a button's random token names (buttons carry a token, not the cross-server row id)."""
+        found = await self.repo.round_id_for_token(token)
+        if found is None:
+            raise UserError(ROUND_OVER)
+        return found
+
     # ------------------------------------------------------------ the engine
 
     async def precheck(self, round_id: int, change: Callable[[RoundState], RoundState]) -> None:

@@ -130,7 +130,7 @@ class BreakoutsCog(
             name=namer(guild),
         )
         await interaction.edit_original_response(
-            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session), allowed_mentions=NO_PINGS
         )
 
     # ------------------------------------------------------------------- opening

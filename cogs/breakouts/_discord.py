@@ -142,14 +142,14 @@ class DiscordRooms:
                 log.warning("Could not post breakout room reminders in %s", channel.id, exc_info=True)
 
     async def post_note(
-        self, session_id: int, room_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
+        self, session: BreakoutSession, room_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
     ) -> int:
         room = self._channel(room_id)
         if not isinstance(room, discord.VoiceChannel):
             return 0
         try:
             note = await room.send(
-                room_note(self.guild, room.name, group, ends_at), view=room_view(session_id), allowed_mentions=NO_PINGS
+                room_note(self.guild, room.name, group, ends_at), view=room_view(session), allowed_mentions=NO_PINGS
             )
         except discord.HTTPException:
             log.warning("Could not post the welcome note in %s", room_id, exc_info=True)
@@ -157,14 +157,19 @@ class DiscordRooms:
         return note.id
 
     async def edit_note(
-        self, session_id: int, room_id: int, note_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
+        self,
+        session: BreakoutSession,
+        room_id: int,
+        note_id: int,
+        group: Sequence[PlannedMember],
+        ends_at: datetime | None,
     ) -> None:
         room = self._channel(room_id)
         if not isinstance(room, discord.VoiceChannel):
             return
         try:
             await room.get_partial_message(note_id).edit(
-                content=room_note(self.guild, room.name, group, ends_at), view=room_view(session_id)
+                content=room_note(self.guild, room.name, group, ends_at), view=room_view(session)
             )
         except discord.HTTPException:
             log.warning("Could not show the new end time in %s", room_id, exc_info=True)
@@ -193,7 +198,7 @@ class DiscordRooms:
         try:
             note = await channel.send(
                 timer_note(len(session.channel_ids), session.ends_at),
-                view=timer_view(session.id),
+                view=timer_view(session),
                 allowed_mentions=NO_PINGS,
             )
         except discord.HTTPException:
@@ -210,7 +215,7 @@ class DiscordRooms:
         if closed or session.ends_at is None:
             changes: dict[str, object] = {"content": TIMER_NOTE_CLOSED, "view": None}
         else:
-            changes = {"content": timer_note(len(session.channel_ids), session.ends_at), "view": timer_view(session.id)}
+            changes = {"content": timer_note(len(session.channel_ids), session.ends_at), "view": timer_view(session)}
         try:
             await channel.get_partial_message(session.timer_message_id).edit(**changes)  # type: ignore[arg-type]
         except discord.HTTPException:

@@ -1,11 +1,14 @@
 """The breakout buttons and the **Open rooms** form: the plan's "Open rooms", "Reshuffle", "Cancel"; each
 room's "Ask for help"; the facilitators' "Add 5 minutes".
 
-The buttons are :class:`discord.ui.DynamicItem`s keyed by the session id (``copbot:breakouts:<action>:<id>``),
-because the plan lives in the database: a facilitator can still open the rooms after the bot restarted,
-and each click re-reads the plan instead of trusting a view object held in memory. Each click calls the
-breakout service on the bot object (``bot.breakouts``) and renders what it returns; nothing here looks
-up a cog.
+The buttons are :class:`discord.ui.DynamicItem`s keyed by the session, because the plan lives in the
+database: a facilitator can still open the rooms after the bot restarted, and each click re-reads the
+plan instead of trusting a view object held in memory. They carry the session's random token
+(``copbot:breakouts:help:t<token>``), not its row id, which counts across every server and so would
+show members in a room how busy other servers are; buttons made before tokens carry the row id and
+still work. Each click calls the breakout service on the bot object (``bot.breakouts``) and renders what
+it returns; nothing here looks up a cog. Every facilitator button and the form re-check the facilitator
+on press and on submit (:func:`~cogs._shared.for_facilitators`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from bot.breakout_service import MAX_MINUTES, TIMER_CHOICES
 from bot.breakouts import room_name
 from bot.errors import UserError
 from bot.storage.breakouts import BreakoutSession
-from cogs._shared import NO_PINGS, IdButton, guild_of, replies_to_user_errors, require_facilitator
+from cogs._shared import NO_PINGS, PublicRef, RefButton, for_facilitators, guild_of, replies_to_user_errors
 from cogs.breakouts._progress import Progress, tell_facilitator, to_facilitators
 from cogs.breakouts._render import (
     help_already,
@@ -52,14 +55,24 @@ async def open_rooms(
     bot = _bot(interaction)
     progress = Progress(interaction, fallback=tell_facilitator(bot, guild, interaction.user))
     opened = await bot.breakouts.open(bot.breakouts.on_discord(guild.id), session, minutes, progress)
-    view = timer_view(opened.session.id) if opened.ends_at and not opened.failure else None
+    view = timer_view(opened.session) if opened.ends_at and not opened.failure else None
     await progress.finish(open_text(opened, namer(guild)), view=view)
 
 
-class _SessionButton(IdButton):
-    """``copbot:breakouts:<action>:<session id>``."""
+class _SessionButton(RefButton):
+    """``copbot:breakouts:<action>:t<token>`` (or the session id, on buttons made before tokens)."""
 
     prefix = PREFIX
+
+    async def session_id(self, interaction: discord.Interaction) -> int:
+        """The session this button is for."""
+        if self.ref.row_id is not None:
+            return self.ref.row_id
+        return await _bot(interaction).breakouts.id_for_token(self.ref.token or 0)
+
+
+def session_ref(session: BreakoutSession) -> PublicRef:
+    return PublicRef.tokened(session.token, session.id)
 
 
 class OpenRoomsButton(_SessionButton, action="open"):
@@ -68,14 +81,14 @@ class OpenRoomsButton(_SessionButton, action="open"):
     label = "Open rooms"
     style = discord.ButtonStyle.success
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
         guild = guild_of(interaction)
         breakouts = _bot(interaction).breakouts
+        session_id = await self.session_id(interaction)
         # Refuse before the form (no permission, rooms already open), and again on sending it.
-        session = await breakouts.ready_to_open(guild.id, breakouts.on_discord(guild.id), self.target_id, None)
-        await interaction.response.send_modal(OpenForm(session.id))
+        session = await breakouts.ready_to_open(guild.id, breakouts.on_discord(guild.id), session_id, None)
+        await interaction.response.send_modal(OpenForm(session))
 
 
 def _minutes_words(minutes: int) -> str:
@@ -86,18 +99,18 @@ class OpenForm(discord.ui.Modal, title="Open the breakout rooms"):
     """How long the rooms stay open: a timer gives every room a one-minute warning and brings everyone
     back on time; no timer leaves them open until a facilitator closes them."""
 
-    def __init__(self, session_id: int) -> None:
-        super().__init__(custom_id=f"{PREFIX}:openform:{session_id}")
-        self.session_id = session_id
+    def __init__(self, session: BreakoutSession) -> None:
+        super().__init__(custom_id=f"{PREFIX}:openform:{session_ref(session)}")
+        self.session_id = session.id
         self.minutes: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="minutes",
             options=[discord.SelectOption(label=_minutes_words(m), value=str(m), default=not m) for m in TIMER_CHOICES],
         )
         self.add_item(discord.ui.Label(text="How long should the rooms stay open?", component=self.minutes))
 
-    @replies_to_user_errors
+    @for_facilitators
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
+        """Re-checked on submit: the form may have been open while the facilitator role was taken away."""
         guild = guild_of(interaction)
         chosen = int(self.minutes.values[0]) if self.minutes.values else 0
         if chosen not in TIMER_CHOICES or chosen > MAX_MINUTES:
@@ -113,16 +126,16 @@ class ReshuffleButton(_SessionButton, action="reshuffle"):
     label = "Reshuffle"
     style = discord.ButtonStyle.primary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
         guild = guild_of(interaction)
         breakouts = _bot(interaction).breakouts
-        await breakouts.planned(guild.id, self.target_id)
+        session_id = await self.session_id(interaction)
+        await breakouts.planned(guild.id, session_id)
         await interaction.response.defer()
-        session = await breakouts.reshuffle(guild.id, self.target_id, namer(guild))
+        session = await breakouts.reshuffle(guild.id, session_id, namer(guild))
         await interaction.edit_original_response(
-            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session), allowed_mentions=NO_PINGS
         )
 
 
@@ -130,10 +143,9 @@ class CancelButton(_SessionButton, action="cancel"):
     label = "Cancel"
     style = discord.ButtonStyle.danger
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
-        await _bot(interaction).breakouts.cancel(guild_of(interaction).id, self.target_id)
+        await _bot(interaction).breakouts.cancel(guild_of(interaction).id, await self.session_id(interaction))
         await interaction.response.edit_message(content="Plan cancelled. No rooms were opened.", view=None)
 
 
@@ -148,7 +160,8 @@ class HelpButton(_SessionButton, action="help"):
     async def callback(self, interaction: discord.Interaction) -> None:
         bot, guild = _bot(interaction), guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        request = await bot.breakouts.rooms.ask_for_help(self.target_id, interaction.channel_id or 0)
+        session_id = await self.session_id(interaction)
+        request = await bot.breakouts.rooms.ask_for_help(session_id, interaction.channel_id or 0)
         room_id = request.session.channel_ids[request.room - 1]
         room = guild.get_channel(room_id)
         label = room.name if room is not None else room_name(request.room)
@@ -184,19 +197,19 @@ class AddTimeButton(_SessionButton, action="extend"):
     label = "Add 5 minutes"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
         bot, guild = _bot(interaction), guild_of(interaction)
+        session_id = await self.session_id(interaction)
         await interaction.response.defer()
         discord_side = bot.breakouts.on_discord(guild.id)
-        session = await bot.breakouts.add_time(discord_side, guild.id, self.target_id)
+        session = await bot.breakouts.add_time(discord_side, guild.id, session_id)
         assert session.ends_at is not None
         stamp = discord.utils.format_dt(session.ends_at, "R")
         if interaction.message is not None and interaction.message.id != session.timer_message_id:
             # The opener's own reply (the service has updated the facilitators' note): its end moves too.
             shown = re.sub(r"<t:\d+:R>", stamp, interaction.message.content)
-            await interaction.edit_original_response(content=shown, view=timer_view(session.id))
+            await interaction.edit_original_response(content=shown, view=timer_view(session))
         await bot.breakouts.post_in_rooms(discord_side, session, more_time_text(session.ends_at))
         await send_ephemeral(interaction, f"Done: {EXTRA_MINUTES} more minutes. The rooms now close {stamp}.")
 
@@ -210,24 +223,25 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 )
 
 
-def plan_view(session_id: int) -> discord.ui.View:
+def plan_view(session: BreakoutSession) -> discord.ui.View:
     """The buttons under a plan. ``timeout=None``: the dynamic items answer clicks even after a restart."""
     view = discord.ui.View(timeout=None)
-    view.add_item(OpenRoomsButton(session_id))
-    view.add_item(ReshuffleButton(session_id))
-    view.add_item(CancelButton(session_id))
+    ref = session_ref(session)
+    view.add_item(OpenRoomsButton(ref))
+    view.add_item(ReshuffleButton(ref))
+    view.add_item(CancelButton(ref))
     return view
 
 
-def room_view(session_id: int) -> discord.ui.View:
+def room_view(session: BreakoutSession) -> discord.ui.View:
     """The button under each room's welcome note."""
     view = discord.ui.View(timeout=None)
-    view.add_item(HelpButton(session_id))
+    view.add_item(HelpButton(session_ref(session)))
     return view
 
 
-def timer_view(session_id: int) -> discord.ui.View:
+def timer_view(session: BreakoutSession) -> discord.ui.View:
     """The button under the facilitator's reply once timed rooms are open."""
     view = discord.ui.View(timeout=None)
-    view.add_item(AddTimeButton(session_id))
+    view.add_item(AddTimeButton(session_ref(session)))
     return view

@@ -42,7 +42,7 @@ from cogs._shared import (
     is_facilitator,
 )
 from cogs._voice import main_voice_members
-from cogs.icebreakers._display import RoundMessages, prompt_line, round_intro
+from cogs.icebreakers._display import RoundMessages, prompt_line, round_intro, shown
 from cogs.icebreakers._views import DYNAMIC_ITEMS, offer_end, page_view
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class IcebreakersCog(commands.Cog):
             guild.id, key, tidy, interaction.user.id, limit=self.bot.config.limits.icebreakers_per_server
         )
         await interaction.response.send_message(
-            f"Added icebreaker **#{prompt.number}** to “{self.bank.label(key)}”:\n> {prompt.text}",
+            f"Added icebreaker **#{prompt.number}** to “{self.bank.label(key)}”:\n> {shown(prompt.text)}",
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -153,7 +153,7 @@ class IcebreakersCog(commands.Cog):
         prompt, shipped = await self.repo.remove(guild.id, prompt_id)
         what = "hidden in this server (it is one of the built-in questions)" if shipped else "removed"
         await interaction.response.send_message(
-            f"Icebreaker **#{prompt.number}** is now {what}:\n> {prompt.text}",
+            f"Icebreaker **#{prompt.number}** is now {what}:\n> {shown(prompt.text)}",
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -181,7 +181,7 @@ class IcebreakersCog(commands.Cog):
             if item.hidden:
                 marks += " · *hidden here*"
             lines.append(
-                f"**#{item.prompt.number}** · {self.bank.label(item.prompt.category)}{marks}\n{item.prompt.text}"
+                f"**#{item.prompt.number}** · {self.bank.label(item.prompt.category)}{marks}\n{shown(item.prompt.text)}"
             )
         embed = discord.Embed(
             title=f"Icebreaker questions (page {page + 1} of {pages})",
@@ -218,7 +218,7 @@ class IcebreakersCog(commands.Cog):
         state = await self.rounds.start(
             guild.id, channel.id, seconds, voice_id=settings.main_voice_id, in_voice=sorted(present), post=answer
         )
-        await offer_end(interaction, state.round_id)
+        await offer_end(interaction, state)
 
     async def press_join(self, interaction: discord.Interaction, round_id: int) -> None:
         user_id = interaction.user.id

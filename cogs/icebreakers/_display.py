@@ -21,6 +21,7 @@ from bot.errors import UserError
 from bot.icebreakers import round as rounds
 from bot.icebreakers.bank import Prompt
 from bot.icebreakers.round import Phase, RoundState
+from bot.questions.text import render_safe
 from bot.text_limits import MESSAGE, fit
 from cogs._shared import NO_PINGS
 from cogs.icebreakers._views import join_view, turn_view
@@ -38,9 +39,16 @@ STATUS_MARK = "\n\u2063\n"
 ORDER_SHOWN = 900
 
 
+def shown(text: str) -> str:
+    """An icebreaker's text as Discord should show it: literally. Facilitators can add their own, so a
+    masked link (``[text](https://…)``), a mention or any formatting in one is shown as typed, never as a
+    link or a ping in a post from the bot (the same escaping as questions: :func:`render_safe`)."""
+    return render_safe(text)
+
+
 def prompt_line(prompt: Prompt, label: str) -> str:
     """An icebreaker as members see it: its kind and the question (its number is for facilitators' lists)."""
-    return f"**Icebreaker: {label}**\n> {prompt.text}"
+    return f"**Icebreaker: {label}**\n> {shown(prompt.text)}"
 
 
 def people(n: int) -> str:
@@ -88,7 +96,7 @@ def round_intro(
         f"Then everyone who joined gets a turn, one at a time, in random order.{timing} "
         "You can always press **Pass** when it is your turn."
     )
-    return text, NO_PINGS, {"view": join_view(state.round_id)}
+    return text, NO_PINGS, {"view": join_view(state)}
 
 
 def turn_text(state: RoundState) -> str:
@@ -146,7 +154,7 @@ class RoundMessages:
         status = thank_you(new) if speaker is None else turn_text(new)
         if old.phase is Phase.JOINING and new.voice_channel_id is None:
             status = f"*Joining has closed: {people(len(new.order))} joined.*\n{status}"
-        view = turn_view(new.round_id, new.turn) if speaker is not None else None
+        view = turn_view(new) if speaker is not None else None
         await self._rewrite(channel, new.message_id, status, view)
         return _with_turn_message(new, new.message_id if speaker is not None else None)
 

@@ -83,7 +83,7 @@ class Rooms:
     async def name_in_meeting_channel(self, people: Sequence[tuple[int, int]]) -> None: ...
 
     async def post_note(
-        self, session_id: int, room_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
+        self, session: BreakoutSession, room_id: int, group: Sequence[PlannedMember], ends_at: datetime | None
     ) -> int:
         self.posts.setdefault(room_id, []).append(f"note {len(group)}")
         return room_id * 10

@@ -6,17 +6,18 @@ import re
 
 from bot.icebreakers.bank import shipped_bank
 from cogs._shared import FACILITATOR_ONLY
+from cogs.icebreakers._display import shown
 
 
 async def _ask(member, community, **options) -> int:
     """Ask for an icebreaker; returns its number, found from its text (members see no number: they never
-    need to type it)."""
+    need to type it). The text is shown literally (escaped), so it is compared as shown."""
     result = await member.slash(community.meeting, "icebreaker ask", **options)
     assert result.response is not None and not result.response.ephemeral, result.response
     head, _, quoted = result.response.content.partition("\n> ")
     assert head.startswith("**Icebreaker: ") and "#" not in head, result.response.content
     listing = await community.env.bot.rounds.repo.listing(community.guild.id)
-    (number,) = [item.prompt.number for item in listing if item.prompt.text == quoted]
+    (number,) = [item.prompt.number for item in listing if shown(item.prompt.text) == quoted]
     return number
 
 

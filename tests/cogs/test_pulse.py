@@ -106,13 +106,16 @@ async def test_twelve_answers_with_five_lay_show_the_lay_line_and_other_roles(si
     assert "sending the check-in to 12 people now" in replies(started)[0].content
     assert "to 12 people who were there" in last_reply(started).content
     assert "pulse results" not in people[0].available_commands(community.meeting)  # facilitators' command
-    for member in people:
-        await answer(member, ("5", "4", "4") if "lay" in member.user.name else ("3", "3", "3"), share="yes")
+    lay = [("5", "4", "4"), ("5", "3", "5"), ("5", "4", "4"), ("4", "4", "5"), ("4", "3", "4")]
+    for index, member in enumerate(people):
+        await answer(
+            member, lay[index] if index < 5 else ("3", "3", "3") if index < 9 else ("2", "2", "2"), share="yes"
+        )
     result = await community.facilitator.slash(community.meeting, "pulse results")
     shown = results_text(result)
     assert "12 of 12 people answered" in shown
-    assert "• Patient, carer or member of the public (5): average **5.0**" in shown, shown
-    assert "• Other roles, or role not shared (7): average **3.0**" in shown, shown
+    assert "• Patient, carer or member of the public (5): average **4.6**" in shown, shown
+    assert "• Other roles, or role not shared (7): average **2.6**" in shown, shown
     assert "Clinician (" not in shown and "GP (" not in shown
 
 
@@ -232,20 +235,23 @@ async def test_the_trend_chart_has_a_description_and_its_numbers_as_text_in_the_
 ):
     await community.configure()
     people = await crowd(community, ["lay"] * 5)
-    for round_, scores in enumerate([("5", "4", "3"), ("3", "3", "3")]):
+    # Answers differ within the group each time (a statement everyone scored alike is held back).
+    first = [("5", "4", "3"), ("3", "2", "1"), ("4", "3", "2"), ("5", "4", "3"), ("3", "2", "1")]
+    second = [("3", "3", "3"), ("2", "2", "2"), ("4", "4", "4"), ("3", "3", "3"), ("3", "3", "3")]
+    for round_, answers in enumerate([first, second]):
         if round_:
             await community.facilitator.slash(community.meeting, "meeting start")
             await community.facilitator.slash(community.meeting, "meeting end")
         await community.facilitator.slash(community.meeting, "pulse start")
-        for member in people:
+        for member, scores in zip(people, answers, strict=True):
             await answer(member, scores)
     result = await community.facilitator.slash(community.meeting, "pulse results")
     shown = results_text(result)
     # The text equivalent: each check-in's three averages, the numbers the chart draws.
     assert "**Averages at the last 2 check-ins** (the chart shows the same)" in shown, shown
-    assert re.search(r"• Check-in #\d+: felt able to speak 5\.0, understood 4\.0, good use of time 3\.0\.", shown)
+    assert re.search(r"• Check-in #\d+: felt able to speak 4\.0, understood 3\.0, good use of time 2\.0\.", shown)
     assert re.search(r"• Check-in #\d+: felt able to speak 3\.0, understood 3\.0, good use of time 3\.0\.", shown)
     # The image's own description (alternative text) says what it is and gives the same numbers.
     (chart,) = [a for a in last_reply(result).attachments if a.filename == "check-in-trend.png"]
     assert chart.description.startswith("Line chart of the three average scores, from 1 to 5, at the last 2 check-ins.")
-    assert "felt able to speak 5.0, understood 4.0, good use of time 3.0" in chart.description
+    assert "felt able to speak 4.0, understood 3.0, good use of time 2.0" in chart.description
