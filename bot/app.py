@@ -21,9 +21,12 @@ from discord.ext import commands
 
 import cogs
 from bot.aims import AimsService
+from bot.breakout_service import BreakoutService
 from bot.config import Config, load_config
 from bot.errors import UserError
 from bot.glossary.service import GlossaryService
+from bot.icebreakers.bank import shipped_bank
+from bot.icebreakers.service import RoundService
 from bot.logging_setup import cap_library_loggers
 from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
@@ -32,8 +35,10 @@ from bot.questions.service import QuestionService
 from bot.reminders.policy import ReminderPolicy
 from bot.storage.aims import AimsRepository
 from bot.storage.backend import make_database
+from bot.storage.breakouts import BreakoutRepository
 from bot.storage.database import Shards
 from bot.storage.glossary import GlossaryRepository
+from bot.storage.icebreakers import IcebreakerRepository
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
@@ -143,6 +148,22 @@ class CopBot(commands.Bot):
         )
         self.pulses = PulseService(
             PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse
+        )
+        #: Breakout rooms from plan to close; the breakouts cog hands it its Discord side when it loads.
+        self.breakouts = BreakoutService(
+            BreakoutRepository(self.db),
+            members=self.members,
+            meetings=self.meeting_sessions,
+            settings=self.settings,
+            scheduler=self.scheduler,
+            config=config.breakouts,
+        )
+        #: Speaking rounds, live (the icebreakers cog hands it its display when it loads); the facilitator
+        #: panel starts one in the meeting channel through it.
+        self.rounds = RoundService(
+            IcebreakerRepository(self.db, shipped_bank()),
+            join_seconds=config.icebreakers.join_seconds,
+            rounds_per_server=config.limits.rounds_per_server,
         )
         #: Anonymous questions: asking, "Me too" and the facilitators' actions (used by the questions
         #: cog and the question buttons alike).

@@ -128,7 +128,7 @@ async def test_each_facilitator_control_refuses_a_member_and_changes_nothing(sim
     await community.facilitator.slash(community.meeting, "breakout plan", size=2)
     await people[0].submit_modal(await people[0].slash(community.meeting, "ask"), {"question": "A question?"})
     [round_] = await bot.get_cog("IcebreakersCog").repo.open_rounds(community.guild.id)
-    session = await bot.get_cog("BreakoutsCog").repo.latest_planned(community.guild.id)
+    session = await bot.breakouts.repo.latest_planned(community.guild.id)
     assert session is not None and session.token is not None
     targets = {
         "meeting": 1,
@@ -183,7 +183,7 @@ async def test_the_plan_form_submitted_after_the_role_is_removed_is_refused(simc
     await community.facilitator.slash(community.meeting, "meeting start")
     # The panel's "Plan breakouts", where the facilitator still sees it once the role is gone (the
     # facilitators' channel is only visible with the role).
-    from cogs._meeting import PlanButton
+    from cogs._panel import PlanButton
 
     view = discord.ui.View(timeout=None)
     view.add_item(PlanButton(1))

@@ -72,7 +72,8 @@ async def use_every_feature(community: Community, sam, other) -> None:
     for person in [sam, other, community.facilitator, *extra]:
         await person.join_voice(community.voice)
     plan = await sam.slash(meeting, "breakout plan", size=2)
-    opened = await sam.click(plan.response, label="Open rooms")
+    form = await sam.click(plan.response, label="Open rooms")
+    opened = await sam.submit_modal(form, {"minutes": ["0"]})
     assert "Breakout rooms are open" in opened.response.content, opened.response.content
     await community.env.advance_time(30)  # with realistic latency, moving people takes (virtual) time
     closed = await sam.slash(meeting, "breakout close")
