@@ -54,5 +54,6 @@ def test_the_sharded_health_checks_name_their_shards():
 
 def test_the_licence_pyproject_names_is_there():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["license"] == {"text": "MIT"}
+    assert project["license"] == "MIT"  # an SPDX expression (PEP 639), shipped with the file it names
+    assert project["license-files"] == ["LICENSE"]
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
