@@ -1,0 +1,304 @@
+"""A whole CoP fortnight through the real bot, every text it shows measured as its reader sees it.
+
+Issue 25's "plain language, measured": set-up, a task and its reminders, a meeting (icebreaker, a
+speaking round, questions by the form and by DM, ``/explain``, breakouts with a timer, *Make a task*,
+``/meeting end`` and its recap), the check-in and its results, ``/help`` and ``/mydata``, tried as a lay
+member (Lee), a clinician (Cleo) and a facilitator (Fran). ``tests/textlog.py`` records every text and
+who can see it; the budgets below hold for what members see. The worst texts are printed and written
+beside the test (``plain-language.md`` in its tmp folder) so a developer sees what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from conftest import Community
+
+from cogs._shared import FACILITATOR_ONLY
+from tests.textlog import ButtonProbe, Summary, TextRecorder, full_report, option_names, summarise, worst_table
+
+#: The budgets (issue 25): median and 90th-percentile Flesch–Kincaid grade of member-facing texts,
+#: and the most words one member-facing text may have (the recap and /help may be longer).
+MEDIAN_GRADE = 5.0
+P90_GRADE = 7.0
+MAX_WORDS = 80
+
+
+def may_be_long(shown) -> bool:
+    """The recap (its thread, and the DM to those who missed the meeting) and /help may be longer."""
+    return shown.step == "/help" or (shown.step == "meeting end" and (shown.kind == "dm" or "thread" in shown.where))
+
+
+pytestmark = [pytest.mark.timeout(60), pytest.mark.simcord(settle_timeout=20)]
+
+
+def is_refusal(text: str) -> bool:
+    """copbot's answer to a member pressing a facilitator's button."""
+    lowered = text.lower()
+    return text.strip() == FACILITATOR_ONLY or "people running the meeting" in lowered or "only facilitators" in lowered
+
+
+class Clocks:
+    """time-machine and SimCord stepped together, stopping at each scheduler wake-up (as in production)."""
+
+    def __init__(self, env, traveller) -> None:
+        self.env = env
+        self.t = traveller
+
+    async def step(self, seconds: float) -> None:
+        if seconds > 0:
+            self.t.shift(seconds)
+            await self.env.advance_time(seconds)
+
+    async def run_until(self, target: datetime) -> None:
+        for _ in range(500):
+            now = self.env.now()
+            wakes = [j.next_run_time for j in self.env.bot.scheduler.get_jobs() if j.next_run_time]
+            wake = min(wakes) if wakes else None
+            if wake is None or wake > target:
+                await self.step((target - now).total_seconds())
+                self.t.move_to(self.env.now())
+                return
+            await self.step(max((wake - now).total_seconds(), 0) or 1)
+        raise AssertionError("the scheduler kept waking without progress")
+
+
+def dms(member) -> list:
+    return list(member.user.dm_channel.history()) if member.user.dm_channel else []
+
+
+def with_button(messages, label: str):
+    found = [m for m in messages if any(getattr(c, "label", None) == label for r in m.components for c in r.children)]
+    assert found, f"no message with a {label!r} button in {[(m.content, labels_of(m)) for m in messages]}"
+    return found[-1]
+
+
+async def press(actor, message, label: str):
+    """Click the button whose label starts with ``label`` ("Me too" is "Me too (2)" on some versions)."""
+    for row in message.components:
+        for child in row.get("components", []) if isinstance(row, dict) else row.children:
+            found = child.get("label") if isinstance(child, dict) else getattr(child, "label", None)
+            if (found or "").startswith(label):
+                custom_id = child.get("custom_id") if isinstance(child, dict) else child.custom_id
+                return await actor.click(message, custom_id=custom_id)
+    raise AssertionError(f"no {label!r} button on {message.content!r}: {labels_of(message)}")
+
+
+def labels_of(message) -> list[str]:
+    """Button labels of a channel message (discord.py rows) or an interaction result (payload dicts)."""
+    out = []
+    for row in message.components:
+        children = row.get("components", []) if isinstance(row, dict) else row.children
+        out += [c.get("label") if isinstance(c, dict) else getattr(c, "label", None) for c in children]
+    return out
+
+
+async def fortnight(env, community: Community, recorder: TextRecorder, probe: ButtonProbe, people: dict) -> dict:
+    """Runs the fortnight; returns figures the budgets do not cover (posts, commands)."""
+    fran, lee, cleo = community.facilitator, people["lee"], people["cleo"]
+    figures: dict = {}
+    with recorder.during("set-up"):
+        await community.configure()
+        for name, member in people.items():
+            await member.slash(community.meeting, "profile", role=ROLES[name])
+        await fran.slash(community.meeting, "profile", role="facilitator")
+
+    with time_machine.travel(env.now(), tick=False) as traveller:
+        clocks = Clocks(env, traveller)
+        with recorder.during("meeting schedule"):
+            await fran.slash(community.meeting, "meeting schedule", when="2026-01-08 18:00", title="January meeting")
+        with recorder.during("task add"):
+            await fran.slash(
+                community.meeting, "task add", description="Read the new leaflet", assignee=lee, due="2026-01-06"
+            )
+        with recorder.during("member commands"):
+            await lee.slash(community.meeting, "task list")
+            await lee.slash(community.meeting, NEXT_MEETING)
+            await lee.slash(community.meeting, CALENDAR)
+        with recorder.during("reminders"):
+            await clocks.run_until(datetime(2026, 1, 6, 10, tzinfo=UTC))
+            due = [m for m in dms(lee) if "Need more time" in labels_of(m)]
+            if due:  # reminders carry the buttons since issue 26
+                offer = await lee.user.click(due[-1], label="Need more time")
+                await lee.user.click(offer.response, label="One more week")
+        with recorder.during("digest"):
+            await clocks.run_until(datetime(2026, 1, 8, 17, 50, tzinfo=UTC))
+
+        # The meeting.
+        for member in (fran, lee, cleo, people["gina"], people["rob"], people["cam"]):
+            await member.join_voice(community.voice)
+        meeting_steps = []
+
+        def during(step: str):
+            meeting_steps.append(step)
+            return recorder.during(step)
+
+        with during("meeting start"):
+            await clocks.run_until(datetime(2026, 1, 8, 17, 58, tzinfo=UTC))
+            await fran.slash(community.meeting, "meeting start")
+        await probe.sweep([community.meeting, community.questions])
+        with during("icebreaker"):
+            await fran.slash(community.meeting, "icebreaker ask")
+            await fran.slash(community.meeting, "icebreaker round")
+        await probe.sweep([community.meeting])
+        with during("icebreaker"):
+            await finish_round(community, people)
+        with during("ask"):
+            shown = await lee.slash(community.meeting, "ask")
+            await lee.submit_modal(shown, {"question": "What does shared decision making mean for me?"})
+            post = community.questions.last_message
+            await press(cleo, post, "Me too")
+            await press(cleo, community.questions.last_message, "Me too")  # and takes it back
+            await press(cleo, community.questions.last_message, "Me too")
+        await probe.sweep([community.questions])
+        with during("answer"):
+            post = community.questions.last_message
+            await press(fran, post, "Answering now")
+            form = await press(fran, community.questions.last_message, "Write an answer")
+            await fran.submit_modal(form, {"answer": "You and your clinician choose together, using the evidence."})
+        with during("explain"):
+            await cleo.slash(community.meeting, "explain", term="PROMs")
+        with during("DM"):
+            await lee.user.send_dm("I want to ask something")
+            reply = with_button(dms(lee), DM_ASK)
+            form = await lee.user.click(reply, label=DM_ASK)
+            await lee.user.submit_modal(form, {"question": "Will the slides be shared after the meeting?"})
+        with during("breakouts"):
+            await breakouts(env, community, people, clocks)
+        with during("make a task"):
+            said = await cleo.send(community.meeting, "I will bring the leaflet to the next clinic meeting")
+            form = await fran.context_menu(community.meeting, "Make a task", said)
+            task = {"description": "Bring the leaflet to the clinic meeting", "due": "in 7 days"}
+            await fran.submit_modal(form, task)
+        with during("meeting end"):
+            ended = await fran.slash(community.meeting, "meeting end")
+        await probe.sweep([community.meeting])
+        posts = recorder.posts(community.meeting.id, meeting_steps)
+        figures["posts in the meeting channel during the meeting"] = len(posts)
+        figures["posts in the questions channel during the meeting"] = len(
+            recorder.posts(community.questions.id, meeting_steps)
+        )
+        figures["meeting channel posts"] = [f"{p.step}: {p.body.splitlines()[0][:70]}" for p in posts]
+
+        with recorder.during("check-in"):
+            await send_check_in(community, ended)
+            for member, scores in ((lee, ("3", "4", "5")), (cleo, ("5", "5", "4"))):
+                invitation = with_button(dms(member), CHECK_IN_ANSWER)
+                form = await member.user.click(invitation, label=CHECK_IN_ANSWER)
+                values = {"felt_able": [scores[0]], "understood": [scores[1]], "good_use": [scores[2]]}
+                await member.user.submit_modal(form, {**values, "comment": "Good to hear everyone."})
+            await fran.slash(community.facilitators, "pulse close")
+            await fran.slash(community.facilitators, "pulse results")
+    with recorder.during("/help"):
+        await lee.slash(community.meeting, "help")
+        await fran.slash(community.facilitators, "help")
+    with recorder.during("/mydata"):
+        await lee.slash(community.meeting, "mydata")
+    visible = lee.available_commands(community.meeting)
+    figures["member-visible commands"] = len(visible)
+    figures["member-visible commands that refuse them"] = sorted(c for c in visible if c in facilitator_commands(env))
+    return figures
+
+
+async def finish_round(community: Community, people: dict) -> None:
+    """Each speaker in turn: Lee passes, the others press Next."""
+    by_id = {m.id: m for m in (community.facilitator, *people.values())}
+    for _ in range(10):
+        turn = next((m for m in reversed(community.meeting.history()) if "your turn" in m.content), None)
+        if turn is None or not turn.components:
+            return
+        speaker = by_id[turn.mentions[0].id] if turn.mentions else community.facilitator
+        label = "Pass" if speaker is people["lee"] else "Next"
+        await speaker.click(turn, label=label)
+
+
+async def breakouts(env, community: Community, people: dict, clocks: Clocks) -> None:
+    fran = community.facilitator
+    await fran.slash(community.meeting, "breakout plan", size=3)
+    await fran.slash(community.meeting, "breakout open", minutes=5)
+    lee = people["lee"]
+    room_id = community.guild.voice_states()[lee.id].channel_id
+    room = next(c for c in community.guild.channels.values() if c.id == room_id)
+    note = next(m for m in room.history() if "Ask for help" in labels_of(m))
+    await lee.click(note, label="Ask for help")
+    await clocks.step(4 * 60)
+    await clocks.step(60 + 5)
+
+
+async def send_check_in(community: Community, ended) -> None:
+    message = ended.response
+    if message is not None and "Send the check-in" in labels_of(message):
+        await community.facilitator.click(message, label="Send the check-in")
+    else:
+        await community.facilitator.slash(community.facilitators, "pulse start")
+
+
+def facilitator_commands(env) -> set[str]:
+    from tests.cogs.test_command_reference import is_for_facilitators
+
+    found = set()
+    for command in env.bot.tree.walk_commands():
+        if hasattr(command, "parameters") and is_for_facilitators(command):
+            found.add(command.qualified_name)
+    return found
+
+
+ROLES = {"lee": "lay", "cleo": "clinician", "gina": "gp", "rob": "researcher", "cam": "commissioner", "abe": "lay"}
+NEXT_MEETING = "meeting next"
+CALENDAR = "meeting calendar"
+DM_ASK = "Ask anonymously"
+CHECK_IN_ANSWER = "Answer anonymously"
+
+
+def report(summary: Summary, figures: dict, probe: ButtonProbe, path: Path) -> str:
+    lines = [
+        f"member-facing texts: {summary.texts} ({summary.graded} long enough to grade)",
+        f"median grade {summary.median_grade}, 90th percentile {summary.p90_grade}, most words {summary.max_words}",
+        f"option syntax in {summary.option_syntax}, '#N' in {summary.numbers}, raw links {summary.raw_links}, "
+        f"images without a description {summary.images_without_description}, 'anonymous' in {summary.anonymously}",
+        f"facilitator-only buttons on member posts: {sorted(probe.refused.values())}",
+        *(f"{k}: {v}" for k, v in figures.items()),
+        "",
+        worst_table(summary.rows, limit=15),
+    ]
+    text = "\n".join(lines)
+    path.write_text(text + "\n\n" + full_report(summary.rows), encoding="utf-8")
+    return text
+
+
+async def test_a_whole_fortnight_reads_plainly_to_members(simcord_env, community: Community, discord_layer, tmp_path):
+    people = {
+        name: community.add_member(f"{name}_{ROLES[name]}", global_name=name.title())
+        for name in ("lee", "cleo", "gina", "rob", "cam", "abe")
+    }
+    prober = community.add_member("pat_probe", global_name="Pat")
+    recorder = TextRecorder(simcord_env, facilitator_role=community.facilitator_role.id)
+    recorder.attach(discord_layer)
+    probe = ButtonProbe(prober, recorder, is_refusal)
+    figures = await fortnight(simcord_env, community, recorder, probe, people)
+
+    assert recorder.errors == []
+    options = option_names(simcord_env.bot.tree)
+    summary = summarise(recorder.texts("member"), options)
+    text = report(summary, figures, probe, tmp_path / "plain-language.md")
+    print(text)
+    print(json.dumps({"figures": figures, "median": summary.median_grade, "p90": summary.p90_grade}, default=str))
+
+    problems = []
+    if summary.median_grade > MEDIAN_GRADE:
+        problems.append(f"median grade {summary.median_grade} > {MEDIAN_GRADE}")
+    if summary.p90_grade > P90_GRADE:
+        problems.append(f"90th percentile grade {summary.p90_grade} > {P90_GRADE}")
+    long = [(s.step, s.where, m.words) for s, m in summary.rows if m.words > MAX_WORDS and not may_be_long(s)]
+    if long:
+        problems.append(f"over {MAX_WORDS} words: {long}")
+    syntax = [(s.step, m.option_syntax) for s, m in summary.rows if m.option_syntax]
+    if syntax:
+        problems.append(f"slash-option syntax: {syntax}")
+    if probe.refused:
+        problems.append(f"facilitator-only buttons on member posts: {probe.refused}")
+    assert not problems, "\n".join(problems) + "\n\n" + text
