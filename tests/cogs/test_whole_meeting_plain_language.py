@@ -94,14 +94,20 @@ async def press(actor, message, label: str):
     raise AssertionError(f"no {label!r} button on {message.content!r}: {labels_of(message)}")
 
 
-def question_controls(community: Community):
-    """The latest question's facilitator controls: its copy in the facilitators' channel (issue 25), or
-    the public post itself before that."""
+def fresh(channel, message):
+    """The message as it is now (after edits)."""
+    return next(m for m in channel.history() if m.id == message.id)
+
+
+def question_controls(community: Community, words: str):
+    """The facilitator controls of the question containing ``words``: its copy in the facilitators'
+    channel (issue 25), or the public post itself before that."""
     for channel in (community.facilitators, community.questions):
-        found = [m for m in channel.history() if any((x or "").startswith("Answering now") for x in labels_of(m))]
-        if found:
-            return found[-1]
-    raise AssertionError("no question with facilitator controls")
+        for message in reversed(channel.history()):
+            text = message.content + " ".join(str(e.description) + str(e.title) for e in message.embeds)
+            if words in text and any((x or "").startswith("Answering now") for x in labels_of(message)):
+                return message
+    raise AssertionError(f"no question with {words!r} and facilitator controls")
 
 
 def labels_of(message) -> list[str]:
@@ -166,21 +172,31 @@ async def fortnight(env, community: Community, recorder: TextRecorder) -> tuple[
         await probe.sweep([community.meeting, community.questions])
         with during("icebreaker"):
             await fran.slash(community.meeting, "icebreaker ask")
-            await fran.slash(community.meeting, "icebreaker round")
+            panel = next(m for m in community.facilitators.history() if "Icebreaker round" in labels_of(m))
+            if hasattr(env.bot, "rounds"):  # the panel's round runs in the meeting channel (issue 25)
+                await fran.click(panel, label="Icebreaker round")
+            else:
+                await fran.slash(community.meeting, "icebreaker round")
         await probe.sweep([community.meeting])
         with during("icebreaker"):
             await finish_round(community, people)
         with during("ask"):
-            shown = await lee.slash(community.meeting, "ask")
+            start = [m for m in community.meeting.history() if "Ask without your name" in labels_of(m)]
+            if start:  # the meeting's own post has the button (issue 25)
+                shown = await lee.click(start[-1], label="Ask without your name")
+            else:
+                shown = await lee.slash(community.meeting, "ask")
             await lee.submit_modal(shown, {"question": "What does shared decision making mean for me?"})
-            post = community.questions.last_message
+            shown = await people["gina"].slash(community.meeting, "ask")
+            await people["gina"].submit_modal(shown, {"question": "Can we hear from a carer next time?"})
+            post = next(m for m in community.questions.history() if "shared decision" in str(m.embeds[0].description))
             await press(cleo, post, "Me too")
-            await press(cleo, community.questions.last_message, "Me too")  # and takes it back
-            await press(cleo, community.questions.last_message, "Me too")
+            await press(cleo, fresh(community.questions, post), "Me too")  # and takes it back
+            await press(cleo, fresh(community.questions, post), "Me too")
         await probe.sweep([community.questions])
         with during("answer"):
-            await press(fran, question_controls(community), "Answering now")
-            form = await press(fran, question_controls(community), "Write an answer")
+            await press(fran, question_controls(community, "shared decision"), "Answering now")
+            form = await press(fran, question_controls(community, "shared decision"), "Write an answer")
             await fran.submit_modal(form, {"answer": "You and your clinician choose together, using the evidence."})
         with during("explain"):
             await cleo.slash(community.meeting, "explain", term="PROMs")
@@ -195,6 +211,8 @@ async def fortnight(env, community: Community, recorder: TextRecorder) -> tuple[
             said = await cleo.send(community.meeting, "I will bring the leaflet to the next clinic meeting")
             form = await fran.context_menu(community.meeting, "Make a task", said)
             task = {"description": "Bring the leaflet to the clinic meeting", "due": "in 7 days"}
+            if "'assignee'" in str(form.modal):  # the form names the person (issue 25)
+                task["assignee"] = [cleo]
             await fran.submit_modal(form, task)
         with during("meeting end"):
             ended = await fran.slash(community.meeting, "meeting end")
@@ -240,8 +258,12 @@ async def finish_round(community: Community, people: dict) -> None:
 
 async def breakouts(env, community: Community, people: dict, clocks: Clocks) -> None:
     fran = community.facilitator
-    await fran.slash(community.meeting, "breakout plan", size=3)
-    await fran.slash(community.meeting, "breakout open", minutes=5)
+    plan = await fran.slash(community.meeting, "breakout plan", size=3)
+    if hasattr(env.bot, "breakouts"):  # Open rooms asks for a timer (issue 25)
+        form = await fran.click(plan.response, label="Open rooms")
+        await fran.submit_modal(form, {"minutes": ["5"]})
+    else:
+        await fran.slash(community.meeting, "breakout open", minutes=5)
     lee = people["lee"]
     room_id = community.guild.voice_states()[lee.id].channel_id
     room = next(c for c in community.guild.channels.values() if c.id == room_id)
