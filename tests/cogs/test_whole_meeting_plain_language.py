@@ -303,7 +303,7 @@ DM_ASK = "Ask anonymously"
 CHECK_IN_ANSWER = "Answer anonymously"
 
 
-def report(summary: Summary, figures: dict, probe: ButtonProbe, path: Path) -> str:
+def report(summary: Summary, figures: dict, probe: ButtonProbe, path: Path, facilitators: Summary) -> str:
     lines = [
         f"member-facing texts: {summary.texts} ({summary.graded} long enough to grade)",
         f"median grade {summary.median_grade}, 90th percentile {summary.p90_grade}, most words {summary.max_words}",
@@ -311,6 +311,8 @@ def report(summary: Summary, figures: dict, probe: ButtonProbe, path: Path) -> s
         f"images without a description {summary.images_without_description}, 'anonymous' in {summary.anonymously}",
         f"facilitator-only buttons on member posts: {sorted(probe.refused.values())}",
         *(f"{k}: {v}" for k, v in figures.items()),
+        f"(not budgeted) facilitators' own texts: {facilitators.texts}, median grade {facilitators.median_grade}, "
+        f"90th percentile {facilitators.p90_grade}",
         "",
         worst_table(summary.rows, limit=15),
     ]
@@ -326,7 +328,8 @@ async def test_a_whole_fortnight_reads_plainly_to_members(simcord_env, community
     assert recorder.errors == []
     options = option_names(simcord_env.bot.tree)
     summary = summarise(recorder.texts("member"), options)
-    text = report(summary, figures, probe, tmp_path / "plain-language.md")
+    staff = summarise(recorder.texts("facilitators"), options)
+    text = report(summary, figures, probe, tmp_path / "plain-language.md", staff)
     print(text)
     print("REST calls:", len(discord_layer.calls))
     print(json.dumps({"figures": figures, "median": summary.median_grade, "p90": summary.p90_grade}, default=str))
