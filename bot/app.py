@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import pkgutil
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 import discord
@@ -25,6 +25,7 @@ from bot.errors import UserError
 from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.pulse.service import PulseService
+from bot.questions.service import QuestionService
 from bot.reminders.policy import ReminderPolicy
 from bot.storage.backend import make_database
 from bot.storage.database import Shards
@@ -32,6 +33,8 @@ from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
 from bot.storage.pulses import PulseRepository
+from bot.storage.question_answers import QuestionAnswerRepository
+from bot.storage.questions import QuestionRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
 from bot.text_limits import MESSAGE, fit
@@ -99,6 +102,18 @@ class CopBot(commands.Bot):
         )
         self.pulses = PulseService(
             PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse
+        )
+        #: Anonymous questions: asking, "Me too" and the facilitators' actions (used by the questions
+        #: cog and the question buttons alike).
+        self.questions = QuestionService(
+            QuestionRepository(self.db),
+            QuestionAnswerRepository(self.db),
+            self.scheduler,
+            max_length=config.questions.max_length,
+            rate_limit_count=config.questions.rate_limit_count,
+            rate_limit_window=timedelta(minutes=config.questions.rate_limit_minutes),
+            mute_window=timedelta(hours=config.questions.mute_hours),
+            dms_per_hour=config.limits.dms_per_hour,
         )
         #: The "Send the check-in" offer shown after ``/meeting end`` (a view per meeting number); set by
         #: the pulse cog, so the meeting cogs need not know about check-ins.

@@ -23,6 +23,7 @@ from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
 from bot.text_limits import MESSAGE, chunk_mentions, pack_sections
 from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
+from cogs.questions._render import ask_view
 
 if TYPE_CHECKING:
     from bot.app import CopBot
@@ -142,6 +143,9 @@ class PostedRecap:
     #: The recap thread (or the meeting channel where threads are not allowed); ``None`` when there
     #: was nowhere to post it.
     where: discord.abc.Messageable | None
+    #: Whether "Send the check-in" is waiting on the closed facilitator panel (else it goes to the
+    #: facilitator who ended the meeting, privately: never under a post members see).
+    offered_on_panel: bool = False
 
 
 async def send_recap_dms(bot: CopBot, guild: discord.Guild, posted: PostedRecap) -> int:
@@ -177,7 +181,9 @@ async def send_recap_dms(bot: CopBot, guild: discord.Guild, posted: PostedRecap)
     return sent
 
 
-async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None) -> PostedRecap:
+async def post_recap(
+    bot: CopBot, guild: discord.Guild, recap: Recap, fallback: Any = None, *, offered_on_panel: bool = False
+) -> PostedRecap:
     """Post the recap in a thread of the meeting channel (or in the channel itself)."""
     settings = await bot.settings.get(guild.id)
     channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
@@ -212,7 +218,7 @@ async def post_recap(bot: CopBot, guild: discord.Guild, recap: Recap, fallback: 
         log.warning(
             "No meeting channel in server %s: the recap of meeting %s was not posted", guild.id, recap.session.id
         )
-    return PostedRecap(recap, link, target)
+    return PostedRecap(recap, link, target, offered_on_panel)
 
 
 def main_voice_members(guild: discord.Guild, main_voice_id: int | None) -> set[int]:
@@ -223,7 +229,8 @@ def main_voice_members(guild: discord.Guild, main_voice_id: int | None) -> set[i
 
 
 async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: int | None) -> None:
-    """``/meeting start``: open the meeting, take attendance from voice, post the panel."""
+    """``/meeting start``: open the meeting, take attendance from voice, post the panel for the
+    facilitators and a short welcome with **Ask without your name** for everyone."""
     guild = interaction.guild
     assert guild is not None
     settings = await bot.settings.get(guild.id)
@@ -232,20 +239,44 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
     session = await bot.meeting_sessions.start(
         guild.id, interaction.user.id, utcnow(), tz_name, meeting_number=number, present=present
     )
-    await interaction.response.defer()
+    await interaction.response.defer(ephemeral=True)
     schedule_auto_close(bot, session)
-    panel_where = await post_panel(bot, guild, session, settings.facilitator_channel_id)
     voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
     counting = (
         f"I'm noting who is in {voice.mention} ({len(present)} now)."
         if voice is not None
         else "No main voice channel is set (`/settings update main_voice`), so I can't take attendance."
     )
+    closes = f"It closes by itself after {bot.config.meetings.max_hours} hours if nobody ends it."
+    panel_where = await post_panel(bot, guild, session, settings.facilitator_channel_id, details=f"{counting} {closes}")
+    welcome_where = await post_welcome(guild, settings.meeting_channel_id)
     await interaction.followup.send(
         f"Meeting **#{session.number}, {escape_markdown(session.title)}** has started. {counting} "
-        f"{panel_where} It closes by itself after {bot.config.meetings.max_hours} hours if nobody ends it.",
+        f"{panel_where} {welcome_where} {closes}",
+        ephemeral=True,
         allowed_mentions=NO_PINGS,
     )
+
+
+#: The meeting-start post everyone sees: short, and the way to ask in front of them.
+WELCOME = (
+    "**The meeting has started.** Welcome, everyone!\n"
+    "If you have a question, you can ask it without your name. Press the button below."
+)
+
+
+async def post_welcome(guild: discord.Guild, channel_id: int | None) -> str:
+    """Post the welcome with **Ask without your name** (the ``/ask`` form) in the meeting channel;
+    returns a sentence for the facilitator saying where (or why not)."""
+    channel = guild.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.TextChannel):
+        return "There is no meeting channel (`/settings update meeting_channel`), so members got no welcome post."
+    try:
+        await channel.send(WELCOME, view=ask_view(), allowed_mentions=NO_PINGS)
+    except discord.HTTPException:
+        log.warning("Could not post the meeting welcome in channel %s", channel.id, exc_info=True)
+        return f"I couldn't post the welcome for members in {channel.mention}."
+    return f"Members have a welcome post with **Ask without your name** in {channel.mention}."
 
 
 async def end_meeting(
@@ -254,14 +285,27 @@ async def end_meeting(
     recap = await bot.meeting_sessions.end(guild.id, utcnow(), session_number=number)
     unschedule_auto_close(bot, recap.session)
     bot.dispatch("meeting_ended", guild.id)  # memory-only meeting state (mutes, asker links) is dropped
-    await disable_panel(bot, guild, recap.session)
-    return await post_recap(bot, guild, recap, fallback)
+    offered = await disable_panel(bot, guild, recap.session, offer=check_in_offer(bot, recap))
+    return await post_recap(bot, guild, recap, fallback, offered_on_panel=offered)
 
 
-def ended_extras(bot: CopBot, recap: Recap) -> dict[str, Any]:
-    """The "Send the check-in" button (set by the pulse cog) for the "meeting has ended" message."""
+def check_in_offer(bot: CopBot, recap: Recap) -> discord.ui.View | None:
+    """The "Send the check-in" button (set by the pulse cog), when someone came to the meeting."""
     offer = getattr(bot, "pulse_offer", None)
-    return {"view": offer(recap.session.number)} if offer is not None and recap.attendance_count else {}
+    return offer(recap.session.number) if offer is not None and recap.attendance_count else None
+
+
+async def offer_check_in(bot: CopBot, interaction: discord.Interaction, posted: PostedRecap) -> None:
+    """No panel took the offer: give "Send the check-in" to the facilitator who ended the meeting,
+    privately (the "meeting has ended" post is public, and members cannot press it)."""
+    view = None if posted.offered_on_panel else check_in_offer(bot, posted.recap)
+    if view is not None:
+        await interaction.followup.send(offer_sentence(posted.recap), view=view, ephemeral=True)
+
+
+def offer_sentence(recap: Recap) -> str:
+    n = recap.attendance_count
+    return f"Send the anonymous check-in to the {n} {'person' if n == 1 else 'people'} who came?"
 
 
 def ended_sentence(posted: PostedRecap) -> str:
@@ -439,12 +483,8 @@ class EndButton(_PanelButton, action="end"):
             number=session.number,
             fallback=interaction.channel,
         )
-        await interaction.followup.send(
-            ended_sentence(posted),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-            **ended_extras(interaction.client, posted.recap),  # type: ignore[arg-type]
-        )
+        await interaction.followup.send(ended_sentence(posted), ephemeral=True, allowed_mentions=NO_PINGS)
+        await offer_check_in(interaction.client, interaction, posted)  # type: ignore[arg-type]
         await send_recap_dms(interaction.client, interaction.guild, posted)  # type: ignore[arg-type]
 
 
@@ -473,12 +513,18 @@ def panel_text(session: MeetingSession, *, ended: bool = False) -> str:
     )
 
 
-async def post_panel(bot: CopBot, guild: discord.Guild, session: MeetingSession, channel_id: int | None) -> str:
+async def post_panel(
+    bot: CopBot, guild: discord.Guild, session: MeetingSession, channel_id: int | None, *, details: str = ""
+) -> str:
     channel = guild.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.TextChannel):
-        return "There is no facilitator channel (`/settings update facilitator_channel`), so there is no panel."
+        return (
+            "There is no facilitator channel (`/settings update facilitator_channel`), so there is no panel; "
+            "`/questions list` gives you the question buttons."
+        )
+    content = panel_text(session) + (f"\n{details}" if details else "")
     try:
-        message = await channel.send(panel_text(session), view=panel_view(session), allowed_mentions=NO_PINGS)
+        message = await channel.send(content, view=panel_view(session), allowed_mentions=NO_PINGS)
     except discord.HTTPException:
         log.warning("Could not post the meeting panel in channel %s", channel.id, exc_info=True)
         return f"I couldn't post the facilitator panel in {channel.mention}."
@@ -486,14 +532,23 @@ async def post_panel(bot: CopBot, guild: discord.Guild, session: MeetingSession,
     return f"The facilitator panel is in {channel.mention}."
 
 
-async def disable_panel(bot: CopBot, guild: discord.Guild, session: MeetingSession) -> None:
+async def disable_panel(
+    bot: CopBot, guild: discord.Guild, session: MeetingSession, *, offer: discord.ui.View | None = None
+) -> bool:
+    """Close the panel's buttons; ``offer`` ("Send the check-in") takes their place, where only
+    facilitators see it. Returns whether the panel now carries the offer."""
     if session.panel_channel_id is None or session.panel_message_id is None:
-        return
+        return False
     channel = guild.get_channel(session.panel_channel_id)
     if not isinstance(channel, discord.TextChannel):
-        return
+        return False
+    content = panel_text(session, ended=True)
+    if offer is not None:
+        content += "\nThe anonymous check-in is ready for the people who came: press **Send the check-in**."
     try:
         message = channel.get_partial_message(session.panel_message_id)
-        await message.edit(content=panel_text(session, ended=True), view=None)
+        await message.edit(content=content, view=offer)
     except discord.HTTPException:
         log.info("Could not update the meeting panel %s", session.panel_message_id)
+        return False
+    return offer is not None

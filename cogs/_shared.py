@@ -29,6 +29,16 @@ FACILITATOR_ONLY = (
     "to give you the facilitator role."
 )
 SERVER_ONLY = "Please use this in the community's server rather than in a direct message."
+#: What a member hears if they reach a facilitator's button (they should not see one: issue 25).
+BUTTON_FOR_FACILITATORS = "This button is for the people running the meeting."
+
+#: ``default_member_permissions`` of every facilitator command group: Discord shows them in the ``/``
+#: list only to members with Manage Server (who count as facilitators) and to administrators, until a
+#: server admin shows them to the facilitator role (Server Settings → Integrations → copbot: each
+#: command, add the role). A bot cannot do that step for them: Discord accepts command permission
+#: changes only with a person's own login token (OAuth2 Bearer), never a bot token. The run-time
+#: facilitator check stays on every command and button all the same.
+FACILITATOR_COMMANDS = discord.Permissions(manage_guild=True)
 
 
 class NotFacilitator(app_commands.CheckFailure):
@@ -98,9 +108,11 @@ def replies_to_user_errors(func: F) -> F:
 
 
 async def require_facilitator(interaction: discord.Interaction) -> None:
-    """For buttons: raise a :class:`UserError` (shown privately) unless the clicker is a facilitator."""
+    """For buttons and forms: raise a :class:`UserError` (shown privately) unless the clicker is a
+    facilitator. Members should never meet one (facilitators' buttons live where only they see them),
+    so the refusal is one plain sentence."""
     if not await is_facilitator(interaction.client, interaction.user):  # type: ignore[arg-type]
-        raise UserError(FACILITATOR_ONLY)
+        raise UserError(BUTTON_FOR_FACILITATORS)
 
 
 def guild_of(interaction: discord.Interaction) -> discord.Guild:

@@ -28,14 +28,11 @@ class MeetingSessionCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=42,
         title="The meeting itself",
-        lines=(
-            "Missed a meeting? You get its recap by message (`/profile recaps: False` stops it). "
-            "`/meeting calendar`: a calendar file of meetings and your tasks.",
-            "On a message, Apps → **Make a task** gives its writer a task.",
-        ),
+        lines=(),
         facilitator_lines=(
-            "`/meeting start` takes attendance and posts a panel of buttons; `/meeting end` posts the recap. "
-            "`/meeting attendance`: who came, by role.",
+            "`/meeting start` takes attendance, posts your panel of buttons in the facilitator channel, and "
+            "gives members a welcome post with **Ask without your name**. `/meeting end` posts the recap, and "
+            "**Send the check-in** waits on the closed panel. `/meeting attendance`: who came, by role.",
         ),
     )
 

@@ -13,7 +13,7 @@ from bot.clock import utcnow
 from bot.errors import UserError
 from bot.roles import ROLES, label
 from cogs._privacy_views import confirm_view
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
 
 ROLE_CHOICES = [app_commands.Choice(name=r.label[:100], value=r.key) for r in ROLES]
 _MAX_LIST = 1800
@@ -39,10 +39,7 @@ class MembersCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=10,
         title="Your role in the group",
-        lines=(
-            "`/profile` tells copbot which part of the community you come from (for example patient or "
-            "public, GP, researcher). It is used to mix people well in small groups.",
-        ),
+        lines=("`/profile`: tell us which part of the community you come from. It helps us mix the small groups.",),
         facilitator_lines=(
             "`/members list` shows how many people have each role and who has not chosen one yet.",
             "`/members set` sets someone's role for them.",
@@ -52,7 +49,10 @@ class MembersCog(commands.Cog):
     )
 
     members = app_commands.Group(
-        name="members", description="See and set members' roles (facilitators)", guild_only=True
+        name="members",
+        description="See and set members' roles (facilitators)",
+        guild_only=True,
+        default_permissions=FACILITATOR_COMMANDS,
     )
 
     def __init__(self, bot: CopBot) -> None:

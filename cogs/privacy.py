@@ -40,9 +40,8 @@ class PrivacyCog(commands.Cog):
         order=90,
         title="Your data and privacy",
         lines=(
-            "`/privacy` says, in plain words, what copbot keeps, why, for how long and who can see it.",
-            "`/mydata` shows everything copbot keeps about you, with a file to keep. "
-            "`/forget-me` deletes it (you confirm first).",
+            "`/privacy` says what copbot keeps and why. `/mydata` shows all it keeps about you. "
+            "`/forget-me` deletes it.",
         ),
         facilitator_lines=("`/members forget` deletes what copbot keeps about someone, if they ask you to.",),
     )

@@ -18,12 +18,13 @@ from discord.ext import commands
 
 from bot.app import CopBot
 from bot.clock import utcnow
+from bot.command_access import WHERE, done_sentence, hidden_from_role, step_sentence
 from bot.config import validate_timezone
 from bot.errors import UserError
 from bot.reminders.rules import DIGEST_HOURS_RANGE, OVERDUE_EVERY_RANGE, OVERDUE_MAX_RANGE, change_rules, describe
 from bot.storage.database import Transaction
 from bot.storage.settings import GuildSettings
-from cogs._shared import HelpSection, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, HelpSection, facilitator_only, guild_of
 
 _ALL_TIMEZONES = sorted(zoneinfo.available_timezones())
 
@@ -73,14 +74,21 @@ def _require_bot_can_post(guild: discord.Guild, channel: object) -> None:
 
 
 @app_commands.guild_only()
-class SettingsCog(commands.GroupCog, group_name="settings", group_description="See or change how copbot works here"):
+@app_commands.default_permissions(FACILITATOR_COMMANDS)
+class SettingsCog(
+    commands.GroupCog, group_name="settings", group_description="See or change how copbot works here (facilitators)"
+):
     """Thin adapter over :class:`bot.storage.settings.SettingsRepository`."""
 
     help_section: ClassVar[HelpSection] = HelpSection(
         order=90,
         title="Settings",
-        lines=("`/settings show` lists the channels, timezone, facilitator role and reminder rules copbot uses here.",),
+        lines=(),
         facilitator_lines=(
+            "`/settings show` lists the channels, timezone, facilitator role and reminder rules copbot uses here.",
+            "Members see only their own commands. To show the facilitator commands to your facilitator role, a "
+            f"server admin opens {WHERE}, and adds that role to each facilitator command. `/settings show` "
+            "says which ones still need it.",
             "`/settings update` chooses the facilitator role, the meeting, questions and facilitator channels, "
             "the main voice channel, the timezone, and whether questions are checked before posting.",
             "`/settings reminders` chooses when task reminders go out (days before the due date, the hour, "
@@ -96,12 +104,39 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         policy = await self.bot.reminder_policies.policy_for(guild.id)
         return render_settings(settings, self.bot.config.community.timezone, guild.name, describe(policy))
 
-    @app_commands.command(name="show", description="Show copbot's settings for this server")
+    async def _who_sees(self, guild: discord.Guild, settings: GuildSettings) -> str:
+        """Whether the facilitator role sees the facilitator commands, or the admin's step if not.
+
+        copbot can read command permissions but not change them (see :mod:`bot.command_access`).
+        """
+        role = guild.get_role(settings.facilitator_role_id) if settings.facilitator_role_id else None
+        if role is None:
+            return ""
+        if role.permissions.administrator or role.permissions.manage_guild:
+            return "\n\n" + done_sentence(role.mention)
+        overrides: dict[str, list[tuple[int, int, bool]]] = {}
+        try:
+            for command in await self.bot.tree.fetch_commands():
+                if command.default_member_permissions is None or command.type is not discord.AppCommandType.chat_input:
+                    continue
+                try:
+                    found = (await command.fetch_permissions(guild)).permissions
+                except discord.NotFound:  # nothing changed for this command in this server
+                    found = []
+                overrides[command.name] = [(p.id, p.type.value, p.permission) for p in found]
+        except discord.HTTPException:
+            return ""
+        hidden = hidden_from_role(overrides, role_id=role.id, guild_id=guild.id)
+        return "\n\n" + (step_sentence(role.mention, hidden) if hidden else done_sentence(role.mention))
+
+    @app_commands.command(name="show", description="Show copbot's settings for this server (facilitators)")
+    @facilitator_only()
     async def show(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         settings = await self.bot.settings.get(guild.id)
-        await interaction.response.send_message(
-            await self._render(guild, settings),
+        await interaction.response.defer(ephemeral=True)
+        await interaction.followup.send(
+            await self._render(guild, settings) + await self._who_sees(guild, settings),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -184,7 +219,10 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
             note += f"\n\nReminders already planned now follow the new timezone, {moved[0]}."
         if facilitator_channel is not None and facilitator_channel.permissions_for(guild.default_role).view_channel:
             note += "\n\nNote: everyone in the server can see the facilitator channel. You may want to make it private."
-        await interaction.response.send_message(
+        await interaction.response.defer(ephemeral=True)
+        if facilitator_role is not None:
+            note += await self._who_sees(guild, settings)
+        await interaction.followup.send(
             "Saved.\n\n" + await self._render(guild, settings) + note,
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),

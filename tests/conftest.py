@@ -195,6 +195,22 @@ class Community:
         self.facilitator = self.guild.add_member(
             env.create_user("fran_fac", global_name="Fran"), roles=[self.facilitator_role]
         )
+        self.show_facilitator_commands(self.facilitator_role)
+
+    def facilitator_commands(self) -> list[int]:
+        """The ids of copbot's facilitator commands (those Discord hides from members by default)."""
+        return [
+            int(self.env.backend.find_command(command.name, None)["id"])
+            for command in self.env.bot.tree.get_commands()
+            if command.default_permissions is not None
+        ]
+
+    def show_facilitator_commands(self, *allowed) -> None:
+        """The server admin's one-time step from the README (Server Settings → Integrations → copbot):
+        each facilitator command is shown to ``allowed`` (roles or members). Only a person can do this
+        in Discord, not the bot, so a test does it as the admin would."""
+        for command_id in self.facilitator_commands():
+            self.guild.set_command_permissions(command_id, dict.fromkeys(allowed, True))
 
     def private_channel(self, name: str, *, bot_can_post: bool = True, viewers=()):
         """A text channel hidden from everyone but facilitators, admins, ``viewers`` (roles) and, as in a

@@ -116,7 +116,7 @@ TABLES: tuple[Table, ...] = (
         what="planned meetings: title, time, how often they repeat and who planned them",
         why="to show the next meeting and post a list of open tasks before it",
         kept="while planned; past meetings are kept as the community's record",
-        seen_by="everyone in the server (`/meeting next`)",
+        seen_by="everyone in the server (`/next-meeting`)",
         member_columns=(MemberColumn("created_by", "the facilitator who scheduled it", "blank"),),
     ),
     Table(

@@ -82,7 +82,7 @@ class MeetingRepository:
             (guild_id, number),
         )
         if row is None:
-            raise NotFoundError(f"There is no upcoming meeting #{number}. `/meeting next` shows what is planned.")
+            raise NotFoundError(f"There is no upcoming meeting #{number}. `/next-meeting` shows what is planned.")
         return _meeting(row)
 
     async def by_id(self, meeting_id: int) -> Meeting | None:

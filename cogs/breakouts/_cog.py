@@ -44,7 +44,7 @@ from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
 from bot.text_limits import MESSAGE, fit, fit_lines
 from cogs._permissions import in_channel, in_server
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.breakouts._messages import (
     mention_in_meeting_channel,
     post_in_rooms,
@@ -70,6 +70,7 @@ T = TypeVar("T")
 MAX_MINUTES = 240
 
 
+@app_commands.default_permissions(FACILITATOR_COMMANDS)
 class BreakoutsCog(
     commands.GroupCog, group_name="breakout", group_description="Breakout rooms for small-group discussion"
 ):
@@ -79,10 +80,8 @@ class BreakoutsCog(
         order=40,
         title="Breakout rooms",
         lines=(
-            "Facilitators may split everyone into small, mixed groups, each in its own voice room. copbot moves "
-            "you there (late joiners too) and, at the end, brings everyone back.",
-            "In your room's chat, **Ask for help** calls a facilitator to your room; the note there counts down "
-            "to when the room closes.",
+            "Sometimes we split into small groups in voice rooms. copbot moves you there and back.",
+            "In your room's chat, **Ask for help** calls a facilitator.",
         ),
         facilitator_lines=(
             "`/breakout plan size:` proposes groups from the main voice channel (or `voice:`), to open, "

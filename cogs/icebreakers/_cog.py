@@ -33,8 +33,16 @@ from bot.icebreakers.cycle import ALL_SCOPE
 from bot.icebreakers.round import Outcome, Phase, RoundState
 from bot.storage.icebreakers import ROUND_BUSY, IcebreakerRepository, StoredRound
 from bot.text_limits import EMBED_DESCRIPTION, fit
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator
-from cogs.icebreakers._views import DYNAMIC_ITEMS, join_view, page_view, turn_view
+from cogs._shared import (
+    BUTTON_FOR_FACILITATORS,
+    FACILITATOR_COMMANDS,
+    NO_PINGS,
+    HelpSection,
+    facilitator_only,
+    guild_of,
+    is_facilitator,
+)
+from cogs.icebreakers._views import DYNAMIC_ITEMS, end_view, join_view, page_view, turn_view
 
 log = logging.getLogger(__name__)
 
@@ -63,22 +71,22 @@ class IcebreakersCog(commands.Cog):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=20,
         title="Icebreakers and speaking rounds",
-        lines=(
-            "`/icebreaker ask` posts a friendly question for everyone to answer. Pick a `category` if you like. "
-            "Questions don't repeat until every one has been used.",
-            "`/icebreaker round` gives everyone a turn to answer, one at a time, in random order. "
-            "Press **Pass** if you would rather not say anything: that is always fine. "
-            "`seconds` gives each person a gentle time limit.",
-            "`/icebreaker list` shows every question and its number.",
-        ),
+        lines=("In a speaking round, you can always press **Pass**.",),
         facilitator_lines=(
+            "`/icebreaker ask` posts a friendly question for everyone (pick a `category` if you like). Questions "
+            "don't repeat until every one has been used. `/icebreaker list` shows them all with their numbers.",
+            "`/icebreaker round` gives everyone in the main voice channel a turn, in random order (`seconds` "
+            "sets a gentle time limit). **End round** is in the private reply you get when it starts.",
             "`/icebreaker add` adds your own question (up to 300 characters) to a category.",
             "`/icebreaker remove` takes a question out: your own are deleted, built-in ones are hidden in this server.",
         ),
     )
 
     icebreaker = app_commands.Group(
-        name="icebreaker", description="Friendly questions to start a meeting", guild_only=True
+        name="icebreaker",
+        description="Friendly questions to start a meeting (facilitators)",
+        guild_only=True,
+        default_permissions=FACILITATOR_COMMANDS,
     )
 
     def __init__(self, bot: CopBot) -> None:
@@ -141,8 +149,9 @@ class IcebreakersCog(commands.Cog):
 
     # ------------------------------------------------------------ prompts
 
-    @icebreaker.command(name="ask", description="Post a friendly question for everyone to answer")
+    @icebreaker.command(name="ask", description="Post a friendly question for everyone to answer (facilitators)")
     @app_commands.describe(category="The kind of question (leave empty for any)")
+    @facilitator_only()
     async def ask(self, interaction: discord.Interaction, category: str | None = None) -> None:
         guild = guild_of(interaction)
         scope = self._category_or_error(category) if category else ALL_SCOPE
@@ -184,7 +193,8 @@ class IcebreakersCog(commands.Cog):
             allowed_mentions=NO_PINGS,
         )
 
-    @icebreaker.command(name="list", description="See every icebreaker question and its number")
+    @icebreaker.command(name="list", description="See every icebreaker question and its number (facilitators)")
+    @facilitator_only()
     async def list_prompts(self, interaction: discord.Interaction) -> None:
         embed, view = await self._page(guild_of(interaction).id, 0)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -218,8 +228,11 @@ class IcebreakersCog(commands.Cog):
 
     # ------------------------------------------------------------ speaking round
 
-    @icebreaker.command(name="round", description="Everyone answers a question, one at a time, in random order")
+    @icebreaker.command(
+        name="round", description="Everyone answers a question, one at a time, in random order (facilitators)"
+    )
     @app_commands.describe(seconds="Time for each person, in seconds (leave empty for no limit)")
+    @facilitator_only()
     async def start_round(
         self, interaction: discord.Interaction, seconds: app_commands.Range[int, 10, 900] | None = None
     ) -> None:
@@ -261,6 +274,7 @@ class IcebreakersCog(commands.Cog):
                 state.round_id,
                 lambda s: rounds.begin_speaking(_with_message(s, message.id), tuple(order)),
             )
+            await self._offer_end(interaction, state.round_id)
             return
         join_seconds = self.bot.config.icebreakers.join_seconds
         text = (
@@ -275,6 +289,16 @@ class IcebreakersCog(commands.Cog):
             deadline = utcnow() + timedelta(seconds=join_seconds)
             await self.repo.save_round(state, deadline, False)
             self._schedule(StoredRound(state, deadline, False))
+        await self._offer_end(interaction, state.round_id)
+
+    async def _offer_end(self, interaction: discord.Interaction, round_id: int) -> None:
+        """**End round** for the facilitator who started it, privately: members see only the buttons
+        that are theirs (Join, and the speaker's Next and Pass)."""
+        await interaction.followup.send(
+            "The round has started. If you need to stop it early, press **End round**.",
+            view=end_view(round_id),
+            ephemeral=True,
+        )
 
     async def press_join(self, interaction: discord.Interaction, round_id: int) -> None:
         user_id = interaction.user.id
@@ -324,8 +348,12 @@ class IcebreakersCog(commands.Cog):
 
     async def press_end(self, interaction: discord.Interaction, round_id: int) -> None:
         if not await is_facilitator(self.bot, interaction.user):
-            raise UserError("Only facilitators can end a round early. The round ends by itself after everyone's turn.")
-        await interaction.response.defer()
+            raise UserError(BUTTON_FOR_FACILITATORS)
+        await self._precheck(round_id, rounds.finish)
+        if interaction.message is not None and interaction.message.flags.ephemeral:  # the starter's own reply
+            await interaction.response.edit_message(content="You ended the round.", view=None)
+        else:  # an End round button on a turn posted before it moved to the private reply
+            await interaction.response.defer()
         await self._transition(round_id, rounds.finish)
 
     @commands.Cog.listener()

@@ -147,16 +147,23 @@ DYNAMIC_ITEMS = (NextButton, PassButton, EndButton, JoinButton, PageButton)
 
 
 def turn_view(round_id: int, turn: int) -> discord.ui.View:
+    """Under each turn, for the speaker: **Next** and **Pass** (a facilitator may press Next too).
+    **End round** is not here: it is the facilitator's, in :func:`end_view`."""
     view = discord.ui.View(timeout=None)
     view.add_item(NextButton(round_id, turn))
     view.add_item(PassButton(round_id, turn))
-    view.add_item(EndButton(round_id))
     return view
 
 
 def join_view(round_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(JoinButton(round_id))
+    return view
+
+
+def end_view(round_id: int) -> discord.ui.View:
+    """**End round**, in the private reply to the facilitator who started the round."""
+    view = discord.ui.View(timeout=None)
     view.add_item(EndButton(round_id))
     return view
 

@@ -24,7 +24,7 @@ from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
 from cogs._meeting import main_voice_members
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
 from cogs.pulse._render import (
     closed_note,
     comments_file,
@@ -49,15 +49,15 @@ class PulseCog(commands.Cog, name="Pulse"):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=43,
         title="Anonymous check-in",
-        lines=(
-            "After a meeting you may get an **Answer anonymously** button: three 1–5 scores and a comment. "
-            "Nobody sees who answered; roles with under five answers are merged, so nobody is singled out.",
-        ),
+        lines=("After a meeting you may get a short check-in. copbot keeps nothing that links your answers to you.",),
         facilitator_lines=("`/pulse start`, then `/pulse results` once it closes.",),
     )
 
     pulse = app_commands.Group(
-        name="pulse", description="The anonymous check-in after a meeting (facilitators)", guild_only=True
+        name="pulse",
+        description="The anonymous check-in after a meeting (facilitators)",
+        guild_only=True,
+        default_permissions=FACILITATOR_COMMANDS,
     )
 
     def __init__(self, bot: CopBot) -> None:

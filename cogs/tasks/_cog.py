@@ -17,7 +17,6 @@ from discord.utils import escape_markdown, format_dt
 from bot import permissions
 from bot.app import CopBot
 from bot.attendance_chart import chart_png, table
-from bot.calendar_ics import CalendarMeeting, CalendarTask, build_calendar
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
@@ -39,11 +38,19 @@ from bot.tasks import (
 )
 from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fit, fit, fit_lines
 from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
-from cogs._meeting import end_meeting, ended_extras, ended_sentence, send_recap_dms, start_meeting
+from cogs._meeting import end_meeting, ended_sentence, offer_check_in, send_recap_dms, start_meeting
 from cogs._permissions import in_server
 from cogs._report import HELP_LINE as REPORT_HELP
 from cogs._report import send_report
-from cogs._shared import NO_PINGS, HelpSection, facilitator_only, guild_of, is_facilitator, replies_to_user_errors
+from cogs._shared import (
+    FACILITATOR_COMMANDS,
+    NO_PINGS,
+    HelpSection,
+    facilitator_only,
+    guild_of,
+    is_facilitator,
+    replies_to_user_errors,
+)
 from cogs.tasks._render import carried_entries, digest_entries, quoted, reminder_text, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
 
@@ -81,10 +88,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         order=40,
         title="Tasks and reminders",
         lines=(
-            "`/task add` gives someone a task with a due date, like `next friday` or `2026-12-01 17:00`. "
-            "They get a message, and friendly reminders before the date.",
-            "`/task list` shows your tasks (or everyone's, or the overdue ones). `/task done` marks one finished.",
-            "`/task edit` changes a task; `/task remove` deletes one you set.",
+            "`/task add` gives someone a task with a date, and a reminder before it.",
+            "`/task list` shows your tasks, and `/task done` marks one finished.",
         ),
         facilitator_lines=("`/settings reminders` changes when reminders go out here (see Settings).",),
     )
@@ -540,17 +545,14 @@ async def create_event(bot: CopBot, guild: discord.Guild, meeting: Meeting) -> i
 
 
 @app_commands.guild_only()
-class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Plan the community's meetings"):
+@app_commands.default_permissions(FACILITATOR_COMMANDS)
+class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Run the meetings (facilitators)"):
     """``/meeting`` commands; the digest before each meeting is sent by :class:`TasksCog`."""
 
     help_section: ClassVar[HelpSection] = HelpSection(
         order=41,
-        title="Meetings",
-        lines=(
-            "`/meeting next` shows when the next meeting is. Before each meeting (the day before, unless "
-            "facilitators chose another time), copbot posts "
-            "the open tasks so nothing is forgotten.",
-        ),
+        title="Planning meetings",
+        lines=(),
         facilitator_lines=(
             "`/meeting schedule` plans a meeting (once, or every week, two weeks, month or three months) and "
             "adds it to the server's events. `/meeting cancel` calls one off.",
@@ -620,9 +622,8 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
         await self.bot.meeting_sessions.require_current(guild.id)
         await interaction.response.defer()
         posted = await end_meeting(self.bot, guild, fallback=interaction.channel)
-        await interaction.followup.send(
-            ended_sentence(posted), allowed_mentions=NO_PINGS, **ended_extras(self.bot, posted.recap)
-        )
+        await interaction.followup.send(ended_sentence(posted), allowed_mentions=NO_PINGS)
+        await offer_check_in(self.bot, interaction, posted)
         await send_recap_dms(self.bot, guild, posted)
 
     @app_commands.command(name="attendance", description="Who came to recent meetings, by role (facilitators)")
@@ -647,43 +648,6 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Pl
     @facilitator_only()
     async def report(self, interaction: discord.Interaction, last: app_commands.Range[int, 1, 50] = 6) -> None:
         await send_report(self.bot, interaction, last)
-
-    @app_commands.command(name="calendar", description="A calendar file of the meetings and your own tasks")
-    async def calendar(self, interaction: discord.Interaction) -> None:
-        guild = guild_of(interaction)
-        tz_name = await self.tasks_cog.timezone_for(guild.id)
-        meetings = [
-            CalendarMeeting(m.number, m.title, m.starts_at, m.repeat) for m in await self.meetings.upcoming(guild.id)
-        ]
-        mine = await self.tasks_cog.tasks.open_tasks(guild.id, assignee_id=interaction.user.id)
-        tasks = [CalendarTask(t.number, t.description, t.due_at) for t in mine]
-        text = await asyncio.to_thread(build_calendar, guild.id, guild.name, tz_name, meetings, tasks, utcnow())
-        file = discord.File(io.BytesIO(text.encode("utf-8")), filename="copbot-calendar.ics")
-        await interaction.response.send_message(
-            f"Here is a calendar file with {len(meetings)} planned "
-            f"{'meeting' if len(meetings) == 1 else 'meetings'} (repeats included) and your {len(tasks)} open "
-            f"{'task' if len(tasks) == 1 else 'tasks'}. Open it, or import it into your calendar app. "
-            "It does not update by itself: get a new one after plans change.",
-            file=file,
-            ephemeral=True,
-        )
-
-    @app_commands.command(name="next", description="When is the next meeting?")
-    async def next_meeting(self, interaction: discord.Interaction) -> None:
-        guild = guild_of(interaction)
-        upcoming = await self.meetings.upcoming(guild.id)
-        if not upcoming:
-            await interaction.response.send_message("No meeting is planned yet.", ephemeral=True)
-            return
-        lines = [
-            f"**#{m.number}, {_title(m.title)}**: {format_dt(m.starts_at, 'F')} "
-            f"({format_dt(m.starts_at, 'R')}), {REPEAT_WORDS[m.repeat]}"
-            for m in upcoming[:10]
-        ]
-        text = "Next meeting: " + lines[0]
-        if len(lines) > 1:
-            text = fit_lines(lines[1:], MESSAGE, head=f"{text}\n\nAlso planned:", more=lambda n: f"…and {n} more.")
-        await interaction.response.send_message(fit(text, MESSAGE), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="cancel", description="Call off a planned meeting (facilitators)")
     @app_commands.describe(meeting_id="The meeting's number, for example 2 for #2")

@@ -342,7 +342,7 @@ async def run(backend: str, target: str, layer: Any) -> None:
             shown = await meeting.members[0].slash(meeting.channel, "ask")
             await meeting.members[0].submit_modal(shown, {"question": "What does this word mean?"})
             meeting.post = meeting.channel.last_message
-            assert meeting.post is not None and meeting.post.embeds[0].title.startswith("Question #")
+            assert meeting.post is not None and meeting.post.embeds[0].title.startswith("Question ")
         warmed = time.perf_counter() - t0
         emit(
             backend=backend,

@@ -113,10 +113,10 @@ async def main(members_count: int, latency: float, rate_limits: bool) -> None:
             ack, handled = timings(result, layer)
             ack_s.append(ack)
             handler_ms.append(handled * 1000)
-            confirmed += result.response is not None and "Question #" in result.response.content
+            confirmed += result.response is not None and "without your name" in result.response.content
         total_s = time.perf_counter() - burst_start
 
-        posts = [m for m in channel.history() if m.embeds and (m.embeds[0].title or "").startswith("Question #")]
+        posts = [m for m in channel.history() if m.embeds and (m.embeds[0].title or "").startswith("Question ")]
         # Stop the scheduler and close the database as a finished process would: SimCord would otherwise
         # wait, in real time, for the memory-expiry job (minutes away) before it shuts down.
         await bot.release()

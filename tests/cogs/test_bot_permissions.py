@@ -51,5 +51,5 @@ async def test_a_meeting_without_create_events_is_saved_and_the_reply_names_crea
         assert "I need the Create Events permission to add meetings to the server's Events list" in content
         guild = simcord_env.bot.get_guild(community.guild.id)
         assert await guild.fetch_scheduled_events() == []
-        following = await community.facilitator.slash(community.meeting, "meeting next")
+        following = await community.facilitator.slash(community.meeting, "next-meeting")
         assert "January catch-up" in following.response.content

@@ -23,7 +23,7 @@ MENTION_LIMIT = 100
 @pytest.mark.discord(latency=0.3)
 async def test_questions_list_with_many_open_questions_and_one_waiting_fits(simcord_env, community: Community):
     await community.configure()
-    cog = simcord_env.bot.get_cog("Questions")
+    cog = simcord_env.bot.questions
     for i in range(150):
         # World set-up (150 /ask posts would take minutes under the buckets): the list is under test.
         # Each row is marked as posted, as /ask leaves it: rows without their post are never listed.
@@ -38,12 +38,15 @@ async def test_questions_list_with_many_open_questions_and_one_waiting_fits(simc
     assert text.startswith("**Open questions** (150)"), text
     assert len(text) <= 2000
     assert "more. `/questions export` has them all." in text
-    assert text.endswith("1 more is waiting for a facilitator to approve it in the facilitator channel.")
+    assert "1 more is waiting for a facilitator to approve it in the facilitator channel." in text
+    # The menu that opens any question's buttons privately offers the 25 with most Me too (Discord's limit).
+    [menu] = [c for row in listed.response.components for c in row["components"]]
+    assert len(menu["options"]) == 25
 
 
 @pytest.mark.discord(latency=0.3)
 @pytest.mark.simcord(settle_timeout=30)
-async def test_meeting_next_with_markdown_heavy_titles_fits(simcord_env, community: Community):
+async def test_next_meeting_with_markdown_heavy_titles_fits(simcord_env, community: Community):
     await community.configure()
     with time_machine.travel(simcord_env.now(), tick=False):
         for day in range(2, 14):
@@ -52,9 +55,10 @@ async def test_meeting_next_with_markdown_heavy_titles_fits(simcord_env, communi
                 community.meeting, "meeting schedule", when=f"2026-01-{day:02d} 18:00", title=title
             )
             assert made.response is not None and "is planned" in made.response.content, made.response
-        shown = await community.facilitator.slash(community.meeting, "meeting next")
+        shown = await community.add_member("sam").slash(community.meeting, "next-meeting")
     text = shown.response.content
-    assert text.startswith("Next meeting: **#1, ") and len(text) <= 2000, len(text)
+    assert text.startswith("The next meeting is **\\*\\_") and len(text) <= 2000, len(text)
+    assert "#1" not in text  # nobody types a meeting's number to come to it
     assert "Also planned:" in text and "\\*\\_" in text
 
 

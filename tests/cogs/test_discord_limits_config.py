@@ -32,14 +32,30 @@ async def simcord_bot(_started_bots, monkeypatch):
 async def test_help_and_the_welcome_dm_fit_with_the_longest_name_and_purpose(simcord_env, community):
     assert simcord_env.bot.config.community.name == NAME
     await community.configure()
+    help_cog = simcord_env.bot.get_cog("HelpCog")
     shown = await community.add_member("newcomer").slash(community.meeting, "help")
     embed = shown.response.embeds[0]
     assert embed.title.endswith(NAME) and embed.description == PURPOSE
-    # The guide goes on in further private messages rather than being cut: every feature is there.
-    pages = [embed, *(e for m in shown.followups for e in m.embeds)]
-    assert all(len(page) <= 6000 for page in pages)
-    titles = [field.name for page in pages for field in page.fields]
-    assert titles == [s.title for s in simcord_env.bot.get_cog("HelpCog").sections()]
+    guides = {
+        "members": (shown, [s for s in help_cog.sections() if s.lines], "lines"),
+        "facilitators": (
+            await community.facilitator.slash(community.meeting, "help", topic="facilitators"),
+            [s for s in help_cog.sections() if s.facilitator_lines],
+            "facilitator_lines",
+        ),
+    }
+    for name, (result, sections, kind) in guides.items():
+        # The guide goes on in further private messages rather than being cut: every section is there, whole.
+        messages = [result.response, *result.followups]
+        pages = [e for m in messages for e in m.embeds]
+        assert all(len(m.embeds) == 1 and len(m.embeds[0]) <= 6000 for m in messages), name
+        assert all(len(f.value) <= 1024 and not f.value.endswith("…") for page in pages for f in page.fields), name
+        titles = [field.name for page in pages for field in page.fields if not field.name.endswith("(continued)")]
+        assert titles == [s.title for s in sections], name
+        text = "\n".join(f.value for page in pages for f in page.fields)
+        for section in sections:
+            for line in getattr(section, kind):
+                assert f"• {line}" in text, (name, line)
     newcomer = community.add_member("second_newcomer")
     await simcord_env.settle()
     (welcome,) = newcomer.user.dm_channel.history()

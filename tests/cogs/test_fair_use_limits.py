@@ -84,7 +84,7 @@ async def test_open_tasks_from_one_member_for_one_assignee(small_limits, simcord
 async def test_speaking_rounds_open_per_server(small_limits, simcord_env, community, db_path):
     await community.configure()
     second = community.guild.create_text_channel("second-room")
-    sam = community.add_member("sam")
+    sam = community.add_member("sam", facilitator=True)
     started = await sam.slash(community.meeting, "icebreaker round")
     assert started.acknowledged and "Join the round" in community.meeting.last_message.content
     refused = await sam.slash(second, "icebreaker round")

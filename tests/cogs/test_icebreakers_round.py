@@ -1,8 +1,14 @@
-"""``/icebreaker round`` end to end under SimCord: order, buttons, timers, voice changes, restarts."""
+"""``/icebreaker round`` end to end under SimCord: order, buttons, timers, voice changes, restarts.
+
+Facilitators start a round; members see only their own buttons (Join, and the speaker's Next and
+Pass). **End round** is in the private reply the facilitator gets when the round starts (issue 25).
+"""
 
 from __future__ import annotations
 
 import re
+
+from cogs._shared import BUTTON_FOR_FACILITATORS
 
 _SPEAKER = re.compile(r"^<@(\d+)>, your turn!")
 
@@ -26,10 +32,18 @@ async def _voice_round(community, n: int = 4, **options):
     people = [community.add_member(f"person{i}", global_name=f"Person {i}") for i in range(n)]
     for person in people:
         await person.join_voice(community.voice)
-    result = await people[0].slash(community.meeting, "icebreaker round", **options)
+    result = await community.facilitator.slash(community.meeting, "icebreaker round", **options)
     assert result.response is not None and not result.response.ephemeral
     assert result.response.content.startswith("**Speaking round**")
     return people, {p.id: p for p in people}
+
+
+async def _start(community, **options):
+    """A facilitator starts a round; returns the public intro and the private reply with End round."""
+    result = await community.facilitator.slash(community.meeting, "icebreaker round", **options)
+    [control] = [f for f in result.followups if f.ephemeral]
+    assert [c["label"] for row in control.components for c in row["components"]] == ["End round"]
+    return result, control
 
 
 async def test_everyone_in_voice_is_called_once_and_only_the_right_people_move_it_on(simcord_env, community) -> None:
@@ -72,6 +86,19 @@ async def test_everyone_in_voice_is_called_once_and_only_the_right_people_move_i
     assert thanks == "Thank you, everyone! 3 people spoke in this round. 1 person chose to pass, which is always fine."
     assert len(_turns(community.meeting)) == 4
     assert _fresh(community.meeting, message.id).components == [], "no buttons are left to press"
+
+
+async def test_a_turn_carries_only_the_speakers_buttons(simcord_env, community) -> None:
+    """Every button under a turn is for the member it calls: none refuses them as a non-facilitator."""
+    _people, by_id = await _voice_round(community, n=2)
+    message, speaker = _current(community.meeting)
+    assert [c.label for row in message.components for c in row.children] == ["Next", "Pass"]
+    passed = await by_id[speaker].click(message, label="Pass")
+    assert passed.acknowledged and not any(BUTTON_FOR_FACILITATORS in f.content for f in passed.followups)
+    message, speaker = _current(community.meeting)
+    moved = await by_id[speaker].click(message, label="Next")
+    assert moved.acknowledged
+    assert moved.response is None or BUTTON_FOR_FACILITATORS not in moved.response.content
 
 
 async def test_timer_warns_at_80_percent_then_moves_on(simcord_env, community) -> None:
@@ -122,9 +149,10 @@ async def test_late_joiners_go_last_and_leavers_are_skipped(simcord_env, communi
 async def test_join_button_when_nobody_is_in_voice(simcord_env, community) -> None:
     await community.configure()
     ann, bo = (community.add_member(n) for n in ("ann", "bo"))
-    result = await ann.slash(community.meeting, "icebreaker round")
+    result, _control = await _start(community)
     intro = result.response
     assert "Join the round" in intro.content and "60 seconds" in intro.content
+    assert [c["label"] for row in intro.components for c in row["components"]] == ["Join the round"]
     for person in (ann, bo):
         joined = await person.click(intro, label="Join the round")
         assert joined.response.ephemeral and "You are in" in joined.response.content
@@ -145,25 +173,46 @@ async def test_join_button_when_nobody_is_in_voice(simcord_env, community) -> No
 
 async def test_nobody_joins(simcord_env, community) -> None:
     await community.configure()
-    member = community.add_member("solo")
-    await member.slash(community.meeting, "icebreaker round")
+    await _start(community)
     await simcord_env.advance_time(61)
     assert community.meeting.last_message.content.startswith("Nobody joined the round this time")
-    result = await member.slash(community.meeting, "icebreaker round")
+    result = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert not result.response.ephemeral, "the channel is free again"
 
 
-async def test_one_round_per_channel_and_only_facilitators_end_early(simcord_env, community) -> None:
-    people, _ = await _voice_round(community, n=2)
-    second = await people[1].slash(community.meeting, "icebreaker round")
+async def test_one_round_per_channel_and_the_starter_ends_it_early_from_their_private_reply(
+    simcord_env, community
+) -> None:
+    await community.configure()
+    for i in range(2):
+        await community.add_member(f"person{i}").join_voice(community.voice)
+    _result, control = await _start(community)
+    second = await community.admin.slash(community.meeting, "icebreaker round")
     assert second.response.ephemeral and "already a speaking round in this channel" in second.response.content
-    message, _speaker = _current(community.meeting)
-    refused = await people[1].click(message, label="End round")
-    assert refused.response.ephemeral and "Only facilitators can end a round early" in refused.response.content
-    await community.facilitator.click(message, label="End round")
+    ended = await community.facilitator.click(control, label="End round")
+    assert ended.acknowledged
     assert community.meeting.last_message.content == "The round has ended. Thank you, everyone!"
-    third = await people[1].slash(community.meeting, "icebreaker round")
+    assert _turns(community.meeting)[-1].components == [], "the last turn's buttons are gone"
+    assert control.content == "You ended the round." and control.components == []
+    third = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert not third.response.ephemeral
+
+
+async def test_an_end_round_button_posted_before_it_moved_refuses_members_plainly(simcord_env, community) -> None:
+    """Turns posted before issue 25 still carry End round: a member who presses it hears one plain
+    sentence; a facilitator's press still ends the round."""
+    import discord
+
+    people, _ = await _voice_round(community, n=2)
+    round_id = int(_current(community.meeting)[0].components[0].children[0].custom_id.split(":")[3])
+    view = discord.ui.View()
+    view.add_item(discord.ui.Button(label="End round", custom_id=f"copbot:icebreakers:end:{round_id}"))
+    await simcord_env.bot.get_channel(community.meeting.id).send("An old turn", view=view)
+    old = community.meeting.last_message
+    refused = await people[1].click(old, label="End round")
+    assert refused.response.ephemeral and refused.response.content == BUTTON_FOR_FACILITATORS
+    await community.facilitator.click(old, label="End round")
+    assert community.meeting.last_message.content == "The round has ended. Thank you, everyone!"
 
 
 async def test_buttons_and_timers_keep_working_after_a_restart(simcord_env, community, restart) -> None:
@@ -192,10 +241,9 @@ async def test_a_round_interrupted_before_its_first_speaker_is_closed_on_restart
     await community.configure()
     repo = IcebreakerRepository(simcord_env.bot.db, shipped_bank())
     await repo.create_round(community.guild.id, community.meeting.id, "Hi?", None, community.voice.id)
-    member = community.add_member("dee")
-    busy = await member.slash(community.meeting, "icebreaker round")
+    busy = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert busy.response.ephemeral
     await restart()
     assert community.meeting.last_message.content.startswith("Sorry, the speaking round was interrupted")
-    fresh = await member.slash(community.meeting, "icebreaker round")
+    fresh = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert not fresh.response.ephemeral

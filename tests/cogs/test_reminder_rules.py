@@ -85,6 +85,8 @@ async def test_only_facilitators_change_the_rules_and_bad_values_change_nothing(
         clocks = Clocks(simcord_env, t)
         await add_task(community, sam, "2026-01-10")
 
+        assert "settings reminders" not in sam.available_commands(community.meeting)  # facilitators' command
+        community.show_facilitator_commands(community.facilitator_role, sam)  # shown to Sam by mistake
         refused = await rules(community, sam, days_before="5", send_hour=12)
         assert "only facilitators" in refused.lower()
         refused = await rules(community, sam)
@@ -107,7 +109,7 @@ async def test_only_facilitators_change_the_rules_and_bad_values_change_nothing(
             assert words in reply, (options, reply)
             assert reply.endswith("Nothing was changed.") and "\n" not in reply
 
-        shown = await sam.slash(community.meeting, "settings show")
+        shown = await community.facilitator.slash(community.meeting, "settings show")
         assert DEFAULT_RULES in shown.response.content
         await clocks.run_until(utc(2026, 1, 11))
         assert sent_at(sam) == [(7, 9, 0), (9, 9, 0), (10, 9, 0)]
@@ -130,7 +132,7 @@ async def test_rules_survive_a_restart_and_reset_goes_back_to_the_defaults(
         await restart()
         shown = await rules(community)
         assert custom in shown and "some chosen here" in shown
-        everyone = await sam.slash(community.meeting, "settings show")
+        everyone = await community.facilitator.slash(community.meeting, "settings show")
         assert custom in everyone.response.content
 
         await add_task(community, sam, "2026-01-05")  # planned by the new bot, from the stored rules

@@ -5,20 +5,25 @@ from __future__ import annotations
 from cogs._shared import FACILITATOR_ONLY
 
 FOUNDATION_COMMANDS = {"settings show", "settings update", "profile", "members set", "members list", "help"}
+MEMBERS_OWN = {"profile", "help"}
 
 
-async def test_foundation_commands_are_synced_and_visible(simcord_env, community):
+async def test_foundation_commands_are_synced_and_visible_to_their_audience(simcord_env, community):
     member = community.add_member("sam")
     visible = set(member.available_commands(community.meeting))
-    assert visible >= FOUNDATION_COMMANDS
+    assert visible >= MEMBERS_OWN and not visible & (FOUNDATION_COMMANDS - MEMBERS_OWN)
+    assert set(community.facilitator.available_commands(community.meeting)) >= FOUNDATION_COMMANDS
 
 
 async def test_settings_update_refused_for_ordinary_member_and_nothing_changes(simcord_env, community):
     member = community.add_member("sam")
+    # Members do not see /settings; shown to everyone by mistake, the run-time check still refuses.
+    community.show_facilitator_commands(community.facilitator_role, community.guild.default_role)
     result = await member.slash(community.meeting, "settings update", timezone="America/New_York")
     assert result.ephemeral
     assert result.response.content == FACILITATOR_ONLY
-    shown = await member.slash(community.meeting, "settings show")
+    assert (await member.slash(community.meeting, "settings show")).response.content == FACILITATOR_ONLY
+    shown = await community.admin.slash(community.meeting, "settings show")
     assert "Timezone: Europe/London (the default)" in shown.response.content
 
 
@@ -104,6 +109,7 @@ async def test_members_set_by_facilitator_and_refused_for_others(simcord_env, co
     await community.configure()
     sam = community.add_member("sam")
     ria = community.add_member("ria")
+    community.show_facilitator_commands(community.facilitator_role, ria)  # shown to Ria by mistake
     refused = await ria.slash(community.meeting, "members set", member=sam, role="gp")
     assert refused.response.content == FACILITATOR_ONLY
 
@@ -116,6 +122,8 @@ async def test_members_set_by_facilitator_and_refused_for_others(simcord_env, co
 async def test_members_list_refused_for_ordinary_member(simcord_env, community):
     await community.configure()
     sam = community.add_member("sam")
+    assert "members list" not in sam.available_commands(community.meeting)
+    community.show_facilitator_commands(community.facilitator_role, sam)  # shown to Sam by mistake
     result = await sam.slash(community.meeting, "members list")
     assert result.response.content == FACILITATOR_ONLY
 
@@ -127,7 +135,7 @@ async def test_settings_and_profiles_survive_a_restart(simcord_env, community, r
 
     await restart()
 
-    shown = await sam.slash(community.meeting, "settings show")
+    shown = await community.facilitator.slash(community.meeting, "settings show")
     assert "Timezone: America/New_York" in shown.response.content
     listing = await community.facilitator.slash(community.meeting, "members list")
     assert f"Researcher: **1** ({sam.mention})" in listing.response.content
@@ -144,7 +152,7 @@ async def test_help_explains_features_and_includes_purpose(simcord_env, communit
     titles = [field.name for e in embeds for field in e.fields]
     assert titles[0] == "Getting started"
     assert "Your role in the group" in titles
-    assert "Settings" in titles and "Anonymous check-in" in titles
+    assert "Anonymous check-in" in titles and "Settings" not in titles  # settings are for facilitators
     assert all(len(field.value) <= 1024 for e in embeds for field in e.fields)
     assert all(len(e) <= 6000 for e in embeds)
 

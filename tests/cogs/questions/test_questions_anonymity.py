@@ -112,19 +112,20 @@ async def test_ask_leaves_no_trace_of_the_asker(simcord_env, community, db_path,
     user, asker = make_asker(simcord_env, community)
     shown = await asker.slash(community.meeting, "ask")
     result = await asker.submit_modal(shown, {"question": "I don't understand what you mean by *evidence*?"})
-    assert "Question #1" in result.response.content
+    assert "without your name" in result.response.content
     post = community.questions.last_message
     assert post.interaction_metadata is None and post.author.id == simcord_env.bot.user.id
     await asker.click(post, custom_id="copbot:questions:vote:n1")  # the asker supports their own question
     await community.add_member("other").click(community.questions.last_message, custom_id="copbot:questions:vote:n1")
-    muted = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
+    copy = community.facilitators.last_message  # the facilitators' copy, with their buttons
+    muted = await community.facilitator.click(copy, custom_id="copbot:questions:mute:n1")
     assert "Done" in muted.response.content
     again = await asker.submit_modal(await asker.slash(community.meeting, "ask"), {"question": "One more?"})
     assert "paused" in again.response.content
     exported = await community.facilitator.slash(community.meeting, "questions export")
     assert exported.response.attachments
     await community.facilitator.slash(community.meeting, "questions list")
-    await community.facilitator.click(community.questions.last_message, label="Answered")
+    await community.facilitator.click(community.facilitators.last_message, label="Answered")
     await assert_asker_nowhere(simcord_env, db_path, all_logs, user)
 
 
@@ -133,11 +134,11 @@ async def test_explain_with_moderation_leaves_no_trace(simcord_env, community, d
     await community.configure(moderation=True)
     user, asker = make_asker(simcord_env, community)
     result = await asker.slash(community.meeting, "explain", term="commissioner")
-    assert "waiting for a facilitator" in result.response.content
+    assert "A facilitator checks each question first" in result.response.content
     assert "commissioner" in review.last_message.embeds[0].description
     await community.facilitator.click(review.last_message, label="Mute this asker for the rest of the meeting")
     await community.facilitator.click(review.last_message, label="Approve")
-    assert community.questions.last_message.embeds[0].title == "Question #1"
+    assert community.questions.last_message.embeds[0].title == "Question 1"
     await asker.click(community.questions.last_message, custom_id="copbot:questions:vote:n1")
     await community.facilitator.slash(community.meeting, "questions export")
     await assert_asker_nowhere(simcord_env, db_path, all_logs, user)
@@ -145,6 +146,8 @@ async def test_explain_with_moderation_leaves_no_trace(simcord_env, community, d
 
 #: "#12" as a question number (a channel mention "<#123…>" is not one).
 QUESTION_NUMBER = re.compile(r"(?<!<)#\d")
+#: "Question 12", a question's title.
+QUESTION_TITLE = re.compile(r"Question \d")
 
 
 async def operator_dm_scan(simcord_env, questions: list[str]) -> list[str]:
@@ -157,7 +160,7 @@ async def operator_dm_scan(simcord_env, questions: list[str]) -> list[str]:
         for messages in simcord_env.backend.messages.values()
         for stored in messages.values()
         if stored.author_id == bot.user.id
-        and any((e.get("title") or "").startswith("Question #") for e in stored.embeds)
+        and any((e.get("title") or "").startswith("Question ") for e in stored.embeds)
     ]
     needles = [q for q in questions if q] + ["Question #", "/channels/"]
     needles += [str(p.id) for p in posts]
@@ -181,6 +184,7 @@ async def operator_dm_scan(simcord_env, questions: list[str]) -> list[str]:
     assert shown, "the scan should find the bot's DM replies"
     found = [f"{needle!r} in {text[:80]!r}" for text in shown for needle in needles if needle in text]
     found += [f"a number in {text[:80]!r}" for text in shown if QUESTION_NUMBER.search(text)]
+    found += [f"a question's title in {text[:80]!r}" for text in shown if QUESTION_TITLE.search(text)]
     return found
 
 
@@ -211,14 +215,13 @@ async def test_dm_path_leaves_no_trace(simcord_env, community, db_path, all_logs
     assert shown.modal is not None
     question = "What is a care pathway, in plain words?"
     result = await user.submit_modal(shown, {"question": question})
-    assert result.response.ephemeral and "posted anonymously" in result.response.content
+    assert result.response.ephemeral and "without your name" in result.response.content
     assert not QUESTION_NUMBER.search(result.response.content) and question not in result.response.content
     post = community.questions.last_message
     assert (
-        post.embeds[0].title == "Question #1"
-        and post.embeds[0].description == "What is a care pathway, in plain words?"
+        post.embeds[0].title == "Question 1" and post.embeds[0].description == "What is a care pathway, in plain words?"
     )
-    await community.facilitator.click(post, custom_id="copbot:questions:mute:n1")
+    await community.facilitator.click(community.facilitators.last_message, custom_id="copbot:questions:mute:n1")
     refused = await user.submit_modal(
         await user.click(bot_reply(simcord_env, user), label="Ask anonymously"), {"question": "More?"}
     )
@@ -241,11 +244,11 @@ async def test_operator_scan_of_dm_chats_finds_no_question(simcord_env, communit
     await carol_user.send_dm("I have a question about physiotherapy referrals")
     shown = await carol_user.click(bot_reply(simcord_env, carol_user), label="Ask anonymously")
     confirmed = await carol_user.submit_modal(shown, {"question": "Carol asks about physiotherapy referrals"})
-    assert "waiting for a facilitator" in confirmed.response.content
-    for waiting in [m for m in community.facilitators.history() if m.components]:
+    assert "A facilitator checks each question first" in confirmed.response.content
+    for waiting in [m for m in community.facilitators.history() if m.components]:  # each check message
         await community.facilitator.click(waiting, label="Approve")
     titles = sorted(m.embeds[0].title for m in community.questions.history())
-    assert titles == ["Question #1", "Question #2", "Question #3"]
+    assert titles == ["Question 1", "Question 2", "Question 3"]
     texts = ["Alice asks about waiting lists", "integrated care", "Carol asks about physiotherapy referrals"]
     assert await operator_dm_scan(simcord_env, texts) == []
     # The DM chat the member used holds the welcome, their own message and the bot's explanation.

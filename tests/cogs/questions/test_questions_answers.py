@@ -1,14 +1,20 @@
-"""End to end: "Write an answer" and "Answering now" under a question post (issue #17)."""
+"""End to end: "Write an answer" and "Answering now" on the facilitators' copy of a question (issues #17, 25).
+
+The buttons are on the copy in the facilitator channel; the answer and the "being answered now" mark
+show on the public post (and on the copy), kept in step.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
+import discord
 import pytest
 from simcord.results import to_discord_message
 
 from bot.questions.text import ZWSP
+from cogs._shared import BUTTON_FOR_FACILITATORS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -20,10 +26,22 @@ async def ask(member, community, text: str):
     return await member.submit_modal(shown, {"question": text})
 
 
-def post(community, number: int):
+def _find(channel, number: int):
     return next(
-        m for m in community.questions.history() if m.embeds and m.embeds[0].title.startswith(f"Question #{number}")
+        m
+        for m in channel.history()
+        if m.embeds and m.embeds[0].title in (f"Question {number}", f"Question {number} (answered)")
     )
+
+
+def post(community, number: int):
+    """The public post members see."""
+    return _find(community.questions, number)
+
+
+def copy(community, number: int):
+    """The facilitators' copy, with their buttons."""
+    return _find(community.facilitators, number)
 
 
 def fields(message) -> dict[str, str]:
@@ -35,7 +53,7 @@ def marked(message) -> bool:
 
 
 async def write_answer(who, community, number: int, text: str):
-    shown = await who.click(post(community, number), custom_id=f"copbot:questions:write:n{number}")
+    shown = await who.click(copy(community, number), custom_id=f"copbot:questions:write:n{number}")
     assert shown.modal is not None, shown
     return shown, await who.submit_modal(shown, {"answer": text})
 
@@ -53,8 +71,9 @@ async def test_a_written_answer_is_shown_exported_replaced_and_in_the_recap(simc
     await ask(community.add_member("sam"), community, "What is a PROM?")
     shown, saved = await write_answer(community.facilitator, community, 1, "First try")
     assert shown.modal["custom_id"] == "copbot:questions:answerform:n1"
-    assert saved.acknowledged and saved.response.ephemeral and "Question #1" in saved.response.content
+    assert saved.acknowledged and saved.response.ephemeral and "Question 1" in saved.response.content
     assert fields(post(community, 1)) == {"Answer": "First try"}
+    assert fields(copy(community, 1))["Answer"] == "First try"
 
     # Writing again replaces the answer; the form shows the one written so far.
     shown, _ = await write_answer(community.facilitator, community, 1, ANSWER)
@@ -91,7 +110,7 @@ async def test_a_long_answer_full_of_markdown_fits_the_embed(simcord_env, commun
     await community.configure()
     await ask(community.add_member("sam"), community, "Why?")
     _, saved = await write_answer(community.facilitator, community, 1, "*" * 1000)
-    assert "Question #1" in saved.response.content
+    assert "Question 1" in saved.response.content
     shown = post(community, 1).embeds[0]
     assert all(len(f.value) <= 1024 for f in shown.fields) and len(shown) <= 6000
     assert "".join(f.value for f in shown.fields if f.name.startswith("Answer")) == "\\*" * 1000
@@ -99,14 +118,22 @@ async def test_a_long_answer_full_of_markdown_fits_the_embed(simcord_env, commun
     assert "can't be empty" in refused.response.content
 
 
-async def test_members_are_refused_and_nothing_changes(simcord_env, community):
+async def test_members_see_only_me_too_and_an_old_post_refuses_them_plainly(simcord_env, community):
+    """New posts carry Me too only. A post made before issue 25 still carries every button: a member
+    who presses one is told one plain sentence, and nothing changes."""
     await community.configure()
     await ask(community.add_member("sam"), community, "Why?")
+    assert [c.label for row in post(community, 1).components for c in row.children] == ["Me too (0)"]
+    view = discord.ui.View()
+    for action, label in (("write", "Write an answer"), ("now", "Answering now")):
+        view.add_item(discord.ui.Button(label=label, custom_id=f"copbot:questions:{action}:n1"))
+    channel = simcord_env.bot.get_channel(community.questions.id)
+    await channel.send("An old post", view=view)
     eve = community.add_member("eve")
     for action in ("write", "now"):
-        refused = await eve.click(post(community, 1), custom_id=f"copbot:questions:{action}:n1")
+        refused = await eve.click(community.questions.last_message, custom_id=f"copbot:questions:{action}:n1")
         assert refused.modal is None
-        assert refused.response.ephemeral and "only facilitators" in refused.response.content
+        assert refused.response.ephemeral and refused.response.content == BUTTON_FOR_FACILITATORS
     assert fields(post(community, 1)) == {} and not marked(post(community, 1))
     assert (await export_rows(community))[1][-1] == ""
 
@@ -114,14 +141,14 @@ async def test_members_are_refused_and_nothing_changes(simcord_env, community):
 async def test_write_an_answer_works_after_a_restart(simcord_env, community, restart):
     await community.configure()
     await ask(community.add_member("sam"), community, "What is a PROM?")
-    opened = await community.facilitator.click(post(community, 1), custom_id="copbot:questions:write:n1")
+    opened = await community.facilitator.click(copy(community, 1), custom_id="copbot:questions:write:n1")
     await restart()
     saved = await community.facilitator.submit_modal(opened, {"answer": "Typed while copbot restarted"})
-    assert saved.acknowledged and "Question #1" in saved.response.content
+    assert saved.acknowledged and "Question 1" in saved.response.content
     assert fields(post(community, 1)) == {"Answer": "Typed while copbot restarted"}
-    # The button on the old post still opens the form after the restart.
+    # The button on the copy still opens the form after the restart.
     _, again = await write_answer(community.facilitator, community, 1, ANSWER)
-    assert "Question #1" in again.response.content
+    assert "Question 1" in again.response.content
     assert fields(post(community, 1))["Answer"].startswith("Patient reported")
 
 
@@ -130,21 +157,22 @@ async def test_answering_now_moves_between_questions_and_only_one_post_shows_it(
     await community.facilitator.slash(community.meeting, "meeting start")
     await ask(community.add_member("sam"), community, "First question")
     await ask(community.add_member("kim"), community, "Second question")
-    pressed = await community.facilitator.click(post(community, 1), custom_id="copbot:questions:now:n1")
+    pressed = await community.facilitator.click(copy(community, 1), custom_id="copbot:questions:now:n1")
     assert pressed.acknowledged
     assert marked(post(community, 1)) and not marked(post(community, 2))
-    await community.facilitator.click(post(community, 2), custom_id="copbot:questions:now:n2")
-    assert marked(post(community, 2)) and not marked(post(community, 1))
+    assert marked(copy(community, 1))  # the copy shows it too
+    await community.facilitator.click(copy(community, 2), custom_id="copbot:questions:now:n2")
+    assert marked(post(community, 2)) and not marked(post(community, 1)) and not marked(copy(community, 1))
     # Pressed again on the marked one, the mark goes.
-    await community.facilitator.click(post(community, 2), custom_id="copbot:questions:now:n2")
+    await community.facilitator.click(copy(community, 2), custom_id="copbot:questions:now:n2")
     assert not marked(post(community, 1)) and not marked(post(community, 2))
     # Answering the marked question takes the mark away; so does /meeting end.
-    await community.facilitator.click(post(community, 1), custom_id="copbot:questions:now:n1")
-    await community.facilitator.click(post(community, 1), custom_id="copbot:questions:answered:n1")
+    await community.facilitator.click(copy(community, 1), custom_id="copbot:questions:now:n1")
+    await community.facilitator.click(copy(community, 1), custom_id="copbot:questions:answered:n1")
     assert not marked(post(community, 1))
-    await community.facilitator.click(post(community, 2), custom_id="copbot:questions:now:n2")
+    await community.facilitator.click(copy(community, 2), custom_id="copbot:questions:now:n2")
     assert marked(post(community, 2))
     await community.facilitator.slash(community.meeting, "meeting end")
-    assert not marked(post(community, 2))
-    labels = [c.label for row in post(community, 1).components for c in row.children]
-    assert labels == ["Me too (0)", "Remove", "Write an answer"]  # answered: no "Answering now"
+    assert not marked(post(community, 2)) and not marked(copy(community, 2))
+    labels = [c.label for row in copy(community, 1).components for c in row.children]
+    assert labels == ["Write an answer", "Remove"]  # answered: no "Answering now"

@@ -54,11 +54,11 @@ async def test_dm_with_two_shared_servers_offers_a_choice_and_posts_only_from_th
     assert shown.modal is not None and shown.modal["custom_id"] == f"copbot:questions:form:{guild2.id}"
     done = await user.submit_modal(shown, {"question": "What does shared decision making mean?"})
     post = channel2.last_message
-    assert post.embeds[0].title == "Question #1"
+    assert post.embeds[0].title == "Question 1"
     assert post.embeds[0].description == "What does shared decision making mean?"
     assert not community.questions.history()
-    assert "posted anonymously" in done.response.content and "Hip Pain CoP" in done.response.content
-    assert "Question #" not in done.response.content and "shared decision" not in done.response.content
+    assert "without your name" in done.response.content and "Hip Pain CoP" in done.response.content
+    assert "Question" not in done.response.content and "shared decision" not in done.response.content
     assert bot_reply(simcord_env, user).id == reply.id  # nothing new was written into the DM chat
 
 
@@ -162,15 +162,18 @@ async def test_rate_limit_then_window_passes(simcord_env, community):
     with time_machine.travel(simcord_env.now(), tick=True) as clock:
         for n in range(5):
             result = await sam.slash(community.meeting, "explain", term=f"term {n}")
-            assert f"Question #{n + 1}" in result.response.content
+            assert "without your name" in result.response.content
+            assert community.questions.last_message.embeds[0].title == f"Question {n + 1}"
         refused = await sam.slash(community.meeting, "explain", term="one too many")
         assert refused.response.ephemeral and "wait about 10 minutes" in refused.response.content
         other = await kim.slash(community.meeting, "explain", term="still fine")
-        assert "Question #6" in other.response.content
+        assert "without your name" in other.response.content
+        assert community.questions.last_message.embeds[0].title == "Question 6"
         clock.shift(10 * 60)
         await simcord_env.advance_time(10 * 60)
         again = await sam.slash(community.meeting, "explain", term="after the wait")
-        assert "Question #7" in again.response.content
+        assert "without your name" in again.response.content
+        assert community.questions.last_message.embeds[0].title == "Question 7"
 
 
 async def test_mute_stops_only_that_asker_and_ends(simcord_env, community):
@@ -178,14 +181,17 @@ async def test_mute_stops_only_that_asker_and_ends(simcord_env, community):
     sam, kim = community.add_member("sam"), community.add_member("kim")
     with time_machine.travel(simcord_env.now(), tick=False) as clock:
         await sam.slash(community.meeting, "explain", term="first")
-        done = await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
-        assert done.response.ephemeral and "Whoever asked Question #1" in done.response.content
+        done = await community.facilitator.click(
+            community.facilitators.last_message, custom_id="copbot:questions:mute:n1"
+        )
+        assert done.response.ephemeral and "Whoever asked Question 1" in done.response.content
         refused = await sam.slash(community.meeting, "explain", term="second")
         assert refused.response.ephemeral and "paused" in refused.response.content
-        assert "Question #2" in (await kim.slash(community.meeting, "explain", term="x")).response.content
+        assert "without your name" in (await kim.slash(community.meeting, "explain", term="x")).response.content
         clock.shift(3 * 3600)
         await simcord_env.advance_time(3 * 3600)
-        assert "Question #3" in (await sam.slash(community.meeting, "explain", term="later")).response.content
+        assert "without your name" in (await sam.slash(community.meeting, "explain", term="later")).response.content
+        assert community.questions.last_message.embeds[0].title == "Question 3"
 
 
 _PIECES = ["\u200b", "\u200f", "\u202e", "@", "@everyone", "@here", "<@&1>", "<@1>", "**", "`", "||", "\n", "# ", "> "]
@@ -208,7 +214,7 @@ async def test_any_text_never_crashes_and_never_pings(simcord_env, community, te
     shown = await member.slash(community.meeting, "ask")
     result = await member.submit_modal(shown, {"question": text})
     assert result.response.ephemeral
-    if "Question #" in result.response.content:
+    if "without your name" in result.response.content:
         post = community.questions.last_message
         assert_inert(post)
         assert unrender_safe(post.embeds[0].description) == clean_question(text, 1000)
@@ -224,12 +230,12 @@ async def test_memory_only_state_is_forgotten_when_the_mute_window_passes(simcor
     sam = community.add_member("sam")
     user = simcord_env.create_user("dm_user")
     community.guild.add_member(user)
-    memory = simcord_env.bot.get_cog("Questions").memory
+    memory = simcord_env.bot.questions.memory
     with time_machine.travel(simcord_env.now(), tick=False) as clock:
         await sam.slash(community.meeting, "explain", term="first")
         await sam.slash(community.meeting, "explain", term="second")
         await user.send_dm("hello")
-        await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n2")
+        await community.facilitator.click(community.facilitators.last_message, custom_id="copbot:questions:mute:n2")
         assert len(memory.askers) == 2 and len(memory.mutes) == 1
         assert len(memory.rate_limiter) == 1 and len(memory.dm_limiter) == 1
         clock.shift(2 * 3600)
@@ -239,10 +245,10 @@ async def test_memory_only_state_is_forgotten_when_the_mute_window_passes(simcor
         clock.shift(3600 + 1)
         await simcord_env.advance_time(3600 + 1)
         assert len(memory) == 0  # everything, with no interaction to trigger it
-        first = next(m for m in community.questions.history() if m.embeds[0].title == "Question #1")
+        first = next(m for m in community.facilitators.history() if m.embeds and m.embeds[0].title == "Question 1")
         refused = await community.facilitator.click(first, custom_id="copbot:questions:mute:n1")
         assert "can't mute whoever asked that one" in refused.response.content
-        assert "Question #3" in (await sam.slash(community.meeting, "explain", term="later")).response.content
+        assert "without your name" in (await sam.slash(community.meeting, "explain", term="later")).response.content
 
 
 async def test_forget_meeting_state_clears_everything_and_changes_the_asker_secret(simcord_env, community):
@@ -250,11 +256,11 @@ async def test_forget_meeting_state_clears_everything_and_changes_the_asker_secr
     before cannot be made again (a new asker secret)."""
     await community.configure()
     sam = community.add_member("sam")
-    cog = simcord_env.bot.get_cog("Questions")
+    questions = simcord_env.bot.questions
     await sam.slash(community.meeting, "explain", term="first")
-    await community.facilitator.click(community.questions.last_message, custom_id="copbot:questions:mute:n1")
+    await community.facilitator.click(community.facilitators.last_message, custom_id="copbot:questions:mute:n1")
     assert "paused" in (await sam.slash(community.meeting, "explain", term="muted?")).response.content
-    before = cog.memory.keys.asker(community.guild.id, sam.id)
-    cog.forget_meeting_state()
-    assert len(cog.memory) == 0 and cog.memory.keys.asker(community.guild.id, sam.id) != before
-    assert "Question #2" in (await sam.slash(community.meeting, "explain", term="free again")).response.content
+    before = questions.memory.keys.asker(community.guild.id, sam.id)
+    questions.forget_meeting_state()
+    assert len(questions.memory) == 0 and questions.memory.keys.asker(community.guild.id, sam.id) != before
+    assert "without your name" in (await sam.slash(community.meeting, "explain", term="free again")).response.content
