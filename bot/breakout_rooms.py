@@ -317,7 +317,7 @@ class BreakoutRoomService:
 
     async def move(self, guild_id: int, person: Participant, group_number: int) -> Placement:
         """Put ``person`` in group ``group_number`` (from 1) of the open rooms, and record it, so the
-        history says who actually met whom."""
+        history says who actually met whom: at close they count as in both groups."""
         async with self._lock(guild_id):
             session = await self._open(guild_id)
             if not 1 <= group_number <= len(session.groups):
@@ -340,7 +340,7 @@ class BreakoutRoomService:
             if was_in is not None:
                 person = next(p for p in _participants(session.groups)[was_in] if p.id == person.id)
             groups[target].append(person)
-            return await self._save(session, groups, target, was_in)
+            return await self._save(session, groups, person, target, was_in)
 
     async def place(self, guild_id: int, person: Participant, came_from: int | None) -> Placement | None:
         """A person who joined the main voice channel (from ``came_from``, a channel id, or from outside
@@ -367,12 +367,20 @@ class BreakoutRoomService:
             if target is None:
                 return None
             groups[target].append(person)
-            return await self._save(session, groups, target, None)
+            return await self._save(session, groups, person, target, None)
 
     async def _save(
-        self, session: BreakoutSession, groups: list[list[Participant]], target: int, was_in: int | None
+        self,
+        session: BreakoutSession,
+        groups: list[list[Participant]],
+        person: Participant,
+        target: int,
+        was_in: int | None,
     ) -> Placement:
-        if not await self.repo.set_groups(session.id, _planned(groups)):
+        """Store the groups with ``person`` now in ``target``; a move from ``was_in`` is kept too, so that
+        at close they are recorded in both groups."""
+        moved = None if was_in is None else (int(person.id), was_in)  # type: ignore[call-overload]
+        if not await self.repo.set_groups(session.id, _planned(groups), moved):
             raise UserError(NO_ROOMS_OPEN)
         fresh = await self.repo.get(session.id)
         assert fresh is not None

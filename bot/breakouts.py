@@ -6,18 +6,16 @@ facilitator, which sizes are allowed, the sentences people read) are tested with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot import permissions
 from bot.errors import UserError
-from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan, plan_groups
-from bot.grouping.season import plan_first_of_season
+from bot.grouping import Constraints, History, InfeasibleError, Participant, Plan
+from bot.grouping.meeting import ATTENDANCE_WINDOW, plan_meeting
 from bot.roles import FACILITATOR, OTHER, is_role
 from bot.storage.breakouts import KeepApartRule, PlannedMember
 
-#: The people in breakouts at this many recent meetings make up the roster expected at the next ones.
-RECENT_MEETINGS = 3
 MIN_SIZE = 2
 MAX_SIZE = 25
 CATEGORY_NAME = "Breakouts"
@@ -47,6 +45,20 @@ def check_size(size: int) -> None:
     """Refuse sizes outside 2–25 with one sentence, before any work is done."""
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise UserError(f"Please choose a group size from {MIN_SIZE} to {MAX_SIZE} people.")
+
+
+#: ``/breakout plan`` without a size, when the size is needed.
+SIZE_NEEDED = "Please say how many people you want in each group, from 2 to 25."
+
+
+def check_plan_options(size: int | None, reuse: str | None) -> None:
+    """A new plan needs a size; bringing back the last groups (``reuse``) does not use one, so it is not
+    asked for then (and not checked: it is ignored)."""
+    if reuse is not None:
+        return
+    if size is None:
+        raise UserError(SIZE_NEEDED)
+    check_size(size)
 
 
 def room_name(number: int) -> str:
@@ -89,23 +101,20 @@ def planned_groups(plan: Plan) -> list[list[PlannedMember]]:
     return [[PlannedMember(int(p.id), p.role, p.is_facilitator) for p in g] for g in plan.groups]  # type: ignore[call-overload]
 
 
-def expected_roster(
-    today: Sequence[Participant], history: History | None, roles: dict[int, str] | None
-) -> list[Participant]:
-    """Who is likely at the next meetings: today's people, and whoever was in breakouts at one of the last
-    ``RECENT_MEETINGS`` meetings and still has a stakeholder role here (people who left have none)."""
-    roster = list(today)
-    if history is None or not roles:
-        return roster
-    seen = {p.id for p in roster}
-    for meeting in history.meetings()[-RECENT_MEETINGS:]:
-        for group in meeting:
-            for user_id in group:
-                role = roles.get(int(user_id))  # type: ignore[call-overload]
-                if user_id not in seen and role is not None and is_role(role):
-                    seen.add(user_id)
-                    roster.append(Participant(user_id, role, role == FACILITATOR))
-    return roster
+def members_with_roles(roles: dict[int, str] | None) -> list[Participant]:
+    """Every member with a stakeholder role, as the planner's participants: the people who may come to
+    later meetings (members who left have no role here, so they are not expected)."""
+    return [Participant(user_id, role, role == FACILITATOR) for user_id, role in (roles or {}).items() if is_role(role)]
+
+
+def attendance_for_planning(recorded: Sequence[Collection[int]], history: History | None) -> list[set[int]] | None:
+    """Who came to each recent meeting, for weighing people by how often they come: the attendance copbot
+    recorded (``/meeting start``) when it covers at least as many meetings as the breakout history, else
+    None (the planner then reads who was in each breakout of the history)."""
+    breakouts = history.meeting_count if history is not None else 0
+    if not recorded or len(recorded) < min(breakouts, ATTENDANCE_WINDOW):
+        return None
+    return [set(people) for people in recorded]
 
 
 def make_plan(
@@ -119,16 +128,16 @@ def make_plan(
     name: Callable[[Hashable], str] = str,
     avoid: Sequence[Sequence[Sequence[Hashable]]] = (),
     roles: dict[int, str] | None = None,
+    attended: Sequence[Collection[Hashable]] | None = None,
     season_meetings: int = 1,
 ) -> Plan:
     """Run the planner, turning every refusal into one plain sentence that names people, not ids.
 
-    With ``season_meetings`` > 1 this meeting is planned as the first of that many, the later ones over
-    the expected roster (:func:`expected_roster`, from ``roles``), so today's groups leave the next
-    meetings new faces to meet; when the expected roster is not today's people, the planner looks ahead
-    through its saturation tie-break instead (:func:`bot.grouping.season.plan_first_of_season`). A
-    reshuffle (``avoid``) plans this meeting alone: it must be a plan of the same cost as the one shown,
-    and only this meeting's cost is comparable.
+    The planning itself is :func:`bot.grouping.meeting.plan_meeting`, the same function
+    ``copbot groups plan`` calls offline, so both give the same groups for the same inputs and seed.
+    ``roles`` are every member's stakeholder role (who may come later) and ``attended`` who came to each
+    recent meeting, oldest first (copbot's recorded attendance; None: read from the breakout history),
+    which weigh the people expected at later meetings by how often they come.
 
     This is blocking CPU work (up to ``time_budget`` seconds); callers on the event loop run it in a thread.
     """
@@ -147,24 +156,16 @@ def make_plan(
         )
     constraints = Constraints(keep_apart=[(r.user_a, r.user_b) for r in keep_apart])
     try:
-        if season_meetings > 1 and not avoid:
-            return plan_first_of_season(
-                participants,
-                expected_roster(participants, history, roles),
-                rounds=season_meetings,
-                size=size,
-                history=history,
-                constraints=constraints,
-                seed=seed,
-                time_budget=time_budget,
-            )
-        return plan_groups(
+        return plan_meeting(
             participants,
             size=size,
             history=history,
             constraints=constraints,
             seed=seed,
             time_budget=time_budget,
+            members=members_with_roles(roles),
+            attended=attended,
+            season_meetings=season_meetings,
             avoid=avoid,
         )
     except InfeasibleError as error:

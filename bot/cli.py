@@ -13,7 +13,6 @@ one file, exit 0, one log line).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import dataclasses
 import getpass
@@ -25,24 +24,20 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from bot import __version__, permissions
-from bot.config import Config, ConfigError, Secret, load_config
+# Only what building the parser needs is imported here: each command imports what it uses, so
+# `copbot --help` and `copbot groups plan` start without asyncio, the database drivers or discord.py
+# (issue 29; `python tests/benchmarks/bench_grouping_cli.py` times the whole process).
+from bot import __version__
 from bot.grouping.cli import register as register_groups
 from bot.hosting import register as register_hosting
-from bot.privacy.cli import print_check as print_privacy_check
 from bot.privacy.cli import register as register_privacy
 from bot.report.cli import register as register_report
-from bot.storage.database import (
-    LATEST_VERSION,
-    DatabaseUnusableError,
-    SchemaTooNewError,
-    check_database_path,
-    read_schema_version,
-)
-from bot.storage.lock import DatabaseInUseError, DatabaseLock
 
 if TYPE_CHECKING:
+    import asyncio
+
     from bot.app import CopBot
+    from bot.config import Config
 
 log = logging.getLogger("bot.cli")
 
@@ -118,6 +113,12 @@ def parse_shards(shard_count: int | None, shards: str | None) -> dict[str, objec
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.config import ConfigError, Secret, load_config
+    from bot.storage.database import DatabaseUnusableError, check_database_path
+    from bot.storage.lock import DatabaseInUseError, DatabaseLock
+
     try:
         config = load_config()
     except ConfigError as exc:
@@ -191,6 +192,8 @@ def setup_logging(level_name: str) -> None:
 
 def _is_transient(exc: BaseException) -> bool:
     """A failure worth retrying: the network or Discord itself, not anything the operator must fix."""
+    import asyncio
+
     import aiohttp
     import discord
 
@@ -209,6 +212,8 @@ def _plain(exc: BaseException) -> str:
 
 async def _login_with_retries(bot: object, token: str, stop: asyncio.Event) -> bool:
     """Log in, retrying network failures with a capped backoff; False if asked to stop meanwhile."""
+    import asyncio
+
     import discord
 
     assert isinstance(bot, discord.Client)
@@ -289,9 +294,13 @@ async def _freeze_when_ready(bot: CopBot) -> None:
 
 
 async def _run_bot(config: Config, options: dict[str, object] | None = None) -> int:
+    import asyncio
+
     import discord
 
     from bot.app import create_bot
+    from bot.storage.database import DatabaseUnusableError, SchemaTooNewError
+    from bot.storage.lock import DatabaseInUseError
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -344,6 +353,12 @@ async def _run_bot(config: Config, options: dict[str, object] | None = None) -> 
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.config import ConfigError, load_config
+    from bot.privacy.cli import print_check as print_privacy_check
+    from bot.storage.database import LATEST_VERSION, DatabaseUnusableError, read_schema_version
+
     try:
         config = load_config()
     except ConfigError as exc:
@@ -403,9 +418,12 @@ async def _postgres_version(url: str) -> int | None:
 
 def _cmd_migrate_db(args: argparse.Namespace) -> int:
     """Copy a SQLite database into an empty PostgreSQL one, checked row for row."""
+    import asyncio
     from pathlib import Path
 
     from bot.storage.copy import CopyError, copy_database
+    from bot.storage.database import DatabaseUnusableError, SchemaTooNewError
+    from bot.storage.lock import DatabaseInUseError
     from bot.storage.postgres import is_postgres_url, redact_url
 
     if not is_postgres_url(args.postgres_url):
@@ -454,6 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_invite(args: argparse.Namespace) -> int:
     """Print the invite link, then what each permission is for (from :mod:`bot.permissions`)."""
+    from bot import permissions
+
     raw = str(args.client_id).strip()
     if not raw.isdigit() or not 15 <= len(raw) <= 21:
         return _fail(

@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, load_config
-
 EXIT_UNHEALTHY = 1
 EXIT_USAGE = 2
 
@@ -60,6 +58,7 @@ def pg_dump_command(url: str, file: str) -> str:
 
 
 def handle_backup(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_config
     from bot.storage.backup import backup_sqlite
     from bot.storage.database import DatabaseUnusableError
 
@@ -87,6 +86,7 @@ def handle_backup(args: argparse.Namespace) -> int:
 def handle_health(args: argparse.Namespace) -> int:
     from bot.cli import parse_shards
     from bot.clock import utcnow
+    from bot.config import ConfigError, load_config
     from bot.health import STALE_AFTER, heartbeat_path, read, verdict
 
     try:

@@ -239,6 +239,13 @@ class MeetingSessionService:
             tuple(t for t in tasks if t.status == "open"),
         )
 
+    async def recent_attendance(self, guild_id: int, last: int) -> list[set[int]]:
+        """Who came to each of the ``last`` closed meetings, oldest first (empty when none was held with
+        ``/meeting start``): the breakout planner weighs people by how often they come."""
+        found = await self.sessions.recent_closed(guild_id, last)
+        attendees = await self.sessions.attendees_by_session(s.id for s in found)
+        return [attendees.get(s.id, set()) for s in found]
+
     async def attendance_history(self, guild_id: int, last: int) -> list[AttendanceRow]:
         """Attendance by role for the ``last`` closed meetings, oldest first."""
         if not 1 <= last <= 50:

@@ -56,8 +56,12 @@ up to 60 people with history and a budget of at least half a second, two things 
   imagined meetings can then go, and the one that leaves the most new faces is kept.
 
 Planning several meetings jointly (a season, ``copbot groups plan --rounds K``) is :mod:`.season`; so is
-following one season design meeting by meeting when the same people meet again
-(:func:`.season.continued_design`, used by ``plan_first_of_season``).
+following one season design meeting by meeting when the same people meet again, a few of them perhaps
+away (:func:`.season.continued_design`, used by ``plan_first_of_season``).
+
+One meeting as ``/breakout plan`` and ``copbot groups plan`` plan it is :func:`.meeting.plan_meeting`: both
+call it, so the same inputs and seed give the same groups in Discord and offline. It also works out who is
+expected at later meetings and weighs each by how often they came.
 
 The lower bound. For each class the fewest same-class pairs over g groups is
 ``e * C(q+1, 2) + (g - e) * C(q, 2)`` with ``q, e = divmod(N, g)``. This holds whatever the group sizes
@@ -77,16 +81,43 @@ members as groups the even spread already gives every group two or more.
 Public API::
 
     plan_groups(participants, *, size=None, group_count=None, history=None, constraints=None,
-                seed=0, time_budget=0.3, avoid=(), later=()) -> Plan
+                seed=0, time_budget=0.3, avoid=(), later=(), attendance=None) -> Plan
+    meeting.plan_meeting(today, *, size, history=None, constraints=None, seed=0, time_budget=1.0,
+                         members=(), attended=None, season_meetings=1, avoid=()) -> Plan
     lower_bound(participants, *, size=None, group_count=None, history=None) -> float
     objective(groups, history=None) -> float
 """
 
-from .cost import lower_bound, objective
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .history import History
 from .model import Constraints, InfeasibleError, Participant, group_count_for
-from .plan import Plan, plan_groups
-from .report import GroupReport, PlanReport
+
+if TYPE_CHECKING:
+    from .cost import lower_bound, objective
+    from .plan import Plan, plan_groups
+    from .report import GroupReport, PlanReport
+
+#: Names loaded on first use, so that reading a CSV file or building the ``copbot`` parser does not load
+#: the search (``copbot --help`` starts faster; issue 29).
+_LAZY = {
+    "lower_bound": ".cost",
+    "objective": ".cost",
+    "Plan": ".plan",
+    "plan_groups": ".plan",
+    "GroupReport": ".report",
+    "PlanReport": ".report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Constraints",

@@ -3,6 +3,15 @@
 This is the only module of the package that reads files. Every input problem becomes one plain sentence
 on stderr and exit code 2, naming the file, the line and the value, because the person reading it is a
 facilitator with a spreadsheet, not a programmer.
+
+One meeting is planned by :func:`.meeting.plan_meeting`, the function ``/breakout plan`` calls, with the
+``[breakouts]`` settings the bot uses (``season_meetings``, and ``planning_seconds`` as the default time):
+the same people, history, keep-apart pairs and seed give the same groups offline as in Discord.
+
+Time is honest: ``--time-budget`` is the wall time of the whole command, start-up included, so the
+planner gets what is left once Python has started and the files are read. To keep start-up short, the
+planner is imported only when there is something to plan (``copbot --help`` does not load it), and
+numpy only when a season is searched (:mod:`.season_search`).
 """
 
 from __future__ import annotations
@@ -10,17 +19,23 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import roles
 
 from .history import History
-from .model import InfeasibleError, Participant, people
-from .plan import Plan, plan_groups
-from .season import plan_season
+from .model import Constraints, InfeasibleError, Participant, people
+
+if TYPE_CHECKING:
+    from .plan import Plan
+
+#: When this module was imported: the start of the clock where the process start cannot be read.
+_IMPORTED = time.perf_counter()
 
 EXIT_BAD_INPUT = 2
 #: Longest season ``--rounds`` plans (a year of fortnightly meetings).
@@ -32,13 +47,16 @@ DESCRIPTION = """\
 Split the people in a CSV file into well-mixed breakout groups.
 
 The CSV file needs a first line naming the columns "name" and "role", and may have a
-"facilitator" column (yes or no). Roles: {roles}.
-Anyone with the role "facilitator" also counts as a facilitator.
+"facilitator" column (yes or no) and a "here" column (yes or no; blank means yes).
+Roles: {roles}.
+Anyone with the role "facilitator" also counts as a facilitator. People marked "here" no
+are members who are not at this meeting: they are not put in a group, but the plan
+keeps new faces for them when they come to later meetings, as often as they came before.
 
-  name,role,facilitator
-  Ann,facilitator,yes
-  Bob,gp,no
-  Cat,lay,
+  name,role,facilitator,here
+  Ann,facilitator,yes,
+  Bob,gp,no,yes
+  Cat,lay,,no
 
 The plan puts one facilitator in each group when there are enough, then spreads every role as
 evenly as it can, and only then avoids grouping people who were together at recent meetings:
@@ -50,12 +68,19 @@ the past meetings. --json then prints {{"rounds": [plan, ...]}}.
 
 The optional history file is a CSV with the columns "meeting", "group" and "name": one line
 per person per past meeting, oldest meeting first. Meeting and group can be any label
-(a date, a number); people who are not in today's list are ignored.
+(a date, a number). Planning meeting by meeting, add each meeting's groups to it: the plan
+then continues one season design when the same people meet again, as /breakout plan does.
 
   meeting,group,name
   2024-05-01,1,Ann
   2024-05-01,1,Bob
   2024-05-01,2,Cat
+
+The optional keep-apart file is a CSV with the columns "name" and "apart_from": these two
+people are never put in the same group.
+
+  name,apart_from
+  Bob,Cat
 """
 
 
@@ -76,11 +101,12 @@ def register(subparsers: Any) -> None:
     plan.add_argument("file", metavar="FILE.csv", help="the people to group: columns name, role, facilitator")
     plan.add_argument("--size", required=True, metavar="N", help="people per group (at most; 2 or more)")
     plan.add_argument("--history", metavar="FILE", help="past meetings: a CSV with columns meeting, group, name")
+    plan.add_argument("--keep-apart", metavar="FILE", help="pairs never to group: a CSV with columns name, apart_from")
     plan.add_argument(
         "--seed",
         default="0",
         metavar="S",
-        help="another number gives another plan as good as seed 0's, when one exists (0)",
+        help="another number may give another plan as good, when one exists (0)",
     )
     plan.add_argument(
         "--rounds",
@@ -93,9 +119,10 @@ def register(subparsers: Any) -> None:
         "--time-budget",
         default=None,
         metavar="SECONDS",
-        help="longest time to spend improving the plan (1 second per meeting)",
+        help="longest time the whole command may take, start-up included "
+        "(the bot's planning time per meeting: 1 second unless set in its configuration)",
     )
-    plan.set_defaults(func=handle_plan)
+    plan.set_defaults(func=handle_plan, started=command_started())
 
 
 def handle_plan(args: argparse.Namespace) -> int:
@@ -106,27 +133,103 @@ def handle_plan(args: argparse.Namespace) -> int:
         rounds = _whole_number(args.rounds, "--rounds")
         if not 1 <= rounds <= MAX_ROUNDS:
             raise InputError(f"--rounds must be from 1 to {MAX_ROUNDS}, not {rounds}.")
-        budget = _seconds(args.time_budget if args.time_budget is not None else str(rounds))
-        roster = read_roster(Path(args.file))
+        season_meetings, planning_seconds = _bot_settings()
+        budget = _seconds(args.time_budget) if args.time_budget is not None else planning_seconds * rounds
+        members = read_roster(Path(args.file))
+        roster = [p for p, here in members if here]
+        if not roster:
+            raise InputError(f"{args.file} marks nobody as here today.")
         if size < 2:
             raise InputError(f"--size must be at least 2, not {size}.")
         if size > len(roster):
-            raise InputError(f"--size {size} is larger than the {people(len(roster))} in {args.file}.")
+            where = "in" if len(roster) == len(members) else "marked here in"
+            raise InputError(f"--size {size} is larger than the {people(len(roster))} {where} {args.file}.")
         history = read_history(Path(args.history)) if args.history else None
+        apart = read_keep_apart(Path(args.keep_apart), {p.id for p, _ in members}) if args.keep_apart else []
+        constraints = Constraints(keep_apart=apart)
+        # Whatever start-up and reading the files took is spent: the planner gets the rest.
+        started = getattr(args, "started", None) or time.perf_counter()
+        left = max(MIN_PLAN_SECONDS, budget - (time.perf_counter() - started) - PRINT_RESERVE)
         if rounds > 1:
-            season = plan_season([roster] * rounds, size=size, history=history, seed=seed, time_budget=budget)
+            from .season import plan_season
+
+            season = plan_season(
+                [roster] * rounds, size=size, history=history, constraints=constraints, seed=seed, time_budget=left
+            )
             print(json.dumps(season_json(season), indent=2) if args.json else season_text(season))
             return 0
-        plan = plan_groups(roster, size=size, history=history, seed=0, time_budget=budget)
-        if seed != 0:
-            # "Another plan as good": the plan seed 0 prints is the one to differ from.
-            shown = [[p.id for p in group] for group in plan.groups]
-            plan = plan_groups(roster, size=size, history=history, seed=seed, time_budget=budget, avoid=[shown])
+        from .meeting import plan_meeting
+
+        plan = plan_meeting(
+            roster,
+            size=size,
+            history=history,
+            constraints=constraints,
+            seed=seed,
+            time_budget=left,
+            members=[p for p, _ in members],
+            season_meetings=season_meetings,
+        )
     except (InputError, InfeasibleError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     print(json.dumps(plan_json(plan), indent=2) if args.json else plan_text(plan))
     return 0
+
+
+#: Seconds kept back from ``--time-budget`` for printing the plan and Python's own exit (measured: about
+#: 0.02 s on an idle machine, more when the machine is busy).
+PRINT_RESERVE = 0.05
+#: The planner always gets at least this long, even when start-up used up the budget.
+MIN_PLAN_SECONDS = 0.05
+
+
+def process_age() -> float | None:
+    """How long this process has been running, or None where the system does not say.
+
+    Linux keeps the process's start time and the time since boot, both to a hundredth of a second.
+    """
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        started = int(stat.rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(0.0, uptime - started)
+
+
+def _run_as_copbot() -> bool:
+    """True when this process is the ``copbot`` command itself: the console script (whose ``main`` is
+    :func:`bot.cli.main`), ``python -m bot`` or ``python -m bot.grouping.cli``."""
+    entry = sys.modules.get("__main__")
+    spec = getattr(entry, "__spec__", None)
+    if spec is not None and spec.name in ("bot.__main__", "bot.grouping.cli"):
+        return True
+    return getattr(getattr(entry, "main", None), "__module__", None) == "bot.cli"
+
+
+def command_started() -> float:
+    """The ``time.perf_counter()`` reading at which this command started, so that start-up counts against
+    ``--time-budget``: the process's start when this process is the ``copbot`` command (Python's own
+    start-up and every import included; from this module's import where the system does not say when
+    the process started), else now (a parser built inside another program, as in the tests)."""
+    now = time.perf_counter()
+    if not _run_as_copbot():
+        return now
+    age = process_age()
+    return now - age if age is not None else _IMPORTED
+
+
+def _bot_settings() -> tuple[int, float]:
+    """``season_meetings`` and ``planning_seconds`` from the bot's configuration, so a meeting planned here
+    is planned as ``/breakout plan`` plans it."""
+    from bot.config import ConfigError, load_config
+
+    try:
+        settings = load_config().breakouts
+    except ConfigError as exc:
+        raise InputError(f"The configuration has a problem: {exc}") from None
+    return settings.season_meetings, settings.planning_seconds
 
 
 def _whole_number(value: str, option: str) -> int:
@@ -171,15 +274,17 @@ def _rows(path: Path, required: tuple[str, ...], hint: str) -> Iterator[tuple[in
         raise InputError(f"Cannot read {path}: {exc}.") from None
 
 
-def read_roster(path: Path) -> list[Participant]:
-    """The people in a ``name,role[,facilitator]`` CSV file, checked line by line."""
+def read_roster(path: Path) -> list[tuple[Participant, bool]]:
+    """The people in a ``name,role[,facilitator][,here]`` CSV file, checked line by line, each with whether
+    they are here today (blank ``here`` means yes)."""
     allowed = ", ".join(roles.ROLE_KEYS)
-    roster: list[Participant] = []
+    roster: list[tuple[Participant, bool]] = []
     seen: dict[str, int] = {}
-    hint = "name,role (and optionally facilitator)"
+    hint = "name,role (and optionally facilitator and here)"
     for line, row in _rows(path, ("name", "role"), hint):
         name, role = row["name"], row["role"].lower()
         flag = row.get("facilitator", "").lower()
+        here = row.get("here", "").lower()
         if not name:
             raise InputError(f"{path} line {line}: the name is blank.")
         if name in seen:
@@ -190,11 +295,30 @@ def read_roster(path: Path) -> list[Participant]:
             raise InputError(f"{path} line {line}: '{row['role']}' is not a known role; use one of: {allowed}.")
         if flag not in _YES | _NO:
             raise InputError(f"{path} line {line}: facilitator must be yes or no, not '{row['facilitator']}'.")
+        if here not in _YES | _NO:
+            raise InputError(f"{path} line {line}: here must be yes or no, not '{row['here']}'.")
         seen[name] = line
-        roster.append(Participant(name, role, flag in _YES or role == roles.FACILITATOR))
+        person = Participant(name, role, flag in _YES or role == roles.FACILITATOR)
+        roster.append((person, here in _YES or not here))
     if not roster:
         raise InputError(f"{path} lists nobody.")
     return roster
+
+
+def read_keep_apart(path: Path, names: set[str]) -> list[tuple[str, str]]:
+    """Pairs from a ``name,apart_from`` CSV file; both must be people of the people file."""
+    pairs: list[tuple[str, str]] = []
+    for line, row in _rows(path, ("name", "apart_from"), "name,apart_from"):
+        a, b = row["name"], row["apart_from"]
+        for column, value in (("name", a), ("apart_from", b)):
+            if not value:
+                raise InputError(f"{path} line {line}: the {column} is blank.")
+            if value not in names:
+                raise InputError(f"{path} line {line}: {value} is not in the people file.")
+        if a == b:
+            raise InputError(f"{path} line {line}: {a} cannot be kept apart from themselves.")
+        pairs.append((a, b))
+    return pairs
 
 
 def read_history(path: Path) -> History:

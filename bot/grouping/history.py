@@ -32,22 +32,15 @@ class History:
     def add_meeting(self, groups: Iterable[Iterable[Hashable]]) -> None:
         """Record a meeting as the most recent one.
 
-        Raises ``ValueError`` if someone is in two groups of the same meeting: that cannot happen in a
-        real meeting, so it means the caller's data is wrong and every weight built on it would be too.
+        Someone may be in several groups of one meeting: a person moved to another room part-way through
+        met the people of both, and the history must say who met whom. (Listed twice in one group counts
+        once.)
         """
-        seen: dict[Hashable, int] = {}
-        group_list = [list(group) for group in groups]
+        meeting = self._meeting_count
+        group_list = [list(dict.fromkeys(group)) for group in groups]
         for g, group in enumerate(group_list):
             for person in group:
-                if person in seen:
-                    raise ValueError(
-                        f"{person} is listed twice in meeting {self._meeting_count + 1}; "
-                        "each person can be in only one group per meeting."
-                    )
-                seen[person] = g
-        meeting = self._meeting_count
-        for person, g in seen.items():
-            self._groups_of.setdefault(person, []).append((meeting, g))
+                self._groups_of.setdefault(person, []).append((meeting, g))
         self._group_counts.append(len(group_list))
         self._meeting_count += 1
 

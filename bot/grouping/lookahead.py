@@ -17,6 +17,8 @@ remaining gap to the floor of 24 comes from choices that no single meeting's pla
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Hashable, Sequence
 
 from .cost import EPS
@@ -61,13 +63,19 @@ def choose(
     budget: float,
     bound: float,
     first: tuple[list[int], float],
+    deadline: float = math.inf,
 ) -> list[int]:
-    """The candidate of the best cost whose imagined next meetings cost least (``first`` on ties)."""
+    """The candidate of the best cost whose imagined next meetings cost least (``first`` on ties).
+
+    Nothing new is started after ``deadline`` (a busy machine makes the searches' set-up slower than
+    planned): the candidates whose imagined meetings were all planned by then are compared."""
     best_cost = first[1]
     candidates = [first]
     seen = {_partition(first[0])}
     spare = budget * (1 - MAIN_SHARE) / 2
     for k in range(1, CANDIDATES):
+        if time.perf_counter() >= deadline:
+            break
         assignment, cost = solve(history, _seed(seed, k), spare / (CANDIDATES - 1))
         if cost < best_cost - EPS:
             best_cost = cost
@@ -84,12 +92,19 @@ def choose(
         future = history.extended(_groups(assignment, ids, g))
         score = 0.0
         for step in range(DEPTH):
+            if time.perf_counter() >= deadline:
+                break
             imagined, cost = solve(future, _seed(seed, 100 + k * DEPTH + step), step_budget)
             score += cost - bound
             future = future.extended(_groups(imagined, ids, g))
-        scores.append(score)
+        else:
+            scores.append(score)
+            continue
+        break
+    if not scores:
+        return candidates[0][0]
     lowest = min(scores)
-    return next(c[0] for c, score in zip(candidates, scores, strict=True) if score <= lowest + EPS)
+    return next(c[0] for c, score in zip(candidates, scores, strict=False) if score <= lowest + EPS)
 
 
 def _seed(seed: int, k: int) -> int:

@@ -11,11 +11,14 @@ it next runs its daily job (or at once, if it is running). Bad input: one senten
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Config, ConfigError, load_config
+if TYPE_CHECKING:
+    from bot.config import Config
+
+# asyncio and the configuration are imported by the commands that use them, so registering these
+# commands costs `copbot --help` and `copbot groups plan` nothing (issue 29).
 
 EXIT_USAGE = 2
 
@@ -48,6 +51,8 @@ def _id(value: str | None, what: str) -> int | None:
 
 
 def _setup(args: argparse.Namespace) -> tuple[Config, int, int | None]:
+    from bot.config import ConfigError, load_config
+
     try:
         config = load_config()
     except ConfigError as exc:
@@ -83,6 +88,8 @@ def _run(args: argparse.Namespace, method: str) -> tuple[Any, int, int | None] |
     except _InputError as exc:
         print(exc, file=sys.stderr)
         return None
+    import asyncio
+
     from bot.storage.database import DatabaseUnusableError, SchemaTooNewError
 
     try:
@@ -119,6 +126,7 @@ def handle_export(args: argparse.Namespace) -> int:
 
 
 def handle_policy(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_config
     from bot.privacy.policy import document
 
     try:
@@ -132,6 +140,8 @@ def handle_policy(args: argparse.Namespace) -> int:
 
 def print_check(config: Config, width: int) -> None:
     """Lines for ``copbot check``: the oldest row kept of each kind the retention job removes."""
+    import asyncio
+
     from bot.storage.privacy import read_oldest
 
     if config.database_url:  # the file path is unused then: a stale SQLite file there must not be shown

@@ -162,7 +162,8 @@ TABLES: tuple[Table, ...] = (
         name="breakout_sessions",
         title="Breakout plans",
         what="each breakout plan: the groups (as they end up, after moves and late joiners), each person's role, "
-        "the rooms, when each room asked for a facilitator (not who asked), and who made the plan",
+        "who was moved out of which group, the rooms, when each room asked for a facilitator (not who asked), "
+        "and who made the plan",
         why="so rooms can be opened and closed again, even after a restart",
         kept="finished plans are deleted after the retention period",
         seen_by="the facilitator who made the plan",
@@ -171,6 +172,7 @@ TABLES: tuple[Table, ...] = (
                 "groups_json", "one of the people in a planned group (with their role)", "drop", "member_groups"
             ),
             MemberColumn("created_by", "the facilitator who made the plan", "blank"),
+            MemberColumn("moved_json", "someone who was moved from this group to another one", "drop", "id_groups"),
         ),
     ),
     Table(

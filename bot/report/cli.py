@@ -10,7 +10,6 @@ bot runs: it only reads. Bad input: one sentence, exit code 2.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,8 @@ class _InputError(Exception):
 
 
 def handle_report(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: registering the command costs `copbot --help` nothing
+
     try:
         html_path, csv_path, files = asyncio.run(_report(args))
     except _InputError as exc:

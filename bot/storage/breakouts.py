@@ -59,6 +59,8 @@ class BreakoutSession:
     #: Where the facilitators' note with a timed breakout's end (and "Add 5 minutes") is, if posted.
     timer_channel_id: int | None = None
     timer_message_id: int | None = None
+    #: Per group (room order): who was in it and was moved to another group while the rooms were open.
+    moved_from: tuple[tuple[int, ...], ...] = ()
 
     @property
     def member_count(self) -> int:
@@ -92,7 +94,7 @@ def _groups_from_json(text: str) -> tuple[tuple[PlannedMember, ...], ...]:
 _SESSION_COLUMNS = (
     "id, guild_id, status, size, seed, groups_json, summary, source_channel_id, category_id,"
     " channel_ids_json, ends_at, warned, created_by, note_ids_json, help_json,"
-    " timer_channel_id, timer_message_id"
+    " timer_channel_id, timer_message_id, moved_json"
 )
 
 
@@ -116,6 +118,7 @@ def _session(row: object) -> BreakoutSession:
         help_asked={int(k): datetime.fromisoformat(v) for k, v in json.loads(r["help_json"]).items()},
         timer_channel_id=r["timer_channel_id"],
         timer_message_id=r["timer_message_id"],
+        moved_from=tuple(tuple(int(u) for u in g) for g in json.loads(r["moved_json"])),
     )
 
 
@@ -304,11 +307,20 @@ class BreakoutRepository:
         """Mark the session closed and record its groups as a meeting, in one transaction.
 
         The groups are read from the row, not from ``session``: a move or a late joiner recorded
-        after the caller read the session still counts as who met whom.
+        after the caller read the session still counts as who met whom. Someone who was moved is
+        recorded in every group they were in (they met the people of each).
         """
         async with self._db.transaction() as tx:
-            row = await tx.fetchone("SELECT groups_json FROM breakout_sessions WHERE id = ?", (session.id,))
-            groups = _groups_from_json(row["groups_json"]) if row is not None else session.groups
+            row = await tx.fetchone("SELECT groups_json, moved_json FROM breakout_sessions WHERE id = ?", (session.id,))
+            if row is not None:
+                planned = _groups_from_json(row["groups_json"])
+                moved = json.loads(row["moved_json"])
+            else:
+                planned, moved = session.groups, [list(g) for g in session.moved_from]
+            groups = [
+                list(dict.fromkeys([m.user_id for m in group] + [int(u) for u in (moved[b] if b < len(moved) else [])]))
+                for b, group in enumerate(planned)
+            ]
             changed = await tx.execute(
                 "UPDATE breakout_sessions SET status = 'closed', closed_at = ?, channel_ids_json = '[]',"
                 " category_id = NULL WHERE id = ? AND status IN ('opening', 'open', 'closing')",
@@ -320,19 +332,32 @@ class BreakoutRepository:
                     (
                         session.guild_id,
                         session.id,
-                        json.dumps([[m.user_id for m in g] for g in groups if g]),
+                        json.dumps([g for g in groups if g]),
                         utcnow().isoformat(),
                     ),
                 )
 
     # ------------------------------------------------------------ while rooms are open
 
-    async def set_groups(self, session_id: int, groups: list[list[PlannedMember]]) -> bool:
-        """Replace an open session's groups (a move or a late joiner); False once it is no longer open."""
+    async def set_groups(
+        self, session_id: int, groups: list[list[PlannedMember]], moved: tuple[int, int] | None = None
+    ) -> bool:
+        """Replace an open session's groups (a move or a late joiner); False once it is no longer open.
+
+        ``moved`` is (user id, index of the group they left) for a move: kept, so that at close they are
+        recorded in that group too.
+        """
         async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT moved_json FROM breakout_sessions WHERE id = ?", (session_id,))
+            left = json.loads(row["moved_json"]) if row is not None else []
+            if moved is not None:
+                user_id, group = moved
+                left += [[] for _ in range(group + 1 - len(left))]
+                if user_id not in left[group]:
+                    left[group].append(user_id)
             changed = await tx.execute(
-                "UPDATE breakout_sessions SET groups_json = ? WHERE id = ? AND status = 'open'",
-                (_groups_to_json(groups), session_id),
+                "UPDATE breakout_sessions SET groups_json = ?, moved_json = ? WHERE id = ? AND status = 'open'",
+                (_groups_to_json(groups), json.dumps(left), session_id),
             )
         return changed > 0
 

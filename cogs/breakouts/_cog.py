@@ -27,8 +27,9 @@ from bot.breakout_rooms import EXTRA_MINUTES, NO_ROOMS_OPEN, BreakoutRoomService
 from bot.breakouts import (
     CATEGORY_NAME,
     Candidate,
+    attendance_for_planning,
     build_roster,
-    check_size,
+    check_plan_options,
     make_plan,
     missing_permission,
     open_report,
@@ -40,6 +41,7 @@ from bot.breakouts import (
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.grouping import Participant, Plan
+from bot.grouping.meeting import ATTENDANCE_WINDOW
 from bot.roles import short_label
 from bot.storage.breakouts import ALREADY_OPEN, NOT_PLANNED, BreakoutRepository, BreakoutSession, PlannedMember
 from bot.text_limits import MESSAGE, fit, fit_lines
@@ -120,7 +122,7 @@ class BreakoutsCog(
 
     @app_commands.command(name="plan", description="Plan mixed breakout groups (facilitators)")
     @app_commands.describe(
-        size="How many people in each group (2 to 25)",
+        size="How many people in each group (2 to 25; not needed with reuse)",
         voice="The voice channel to take people from (default: the main voice channel)",
         reuse="last: the groups of the last breakout again, with the people here today",
     )
@@ -128,12 +130,12 @@ class BreakoutsCog(
     async def plan(
         self,
         interaction: discord.Interaction,
-        size: int,
+        size: int | None = None,
         voice: discord.VoiceChannel | None = None,
         reuse: Literal["last"] | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        check_size(size)
+        check_plan_options(size, reuse)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await members_ready(guild)
         settings = await self.bot.settings.get(guild.id)
@@ -166,6 +168,7 @@ class BreakoutsCog(
             summary += without_role_line(roster.without_role)
             size = max(len(g) for g in groups)
         else:
+            assert size is not None  # check_plan_options: a size is given when it is used
             plan = await self._run_planner(guild, roster.participants, size, seed)
             groups, summary = planned_groups(plan), plan_summary(plan, roster.without_role, source)
         session = await self.repo.create_plan(
@@ -193,6 +196,7 @@ class BreakoutsCog(
         history = await self.repo.history(guild.id)
         rules = await self.repo.keep_apart_rules(guild.id)
         roles = await self.bot.members.roles_for(guild.id)
+        recorded = await self.bot.meeting_sessions.recent_attendance(guild.id, ATTENDANCE_WINDOW)
 
         def name(user_id: Hashable) -> str:
             return name_of(guild.get_member(int(user_id)), int(user_id))  # type: ignore[call-overload]
@@ -208,6 +212,7 @@ class BreakoutsCog(
             name=name,
             avoid=avoid or (),
             roles=roles,
+            attended=attendance_for_planning(recorded, history),
             season_meetings=self.bot.config.breakouts.season_meetings,
         )
 

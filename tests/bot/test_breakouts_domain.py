@@ -9,16 +9,18 @@ import pytest
 from bot.breakouts import (
     Candidate,
     MoveResult,
+    attendance_for_planning,
     build_roster,
     check_size,
     make_plan,
+    members_with_roles,
     missing_permission,
     open_report,
     progress_text,
 )
 from bot.clock import utcnow
 from bot.errors import UserError
-from bot.grouping import Participant
+from bot.grouping import History, Participant
 from bot.storage.breakouts import BreakoutRepository, KeepApartRule, PlannedMember
 from bot.storage.database import Database
 
@@ -56,6 +58,19 @@ def test_impossible_keep_apart_names_people() -> None:
     with pytest.raises(UserError) as caught:
         make_plan(people, size=4, history=None, keep_apart=rules, seed=0, time_budget=0.05, name=lambda i: f"P{i}")
     assert "P" in caught.value.message and "apart" in caught.value.message
+
+
+def test_members_with_a_role_are_who_may_come_later() -> None:
+    members = members_with_roles({1: "gp", 2: "facilitator", 3: "not-a-role"})
+    assert members == [Participant(1, "gp", False), Participant(2, "facilitator", True)]
+
+
+def test_recorded_attendance_is_used_when_it_covers_the_breakout_history() -> None:
+    history = History.from_meetings([[[1, 2]], [[1, 3]]])
+    assert attendance_for_planning([{1, 2, 5}, {1, 3}], history) == [{1, 2, 5}, {1, 3}]
+    # Only the last meeting was held with /meeting start: the breakout history says more.
+    assert attendance_for_planning([{1, 3}], history) is None
+    assert attendance_for_planning([], None) is None
 
 
 def test_permission_sentences_name_the_missing_permission() -> None:

@@ -104,3 +104,14 @@ async def test_a_written_answer_is_in_the_recap_and_an_unposted_question_cannot_
     [row] = recap.questions
     assert row.answer == "A group of people followed together over time."
     assert await answers.for_guild(GUILD) == {posted.number: row.answer}
+
+
+async def test_recent_attendance_says_who_came_to_each_meeting_oldest_first(service: MeetingSessionService) -> None:
+    # The breakout planner weighs people by how often they come (issue 29).
+    assert await service.recent_attendance(GUILD, 10) == []
+    for k, present in enumerate(([1, 2, 3], [1, 3], [1, 4])):
+        start = T0 + timedelta(days=7 * k)
+        await service.start(GUILD, 9, start, "UTC", present=present)
+        await service.end(GUILD, start + timedelta(hours=1))
+    assert await service.recent_attendance(GUILD, 10) == [{1, 2, 3}, {1, 3}, {1, 4}]
+    assert await service.recent_attendance(GUILD, 2) == [{1, 3}, {1, 4}]

@@ -163,6 +163,8 @@ async def test_bad_sizes_and_same_member_twice(simcord_env, community):
     for size in (1, 26):
         out = await _plan(community, size)
         assert out.response.content == "Please choose a group size from 2 to 25 people."
+    no_size = await community.facilitator.slash(community.meeting, "breakout plan")
+    assert no_size.response.content == "Please say how many people you want in each group, from 2 to 25."
     same = await community.facilitator.slash(
         community.meeting, "breakout keep-apart", member_a=people[1], member_b=people[1]
     )

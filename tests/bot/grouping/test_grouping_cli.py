@@ -131,9 +131,10 @@ def test_same_seed_same_output(roster: Path, capsys: pytest.CaptureFixture[str])
         (
             "name,job\nAnn,gp\n",
             [],
-            "{f} has no 'role' column; its first line must name the columns name,role (and optionally facilitator).",
+            "{f} has no 'role' column; its first line must name the columns name,role "
+            "(and optionally facilitator and here).",
         ),
-        ("", [], "{f} is empty; its first line must name the columns name,role (and optionally facilitator)."),
+        ("", [], "{f} is empty; its first line must name the columns name,role (and optionally facilitator and here)."),
         (
             "name,role\nAnn,gp\nBob,nurse\n",
             [],
@@ -227,11 +228,10 @@ def test_help_documents_both_file_formats(capsys: pytest.CaptureFixture[str]) ->
     assert "lay, clinician, gp, commissioner, manager, researcher, facilitator, other" in out
 
 
-def _groups_of(out: str) -> list[str]:
-    return [line for line in out.splitlines() if line.startswith("  ") and not line.startswith("  Group")]
-
-
-def test_another_seed_gives_another_plan_of_the_same_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_another_seed_plans_as_well(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The seed is the planner's seed, as in /breakout plan: another seed may give other groups, never
+    # a worse mix. (It used to reshuffle away from seed 0's plan, which also threw away the season
+    # design when a facilitator gave a new seed at every meeting: issue 29.)
     import random
 
     roles = ["facilitator"] * 4 + ["lay"] * 5 + ["gp"] * 4 + ["clinician"] * 4 + ["commissioner"] * 3
@@ -250,31 +250,68 @@ def test_another_seed_gives_another_plan_of_the_same_score(tmp_path: Path, capsy
         lines += [f"M{m},{k % 6 + 1},{name}" for k, name in enumerate(names)]
     past = tmp_path / "past.csv"
     past.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    outs = {}
     for seed in ("0", "1", "42"):
         rc, out, err = run(
             ["groups", "plan", str(members), "--size", "4", "--history", str(past), "--seed", seed], capsys
         )
         assert (rc, err) == (0, "")
-        outs[seed] = out
-    score = [line for line in outs["0"].splitlines() if "Mix score" in line]
-    assert score == ["  Mix score 4.95 (lower is better; no plan can score below 0)."]
-    for seed in ("1", "42"):
-        assert [line for line in outs[seed].splitlines() if "Mix score" in line] == score
-        assert outs[seed] != outs["0"]
-        assert "No other plan" not in outs[seed]
+        score = [line for line in out.splitlines() if "Mix score" in line]
+        assert score == ["  Mix score 4.95 (lower is better; no plan can score below 0)."]
 
 
-def test_another_seed_says_when_the_plan_is_the_only_best_one(tmp_path: Path, capsys) -> None:
-    members = tmp_path / "m.csv"
-    members.write_text("name,role,facilitator\nFran,facilitator,yes\nFay,facilitator,yes\nLee,lay,no\nGus,gp,no\n")
-    past = tmp_path / "p.csv"
-    past.write_text("meeting,group,name\nMay,1,Fran\nMay,1,Lee\nMay,2,Fay\nMay,2,Gus\n")
-    rc, first, _ = run(["groups", "plan", str(members), "--size", "2", "--history", str(past)], capsys)
-    assert rc == 0 and "No other plan" not in first
-    rc, again, _ = run(["groups", "plan", str(members), "--size", "2", "--history", str(past), "--seed", "3"], capsys)
-    assert rc == 0
-    assert _groups_of(again)[:-1] == _groups_of(first)
-    assert again.splitlines()[-1] == (
-        "  No other plan as good as this one was found, so these are the same groups as before."
+def test_people_not_here_are_not_grouped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "team.csv"
+    path.write_text(
+        ROSTER.replace("Ida,lay,false", "Ida,lay,false,no").replace(
+            "name,role,facilitator", "name,role,facilitator,here"
+        )
     )
+    rc, out, err = run(["groups", "plan", str(path), "--size", "4", "--json"], capsys)
+    assert (rc, err) == (0, "")
+    names = sorted(p["name"] for g in json.loads(out)["groups"] for p in g["people"])
+    assert names == ["Ann", "Bob", "Cat", "Dev", "Eve", "Fay", "Gus", "Hal"]
+    rc, _, err = run(["groups", "plan", str(path), "--size", "9"], capsys)
+    assert (rc, err) == (2, f"--size 9 is larger than the 8 people marked here in {path}.\n")
+
+
+def test_keep_apart_file_keeps_pairs_apart(roster: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = tmp_path / "apart.csv"
+    pairs.write_text("name,apart_from\nBob,Cat\nDev,Eve\n", encoding="utf-8")
+    for seed in ("0", "1", "2"):
+        argv = ["groups", "plan", str(roster), "--size", "5", "--keep-apart", str(pairs), "--json", "--seed", seed]
+        rc, out, _ = run(argv, capsys)
+        assert rc == 0
+        groups = [{p["name"] for p in g["people"]} for g in json.loads(out)["groups"]]
+        assert all(not {"Bob", "Cat"} <= g and not {"Dev", "Eve"} <= g for g in groups)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "name,other\nBob,Cat\n",
+            "{f} has no 'apart_from' column; its first line must name the columns name,apart_from.",
+        ),
+        ("name,apart_from\nBob,Zed\n", "{f} line 2: Zed is not in the people file."),
+        ("name,apart_from\nBob,\n", "{f} line 2: the apart_from is blank."),
+        ("name,apart_from\nBob,Bob\n", "{f} line 2: Bob cannot be kept apart from themselves."),
+    ],
+)
+def test_bad_keep_apart_file_exits_2_with_one_sentence(
+    roster: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    pairs = tmp_path / "apart.csv"
+    pairs.write_text(content, encoding="utf-8")
+    rc, out, err = run(["groups", "plan", str(roster), "--size", "3", "--keep-apart", str(pairs)], capsys)
+    assert (rc, out) == (2, "")
+    assert err == message.format(f=pairs) + "\n"
+
+
+def test_here_must_be_yes_or_no(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "team.csv"
+    path.write_text("name,role,here\nAnn,gp,maybe\nBob,lay,\n", encoding="utf-8")
+    rc, _, err = run(["groups", "plan", str(path), "--size", "2"], capsys)
+    assert (rc, err) == (2, f"{path} line 2: here must be yes or no, not 'maybe'.\n")
+    path.write_text("name,role,here\nAnn,gp,no\nBob,lay,no\n", encoding="utf-8")
+    rc, _, err = run(["groups", "plan", str(path), "--size", "2"], capsys)
+    assert (rc, err) == (2, f"{path} marks nobody as here today.\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.grouping import Constraints, History, InfeasibleError, group_count_for
+from bot.grouping.cost import meeting_weights, person_tags
 from bot.grouping.model import group_sizes
 
 
@@ -86,9 +87,14 @@ def test_history_add_meeting_appends_the_most_recent() -> None:
     assert h.age(0) == 1
 
 
-def test_history_refuses_a_person_in_two_groups_of_one_meeting() -> None:
-    with pytest.raises(ValueError, match="a is listed twice in meeting 1"):
-        History.from_meetings([[["a", "b"], ["a"]]])
+def test_someone_moved_during_a_meeting_met_both_groups() -> None:
+    history = History.from_meetings([[["a", "b"], ["c", "a"]], [["a", "a", "d"]]])
+    assert history.groups_of("a") == [(0, 0), (0, 1), (1, 0)]
+    assert history.meetings() == [[["a", "b"], ["a", "c"]], [["a", "d"]]]
+    weights = meeting_weights(history)
+    tags = {p: person_tags(p, history, weights) for p in "abcd"}
+    assert set(tags["a"]) & set(tags["b"]) and set(tags["a"]) & set(tags["c"])
+    assert not set(tags["b"]) & set(tags["c"])
 
 
 @pytest.mark.parametrize(

@@ -258,7 +258,10 @@ def test_report_counts_match_an_independent_recount(case: dict, scramble: bool) 
     assert report.repeats_from_last_meeting == repeats
     assert sum(gr.repeats_from_last_meeting for gr in report.groups) == repeats
 
-    assert abs(report.objective - plan_cost(groups, case["meetings"])) < 1e-9
+    # Summed in another order: equal up to rounding, which at costs in the millions (eight facilitators in
+    # one group) is a few units in the last place, more than an absolute 1e-9.
+    recount = plan_cost(groups, case["meetings"])
+    assert abs(report.objective - recount) <= 1e-9 * max(1.0, abs(recount))
     assert report.lower_bound == lower_bound(people, size=size, history=history) <= report.objective + 1e-9
     assert report.to_dict()["people_above_even_share"] == above
 

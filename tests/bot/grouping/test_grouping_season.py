@@ -7,7 +7,6 @@ import time
 from collections import Counter
 from itertools import combinations
 
-from bot.breakouts import expected_roster
 from bot.grouping import Constraints, History, Participant, plan_groups
 from bot.grouping.season import cyclic_schedule, plan_first_of_season, plan_season
 
@@ -83,15 +82,6 @@ def test_first_of_season_plans_only_todays_people() -> None:
     assert sorted(p.id for g in plan.groups for p in g) == list(range(10))
 
 
-def test_expected_roster_adds_recent_attendees_who_still_have_a_role() -> None:
-    today = [Participant(1, "lay"), Participant(2, "gp")]
-    history = History.from_meetings([[[1, 7]], [[1, 3], [2, 4]], [[5, 6]], [[2, 8]]])
-    roles = {3: "clinician", 4: "facilitator", 5: "lay", 8: "gp", 7: "gp"}  # 6 has left: no role
-    roster = expected_roster(today, history, roles)
-    assert [p.id for p in roster] == [1, 2, 3, 4, 5, 8]  # 7 was only at the fourth meeting back
-    assert next(p for p in roster if p.id == 4).is_facilitator
-
-
 def _golfer_roster(roles: list[str]) -> list[Participant]:
     """6 facilitators (kept apart) and 24 members, the issue's social-golfer case."""
     return [Participant(f"f{k}", "facilitator", True) for k in range(6)] + [
@@ -133,6 +123,29 @@ def test_meeting_by_meeting_follows_one_design_to_the_seasons_floor() -> None:
         assert sorted(p.id for g in plan.groups for p in g) == sorted(p.id for p in roster)
 
 
+def test_the_design_goes_on_when_a_few_regulars_are_away() -> None:
+    # Issue 29: the golfer case with two members away at the first meeting, three at the fourth and one at
+    # the sixth. Each meeting is the design's round with the absent left out (a member moves where that
+    # leaves a group two short), and the absent keep their places for when they come back. Measured: 27
+    # repeats ([0, 2, 2, 1, 5, 9, 8]; 24 is the floor with everyone there); with the design only for
+    # meetings of exactly the same people, as before, 42 ([0, 0, 11, 0, 4, 10, 17]).
+    from bot.grouping.meeting import plan_meeting
+    from bot.grouping.season import known_design
+
+    assert known_design(24, 6, 4, 7, 6, time.perf_counter() + 60) is not None
+    roster = _golfer_roster(["other"] * 24)
+    away = {0: {"m3", "m17"}, 3: {"m0", "m5", "m22"}, 5: {"m9"}}
+    history = History()
+    for r in range(7):
+        today = [p for p in roster if p.id not in away.get(r, set())]
+        plan = plan_meeting(today, size=5, history=history, seed=r, time_budget=0.6, members=roster, season_meetings=6)
+        assert sorted(p.id for g in plan.groups for p in g) == sorted(p.id for p in today)
+        assert all(sum(p.is_facilitator for p in g) == 1 for g in plan.groups)
+        history.add_meeting([[p.id for p in g] for g in plan.groups])
+    met = _pairs_met(history.meetings())
+    assert sum(k - 1 for k in met.values()) <= 30
+
+
 def test_following_the_design_never_costs_the_mix() -> None:
     # The design ignores roles; with a realistic mix it is used only for groups whose mix is as even as
     # planning the meeting alone gives.
@@ -144,7 +157,7 @@ def test_following_the_design_never_costs_the_mix() -> None:
 
 def test_the_design_is_the_same_in_every_process() -> None:
     # Found from a fixed seed, step by step, never by the clock: a restarted bot continues the same design.
-    from bot.grouping.season import _design_steps
+    from bot.grouping.designs import _design_steps
 
     def run() -> object:
         steps = _design_steps(24, 6, 4, 7, 6)
