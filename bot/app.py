@@ -37,6 +37,7 @@ from bot.storage.question_answers import QuestionAnswerRepository
 from bot.storage.questions import QuestionRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
+from bot.task_service import TaskService
 from bot.text_limits import MESSAGE, fit
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,17 @@ class CopBot(commands.Bot):
             self.members,
             recap_names=config.meetings.recap_names,
             max_hours=config.meetings.max_hours,
+        )
+        #: Tasks, meetings and reminders (the tasks cog parses, renders and delivers; this decides).
+        self.tasks = TaskService(
+            self.db,
+            self.scheduler,
+            settings=self.settings,
+            policies=self.reminder_policies,
+            carried_for=self.meeting_sessions.carried,  # what the last meeting left open, for digests
+            default_timezone=config.community.timezone,
+            limits=config.limits,
+            shards=self.served_shards,
         )
         self.pulses = PulseService(
             PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse

@@ -180,8 +180,9 @@ def build_calendar(
             f"DTSTAMP:{stamp}",
             f"DTSTART;TZID={tz_name}:{_local(local)}",
             f"DTEND;TZID={tz_name}:{_local(local + MEETING_LENGTH)}",
-            f"SUMMARY:{_escape(f'Meeting #{meeting.number}: {meeting.title}')}",
-            f"DESCRIPTION:{_escape(f'{community}: meeting #{meeting.number}')}",
+            # Named as members know it everywhere: its title (the calendar shows the date).
+            f"SUMMARY:{_escape(meeting.title)}",
+            f"DESCRIPTION:{_escape(f'A meeting of {community}')}",
         ]
         rule = rrule(meeting.repeat, local)
         if rule:

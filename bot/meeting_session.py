@@ -22,8 +22,14 @@ from bot.storage.members import MemberRepository
 
 #: ``/meeting start`` without an id runs the scheduled meeting that starts within this window.
 START_WINDOW = timedelta(hours=2)
-#: …or one that began this recently (someone is a little late pressing start).
+#: …or one that began this recently (someone is a little late pressing start). The reminder sweep
+#: rolls a meeting to its next occurrence only this long after its start, so the occurrence that was
+#: due is still there to be found (:mod:`bot.reminders.service`).
 LATE_START = timedelta(hours=1)
+#: New posts copbot makes in the meeting channel for one meeting, whatever the number of people: the
+#: members' start post, the speaking round's one message (edited for each turn), and the recap's head
+#: (the recap itself is in a thread). See :func:`meeting_channel_posts`.
+MEETING_POSTS = 3
 NO_ROLE = "none"
 NOT_OPEN = "No meeting is open here. Start one with `/meeting start`."
 
@@ -86,10 +92,30 @@ def by_role(attendees: Iterable[int], roles: dict[int, str]) -> dict[str, list[i
     return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
 
 
+def meeting_channel_posts(people: int, questions: int = 0, tasks: int = 0) -> int:
+    """The budget: the most new posts copbot makes in the meeting channel for one meeting.
+
+    It does not grow with ``people``: a speaking round is one message edited in place (each speaker
+    pinged once, when it begins), facilitators' notes go to them privately or to their panel, and
+    recaps for those who missed the meeting go by DM (a mention under the recap only for closed DMs, up
+    to 100 people a post). On top of it, each thing someone asks copbot to post there is one post of
+    its own: an anonymous question (where the questions channel is the meeting channel), a task set
+    with ``/task add`` in the channel (everyone sees what was agreed).
+    """
+    del people  # the point: the count does not depend on it
+    return MEETING_POSTS + questions + tasks
+
+
 def default_title(now: datetime, tz_name: str) -> str:
     """An unscheduled meeting is titled by its date in the server's timezone."""
     local = now.astimezone(ZoneInfo(tz_name))
     return f"Meeting on {local.day} {local.strftime('%B %Y')}"
+
+
+def is_this_occurrence(planned_start: datetime, now: datetime) -> bool:
+    """Whether a meeting started at ``now`` is the occurrence planned for ``planned_start``: up to
+    :data:`START_WINDOW` early, or up to :data:`LATE_START` late."""
+    return now - LATE_START <= planned_start <= now + START_WINDOW
 
 
 class MeetingSessionService:
@@ -143,20 +169,27 @@ class MeetingSessionService:
         meeting_number: int | None = None,
         present: Iterable[int] = (),
     ) -> MeetingSession:
-        """Open a meeting: the scheduled one asked for (or starting soon), else one titled by date."""
+        """Open a meeting: the scheduled one asked for (or the one due now), else one titled by date.
+
+        A meeting started up to :data:`START_WINDOW` before or :data:`LATE_START` after a planned
+        occurrence *is* that occurrence: its title, and its planned date (``planned_at``) wherever it
+        is named, so members see the meeting they were told about."""
         if await self.sessions.current(guild_id) is not None:
             raise UserError("A meeting is already open here. End it with `/meeting end` before starting another.")
         meeting_id: int | None = None
+        planned_at: datetime | None = None
         title = default_title(now, tz_name)
         if meeting_number is not None:
             planned = await self.meetings.get(guild_id, meeting_number)
             meeting_id, title = planned.id, planned.title
+            if is_this_occurrence(planned.starts_at, now):
+                planned_at = planned.starts_at
         else:
             for planned in await self.meetings.upcoming(guild_id):
-                if now - LATE_START <= planned.starts_at <= now + START_WINDOW:
-                    meeting_id, title = planned.id, planned.title
+                if is_this_occurrence(planned.starts_at, now):
+                    meeting_id, title, planned_at = planned.id, planned.title, planned.starts_at
                     break
-        session = await self.sessions.open(guild_id, title, meeting_id, started_by, now)
+        session = await self.sessions.open(guild_id, title, meeting_id, started_by, now, planned_at=planned_at)
         self._open[guild_id] = session.id
         for user_id in present:
             await self.sessions.joined(guild_id, session.id, user_id, now)

@@ -21,7 +21,8 @@ from bot.meeting_session import NO_ROLE, Recap
 from bot.privacy.registry import FORGOTTEN
 from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
-from bot.text_limits import MESSAGE, chunk_mentions, pack_sections
+from bot.text_limits import MESSAGE, chunk_mentions, fit, pack_sections
+from cogs._names import meeting_name
 from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
 from cogs.questions._render import ask_view
 
@@ -53,8 +54,8 @@ def _quote(text: str, limit: int = 300) -> str:
 def recap_heading(recap: Recap) -> str:
     s = recap.session
     return (
-        f"**Recap of meeting #{s.number}, {escape_markdown(s.title)}** "
-        f"({format_dt(s.started_at, 'f')} to {format_dt(s.ended_at or s.started_at, 't')})"
+        f"Recap of {meeting_name(s.title, s.held_on)} "
+        f"({format_dt(s.started_at, 't')} to {format_dt(s.ended_at or s.started_at, 't')})"
     )
 
 
@@ -112,8 +113,8 @@ def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
     s = recap.session
     n = recap.attendance_count
     lines = [
-        f"Hello! You missed meeting **#{s.number}, {escape_markdown(s.title)}** in **{escape_markdown(guild_name)}** "
-        f"({format_dt(s.started_at, 'f')}). Here is what happened, so you are not left out.",
+        f"Hello! You missed {meeting_name(s.title, s.held_on)} in **{escape_markdown(guild_name)}**. "
+        "Here is what happened, so you are not left out.",
         f"• {n} {'person' if n == 1 else 'people'} came.",
         f"• {len(recap.questions)} {'question was' if len(recap.questions) == 1 else 'questions were'} asked"
         + (f"; {len(recap.carried)} carried to the next meeting." if recap.carried else "."),
@@ -207,7 +208,7 @@ async def post_recap(
         target = channel
         if can_thread:
             try:
-                target = await head.create_thread(name=f"Recap of meeting #{recap.session.number}"[:100])
+                target = await head.create_thread(name=fit(f"Recap of {recap.session.title}", 100))
             except discord.HTTPException:
                 log.info("Could not open a recap thread in channel %s; posting in the channel", channel.id)
                 target = channel
@@ -249,30 +250,35 @@ async def start_meeting(bot: CopBot, interaction: discord.Interaction, number: i
     )
     closes = f"It closes by itself after {bot.config.meetings.max_hours} hours if nobody ends it."
     panel_where = await post_panel(bot, guild, session, settings.facilitator_channel_id, details=f"{counting} {closes}")
-    welcome_where = await post_welcome(guild, settings.meeting_channel_id)
+    welcome_where = await post_welcome(guild, session, settings.meeting_channel_id)
     await interaction.followup.send(
-        f"Meeting **#{session.number}, {escape_markdown(session.title)}** has started. {counting} "
+        f"{meeting_name(session.title, session.held_on)} has started. {counting} "
         f"{panel_where} {welcome_where} {closes}",
         ephemeral=True,
         allowed_mentions=NO_PINGS,
     )
 
 
-#: The meeting-start post everyone sees: short, and the way to ask in front of them.
-WELCOME = (
-    "**The meeting has started.** Welcome, everyone!\n"
-    "If you have a question, you can ask it without your name. Press the button below."
-)
+#: The way to ask in front of everyone, under the meeting-start post.
+ASK_LINE = "If you have a question, you can ask it without your name. Press the button below."
 
 
-async def post_welcome(guild: discord.Guild, channel_id: int | None) -> str:
+def welcome_text(session: MeetingSession) -> str:
+    """The meeting-start post everyone sees: short, and named as members were told (a planned meeting's
+    title and date, however early or late it began; an unplanned one's title is only a date)."""
+    if session.meeting_id is None:
+        return f"**The meeting has started.** Welcome, everyone!\n{ASK_LINE}"
+    return f"{meeting_name(session.title, session.held_on)} has started. Welcome, everyone!\n{ASK_LINE}"
+
+
+async def post_welcome(guild: discord.Guild, session: MeetingSession, channel_id: int | None) -> str:
     """Post the welcome with **Ask without your name** (the ``/ask`` form) in the meeting channel;
     returns a sentence for the facilitator saying where (or why not)."""
     channel = guild.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.TextChannel):
         return "There is no meeting channel (`/settings update meeting_channel`), so members got no welcome post."
     try:
-        await channel.send(WELCOME, view=ask_view(), allowed_mentions=NO_PINGS)
+        await channel.send(welcome_text(session), view=ask_view(), allowed_mentions=NO_PINGS)
     except discord.HTTPException:
         log.warning("Could not post the meeting welcome in channel %s", channel.id, exc_info=True)
         return f"I couldn't post the welcome for members in {channel.mention}."
@@ -312,7 +318,7 @@ def ended_sentence(posted: PostedRecap) -> str:
     recap, link = posted.recap, posted.link
     s = recap.session
     where = f" The recap is here: {link}" if link else " There is no meeting channel, so the recap was not posted."
-    return f"Meeting **#{s.number}, {escape_markdown(s.title)}** has ended. {recap.attendance_count} came.{where}"
+    return f"{meeting_name(s.title, s.held_on)} has ended. {recap.attendance_count} came.{where}"
 
 
 # -- auto-close -------------------------------------------------------------------------------------
@@ -508,7 +514,7 @@ def panel_view(session: MeetingSession, *, disabled: bool = False) -> discord.ui
 def panel_text(session: MeetingSession, *, ended: bool = False) -> str:
     state = "has ended" if ended else f"is running (started {format_dt(session.started_at, 'R')})"
     return (
-        f"**Facilitator panel: meeting #{session.number}, {escape_markdown(session.title)}** {state}.\n"
+        f"**Facilitator panel:** {meeting_name(session.title, session.held_on)} {state}.\n"
         "These buttons run copbot's features for this meeting. Only facilitators can use them."
     )
 

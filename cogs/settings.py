@@ -2,10 +2,11 @@
 facilitates, which timezone, and when reminders go out.
 
 ``/settings reminders`` lives here with the other settings. It saves the rules and re-plans the
-server's reminders through :class:`bot.storage.reminder_policies.ReminderPolicyRepository`, then
-tells the reminder service (in the tasks cog) with the ``reminders_replanned`` event, so the
-two cogs never look each other up. ``/settings update timezone:`` does the same in the transaction
-that saves the new timezone, so reminders keep going out at 09:00 on the server's new clock."""
+server's reminders through :meth:`bot.task_service.TaskService.save_rules` (``bot.tasks``), and says
+the notice budget that applies on top of them. ``/settings update timezone:`` re-plans in the
+transaction that saves the new timezone (:meth:`~bot.task_service.TaskService.replan_in`), so
+reminders keep going out at 09:00 on the server's new clock, then tells the tasks cog with the
+``reminders_replanned`` event to re-arm the reminder job."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from bot.clock import utcnow
 from bot.command_access import WHERE, done_sentence, hidden_from_role, step_sentence
 from bot.config import validate_timezone
 from bot.errors import UserError
+from bot.reminders.budget import describe_budget
 from bot.reminders.rules import DIGEST_HOURS_RANGE, OVERDUE_EVERY_RANGE, OVERDUE_MAX_RANGE, change_rules, describe
 from bot.storage.database import Transaction
 from bot.storage.settings import GuildSettings
@@ -209,7 +211,7 @@ class SettingsCog(
             """Reminders follow the server's clock: re-plan them with the settings, in one transaction."""
             zone = after.timezone_or(default_zone)
             if zone != before.timezone_or(default_zone):
-                await self.bot.reminder_policies.replan(tx, guild.id, tz_name=zone, now=utcnow())
+                await self.bot.tasks.replan_in(tx, guild.id, zone, utcnow())
                 moved.append(zone)
 
         settings = await self.bot.settings.update(guild.id, also=replan_if_the_zone_moved, **changes)
@@ -261,6 +263,7 @@ class SettingsCog(
             own = "" if current.is_default else " (some chosen here)"
             await interaction.response.send_message(
                 f"{describe(current.apply(policies.defaults))}.\n\nThese are the reminder rules{own}. "
+                f"{describe_budget()}\n\n"
                 "Change them with `/settings reminders`; `reset:True` goes back to the usual rules.",
                 ephemeral=True,
             )
@@ -276,13 +279,10 @@ class SettingsCog(
             overdue_max=overdue_max,
             digest_hours_before=digest_hours_before,
         )
-        settings = await self.bot.settings.get(guild.id)
-        tz_name = settings.timezone_or(self.bot.config.community.timezone)
-        policy = await policies.save(guild.id, chosen, tz_name=tz_name, now=utcnow())
-        self.bot.dispatch("reminders_replanned", guild.id)
+        policy = await self.bot.tasks.save_rules(guild.id, chosen, utcnow())
         await interaction.response.send_message(
             f"Saved. {describe(policy)}.\n\nReminders already planned for open tasks and meetings now follow "
-            "these rules; reminders already sent are not sent again.",
+            f"these rules; reminders already sent are not sent again. {describe_budget()}",
             ephemeral=True,
         )
 

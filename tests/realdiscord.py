@@ -13,7 +13,8 @@ for interaction responses and follow-ups), so every call the bot makes:
    SimCord's clock, and with it its 3-second acknowledgement check, sees the delay;
 3. is **checked** for what SimCord does not check: command and option descriptions of at most 100
    characters, at most 25 choices and 25 autocomplete results, at most 100 ids in each
-   ``allowed_mentions`` list. A violation raises ``discord.HTTPException`` (400, code 50035) as
+   ``allowed_mentions`` list, a scheduled event's name and location of at most 100 characters (its
+   description 1,000). A violation raises ``discord.HTTPException`` (400, code 50035) as
    Discord answers, so the bot's own error handling runs;
 4. may be made to **fail** on purpose (:meth:`RealisticDiscord.fail`): a 500, a 403, or a dropped
    connection (``aiohttp.ServerDisconnectedError``), for the failure-path tests;
@@ -391,6 +392,11 @@ def _form_json(form: Any) -> Any:
 # -- Discord's limits that SimCord does not check -------------------------------------------------
 
 _COMMANDS = re.compile(r"/applications/\d+(/guilds/\d+)?/commands")
+_EVENTS = re.compile(r"/guilds/\d+/scheduled-events(/\d+)?")
+#: Discord's OpenAPI specification for a scheduled event: name and location 1-100 characters,
+#: description at most 1,000.
+EVENT_TEXT_LIMITS = {"name": 100, "description": 1000}
+EVENT_LOCATION = 100
 _CALLBACK = re.compile(r"/interactions/\d+/[^/]+/callback")
 
 
@@ -408,6 +414,8 @@ def check_limits(method: str, path: str, payload: Any) -> None:
         choices = (payload.get("data") or {}).get("choices") or []
         if len(choices) > 25:
             raise invalid_form_body(f"data.choices: {len(choices)} autocomplete results, at most 25 are allowed")
+    if method in ("POST", "PATCH") and _EVENTS.fullmatch(path):
+        _check_event(payload)
     _check_allowed_mentions(payload)
     nonce = payload.get("nonce")
     if method == "POST" and nonce is not None and len(str(nonce)) > NONCE_MAX:
@@ -415,6 +423,16 @@ def check_limits(method: str, path: str, payload: Any) -> None:
     data = payload.get("data")
     if isinstance(data, dict):
         _check_allowed_mentions(data)
+
+
+def _check_event(body: dict[str, Any]) -> None:
+    for key, most in EVENT_TEXT_LIMITS.items():
+        value = body.get(key)
+        if isinstance(value, str) and len(value) > most:
+            raise invalid_form_body(f"{key}: {len(value)} characters, at most {most} are allowed")
+    location = (body.get("entity_metadata") or {}).get("location")
+    if isinstance(location, str) and not 1 <= len(location) <= EVENT_LOCATION:
+        raise invalid_form_body(f"entity_metadata.location: {len(location)} characters, 1 to {EVENT_LOCATION} allowed")
 
 
 def _check_allowed_mentions(body: dict[str, Any]) -> None:

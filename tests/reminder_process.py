@@ -45,13 +45,13 @@ async def main(folder: Path, name: str) -> None:
     bot = create_bot(lock_scope=f"test-{name}")  # as two shard ranges: one lock each
     async with simcord.run(bot, settle_timeout=600, check_errors=False) as env:
         ids = build_server(env)
-        cog = bot.get_cog("TasksCog")
-        original_send = cog.send_to_member
+        delivery = bot.get_cog("TasksCog").delivery
+        original_send = delivery.send_to_member
         sends = 0
 
         async def send_to_member(guild_id, user_id, content, **kwargs):
             nonlocal sends
-            await original_send(guild_id, user_id, content, **kwargs)
+            told = await original_send(guild_id, user_id, content, **kwargs)
             match = TASK_NUMBER.search(content)
             if match:
                 sent_file.write(f"{match.group(1)} {kwargs.get('nonce')} {time.time():.3f}\n")
@@ -59,18 +59,19 @@ async def main(folder: Path, name: str) -> None:
                 sends += 1
                 if crash_after is not None and sends > crash_after:
                     os._exit(9)  # dies between messages and their record
+            return told
 
-        cog.send_to_member = send_to_member
+        delivery.send_to_member = send_to_member
         (folder / f"{name}.ids").write_text(json.dumps(ids), encoding="utf-8")
         while not (folder / "go").exists():
             time.sleep(0.05)
         for _ in range(120):
-            await cog.service.run()
+            await bot.tasks.reminders.run()
             row = await bot.db.fetchone("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL")
             if int(row[0]) == 0:
                 break
             time.sleep(0.5)  # the other process holds rows (or held them, until its leases end)
-        cog.service.stop()
+        bot.tasks.stop()
     await bot.release()
     sent_file.close()
     (folder / f"{name}.done").write_text("ok", encoding="utf-8")

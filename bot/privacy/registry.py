@@ -88,8 +88,10 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="tasks",
         title="Tasks",
-        what="tasks agreed at meetings: what, who is doing it, who set it, when it is due and whether it is done",
-        why="so that actions agreed at one meeting are done by the next, with reminders",
+        what="tasks agreed at meetings: what, who is doing it, who set it, when it is due, whether it is done, "
+        "and when the person doing it was last sent a message about it",
+        why="so that actions agreed at one meeting are done by the next, with reminders, and nobody hears about "
+        "the same task twice in one day",
         kept="while open; finished or removed tasks are deleted after the retention period",
         seen_by="everyone in the server (`/task list`)",
         member_columns=(
@@ -122,8 +124,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="meeting_sessions",
         title="Meetings held",
-        what="each meeting run with `/meeting start`: its number, title, when it started and ended, who started it, "
-        "and where its panel and recap are",
+        what="each meeting run with `/meeting start`: its number, title, when it was planned for, when it started "
+        "and ended, who started it, and where its panel and recap are",
         why="to take attendance during the meeting and post its recap afterwards",
         kept="as the community's record of its meetings; the person who started one is blanked if forgotten",
         seen_by="everyone in the server (the recap)",

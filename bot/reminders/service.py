@@ -33,10 +33,20 @@ Design (and why):
   lease. No database lock or write transaction is held while a message goes out. Failures worth
   retrying and a clean stop hand rows back at once. Meeting roll-forward is a compare-and-set on the
   meeting's start (only one process wins it), and digests are outbox rows like reminders.
-* **Waking up.** The job wakes at the earliest of: the next meeting start, the next reminder, and,
+* **Waking up.** The job wakes at the earliest of: the next meeting roll, the next reminder, and,
   when something failed, the retry time. While a retry is pending, the failed reminders (due in the
   past) do not count as "the next reminder", or the job would fire again at once; an unrelated
   reminder due before the retry still wakes the job on time.
+* **The notice budget** (:mod:`bot.reminders.budget`). Before a task reminder goes out, the sweep
+  checks when its person was last told about the task (``told_at`` on the task, loaded with the batch's
+  tasks, and the sends of this process not yet written); within a day, the reminder is recorded as done
+  and not sent. A digest leaves such tasks out of the person's DM (:mod:`bot.reminders.digest`). The
+  notices that went out are written to ``told_at`` once per batch, at its end (one statement for up to
+  :data:`BATCH_SIZE` sends), so the budget adds no read and one write per batch; until then this
+  process's own memory of them counts (``_told``).
+* **Meetings keep their identity.** A meeting is rolled to its next occurrence (or, once, marked past)
+  only :data:`~bot.meeting_session.LATE_START` after its start: until then ``/meeting start`` still finds
+  the occurrence that was due, so a meeting begun late keeps its title and date.
 * **Per-server rules.** ``policy_for`` is a coroutine reading the server's rules from the database
   (:class:`bot.storage.reminder_policies.ReminderPolicyRepository`), not a cache: it is one small
   primary-key read, needed only when something is planned, and it can never be stale after a
@@ -59,7 +69,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import utcnow
+from bot.meeting_session import LATE_START, Carried
 from bot.meetings import next_occurrence
+from bot.reminders.budget import NOTICE_GAP, latest, told_recently
+from bot.reminders.digest import Digest, build_digest
 from bot.reminders.nonces import outbox_nonce
 from bot.reminders.policy import ReminderPolicy, is_late, plan_digest
 from bot.storage.meetings import Meeting, MeetingRepository
@@ -88,23 +101,36 @@ CONFIRM_AFTER = 0.1  # seconds
 class _Confirmations:
     """The sends of one batch not yet recorded, and when to record them (see :data:`CONFIRM_EVERY`)."""
 
-    def __init__(self, reminders: ReminderRepository, *, owner: str, now: datetime) -> None:
+    def __init__(self, reminders: ReminderRepository, tasks: TaskRepository, *, owner: str, now: datetime) -> None:
         self._reminders = reminders
+        self._tasks = tasks
         self._owner = owner
         self._now = now
         self._pending: list[int] = []
+        self._told: dict[int, datetime] = {}
         self._since = time.monotonic()
 
-    def add(self, reminder_id: int) -> None:
+    def add(self, reminder_id: int, told: dict[int, datetime] | None = None) -> None:
+        """A row done; ``told``: the tasks whose person its message told (``{task id: when}``)."""
         self._pending.append(reminder_id)
+        if told:
+            self._told.update(told)
 
     def due(self) -> bool:
         return len(self._pending) >= CONFIRM_EVERY or time.monotonic() - self._since >= CONFIRM_AFTER
 
-    async def flush(self) -> None:
-        """Record the pending sends in one statement; log any whose lease another process had taken."""
+    async def flush(self, *, final: bool = False) -> None:
+        """Record the pending sends in one statement; log any whose lease another process had taken.
+
+        ``final`` (the end of the batch) also writes who was told, for the notice budget: one statement
+        per batch, not per flush. It goes first: if the process dies between the two, a repeat of these
+        sends finds the budget spent and stays silent, rather than the other way round.
+        """
         pending, self._pending = self._pending, []
         self._since = time.monotonic()
+        if final:
+            told, self._told = self._told, {}
+            await self._tasks.mark_told(told)
         if not pending:
             return
         recorded = await self._reminders.confirm(pending, owner=self._owner, now=self._now)
@@ -124,12 +150,14 @@ class RetryLater(Exception):
 class Notifier(Protocol):
     """What the service needs from the Discord side (implemented by the tasks cog)."""
 
-    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> None:
-        """DM the reminder; ``nonce`` (see :mod:`bot.reminders.nonces`) goes with the message."""
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> bool:
+        """DM the reminder (or mention the person where DMs are closed); ``nonce`` (see
+        :mod:`bot.reminders.nonces`) goes with the message. True if the person was told."""
         ...
 
-    async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
-        """Post the digest and DM each owner; every message carries a nonce derived from ``nonce``."""
+    async def meeting_digest(self, digest: Digest, late: bool, *, nonce: str | None = None) -> set[int]:
+        """DM each person in ``digest.dms`` their list and post the digest, pinging only those whose DM
+        failed; every message carries a nonce derived from ``nonce``. Returns the people told."""
         ...
 
     async def meeting_rolled(self, meeting: Meeting) -> None: ...
@@ -148,10 +176,12 @@ class ReminderService:
         notifier: Notifier,
         timezone_for: Callable[[int], Awaitable[str]],
         policy_for: Callable[[int], Awaitable[ReminderPolicy]],
+        carried_for: Callable[[int], Awaitable[Carried | None]] | None = None,
         owner: str | None = None,
     ) -> None:
-        """``owner`` names this sweeper in leases (default: host, process and a random part, so two
-        bots in one process, as in tests, are two owners too)."""
+        """``carried_for`` gives what a server's last meeting left open (for its digest); ``owner``
+        names this sweeper in leases (default: host, process and a random part, so two bots in one
+        process, as in tests, are two owners too)."""
         self._scheduler = scheduler
         self._tasks = tasks
         self._meetings = meetings
@@ -159,10 +189,18 @@ class ReminderService:
         self._notifier = notifier
         self._timezone_for = timezone_for
         self._policy_for = policy_for
+        self._carried_for = carried_for
+        #: Notices this process sent in the last day (task id → when), for the budget between a send and
+        #: its write to ``told_at`` (a digest right after a reminder in the same batch).
+        self._told: dict[int, datetime] = {}
         self._lock = asyncio.Lock()
         self._stopped = False
         self._retry_at: datetime | None = None
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def attach(self, notifier: Notifier) -> None:
+        """Deliver through ``notifier`` from now on (the tasks cog, once it is loaded)."""
+        self._notifier = notifier
 
     async def start(self) -> None:
         """Catch up on anything due (sent now, once) and arm the job for the next instant."""
@@ -182,9 +220,18 @@ class ReminderService:
         self._retry_at = utcnow() + RETRY_AFTER if retry else None
         await self.rearm()
 
+    def notified(self, task_id: int, at: datetime) -> None:
+        """A notice about ``task_id`` went to its person outside the sweep (when it was given to them)."""
+        self._told[task_id] = max(at, self._told.get(task_id, at))
+
+    def reassigned(self, task_id: int) -> None:
+        """Someone else does ``task_id`` now: what the last person was told does not count for them."""
+        self._told.pop(task_id, None)
+
     async def sweep(self, now: datetime) -> bool:
         """Send everything due at ``now``; return True if something must be retried later."""
         async with self._lock:
+            self._told = {k: v for k, v in self._told.items() if now - v < NOTICE_GAP + timedelta(hours=1)}
             await self._roll_meetings(now)
             # After downtime a task may have several reminders due at once ("3 days to go",
             # "tomorrow", "today"): only the latest is worth sending; one statement records the
@@ -216,9 +263,10 @@ class ReminderService:
         """
         tasks = await self._tasks.by_ids({r.task_id for r in batch if r.task_id is not None})
         meetings = await self._meetings.by_ids({r.meeting_id for r in batch if r.meeting_id is not None})
-        latest = {r.task_id: r.id for r in batch if r.task_id is not None}  # the batch is in time order
+        newest = {r.task_id: r.id for r in batch if r.task_id is not None}  # the batch is in time order
+        zones: dict[int, str] = {}  # one settings read per server in the batch, not one per reminder
         failed: list[int] = []
-        done = _Confirmations(self._reminders, owner=self.owner, now=now)
+        done = _Confirmations(self._reminders, self._tasks, owner=self.owner, now=now)
         claimed_at = utcnow()
         renewed = timedelta(0)
         try:
@@ -226,15 +274,17 @@ class ReminderService:
                 if self._stopped:
                     failed.extend(r.id for r in batch[index:])  # claimed but not sent: hand them back
                     break
-                if reminder.task_id is not None and latest[reminder.task_id] != reminder.id:
+                if reminder.task_id is not None and newest[reminder.task_id] != reminder.id:
                     done.add(reminder.id)  # out of date: recorded as done, not sent
                     continue
                 elapsed = utcnow() - claimed_at
                 if elapsed - renewed > LEASE / 2:  # slow going (rate limits): keep the rest of the batch ours
                     await self._reminders.renew(owner=self.owner, until=now + elapsed + LEASE)
                     renewed = elapsed
+                if reminder.guild_id not in zones:
+                    zones[reminder.guild_id] = await self._timezone_for(reminder.guild_id)
                 try:
-                    await self._deliver(reminder, now, tasks, meetings)
+                    told = await self._deliver(reminder, now, zones[reminder.guild_id], tasks, meetings)
                 except RetryLater:
                     failed.append(reminder.id)
                     log.warning("Reminder %s (%s) will be retried", reminder.id, reminder.kind)
@@ -243,12 +293,14 @@ class ReminderService:
                     failed.append(reminder.id)
                     log.exception("Reminder %s (%s) failed; it will be retried", reminder.id, reminder.kind)
                     continue
-                done.add(reminder.id)
+                for task_id in told:
+                    self.notified(task_id, now)
+                done.add(reminder.id, dict.fromkeys(told, now))
                 if done.due():
                     await done.flush()
         finally:
             # The end of every batch, a stop and an error alike: what went out is recorded now.
-            await done.flush()
+            await done.flush(final=True)
         return failed
 
     async def _release(self, reminder_ids: list[int]) -> None:
@@ -262,26 +314,40 @@ class ReminderService:
             )
 
     async def _deliver(
-        self, reminder: DueReminder, now: datetime, tasks: dict[int, Task], meetings: dict[int, Meeting]
-    ) -> None:
+        self, reminder: DueReminder, now: datetime, tz_name: str, tasks: dict[int, Task], meetings: dict[int, Meeting]
+    ) -> set[int]:
+        """Send one row's message(s), within the budget; return the ids of the tasks whose person was told."""
         late = is_late(reminder.due_at, now)
+        nonce = outbox_nonce(reminder.id, reminder.due_at)
         if reminder.task_id is not None:
             task = tasks.get(reminder.task_id)
-            if task is not None and task.is_open:
-                await self._notifier.task_reminder(
-                    task, reminder.kind, late, nonce=outbox_nonce(reminder.id, reminder.due_at)
-                )
-        elif reminder.meeting_id is not None:
-            meeting = meetings.get(reminder.meeting_id)
-            if meeting is not None and meeting.status == "scheduled":
-                await self._notifier.meeting_digest(meeting, late, nonce=outbox_nonce(reminder.id, reminder.due_at))
+            if task is None or not task.is_open:
+                return set()
+            if told_recently(latest(task.told_at, self._told.get(task.id)), now, tz_name):
+                log.debug("Reminder %s not sent: its person heard about the task less than a day ago", reminder.id)
+                return set()
+            return {task.id} if await self._notifier.task_reminder(task, reminder.kind, late, nonce=nonce) else set()
+        meeting = meetings.get(reminder.meeting_id) if reminder.meeting_id is not None else None
+        if meeting is None or meeting.status != "scheduled":
+            return set()
+        open_tasks = await self._tasks.open_tasks(meeting.guild_id)
+        carried = await self._carried_for(meeting.guild_id) if self._carried_for is not None else None
+        digest = build_digest(meeting, open_tasks, carried, now, tz_name, self._told)
+        if digest is None:
+            log.info("No digest before meeting %s: no open task and no open question", meeting.id)
+            return set()
+        owners = await self._notifier.meeting_digest(digest, late, nonce=nonce)
+        return {item.task.id for owner in owners for item in digest.dms.get(owner, ())}
 
     async def _roll_meetings(self, now: datetime) -> None:
-        """Move repeating meetings that have started on to their next occurrence; close one-offs."""
-        for meeting in await self._meetings.started(now):
+        """Move repeating meetings on to their next occurrence, and close one-offs, once
+        :data:`LATE_START` has passed since they began: until then a late ``/meeting start`` still finds
+        the occurrence that was due (see the module docstring)."""
+        for meeting in await self._meetings.started(now - LATE_START):
             tz_name = await self._timezone_for(meeting.guild_id)
             following = next_occurrence(meeting.starts_at, meeting.repeat, tz_name, now)
-            digest = plan_digest(following, tz_name, await self._policy_for(meeting.guild_id)) if following else None
+            policy = await self._policy_for(meeting.guild_id)
+            digest = plan_digest(following, tz_name, policy) if following else None
             rolled = await self._meetings.roll(meeting.id, meeting.starts_at, following, digest)
             if rolled is None:
                 log.info("Meeting %s was already rolled forward elsewhere; leaving it", meeting.id)
@@ -293,7 +359,8 @@ class ReminderService:
                     log.exception("Could not set up the next occurrence of meeting %s", meeting.id)
 
     async def next_wake(self, now: datetime | None = None) -> datetime | None:
-        """The earliest instant at which the sweep has something to do.
+        """The earliest instant at which the sweep has something to do (a meeting counts from
+        :data:`LATE_START` after its start, when it is rolled).
 
         With a retry pending, reminders already due are the ones waiting for it, so they count
         only through the retry time; later reminders and meeting starts count as usual.
@@ -303,7 +370,9 @@ class ReminderService:
             next_reminder = await self._reminders.next_due_at()
         else:
             next_reminder = await self._reminders.next_due_at(after=now or utcnow())
-        candidates = [d for d in (next_reminder, await self._meetings.next_start(), retry_at) if d is not None]
+        next_start = await self._meetings.next_start()
+        next_roll = next_start + LATE_START if next_start is not None else None
+        candidates = [d for d in (next_reminder, next_roll, retry_at) if d is not None]
         return min(candidates) if candidates else None
 
     async def rearm(self) -> None:

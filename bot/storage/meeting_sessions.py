@@ -19,7 +19,7 @@ from bot.storage.database import Database
 
 _COLUMNS = (
     "id, guild_id, number, meeting_id, title, status, started_at, ended_at, started_by,"
-    " panel_channel_id, panel_message_id, recap_channel_id, recap_message_id"
+    " panel_channel_id, panel_message_id, recap_channel_id, recap_message_id, planned_at"
 )
 
 ALREADY_OPEN = "A meeting is already open here. End it with `/meeting end` before starting another."
@@ -44,10 +44,17 @@ class MeetingSession:
     started_by: int
     panel_channel_id: int | None
     panel_message_id: int | None
+    #: The planned occurrence this meeting is (its planned start), or ``None`` for one nobody planned.
+    planned_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def held_on(self) -> datetime:
+        """The date members know this meeting by: the planned start, however early or late it began."""
+        return self.planned_at or self.started_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,7 @@ def _session(row: sqlite3.Row) -> MeetingSession:
         started_by=int(row["started_by"]),
         panel_channel_id=int(row["panel_channel_id"]) if row["panel_channel_id"] is not None else None,
         panel_message_id=int(row["panel_message_id"]) if row["panel_message_id"] is not None else None,
+        planned_at=_dt(row["planned_at"]),
     )
 
 
@@ -101,9 +109,17 @@ class MeetingSessionRepository:
         self._db = db
 
     async def open(
-        self, guild_id: int, title: str, meeting_id: int | None, started_by: int, now: datetime
+        self,
+        guild_id: int,
+        title: str,
+        meeting_id: int | None,
+        started_by: int,
+        now: datetime,
+        *,
+        planned_at: datetime | None = None,
     ) -> MeetingSession:
-        """A new open meeting; refuses (one sentence) while another is open in the server."""
+        """A new open meeting (``planned_at``: the planned occurrence it is); refuses (one sentence)
+        while another is open in the server."""
         try:
             async with self._db.transaction() as tx:
                 row = await tx.fetchone(
@@ -111,9 +127,18 @@ class MeetingSessionRepository:
                 )
                 number = int(row[0]) if row else 1
                 new_id = await tx.insert(
-                    "INSERT INTO meeting_sessions (guild_id, number, meeting_id, title, started_at, started_by)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (guild_id, number, meeting_id, title, now.isoformat(), started_by),
+                    "INSERT INTO meeting_sessions"
+                    " (guild_id, number, meeting_id, title, started_at, started_by, planned_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        number,
+                        meeting_id,
+                        title,
+                        now.isoformat(),
+                        started_by,
+                        planned_at.isoformat() if planned_at else None,
+                    ),
                 )
                 new = await tx.fetchone(f"SELECT {_COLUMNS} FROM meeting_sessions WHERE id = ?", (new_id,))
         except INTEGRITY_ERRORS:

@@ -1,20 +1,24 @@
-"""Each server's own reminder rules (``/settings reminders``), and re-planning when they change.
+"""Each server's own reminder rules (``/settings reminders``), and the rows a re-plan reads and writes.
 
-Changing the rules (or the server's timezone, through :meth:`ReminderPolicyRepository.replan`) re-plans,
-in the same transaction that saves them, the unsent reminders of the
-server's open tasks and scheduled meetings, so no reminder planned under the old rules can slip out
-afterwards and no task is left without reminders. Reminders already sent keep their row: the new
-plan is inserted with ``INSERT OR IGNORE`` against the UNIQUE ``(task_id, kind)`` and
-``(meeting_id, kind)`` keys, so a kind that went out before is never sent again.
+Storage only: what the new plan is, is decided by the caller (:class:`bot.task_service.TaskService`,
+with :mod:`bot.reminders.policy`). A re-plan happens in one transaction the caller holds, with the rules
+(or the server's timezone) it follows: :meth:`ReminderPolicyRepository.store` saves the rules,
+:meth:`ReminderPolicyRepository.open_items` reads the open tasks and scheduled meetings, and
+:meth:`ReminderPolicyRepository.replace_unsent` swaps their unsent reminders for the new plan. So no
+reminder planned under the old rules can slip out afterwards and no task is left without reminders.
+Reminders already sent keep their row: the new plan is inserted with ``INSERT OR IGNORE`` against the
+UNIQUE ``(task_id, kind)`` and ``(meeting_id, kind)`` keys, so a kind that went out before is never
+sent again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from sqlite3 import Row
 
-from bot.clock import utcnow
-from bot.reminders.policy import PolicyOverrides, ReminderPolicy, plan_task, replan_digest
+from bot.reminders.policy import PolicyOverrides, ReminderPolicy
 from bot.storage.database import Database, Transaction
 
 _COLUMNS = ("days_before", "on_due_day", "send_hour", "overdue_every_days", "overdue_max", "digest_hours_before")
@@ -26,6 +30,24 @@ def _days_to_text(days: tuple[int, ...] | None) -> str | None:
 
 def _days_from_text(text: str | None) -> tuple[int, ...] | None:
     return None if text is None else tuple(int(d) for d in text.split(",") if d)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItems:
+    """What a re-plan covers: open tasks ``(id, due)`` and scheduled meetings ``(id, start)``."""
+
+    tasks: tuple[tuple[int, datetime], ...]
+    meetings: tuple[tuple[int, datetime], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRow:
+    """One reminder to write: for a task or for a meeting (exactly one of the two ids)."""
+
+    task_id: int | None
+    meeting_id: int | None
+    kind: str
+    at: datetime
 
 
 class ReminderPolicyRepository:
@@ -47,43 +69,55 @@ class ReminderPolicyRepository:
         """The rules reminders follow in this server."""
         return (await self.overrides(guild_id)).apply(self.defaults)
 
-    async def save(
-        self, guild_id: int, overrides: PolicyOverrides, *, tz_name: str, now: datetime | None = None
-    ) -> ReminderPolicy:
-        """Store the server's choices and re-plan its unsent reminders, in one transaction."""
-        now = now or utcnow()
-        policy = overrides.apply(self.defaults)
-        async with self._db.transaction() as tx:
-            if overrides.is_default:
-                await tx.execute("DELETE FROM reminder_policies WHERE guild_id = ?", (guild_id,))
-            else:
-                await tx.execute(
-                    f"INSERT INTO reminder_policies (guild_id, {', '.join(_COLUMNS)}, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    f" ON CONFLICT (guild_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS)},"
-                    " updated_at = excluded.updated_at",
-                    (
-                        guild_id,
-                        _days_to_text(overrides.days_before),
-                        None if overrides.on_due_day is None else int(overrides.on_due_day),
-                        overrides.send_hour,
-                        overrides.overdue_every_days,
-                        overrides.overdue_max,
-                        overrides.digest_hours_before,
-                        now.isoformat(),
-                    ),
-                )
-            await _replan(tx, guild_id, policy, tz_name, now)
-        return policy
+    async def overrides_in(self, tx: Transaction, guild_id: int) -> PolicyOverrides:
+        """What the server chose, read inside the caller's transaction (a re-plan reads what it follows)."""
+        return _overrides_from_row(await tx.fetchone(_SELECT_OVERRIDES, (guild_id,)))
 
-    async def replan(self, tx: Transaction, guild_id: int, *, tz_name: str, now: datetime) -> None:
-        """Re-plan the server's unsent reminders under its current rules in ``tz_name``, inside ``tx``.
+    async def store(self, tx: Transaction, guild_id: int, overrides: PolicyOverrides, now: datetime) -> None:
+        """Save the server's choices inside ``tx`` (no row at all when they are all the defaults)."""
+        if overrides.is_default:
+            await tx.execute("DELETE FROM reminder_policies WHERE guild_id = ?", (guild_id,))
+            return
+        await tx.execute(
+            f"INSERT INTO reminder_policies (guild_id, {', '.join(_COLUMNS)}, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (guild_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS)},"
+            " updated_at = excluded.updated_at",
+            (
+                guild_id,
+                _days_to_text(overrides.days_before),
+                None if overrides.on_due_day is None else int(overrides.on_due_day),
+                overrides.send_hour,
+                overrides.overdue_every_days,
+                overrides.overdue_max,
+                overrides.digest_hours_before,
+                now.isoformat(),
+            ),
+        )
 
-        For a change that is not a rule, such as the server's timezone (``/settings update``): the
-        caller's transaction saves the change, so the reminders can never disagree with it.
-        """
-        row = await tx.fetchone(_SELECT_OVERRIDES, (guild_id,))
-        await _replan(tx, guild_id, _overrides_from_row(row).apply(self.defaults), tz_name, now)
+    async def open_items(self, tx: Transaction, guild_id: int) -> OpenItems:
+        """The server's open tasks and scheduled meetings (id and time), read inside ``tx``."""
+        tasks = await tx.fetchall("SELECT id, due_at FROM tasks WHERE guild_id = ? AND status = 'open'", (guild_id,))
+        meetings = await tx.fetchall(
+            "SELECT id, starts_at FROM meetings WHERE guild_id = ? AND status = 'scheduled'", (guild_id,)
+        )
+        return OpenItems(
+            tasks=tuple((int(r[0]), datetime.fromisoformat(r[1])) for r in tasks),
+            meetings=tuple((int(r[0]), datetime.fromisoformat(r[1])) for r in meetings),
+        )
+
+    async def replace_unsent(self, tx: Transaction, guild_id: int, rows: Sequence[PlannedRow]) -> None:
+        """Replace the unsent reminders of the server's open tasks and scheduled meetings with ``rows``."""
+        await tx.execute(
+            "DELETE FROM reminders WHERE sent_at IS NULL"
+            " AND (task_id IN (SELECT id FROM tasks WHERE guild_id = ? AND status = 'open')"
+            " OR meeting_id IN (SELECT id FROM meetings WHERE guild_id = ? AND status = 'scheduled'))",
+            (guild_id, guild_id),
+        )
+        await tx.executemany(
+            "INSERT OR IGNORE INTO reminders (guild_id, task_id, meeting_id, kind, due_at) VALUES (?, ?, ?, ?, ?)",
+            [(guild_id, r.task_id, r.meeting_id, r.kind, r.at.isoformat()) for r in rows],
+        )
 
 
 _SELECT_OVERRIDES = f"SELECT {', '.join(_COLUMNS)} FROM reminder_policies WHERE guild_id = ?"
@@ -99,30 +133,4 @@ def _overrides_from_row(row: Row | None) -> PolicyOverrides:
         overdue_every_days=row["overdue_every_days"],
         overdue_max=row["overdue_max"],
         digest_hours_before=row["digest_hours_before"],
-    )
-
-
-async def _replan(tx: Transaction, guild_id: int, policy: ReminderPolicy, tz_name: str, now: datetime) -> None:
-    """Replace the unsent reminders of the server's open tasks and scheduled meetings."""
-    tasks = await tx.fetchall("SELECT id, due_at FROM tasks WHERE guild_id = ? AND status = 'open'", (guild_id,))
-    meetings = await tx.fetchall(
-        "SELECT id, starts_at FROM meetings WHERE guild_id = ? AND status = 'scheduled'", (guild_id,)
-    )
-    await tx.execute(
-        "DELETE FROM reminders WHERE sent_at IS NULL"
-        " AND (task_id IN (SELECT id FROM tasks WHERE guild_id = ? AND status = 'open')"
-        " OR meeting_id IN (SELECT id FROM meetings WHERE guild_id = ? AND status = 'scheduled'))",
-        (guild_id, guild_id),
-    )
-    rows: list[tuple[int, int | None, int | None, str, str]] = []
-    for task in tasks:
-        # Instants already past under the new rules are skipped, as for a task created now.
-        for planned in plan_task(datetime.fromisoformat(task["due_at"]), now, tz_name, policy):
-            rows.append((guild_id, int(task["id"]), None, planned.kind, planned.at.isoformat()))
-    for meeting in meetings:
-        digest = replan_digest(datetime.fromisoformat(meeting["starts_at"]), now, tz_name, policy)
-        if digest is not None:
-            rows.append((guild_id, None, int(meeting["id"]), digest.kind, digest.at.isoformat()))
-    await tx.executemany(
-        "INSERT OR IGNORE INTO reminders (guild_id, task_id, meeting_id, kind, due_at) VALUES (?, ?, ?, ?, ?)", rows
     )

@@ -7,7 +7,7 @@ a task without its reminders, nor reminders for a task that was done or removed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +16,7 @@ from bot.errors import NotFoundError, UserError
 from bot.reminders.policy import PlannedReminder
 from bot.storage.database import Database, Transaction
 
-_COLUMNS = "id, guild_id, number, description, assignee_id, creator_id, due_at, status, created_at, closed_at"
+_COLUMNS = "id, guild_id, number, description, assignee_id, creator_id, due_at, status, created_at, closed_at, told_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,8 @@ class Task:
     status: str
     created_at: datetime
     closed_at: datetime | None
+    #: When the person doing it was last told about it (see :mod:`bot.reminders.budget`).
+    told_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -54,6 +56,7 @@ def _task(row: sqlite3.Row) -> Task:
         status=str(row["status"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         closed_at=datetime.fromisoformat(row["closed_at"]) if row["closed_at"] else None,
+        told_at=datetime.fromisoformat(row["told_at"]) if row["told_at"] else None,
     )
 
 
@@ -156,6 +159,21 @@ class TaskRepository:
         rows = await self._db.fetchall(sql + " ORDER BY due_at, number", params)
         return [_task(r) for r in rows]
 
+    async def mark_told(self, told: Mapping[int, datetime]) -> None:
+        """Record when each task's person was told about it (``{task id: when}``).
+
+        One autocommit statement per distinct time (a sweep's sends share one), never moving a time
+        back, so a slow send recorded late cannot reopen the budget."""
+        by_time: dict[datetime, list[int]] = {}
+        for task_id, at in told.items():
+            by_time.setdefault(at, []).append(task_id)
+        for at, ids in by_time.items():
+            marks = ", ".join("?" for _ in ids)
+            await self._db.execute(
+                f"UPDATE tasks SET told_at = ? WHERE id IN ({marks}) AND (told_at IS NULL OR told_at < ?)",
+                [at.isoformat(), *ids, at.isoformat()],
+            )
+
     async def close(self, task_id: int, status: str) -> Task:
         """Mark a task done or removed and drop its unsent reminders, in one transaction."""
         if status not in ("done", "removed"):
@@ -189,7 +207,10 @@ class TaskRepository:
             if description is not None:
                 await tx.execute("UPDATE tasks SET description = ? WHERE id = ?", (description, task_id))
             if assignee_id is not None:
-                await tx.execute("UPDATE tasks SET assignee_id = ? WHERE id = ?", (assignee_id, task_id))
+                # Someone new: they have not been told about it yet (the budget starts again for them).
+                await tx.execute(
+                    "UPDATE tasks SET assignee_id = ?, told_at = NULL WHERE id = ?", (assignee_id, task_id)
+                )
             if due_at is not None:
                 await tx.execute("UPDATE tasks SET due_at = ? WHERE id = ?", (due_at.isoformat(), task_id))
             row = await tx.fetchone(f"SELECT {_COLUMNS} FROM tasks WHERE id = ?", (task_id,))

@@ -1,5 +1,11 @@
 """The icebreakers cog: parse → call :mod:`bot.icebreakers` / storage → render.
 
+A speaking round is **one message** in the channel, edited in place at every turn (whose turn it is,
+with **Next** and **Pass** under it) and ending with the thank-you: edits notify nobody, so a round of 15
+costs the channel one post instead of 17. Each speaker is pinged once, when the round begins (the
+message lists the order and mentions everyone in it); a round people join with a button pings nobody,
+since they chose to take part.
+
 Round timers are plain asyncio tasks tracked here, one per open round. They are seconds long, the
 database row (phase, turn, deadline, warned) is the truth, and :meth:`IcebreakersCog.cog_load`
 rebuilds them after a restart, so nothing is lost; asyncio timers also follow SimCord's virtual
@@ -55,6 +61,11 @@ INTERRUPTED = (
     "You can start a new one with `/icebreaker round`."
 )
 TURN_MOVED_ON = "That turn has already finished, so the round has moved on."
+#: Between a round message's fixed head (the question, how it works) and the part each turn rewrites:
+#: an invisible separator on a line of its own, which no typed prompt carries.
+STATUS_MARK = "\n\u2063\n"
+#: Characters of the round message given to the order of speakers (the rest is the question and status).
+ORDER_SHOWN = 900
 
 
 def _prompt_line(prompt: Prompt, label: str) -> str:
@@ -262,14 +273,16 @@ class IcebreakersCog(commands.Cog):
         timing = f" Each person has about {seconds} seconds." if seconds else ""
         intro = f"**Speaking round**\n{_prompt_line(prompt, self.bank.label(prompt.category))}\n\n"
         if in_voice and voice is not None:
-            text = (
-                f"Everyone in {voice.mention} gets a turn, one at a time, in random order.{timing} "
-                "You can always press **Pass**: no need to explain."
-            )
-            await interaction.response.send_message(intro + text, allowed_mentions=NO_PINGS)
-            message = await interaction.original_response()
             order = list(in_voice)
             self.rng.shuffle(order)
+            shown, called = _order_line(order)
+            text = (
+                f"Everyone in {voice.mention} gets a turn, one at a time, in random order.{timing} "
+                f"You can always press **Pass**: no need to explain.\n{shown}"
+            )
+            # The one ping each speaker gets for the whole round: the order, as the round begins.
+            await interaction.response.send_message(intro + text, allowed_mentions=_pinging(called))
+            message = await interaction.original_response()
             await self._transition(
                 state.round_id,
                 lambda s: rounds.begin_speaking(_with_message(s, message.id), tuple(order)),
@@ -410,29 +423,17 @@ class IcebreakersCog(commands.Cog):
             return new
 
     async def _render_turn_change(self, old: RoundState, new: RoundState) -> RoundState:
-        """Tidy the old messages' buttons, then call the next speaker or say thank you."""
+        """Rewrite the round's one message for the new turn (or the thank-you): an edit, not a new post."""
         channel = self.bot.get_channel(new.channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
+        if not isinstance(channel, discord.abc.Messageable) or new.message_id is None:
             return rounds.finish(new)
-        if old.phase is Phase.JOINING and new.message_id and new.voice_channel_id is None:
-            closed = f"\n\n*Joining has closed: {_people(len(new.order))} joined.*"
-            await self._edit(channel, new.message_id, view=None, suffix=closed)
-        if old.turn_message_id:
-            await self._edit(channel, old.turn_message_id, view=None)
         speaker = new.current_speaker
-        if speaker is not None:
-            timing = f" You have about {new.seconds} seconds." if new.seconds else ""
-            message = await channel.send(
-                f"<@{speaker}>, your turn!{timing} Press **Next** when you have finished, "
-                "or **Pass** if you would rather not say anything this time.",
-                view=turn_view(new.round_id, new.turn),
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, roles=False, users=[discord.Object(speaker)], replied_user=False
-                ),
-            )
-            return _with_turn_message(new, message.id)
-        await channel.send(self._thank_you(new), allowed_mentions=NO_PINGS)
-        return _with_turn_message(new, None)
+        status = self._thank_you(new) if speaker is None else _turn_text(new)
+        if old.phase is Phase.JOINING and new.voice_channel_id is None:
+            status = f"*Joining has closed: {_people(len(new.order))} joined.*\n{status}"
+        view = turn_view(new.round_id, new.turn) if speaker is not None else None
+        await self._rewrite(channel, new.message_id, status, view)
+        return _with_turn_message(new, new.message_id if speaker is not None else None)
 
     @staticmethod
     def _thank_you(state: RoundState) -> str:
@@ -445,18 +446,17 @@ class IcebreakersCog(commands.Cog):
             text += f" {_people(state.passed)} chose to pass, which is always fine."
         return text
 
-    async def _edit(
-        self, channel: discord.abc.Messageable, message_id: int, *, view: None, suffix: str | None = None
+    async def _rewrite(
+        self, channel: discord.abc.Messageable, message_id: int, status: str, view: discord.ui.View | None
     ) -> None:
-        """Take the buttons off an old message; a message someone deleted is simply skipped."""
+        """Keep the round message's head, put ``status`` under it; a message someone deleted is skipped."""
         try:
             message = await channel.fetch_message(message_id)
-            if suffix:
-                await message.edit(content=message.content + suffix, view=view, allowed_mentions=NO_PINGS)
-            else:
-                await message.edit(view=view, allowed_mentions=NO_PINGS)
+            head = message.content.split(STATUS_MARK, 1)[0]
+            content = fit(head, 2000 - len(STATUS_MARK) - len(status)) + STATUS_MARK + status
+            await message.edit(content=content, view=view, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
-            log.info("Could not tidy icebreaker message %s", message_id)
+            log.info("Could not update icebreaker round message %s", message_id)
 
     # ------------------------------------------------------------ timers
 
@@ -523,6 +523,36 @@ class IcebreakersCog(commands.Cog):
                         allowed_mentions=NO_PINGS,
                     )
             await self.repo.save_round(stored.state, stored.deadline, True)
+
+
+def _order_line(order: list[int]) -> tuple[str, list[int]]:
+    """ "The order: @A, @B, …" within :data:`ORDER_SHOWN` characters, and the people it mentions (at most
+    100, Discord's limit on pings in one message); in a very large round the rest are not listed."""
+    shown: list[int] = []
+    length = 0
+    for user_id in order[:100]:
+        mention = f"<@{user_id}>"
+        if length + len(mention) + 2 > ORDER_SHOWN:
+            break
+        shown.append(user_id)
+        length += len(mention) + 2
+    more = len(order) - len(shown)
+    line = "The order: " + ", ".join(f"<@{u}>" for u in shown) + (f" and {more} more." if more else ".")
+    return line, shown
+
+
+def _pinging(user_ids: list[int]) -> discord.AllowedMentions:
+    return discord.AllowedMentions(
+        everyone=False, roles=False, users=[discord.Object(u) for u in user_ids], replied_user=False
+    )
+
+
+def _turn_text(state: RoundState) -> str:
+    timing = f" You have about {state.seconds} seconds." if state.seconds else ""
+    return (
+        f"**Turn {state.position + 1} of {len(state.order)}:** <@{state.current_speaker}>, your turn!{timing} "
+        "Press **Next** when you have finished, or **Pass** if you would rather not say anything this time."
+    )
 
 
 def _check_turn(state: RoundState, turn: int) -> None:

@@ -1,12 +1,14 @@
-"""``/task`` and ``/meeting``: thin adapters over :mod:`bot.storage.tasks`, :mod:`bot.storage.meetings`
-and the reminder service, plus the Discord side of delivering reminders (DMs with a fallback)."""
+"""``/task`` and ``/meeting``: thin adapters over :class:`bot.task_service.TaskService` (``bot.tasks``).
+
+The cogs parse what a member typed or pressed, call the service, and render its answer. Delivering
+reminders on Discord (DMs with a fallback, the digest post, Events entries) is :mod:`cogs.tasks._delivery`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import logging
-from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import discord
@@ -20,25 +22,14 @@ from bot.attendance_chart import chart_png, table
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
-from bot.privacy.registry import FORGOTTEN
-from bot.reminders.nonces import part_nonce
-from bot.reminders.policy import ReminderPolicy, plan_digest, plan_task
+from bot.reminders.policy import ReminderPolicy
 from bot.reminders.rules import digest_when
-from bot.reminders.service import ReminderService, RetryLater
-from bot.storage.meetings import Meeting, MeetingRepository
-from bot.storage.reminders import ReminderRepository
-from bot.storage.tasks import Task, TaskRepository
-from bot.tasks import (
-    MAX_DESCRIPTION,
-    clean_description,
-    extended_due,
-    require_can_change,
-    require_can_remove,
-    require_open,
-)
-from bot.text_limits import MESSAGE, chunk_lines, chunk_mentions, escape_then_fit, fit, fit_lines
-from bot.timeparse import ParsedWhen, describe, parse_when, warm_up
+from bot.storage.tasks import Task
+from bot.tasks import MAX_DESCRIPTION
+from bot.text_limits import MESSAGE, chunk_lines
+from bot.timeparse import ParsedWhen, warm_up
 from cogs._meeting import end_meeting, ended_sentence, offer_check_in, send_recap_dms, start_meeting
+from cogs._names import meeting_title
 from cogs._permissions import in_server
 from cogs._report import HELP_LINE as REPORT_HELP
 from cogs._report import send_report
@@ -51,15 +42,12 @@ from cogs._shared import (
     is_facilitator,
     replies_to_user_errors,
 )
-from cogs.tasks._render import carried_entries, digest_entries, quoted, reminder_text, task_line, who
-from cogs.tasks._views import DYNAMIC_ITEMS, nudge_view
+from cogs.tasks._delivery import Delivery, create_event
+from cogs.tasks._render import quoted, task_line, who
+from cogs.tasks._views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
-DM_CLOSED = 50007
-MEETING_LENGTH = timedelta(hours=1)
-#: Characters of a meeting title shown in a list, after escaping.
-TITLE_SHOWN = 120
 SCOPES = [
     app_commands.Choice(name="My tasks", value="mine"),
     app_commands.Choice(name="Everyone's open tasks", value="all"),
@@ -68,45 +56,26 @@ SCOPES = [
 REPEAT_CHOICES = [app_commands.Choice(name=REPEAT_WORDS[r].capitalize(), value=r) for r in REPEATS]
 
 
-def _title(title: str) -> str:
-    """A meeting title as shown: escaped first, then fitted (escaping can double its length)."""
-    return escape_then_fit(title, TITLE_SHOWN, escape_markdown)
-
-
-def _mentioning(*user_ids: int) -> discord.AllowedMentions:
-    """Ping exactly these people and nobody else."""
-    return discord.AllowedMentions(
-        everyone=False, roles=False, users=[discord.Object(u) for u in user_ids], replied_user=False
-    )
-
-
 @app_commands.guild_only()
 class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks agreed at meetings"):
-    """``/task`` commands, and delivery of every reminder and digest (the service's notifier)."""
+    """``/task`` commands, and the Discord side of every reminder and digest (:class:`Delivery`)."""
 
     help_section: ClassVar[HelpSection] = HelpSection(
         order=40,
         title="Tasks and reminders",
         lines=(
             "`/task add` gives someone a task with a date, and a reminder before it.",
-            "`/task list` shows your tasks, and `/task done` marks one finished.",
+            "`/task list` shows your tasks. Each reminder has a **Done** button.",
         ),
         facilitator_lines=("`/settings reminders` changes when reminders go out here (see Settings).",),
     )
 
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
-        self.tasks = TaskRepository(bot.db)
-        self.meetings = MeetingRepository(bot.db, shards=bot.served_shards)
-        self.service = ReminderService(
-            scheduler=bot.scheduler,
-            tasks=self.tasks,
-            meetings=self.meetings,
-            reminders=ReminderRepository(bot.db, shards=bot.served_shards),
-            notifier=self,
-            timezone_for=self.timezone_for,
-            policy_for=self.policy_for,
-        )
+        self.service = bot.tasks
+        self.tasks = bot.tasks.tasks  # the repository, for tests and the calendar
+        self.meetings = bot.tasks.meetings
+        self.delivery = Delivery(bot)
         self._start_task: asyncio.Task[None] | None = None
         self._make_task_menu = app_commands.ContextMenu(name="Make a task", callback=self.make_task)
         self._make_task_menu.guild_only = True
@@ -129,181 +98,52 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
     async def _start_reminders(self) -> None:
         """Once connected (so channels and members are known), send what is overdue and arm the job."""
         await self.bot.wait_until_ready()
-        await self.service.start()
+        await self.service.start(self.delivery)
 
     # -- shared helpers -------------------------------------------------------------------------
 
     async def timezone_for(self, guild_id: int) -> str:
-        settings = await self.bot.settings.get(guild_id)
-        return settings.timezone_or(self.bot.config.community.timezone)
+        return await self.service.timezone_for(guild_id)
 
     async def policy_for(self, guild_id: int) -> ReminderPolicy:
-        """The server's reminder rules (``/settings reminders``), read fresh: see the service's docstring."""
-        return await self.bot.reminder_policies.policy_for(guild_id)
+        return await self.service.policy_for(guild_id)
 
     @commands.Cog.listener()
     async def on_reminders_replanned(self, guild_id: int) -> None:
-        """``/settings reminders`` or a new timezone re-planned this server's reminders: point the job at
-        the new next one."""
+        """``/settings update timezone`` re-planned this server's reminders: point the job at the new
+        next one."""
         await self.service.rearm()
 
     async def parse(self, text: str, guild_id: int) -> ParsedWhen:
-        tz_name = await self.timezone_for(guild_id)
-        return await asyncio.to_thread(parse_when, text, tz_name, now=utcnow())
+        return await self.service.parse(text, guild_id)
 
-    async def _plan(self, guild_id: int, due_at: datetime, not_before: datetime) -> list:
-        return plan_task(due_at, not_before, await self.timezone_for(guild_id), await self.policy_for(guild_id))
+    async def _facilitator(self, user: discord.abc.User, guild_id: int) -> bool:
+        """Whether ``user`` facilitates in the task's server (in a DM the clicker is a plain user)."""
+        member = user
+        if not isinstance(member, discord.Member):
+            guild = self.bot.get_guild(guild_id)
+            member = (guild.get_member(user.id) if guild else None) or user
+        return await is_facilitator(self.bot, member)
 
     async def task_for_button(self, task_id: int, user: discord.abc.User, action: str) -> Task:
         """The open task behind a reminder button, if ``user`` may ``action`` it.
 
         The buttons follow the commands' rule (:func:`bot.tasks.require_can_change`, as ``/task done``
-        and ``/task edit``): a nudge that fell back to the meeting channel is pressed in public, and
-        a facilitator tidying up there is as welcome as with the commands. In a DM the clicker is a
-        plain user, so the facilitator check looks them up in the task's server.
+        and ``/task edit``): a reminder that fell back to the meeting channel is pressed in public, and
+        a facilitator tidying up there is as welcome as with the commands.
         """
-        task = await self.tasks.by_id(task_id)
-        if task is None or task.status == "removed":
-            raise UserError("That task no longer exists.")
-        member = user
-        if not isinstance(member, discord.Member):
-            guild = self.bot.get_guild(task.guild_id)
-            member = (guild.get_member(user.id) if guild else None) or user
-        require_can_change(task, user.id, await is_facilitator(self.bot, member), action)
-        require_open(task)
-        return task
+        found = await self.tasks.by_id(task_id)
+        guild_id = found.guild_id if found is not None else 0
+        return await self.service.for_change(task_id, user.id, await self._facilitator(user, guild_id), action)
 
     async def complete(self, task: Task) -> Task:
-        done = await self.tasks.close(task.id, "done")
-        await self.service.rearm()
-        return done
+        return await self.service.complete(task)
 
     async def move_due(self, task: Task, text: str) -> tuple[Task, str]:
-        when = await self.parse(text, task.guild_id)
-        return await self._set_due(task, when.at), f"{when.echo}. {when.note}" if when.note else when.echo
+        return await self.service.move_due(task, text)
 
     async def extend(self, task: Task, days: int) -> tuple[Task, str]:
-        tz_name = await self.timezone_for(task.guild_id)
-        due = extended_due(task, days, tz_name, utcnow())
-        return await self._set_due(task, due), describe(due, tz_name)
-
-    async def _set_due(self, task: Task, due_at: datetime) -> Task:
-        plan = await self._plan(task.guild_id, due_at, utcnow())
-        updated = await self.tasks.update(task.id, due_at=due_at, plan=plan)
-        await self.service.rearm()
-        return updated
-
-    def _guild_name(self, guild_id: int) -> str:
-        guild = self.bot.get_guild(guild_id)
-        return guild.name if guild else "your community"
-
-    async def send_to_member(
-        self,
-        guild_id: int,
-        user_id: int,
-        content: str,
-        *,
-        view: discord.ui.View | None = None,
-        nonce: str | None = None,
-    ) -> None:
-        """DM someone; if their DMs are closed, mention them in the meeting channel instead.
-
-        ``nonce`` (:mod:`bot.reminders.nonces`, derived from the outbox row) makes the message
-        idempotent: discord.py sends it with ``enforce_nonce``, so if a crashed process already sent
-        it, Discord returns that message instead of posting it again. The channel fallback carries it
-        too: it is the same scheduled message.
-        """
-        extra: dict[str, object] = {"nonce": nonce} if nonce is not None else {}
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            if view is not None:
-                await user.send(content, view=view, allowed_mentions=NO_PINGS, **extra)  # type: ignore[arg-type]
-            else:
-                await user.send(content, allowed_mentions=NO_PINGS, **extra)  # type: ignore[arg-type]
-            return
-        except discord.Forbidden:
-            pass
-        except discord.NotFound:
-            log.info("Member %s no longer exists; not reminding them", user_id)
-            return
-        except discord.HTTPException as error:
-            if error.code != DM_CLOSED:
-                raise RetryLater() from error
-        settings = await self.bot.settings.get(guild_id)
-        channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
-        if not isinstance(channel, discord.abc.Messageable):
-            log.warning("Could not DM member %s and no meeting channel is set in server %s", user_id, guild_id)
-            return
-        text = f"<@{user_id}>, I couldn't send you a direct message, so here it is:\n\n{content}"
-        if view is not None:
-            await channel.send(fit(text, MESSAGE), view=view, allowed_mentions=_mentioning(user_id), **extra)  # type: ignore[arg-type]
-        else:
-            await channel.send(fit(text, MESSAGE), allowed_mentions=_mentioning(user_id), **extra)  # type: ignore[arg-type]
-
-    # -- the service's notifier -----------------------------------------------------------------
-
-    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> None:
-        if task.assignee_id == FORGOTTEN:  # nobody is doing it: there is nobody to remind
-            return
-        content = reminder_text(task, kind, self._guild_name(task.guild_id), late)
-        view = nudge_view(task.id) if kind.startswith("overdue:") else None
-        await self.send_to_member(task.guild_id, task.assignee_id, content, view=view, nonce=nonce)
-
-    async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
-        """Post the digest in the meeting channel and DM each owner their own list.
-
-        ``nonce`` names this digest occurrence (its outbox row); each message gets its own nonce from
-        it (:func:`bot.reminders.nonces.part_nonce`: the channel part's number, the owner's id), so a
-        digest sent again after a crash repeats no message on Discord.
-        """
-        open_tasks = await self.tasks.open_tasks(meeting.guild_id)
-        now = utcnow()
-        settings = await self.bot.settings.get(meeting.guild_id)
-        channel = self.bot.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
-        if isinstance(channel, discord.abc.Messageable):
-            entries = digest_entries(meeting, open_tasks, now, late)
-            entries += carried_entries(await self.bot.meeting_sessions.carried(meeting.guild_id))
-            await self._post_digest(channel, entries, nonce=nonce)
-        else:
-            log.warning("No meeting channel in server %s: the digest goes by DM only", meeting.guild_id)
-        # Each owner's own list goes by DM whatever happened to the post: a DM never waits on it.
-        by_owner: dict[int, list[Task]] = {}
-        for task in open_tasks:
-            by_owner.setdefault(task.assignee_id, []).append(task)
-        by_owner.pop(FORGOTTEN, None)
-        for owner, owned in by_owner.items():
-            head = (
-                f"Hello! Before meeting **#{meeting.number}, {_title(meeting.title)}** "
-                f"({format_dt(meeting.starts_at, 'F')}), here are your open tasks in "
-                f"**{escape_markdown(self._guild_name(meeting.guild_id))}**:"
-            )
-            text = fit_lines(
-                [f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned],
-                MESSAGE,
-                head=head,
-                foot="If one is finished, `/task done` lets everyone know. Thank you!",
-                more=lambda n: f"…and {n} more: `/task list` shows them all.",
-            )
-            dm_nonce = part_nonce(nonce, "dm", owner) if nonce is not None else None
-            await self.send_to_member(meeting.guild_id, owner, text, nonce=dm_nonce)
-
-    async def _post_digest(
-        self, channel: discord.abc.Messageable, entries: list[tuple[str, list[int]]], *, nonce: str | None
-    ) -> None:
-        """Post the digest in as many messages as it needs: each fits 2,000 characters and pings at most
-        100 people (Discord's ``allowed_mentions`` limit), exactly those its own lines name."""
-        for number, (text, ids) in enumerate(chunk_mentions(entries, MESSAGE)):
-            extra: dict[str, object] = {"nonce": part_nonce(nonce, "post", number)} if nonce is not None else {}
-            try:
-                await channel.send(text, allowed_mentions=_mentioning(*ids), **extra)  # type: ignore[arg-type]
-            except discord.HTTPException:
-                log.warning("Could not post part of the meeting digest", exc_info=True)
-
-    async def meeting_rolled(self, meeting: Meeting) -> None:
-        guild = self.bot.get_guild(meeting.guild_id)
-        if guild is not None:
-            event_id = await create_event(self.bot, guild, meeting)
-            await self.meetings.set_event(meeting.id, event_id)
+        return await self.service.extend(task, days)
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -321,32 +161,22 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
     ) -> Task:
         """``/task add``, and the "Make a task" form: the same checks, the same replies."""
         guild = guild_of(interaction)
-        text = clean_description(description)
         if assignee.bot:
             raise UserError("Tasks are for people, not bots. Please choose a member. Nothing was saved.")
-        when = await self.parse(due, guild.id)
-        now = utcnow()
-        plan = await self._plan(guild.id, when.at, now)
-        limits = {
-            "per_hour": self.bot.config.limits.tasks_per_hour,
-            "open_per_assignee": self.bot.config.limits.open_tasks_per_assignee,
-        }
         # Every refusal is found by reads, before the acknowledgement, so it can still be private.
         # Saving then may wait behind other servers' writes at a busy hour (bench_load.py), which
         # must not run past Discord's 3 seconds: acknowledge first (everyone sees "thinking").
-        await self.tasks.check_limits(guild.id, interaction.user.id, assignee.id, now, **limits)
+        new = await self.service.check_new(guild.id, interaction.user.id, assignee.id, description, due, utcnow())
         await interaction.response.defer(thinking=True)
-        task = await self.tasks.add(
-            guild.id, text, assignee.id, interaction.user.id, when.at, plan, created_at=now, **limits
-        )
-        await self.service.rearm()
+        task = await self.service.add(new)
+        when = new.when
         await interaction.followup.send(
             f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}** ({format_dt(task.due_at, 'F')}). "
             + (f"{when.note} " if when.note else "")
             + "If that date is not what you meant, change it with `/task edit`.",
             allowed_mentions=NO_PINGS,
         )
-        await self._tell_assignee(task, interaction.user, new=True)
+        await self.delivery.tell_assignee(task, interaction.user, new=True)
         return task
 
     def task_form(self, description: str, assignee_id: int, *, choose_assignee: bool = False) -> TaskForm:
@@ -360,19 +190,6 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         text = " ".join(message.content.split())
         await interaction.response.send_modal(self.task_form(text, message.author.id))
 
-    async def _tell_assignee(self, task: Task, by: discord.abc.User, *, new: bool) -> None:
-        what = "gave you a task" if new else "passed a task to you"
-        content = (
-            f"Hello! {escape_markdown(by.display_name)} {what} in "
-            f"**{escape_markdown(self._guild_name(task.guild_id))}**: "
-            f"{quoted(task)}, due {format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). "
-            "I'll send you a reminder before then. When it's finished, use `/task done` in the server."
-        )
-        try:
-            await self.send_to_member(task.guild_id, task.assignee_id, content)
-        except RetryLater:
-            log.warning("Could not tell member %s about task %s", task.assignee_id, task.id)
-
     @app_commands.command(name="list", description="See tasks: yours, everyone's, or the overdue ones")
     @app_commands.describe(scope="Which tasks to show (yours if you don't choose)")
     @app_commands.choices(scope=SCOPES)
@@ -380,16 +197,12 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         guild = guild_of(interaction)
         chosen = scope.value if scope else "mine"
         now = utcnow()
-        if chosen == "mine":
-            found = await self.tasks.open_tasks(guild.id, assignee_id=interaction.user.id)
-            title, empty = "**Your open tasks**", "You have no open tasks. Enjoy the quiet!"
-        else:
-            found = await self.tasks.open_tasks(guild.id)
-            if chosen == "overdue":
-                found = [t for t in found if t.is_overdue(now)]
-                title, empty = "**Overdue tasks**", "No task is overdue. Well done, everyone!"
-            else:
-                title, empty = "**Everyone's open tasks**", "There are no open tasks."
+        found = await self.service.listed(guild.id, chosen, interaction.user.id, now)
+        title, empty = {
+            "mine": ("**Your open tasks**", "You have no open tasks. Enjoy the quiet!"),
+            "overdue": ("**Overdue tasks**", "No task is overdue. Well done, everyone!"),
+            "all": ("**Everyone's open tasks**", "There are no open tasks."),
+        }[chosen]
         if not found:
             await interaction.response.send_message(empty, ephemeral=True)
             return
@@ -404,10 +217,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
     @app_commands.rename(task_id="id")
     async def done(self, interaction: discord.Interaction, task_id: int) -> None:
         guild = guild_of(interaction)
-        task = await self.tasks.get(guild.id, task_id)
-        require_can_change(task, interaction.user.id, await is_facilitator(self.bot, interaction.user), "finish")
-        require_open(task)
-        finished = await self.complete(task)
+        facilitator = await is_facilitator(self.bot, interaction.user)
+        finished = await self.service.finish(guild.id, task_id, interaction.user.id, facilitator)
         await interaction.response.send_message(
             f"Task {quoted(finished)} is done. Thank you, {who(finished.assignee_id)}!", allowed_mentions=NO_PINGS
         )
@@ -429,43 +240,34 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         due: str | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        task = await self.tasks.get(guild.id, task_id)
-        require_can_change(task, interaction.user.id, await is_facilitator(self.bot, interaction.user), "change")
-        require_open(task)
-        if description is None and assignee is None and due is None:
-            raise UserError("Nothing to change: choose a new description, person or due date.")
-        text = clean_description(description) if description is not None else None
         if assignee is not None and assignee.bot:
             raise UserError("Tasks are for people, not bots. Please choose a member. Nothing was changed.")
-        when = await self.parse(due, guild.id) if due is not None else None
-        plan = await self._plan(guild.id, when.at, utcnow()) if when else None
-        reassigned = assignee is not None and assignee.id != task.assignee_id
-        updated = await self.tasks.update(
-            task.id,
-            description=text,
-            assignee_id=assignee.id if reassigned and assignee else None,
-            due_at=when.at if when else None,
-            plan=plan,
+        edited = await self.service.edit(
+            guild.id,
+            task_id,
+            interaction.user.id,
+            await is_facilitator(self.bot, interaction.user),
+            description=description,
+            assignee_id=assignee.id if assignee is not None else None,
+            due=due,
         )
-        await self.service.rearm()
+        updated, when = edited.task, edited.when
         lines = [
             f"Task {quoted(updated)} is updated: for {who(updated.assignee_id)}, due {format_dt(updated.due_at, 'F')}."
         ]
         if when:
             lines.append(f"I read the new date as **{when.echo}**." + (f" {when.note}" if when.note else ""))
         await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
-        if reassigned:
-            await self._tell_assignee(updated, interaction.user, new=False)
+        if edited.reassigned:
+            await self.delivery.tell_assignee(updated, interaction.user, new=False)
 
     @app_commands.command(name="remove", description="Delete a task (the person who set it, or facilitators)")
     @app_commands.describe(task_id="The task's number, for example 3 for #3")
     @app_commands.rename(task_id="id")
     async def remove(self, interaction: discord.Interaction, task_id: int) -> None:
         guild = guild_of(interaction)
-        task = await self.tasks.get(guild.id, task_id)
-        require_can_remove(task, interaction.user.id, await is_facilitator(self.bot, interaction.user))
-        await self.tasks.close(task.id, "removed")
-        await self.service.rearm()
+        facilitator = await is_facilitator(self.bot, interaction.user)
+        task = await self.service.remove(guild.id, task_id, interaction.user.id, facilitator)
         await interaction.response.send_message(
             f"Task {quoted(task)} is removed. No more reminders will be sent for it.",
             ephemeral=True,
@@ -508,42 +310,6 @@ class TaskForm(discord.ui.Modal, title="Make a task"):
         await self.cog.create_task(interaction, str(self.description.value), assignee, str(self.due.value))
 
 
-async def create_event(bot: CopBot, guild: discord.Guild, meeting: Meeting) -> int | None:
-    """A Discord scheduled event for the meeting: in the main voice channel if set, else "online"."""
-    settings = await bot.settings.get(guild.id)
-    voice = guild.get_channel(settings.main_voice_id) if settings.main_voice_id else None
-    lacking = permissions.missing(permissions.EVENTS, in_server(guild))
-    if lacking:
-        # Discord would refuse with 403; say which permission instead of logging a traceback.
-        log.warning("Not adding meeting %s to the Events list: the bot lacks %s", meeting.id, lacking[0].label)
-        return None
-    try:
-        if isinstance(voice, discord.VoiceChannel):
-            event = await guild.create_scheduled_event(
-                name=meeting.title[:100],
-                start_time=meeting.starts_at,
-                entity_type=discord.EntityType.voice,
-                channel=voice,
-                privacy_level=discord.PrivacyLevel.guild_only,
-                description=f"Meeting #{meeting.number}",
-            )
-        else:
-            meeting_channel = guild.get_channel(settings.meeting_channel_id) if settings.meeting_channel_id else None
-            event = await guild.create_scheduled_event(
-                name=meeting.title[:100],
-                start_time=meeting.starts_at,
-                end_time=meeting.starts_at + MEETING_LENGTH,
-                entity_type=discord.EntityType.external,
-                location=f"#{meeting_channel.name}" if meeting_channel else "Online",
-                privacy_level=discord.PrivacyLevel.guild_only,
-                description=f"Meeting #{meeting.number}",
-            )
-    except discord.HTTPException:
-        log.warning("Could not create a scheduled event in server %s", guild.id, exc_info=True)
-        return None
-    return event.id
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(FACILITATOR_COMMANDS)
 class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Run the meetings (facilitators)"):
@@ -581,26 +347,19 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
         repeat: app_commands.Choice[str] | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        clean_title = " ".join(title.split())[:100]
-        if not clean_title:
-            raise UserError("Please give the meeting a short title.")
-        parsed = await self.tasks_cog.parse(when, guild.id)
         repeat_value = repeat.value if repeat else "none"
-        tz_name = await self.tasks_cog.timezone_for(guild.id)
-        policy = await self.tasks_cog.policy_for(guild.id)
-        digest = plan_digest(parsed.at, tz_name, policy)
-        meeting = await self.meetings.add(guild.id, clean_title, parsed.at, repeat_value, interaction.user.id, digest)
+        planned = await self.bot.tasks.schedule(guild.id, when, title, repeat_value, interaction.user.id)
+        meeting, parsed, policy = planned.meeting, planned.when, planned.policy
         await interaction.response.defer()
         event_id = await create_event(self.bot, guild, meeting)
-        await self.meetings.set_event(meeting.id, event_id)
-        await self.tasks_cog.service.rearm()
+        await self.bot.tasks.set_event(meeting, event_id)
         note = ""
         if not event_id:
             lacking = permissions.missing(permissions.EVENTS, in_server(guild))
             why = permissions.missing_sentence(lacking, "to add meetings to the server's Events list")
             note = "\n(" + (why or "I couldn't add it to the server's events this time.") + ")"
         await interaction.followup.send(
-            f"Meeting **#{meeting.number}, {escape_markdown(clean_title)}** is planned for **{parsed.echo}** "
+            f"Meeting **#{meeting.number}, {meeting_title(meeting.title)}** is planned for **{parsed.echo}** "
             f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "
             f"I'll post the open tasks {digest_when(policy.digest_hours_before)}."
             + (f" {parsed.note}" if parsed.note else "")
@@ -620,9 +379,10 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
     async def end(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
         await self.bot.meeting_sessions.require_current(guild.id)
-        await interaction.response.defer()
+        # For the facilitator only: members have the recap's own post (the meeting channel's budget).
+        await interaction.response.defer(ephemeral=True)
         posted = await end_meeting(self.bot, guild, fallback=interaction.channel)
-        await interaction.followup.send(ended_sentence(posted), allowed_mentions=NO_PINGS)
+        await interaction.followup.send(ended_sentence(posted), ephemeral=True, allowed_mentions=NO_PINGS)
         await offer_check_in(self.bot, interaction, posted)
         await send_recap_dms(self.bot, guild, posted)
 
@@ -655,9 +415,7 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
     @facilitator_only()
     async def cancel(self, interaction: discord.Interaction, meeting_id: int) -> None:
         guild = guild_of(interaction)
-        meeting = await self.meetings.get(guild.id, meeting_id)
-        await self.meetings.cancel(meeting.id)
-        await self.tasks_cog.service.rearm()
+        meeting = await self.bot.tasks.cancel(guild.id, meeting_id)
         await interaction.response.defer(ephemeral=True)
         if meeting.event_id is not None:
             try:

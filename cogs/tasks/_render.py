@@ -1,19 +1,25 @@
-"""The words copbot uses for tasks, reminders and digests: plain, kind, and with Discord timestamps."""
+"""The words copbot uses for tasks, reminders and digests: plain, kind, and with Discord timestamps.
+
+A meeting is named the same way everywhere members read it (:mod:`cogs._names`): its title and its date.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
 
 from discord.utils import escape_markdown, format_dt
 
-from bot.meeting_session import Carried
 from bot.privacy.registry import FORGOTTEN
-from bot.storage.meetings import Meeting
+from bot.reminders.digest import Digest, DigestItem
 from bot.storage.tasks import Task
-from bot.text_limits import escape_then_fit, fit
+from bot.text_limits import MESSAGE, escape_then_fit, fit, fit_lines
+from cogs._names import meeting_name, meeting_title
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
 NOBODY = "nobody yet (copbot no longer keeps anything about the person who was doing it)"
+#: How the public list says a task's date has passed (only from the day after it): kind, not "overdue".
+RUNNING_LATE = "running late, and that's OK"
+PRESS = "Press **Done** when it's finished, or **Need more time** if you need it."
 
 
 def who(user_id: int) -> str:
@@ -26,6 +32,7 @@ def quoted(task: Task) -> str:
 
 
 def task_line(task: Task, now_overdue: bool, *, owner: bool = True) -> str:
+    """A task in a private list (``/task list``): the word "overdue" is for the person asking only."""
     line = f"{quoted(task)}"
     if owner:
         line += f" for {who(task.assignee_id)}"
@@ -40,62 +47,84 @@ def reminder_text(task: Task, kind: str, guild_name: str, late: bool) -> str:
     if kind.startswith("before:"):
         text = (
             f"Hello! A friendly reminder {where}: your task {quoted(task)} is due "
-            f"{format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')})."
+            f"{format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). {PRESS}"
         )
     elif kind == "due":
-        text = f"Hello! Your task {quoted(task)} {where} is due today, at {format_dt(task.due_at, 't')}."
+        text = f"Hello! Your task {quoted(task)} {where} is due today, at {format_dt(task.due_at, 't')}. {PRESS}"
     else:
         text = (
             f"Hello! Just checking in about your task {quoted(task)} {where}, which was due "
             f"{format_dt(task.due_at, 'D')}. No worries if it has slipped. If it's done, press **Done**. "
-            "If you need more time, that's fine too: press **Need more time** and pick a new date."
+            "If you need more time, that's fine too: press **Need more time**."
         )
     return (LATE if late else "") + text
 
 
-def digest_entries(meeting: Meeting, tasks: list[Task], now: datetime, late: bool) -> list[tuple[str, list[int]]]:
-    """The digest as ``(line, ids of the people it mentions)``, for :func:`bot.text_limits.chunk_mentions`."""
-    title = escape_then_fit(meeting.title, 120, escape_markdown)
+def given_text(task: Task, by_name: str, guild_name: str, *, new: bool) -> str:
+    """The DM to the person a task was given (or passed) to."""
+    what = "gave you a task" if new else "passed a task to you"
+    return (
+        f"Hello! {escape_markdown(by_name)} {what} in **{escape_markdown(guild_name)}**: "
+        f"{quoted(task)}, due {format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). "
+        f"I'll send you a reminder before then. {PRESS}"
+    )
+
+
+def digest_line(item: DigestItem) -> str:
+    """One task in the list before a meeting: late only from the day after its date, and kindly."""
+    line = f"{quoted(item.task)}, due {format_dt(item.task.due_at, 'D')}"
+    notes = [RUNNING_LATE] if item.past_due else []
+    if item.agreed_last_time:
+        notes.append("agreed at the last meeting")
+    return line + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def digest_entries(digest: Digest, late: bool, pinged: Collection[int]) -> list[tuple[str, list[int]]]:
+    """The public digest as ``(line, ids it pings)`` for :func:`bot.text_limits.chunk_mentions`.
+
+    Everyone with an open task is named; only ``pinged`` (people whose own list could not reach them by
+    DM) are notified by it. Each task appears once.
+    """
+    meeting = digest.meeting
     head = (
-        f"{LATE if late else ''}**Coming up: meeting #{meeting.number}, {title}**, "
+        f"{LATE if late else ''}**Coming up: {meeting_title(meeting.title)}**, "
         f"{format_dt(meeting.starts_at, 'F')} ({format_dt(meeting.starts_at, 'R')})."
     )
-    if not tasks:
-        return [(head, []), ("There are no open tasks. Well done, everyone!", [])]
-    entries: list[tuple[str, list[int]]] = [
-        (head, []),
-        ("Here are the open tasks, by person. If yours is done, use `/task done`.", []),
-    ]
-    by_owner: dict[int, list[Task]] = {}
-    for task in tasks:
-        by_owner.setdefault(task.assignee_id, []).append(task)
-    for owner, owned in by_owner.items():
-        # One entry per owner, so a message never splits a person from their own tasks' mention.
-        lines = [f"\n{who(owner)}:", *(f"• {task_line(t, t.is_overdue(now), owner=False)}" for t in owned)]
-        entries.append((fit("\n".join(lines), 1900), [] if owner == FORGOTTEN else [owner]))
-    return entries
-
-
-def carried_entries(carried: Carried | None) -> list[tuple[str, list[int]]]:
-    """What the last meeting left for this one, as digest entries ``(line, ids it mentions)``: its open
-    questions and its tasks still open."""
-    if carried is None or not (carried.questions or carried.tasks):
-        return []
-    s = carried.session
-    entries: list[tuple[str, list[int]]] = [
-        (f"\n**Carried from meeting #{s.number}, {escape_then_fit(s.title, 120, escape_markdown)}**", [])
-    ]
-    if carried.questions:
-        entries.append(("Questions still open:", []))
-        for q in carried.questions:
+    entries: list[tuple[str, list[int]]] = [(head, [])]
+    if digest.by_owner:
+        entries.append(("Here are the open tasks, by person. Everyone also has their own list by message.", []))
+        for owner, items in digest.by_owner:
+            # One entry per person, so a message never splits a person from their own tasks.
+            lines = [f"\n{who(owner)}:", *(f"• {digest_line(i)}" for i in items)]
+            entries.append((fit("\n".join(lines), 1900), [owner] if owner in pinged else []))
+    else:
+        entries.append(("There are no open tasks. Well done, everyone!", []))
+    if digest.questions:
+        entries.append(("\nQuestions still open from last time:", []))
+        for q in digest.questions:
             text = escape_then_fit(" ".join(q.text.split()), 200, escape_markdown)
             entries.append((f"• Question #{q.number}: {text}", []))
-    if carried.tasks:
-        entries.append(("Tasks agreed then and still open:", []))
-        for t in carried.tasks:
-            line = (
-                f"• **#{t.number}** “{escape_then_fit(t.description, 300, escape_markdown)}” for "
-                f"{who(t.assignee_id)}, due {format_dt(t.due_at, 'D')}"
-            )
-            entries.append((line, [] if t.assignee_id == FORGOTTEN else [t.assignee_id]))
     return entries
+
+
+def digest_dm(digest: Digest, owner: int, guild_name: str, buttons: int) -> str:
+    """A person's own list before a meeting (``buttons``: how many of the tasks have buttons below)."""
+    meeting = digest.meeting
+    items = digest.dms[owner]
+    head = (
+        f"Hello! {meeting_name(meeting.title, meeting.starts_at, 'F')} ({format_dt(meeting.starts_at, 'R')}). "
+        f"Here are your open tasks in **{escape_markdown(guild_name)}**:"
+    )
+    if len(items) == 1:
+        foot = PRESS
+    elif buttons < len(items):
+        foot = f"The buttons are for the first {buttons}. `/task list` shows them all. Thank you!"
+    else:
+        foot = "Each one has its own **Done** and **Need more time** buttons below. Thank you!"
+    return fit_lines(
+        [f"• {digest_line(i)}" for i in items],
+        MESSAGE,
+        head=head,
+        foot=foot,
+        more=lambda n: f"…and {n} more: `/task list` shows them all.",
+    )

@@ -13,28 +13,22 @@ from typing import TYPE_CHECKING, ClassVar
 import discord
 from discord import app_commands
 from discord.ext import commands
-from discord.utils import escape_markdown, format_dt
+from discord.utils import format_dt
 
 from bot.app import CopBot
 from bot.calendar_ics import CalendarMeeting, CalendarTask, build_calendar
 from bot.clock import utcnow
 from bot.meetings import REPEAT_WORDS
 from bot.storage.meetings import Meeting
-from bot.text_limits import MESSAGE, escape_then_fit, fit, fit_lines
+from bot.text_limits import MESSAGE, fit, fit_lines
+from cogs._names import meeting_title
 from cogs._shared import NO_PINGS, HelpSection, guild_of
 
 if TYPE_CHECKING:
     from cogs.tasks._cog import TasksCog
 
-#: Characters of a meeting title shown in a list, after escaping.
-TITLE_SHOWN = 120
 #: How many planned meetings ``/next-meeting`` lists.
 SHOWN = 10
-
-
-def _title(title: str) -> str:
-    """A meeting title as shown: escaped first, then fitted (escaping can double its length)."""
-    return escape_then_fit(title, TITLE_SHOWN, escape_markdown)
 
 
 def _repeats(meeting: Meeting) -> str:
@@ -47,9 +41,9 @@ def next_meeting_text(upcoming: list[Meeting]) -> str:
     if not upcoming:
         return "No meeting is planned yet."
     first, *later = upcoming[:SHOWN]
-    text = f"The next meeting is **{_title(first.title)}**, {format_dt(first.starts_at, 'F')}.{_repeats(first)}"
+    text = f"The next meeting is **{meeting_title(first.title)}**, {format_dt(first.starts_at, 'F')}.{_repeats(first)}"
     if later:
-        lines = [f"• **{_title(m.title)}**, {format_dt(m.starts_at, 'F')}" for m in later]
+        lines = [f"• **{meeting_title(m.title)}**, {format_dt(m.starts_at, 'F')}" for m in later]
         text = fit_lines(lines, MESSAGE, head=f"{text}\n\nAlso planned:", more=lambda n: f"…and {n} more.")
     return fit(text, MESSAGE)
 

@@ -1,4 +1,8 @@
-"""Buttons on overdue nudges ("Done", "Need more time") that keep working after a restart.
+"""Buttons on every task notice ("Done", "Need more time") that keep working after a restart.
+
+Every message that tells someone about their task (the message when it is given to them, each
+reminder, their own list before a meeting) carries them, so it can be answered with one press:
+*Done*, or *Need more time* and then *One more day* or *One more week* (or a date of one's choosing).
 
 They are :class:`discord.ui.DynamicItem` s whose ``custom_id`` carries the task id
 (``copbot:tasks:done:12``), so the bot needs no memory of the message to answer a click. They follow
@@ -10,11 +14,13 @@ to the meeting channel, where everyone sees it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import UserError
+from bot.storage.tasks import Task
 from cogs._shared import IdButton, replies_to_user_errors
 
 if TYPE_CHECKING:
@@ -50,7 +56,7 @@ class DoneButton(_TaskButton, action="done"):
 
 
 class MoreTimeButton(_TaskButton, action="more"):
-    """Offers new dates: one more week, two more weeks, or a date of your choice."""
+    """Offers new dates: one more day, one more week, or a date of your choice."""
 
     label = "Need more time"
 
@@ -58,23 +64,27 @@ class MoreTimeButton(_TaskButton, action="more"):
     async def callback(self, interaction: discord.Interaction) -> None:
         task = await _cog(interaction).task_for_button(self.target_id, interaction.user, "change")
         view = discord.ui.View(timeout=None)
+        view.add_item(ExtendButton(task.id, 1))
         view.add_item(ExtendButton(task.id, 7))
-        view.add_item(ExtendButton(task.id, 14))
         view.add_item(PickDateButton(task.id))
         await interaction.response.send_message(
             f"Of course. When would suit you for task **#{task.number}**?", view=view, ephemeral=True
         )
 
 
+#: The choices *Need more time* offers, by days (14: on offers sent before one more day replaced it).
+EXTEND_LABELS = {1: "One more day", 7: "One more week", 14: "Two more weeks"}
+
+
 class ExtendButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:extend:(?P<task_id>\d+):(?P<days>7|14)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:extend:(?P<task_id>\d+):(?P<days>1|7|14)"
 ):
-    """Moves the due date on by one or two weeks."""
+    """Moves the due date on by a day or a week."""
 
     def __init__(self, task_id: int, days: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="One more week" if days == 7 else "Two more weeks",
+                label=EXTEND_LABELS[days],
                 style=discord.ButtonStyle.primary,
                 custom_id=f"copbot:tasks:extend:{task_id}:{days}",
             )
@@ -138,8 +148,18 @@ class NewDateModal(discord.ui.Modal):
 DYNAMIC_ITEMS = (DoneButton, MoreTimeButton, ExtendButton, PickDateButton)
 
 
-def nudge_view(task_id: int) -> discord.ui.View:
+#: Buttons fit five rows: a list of more tasks than this has buttons for the first five.
+MOST_TASK_ROWS = 5
+
+
+def task_view(tasks: Sequence[Task]) -> discord.ui.View:
+    """*Done* and *Need more time* for each task (one row each, numbered when there are several)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(DoneButton(task_id))
-    view.add_item(MoreTimeButton(task_id))
+    for row, task in enumerate(tasks[:MOST_TASK_ROWS]):
+        number = f" (#{task.number})" if len(tasks) > 1 else ""
+        done = DoneButton(task.id, label=f"Done{number}")
+        more = MoreTimeButton(task.id, label=f"Need more time{number}")
+        done.row = more.row = row
+        view.add_item(done)
+        view.add_item(more)
     return view

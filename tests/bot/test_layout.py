@@ -38,3 +38,14 @@ def test_no_sql_in_cogs():
         if any(k in path.read_text(encoding="utf-8") for k in keywords)
     ]
     assert offenders == []
+
+
+def test_storage_plans_no_reminders():
+    """Storage stores; the service decides (issue 26): no storage module calls the reminder planner."""
+    offenders = []
+    for path in sorted((ROOT / "bot" / "storage").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.reminders"):
+                planners = [a.name for a in node.names if a.name.startswith(("plan_", "replan_"))]
+                offenders += [f"{path.relative_to(ROOT)}: {name}" for name in planners]
+    assert offenders == []

@@ -11,6 +11,8 @@ import pytest_asyncio
 import time_machine
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.meeting_session import LATE_START
+from bot.reminders.digest import Digest
 from bot.reminders.nonces import NONCE_MAX, outbox_nonce
 from bot.reminders.policy import PlannedReminder, ReminderPolicy
 from bot.reminders.service import BATCH_SIZE, CONFIRM_EVERY, JOB_ID, RETRY_AFTER, ReminderService, RetryLater
@@ -30,18 +32,22 @@ class Notifier:
         self.failing: set[int] = set()
         self.on_send = None
         self.nonces: list[str | None] = []
+        self.digests: list[Digest] = []
 
-    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> None:
+    async def task_reminder(self, task: Task, kind: str, late: bool, *, nonce: str | None = None) -> bool:
         if task.id in self.failing:
             raise RetryLater()
         self.sent.append((task.id, kind))
         self.nonces.append(nonce)
         if self.on_send is not None:
             self.on_send()
+        return True
 
-    async def meeting_digest(self, meeting: Meeting, late: bool, *, nonce: str | None = None) -> None:
-        self.sent.append((-meeting.id, "digest"))
+    async def meeting_digest(self, digest: Digest, late: bool, *, nonce: str | None = None) -> set[int]:
+        self.sent.append((-digest.meeting.id, "digest"))
         self.nonces.append(nonce)
+        self.digests.append(digest)
+        return set(digest.dms)
 
     async def meeting_rolled(self, meeting: Meeting) -> None:
         pass
@@ -278,8 +284,48 @@ async def test_the_sweep_rolls_a_repeating_meeting_once_and_tells_the_notifier_o
 
     setup.notifier.meeting_rolled = record  # type: ignore[method-assign]
     with time_machine.travel(start + timedelta(minutes=5), tick=False):
-        stale = await meetings.started(start + timedelta(minutes=5))
+        # Within LATE_START of its start the meeting is left alone: a late /meeting start still finds it.
+        await setup.service.run()
+        assert rolled == [] and (await meetings.by_id(meeting.id)).starts_at == start
+    with time_machine.travel(start + LATE_START, tick=False):
+        stale = await meetings.started(start + LATE_START)
         await setup.service.run()
         # A second copbot that read the meeting before the first rolled it tries with its stale reading.
         assert await meetings.roll(meeting.id, stale[0].starts_at, start + timedelta(days=14), None) is None
     assert len(rolled) == 1 and rolled[0].starts_at == start + timedelta(days=7)
+
+
+async def test_a_reminder_within_a_day_of_another_notice_is_recorded_but_not_sent(setup: Setup) -> None:
+    """The notice budget: a task's person told less than a day ago hears nothing more about it now."""
+    quiet = await setup.task_with(T0)
+    told = await setup.task_with(T0)
+    await setup.tasks.mark_told({quiet.id: T0 - timedelta(hours=15), told.id: T0 - timedelta(hours=24)})
+    with time_machine.travel(T0, tick=False):
+        await setup.service.run()
+    assert setup.notifier.sent == [(told.id, "before:1")]
+    assert await setup.unsent() == 0  # the silent one is done too: it never goes out later
+    stored = await setup.tasks.by_ids({quiet.id, told.id})
+    assert stored[told.id].told_at == T0 and stored[quiet.id].told_at == T0 - timedelta(hours=15)
+
+
+async def test_a_second_reminder_two_hours_after_the_first_is_held_back(setup: Setup) -> None:
+    """A reminder sent, then another planned two hours later (a re-plan, a server's tight rules): the
+    second is recorded as done and not sent."""
+    task = await setup.tasks.add(
+        1,
+        "Read the leaflet",
+        42,
+        7,
+        T0 + timedelta(days=30),
+        [PlannedReminder(T0 - timedelta(minutes=1), "before:2")],
+        created_at=T0,
+    )
+    with time_machine.travel(T0, tick=False) as t:
+        await setup.service.run()
+        await setup.db.execute(
+            "INSERT INTO reminders (guild_id, task_id, kind, due_at) VALUES (1, ?, 'before:1', ?)",
+            (task.id, (T0 + timedelta(hours=2)).isoformat()),
+        )
+        t.move_to(T0 + timedelta(hours=2))
+        await setup.service.run()
+    assert setup.notifier.sent == [(task.id, "before:2")] and await setup.unsent() == 0

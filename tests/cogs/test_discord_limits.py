@@ -62,11 +62,22 @@ async def test_next_meeting_with_markdown_heavy_titles_fits(simcord_env, communi
     assert "Also planned:" in text and "\\*\\_" in text
 
 
-async def test_digest_for_101_owners_pings_at_most_100_per_post_and_every_owner_gets_a_dm(
+async def test_digest_for_101_owners_pings_at_most_100_per_post_and_every_owner_is_told_once(
     simcord_env, community: Community
 ):
+    """101 owners whose DMs are closed: the public digest pings each of them instead of a DM, at most
+    100 people a post. (With DMs open it pings nobody: see ``test_notice_budget.py``.)"""
     await community.configure()
     owners = [community.add_member(f"owner{i}") for i in range(101)]
+    for owner in owners:
+        simcord_env.inject_error(
+            "POST",
+            f"/channels/{owner.user.dm_channel.id}/messages",
+            status=403,
+            code=50007,
+            message="Cannot send messages to this user",
+            times=None,
+        )
     tasks = TaskRepository(simcord_env.bot.db)
     with time_machine.travel(simcord_env.now(), tick=False) as t:
         for i, owner in enumerate(owners):
@@ -84,12 +95,29 @@ async def test_digest_for_101_owners_pings_at_most_100_per_post_and_every_owner_
     named = [int(x) for m in posts for x in _mentions(m.content)]
     assert sorted(named) == sorted(o.id for o in owners)
     # The layer refuses a post naming more than 100 people; every digest post went through, so the
-    # digest was split by people as well as by length.
+    # digest was split by people as well as by length, and each owner was pinged exactly once.
     assert len(posts) >= 2 and not simcord_env.errors
-    for owner in owners:
-        dms = [m for m in owner.user.dm_channel.history() if "here are your open tasks" in m.content]
-        assert len(dms) == 1, owner
+    pinged = [uid for m in posts for uid in simcord_env.backend.get_message(m.channel.id, m.id).ping_user_ids]
+    assert sorted(pinged) == sorted(o.id for o in owners)
 
 
 def _mentions(text: str) -> list[str]:
     return re.findall(r"<@(\d+)>", text)
+
+
+async def test_events_entry_fits_when_the_meeting_channel_name_is_100_characters(simcord_env, community: Community):
+    """Without a main voice channel the Events entry is "external", its location "#" and the meeting
+    channel's name: 101 characters for a 100-character name, which Discord refuses. It is fitted."""
+    long_name = "a" * 100
+    channel = community.guild.create_text_channel(long_name)
+    await community.configure(meeting_channel=channel, main_voice=None)
+    with time_machine.travel(simcord_env.now(), tick=False):
+        made = await community.facilitator.slash(
+            channel, "meeting schedule", when="2026-01-09 18:00", title="T" * 100, repeat="weekly"
+        )
+    assert "is planned" in made.response.content and "couldn't add it" not in made.response.content
+    guild = simcord_env.bot.get_guild(community.guild.id)
+    events = await guild.fetch_scheduled_events()
+    assert len(events) == 1 and events[0].name == "T" * 100
+    assert len(events[0].location) == 100 and events[0].location.startswith("#aaa")
+    assert not simcord_env.errors

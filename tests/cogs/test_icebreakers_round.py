@@ -2,6 +2,8 @@
 
 Facilitators start a round; members see only their own buttons (Join, and the speaker's Next and
 Pass). **End round** is in the private reply the facilitator gets when the round starts (issue 25).
+A round is one message, edited in place for each turn (issue 26): these tests read whose turn it is
+from that message, and count that nothing else was posted.
 """
 
 from __future__ import annotations
@@ -9,18 +11,27 @@ from __future__ import annotations
 import re
 
 from cogs._shared import BUTTON_FOR_FACILITATORS
+from cogs.icebreakers._cog import STATUS_MARK
+from tests.notices import PingWatch
 
-_SPEAKER = re.compile(r"^<@(\d+)>, your turn!")
+_SPEAKER = re.compile(r"<@(\d+)>, your turn!")
 
 
-def _turns(channel) -> list:
-    return [m for m in channel.history() if _SPEAKER.match(m.content)]
+def _rounds(channel) -> list:
+    """The speaking rounds' messages in the channel (one per round)."""
+    return [m for m in channel.history() if m.content.startswith("**Speaking round**")]
+
+
+def _status(message) -> str:
+    """What the round message says now, under its question: whose turn, or the thank-you."""
+    return message.content.split(STATUS_MARK, 1)[1] if STATUS_MARK in message.content else ""
 
 
 def _current(channel):
-    """The latest "your turn" message and the id of the member it calls."""
-    message = _turns(channel)[-1]
-    return message, int(_SPEAKER.match(message.content).group(1))
+    """The round message and the id of the member whose turn it is (``None`` once it is over)."""
+    message = _rounds(channel)[-1]
+    found = _SPEAKER.search(_status(message))
+    return message, int(found.group(1)) if found else None
 
 
 def _fresh(channel, message_id: int):
@@ -47,6 +58,7 @@ async def _start(community, **options):
 
 
 async def test_everyone_in_voice_is_called_once_and_only_the_right_people_move_it_on(simcord_env, community) -> None:
+    watch = PingWatch(simcord_env)
     people, by_id = await _voice_round(community)
     called: list[int] = []
 
@@ -54,7 +66,8 @@ async def test_everyone_in_voice_is_called_once_and_only_the_right_people_move_i
     message, speaker = _current(community.meeting)
     called.append(speaker)
     ping = simcord_env.backend.get_message(message.channel.id, message.id)
-    assert list(ping.ping_user_ids) == [speaker], "only the speaker is pinged"
+    assert sorted(watch.of(ping)) == sorted(by_id), "everyone in the round is pinged once, as it begins"
+    assert "The order: " in message.content
     other = next(p for p in people if p.id != speaker)
     refused = await other.click(message, label="Next")
     assert refused.response.ephemeral and "only they or a facilitator can move the round on" in refused.response.content
@@ -68,8 +81,6 @@ async def test_everyone_in_voice_is_called_once_and_only_the_right_people_move_i
     called.append(speaker)
     passed = await by_id[speaker].click(message, label="Pass")
     assert any(f.ephemeral and "No problem" in f.content for f in passed.followups)
-    # The old turn's buttons are gone from its message.
-    assert _fresh(community.meeting, message.id).components == []
 
     # Turn 3: a facilitator (not even in voice) may press Next.
     message, speaker = _current(community.meeting)
@@ -82,10 +93,12 @@ async def test_everyone_in_voice_is_called_once_and_only_the_right_people_move_i
     await by_id[speaker].click(message, label="Next")
 
     assert sorted(called) == sorted(p.id for p in people)
-    thanks = community.meeting.last_message.content
-    assert thanks == "Thank you, everyone! 3 people spoke in this round. 1 person chose to pass, which is always fine."
-    assert len(_turns(community.meeting)) == 4
-    assert _fresh(community.meeting, message.id).components == [], "no buttons are left to press"
+    [done] = _rounds(community.meeting)
+    assert _status(done) == (
+        "Thank you, everyone! 3 people spoke in this round. 1 person chose to pass, which is always fine."
+    )
+    assert community.meeting.history() == [done], "one message for the whole round, edited in place"
+    assert done.components == [], "no buttons are left to press"
 
 
 async def test_a_turn_carries_only_the_speakers_buttons(simcord_env, community) -> None:
@@ -115,9 +128,10 @@ async def test_timer_warns_at_80_percent_then_moves_on(simcord_env, community) -
     _message, second = _current(community.meeting)
     assert second != speaker
     await simcord_env.advance_time(21)
-    assert community.meeting.last_message.content == "Thank you, everyone! 2 people spoke in this round."
+    assert _status(_rounds(community.meeting)[-1]) == "Thank you, everyone! 2 people spoke in this round."
     await simcord_env.advance_time(60)
-    assert len(_turns(community.meeting)) == 2, "no timer fires after the round ended"
+    assert _status(_rounds(community.meeting)[-1]) == "Thank you, everyone! 2 people spoke in this round."
+    assert len(community.meeting.history()) == 1, "no timer fires after the round ended"
 
 
 async def test_late_joiners_go_last_and_leavers_are_skipped(simcord_env, community) -> None:
@@ -135,7 +149,7 @@ async def test_late_joiners_go_last_and_leavers_are_skipped(simcord_env, communi
     called = [speaker]
     while True:
         message, now = _current(community.meeting)
-        if now == called[-1]:
+        if now is None or now == called[-1]:
             break
         called.append(now)
         actor = latecomer if now == latecomer.id else by_id[now]
@@ -143,10 +157,11 @@ async def test_late_joiners_go_last_and_leavers_are_skipped(simcord_env, communi
     assert leaver.id not in called
     assert called[-1] == latecomer.id
     assert sorted(called[1:-1]) == sorted(p.id for p in waiting[1:])
-    assert community.meeting.last_message.content == "Thank you, everyone! 3 people spoke in this round."
+    assert _status(_rounds(community.meeting)[-1]) == "Thank you, everyone! 3 people spoke in this round."
 
 
 async def test_join_button_when_nobody_is_in_voice(simcord_env, community) -> None:
+    watch = PingWatch(simcord_env)
     await community.configure()
     ann, bo = (community.add_member(n) for n in ("ann", "bo"))
     result, _control = await _start(community)
@@ -158,24 +173,27 @@ async def test_join_button_when_nobody_is_in_voice(simcord_env, community) -> No
         assert joined.response.ephemeral and "You are in" in joined.response.content
     again = await bo.click(intro, label="Join the round")
     assert "already joined" in again.response.content
-    assert _turns(community.meeting) == []
+    assert _current(community.meeting)[1] is None
     await simcord_env.advance_time(61)
     assert "Joining has closed: 2 people joined." in _fresh(community.meeting, intro.id).content
-    assert _fresh(community.meeting, intro.id).components == [], "joining has closed"
+    labels = [c.label for row in _fresh(community.meeting, intro.id).components for c in row.children]
+    assert "Join the round" not in labels, "joining has closed"
+    assert all(not pinged for pinged in watch.pinged.values()), "they chose to join: nobody is pinged"
     called = []
     for _ in range(2):
         message, speaker = _current(community.meeting)
         called.append(speaker)
         await (ann if speaker == ann.id else bo).click(message, label="Next")
     assert sorted(called) == sorted([ann.id, bo.id])
-    assert community.meeting.last_message.content == "Thank you, everyone! 2 people spoke in this round."
+    assert _status(_rounds(community.meeting)[-1]).endswith("Thank you, everyone! 2 people spoke in this round.")
+    assert len(community.meeting.history()) == 1
 
 
 async def test_nobody_joins(simcord_env, community) -> None:
     await community.configure()
     await _start(community)
     await simcord_env.advance_time(61)
-    assert community.meeting.last_message.content.startswith("Nobody joined the round this time")
+    assert "Nobody joined the round this time" in _status(community.meeting.last_message)
     result = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert not result.response.ephemeral, "the channel is free again"
 
@@ -191,8 +209,8 @@ async def test_one_round_per_channel_and_the_starter_ends_it_early_from_their_pr
     assert second.response.ephemeral and "already a speaking round in this channel" in second.response.content
     ended = await community.facilitator.click(control, label="End round")
     assert ended.acknowledged
-    assert community.meeting.last_message.content == "The round has ended. Thank you, everyone!"
-    assert _turns(community.meeting)[-1].components == [], "the last turn's buttons are gone"
+    assert _status(community.meeting.last_message) == "The round has ended. Thank you, everyone!"
+    assert _rounds(community.meeting)[-1].components == [], "the round's buttons are gone"
     assert control.content == "You ended the round." and control.components == []
     third = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert not third.response.ephemeral
@@ -212,7 +230,7 @@ async def test_an_end_round_button_posted_before_it_moved_refuses_members_plainl
     refused = await people[1].click(old, label="End round")
     assert refused.response.ephemeral and refused.response.content == BUTTON_FOR_FACILITATORS
     await community.facilitator.click(old, label="End round")
-    assert community.meeting.last_message.content == "The round has ended. Thank you, everyone!"
+    assert _status(_rounds(community.meeting)[-1]) == "The round has ended. Thank you, everyone!"
 
 
 async def test_buttons_and_timers_keep_working_after_a_restart(simcord_env, community, restart) -> None:

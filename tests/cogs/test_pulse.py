@@ -178,7 +178,7 @@ async def test_meeting_end_offers_the_check_in_to_the_attendees(simcord_env, com
     early = await community.facilitator.slash(community.meeting, "pulse start")
     assert "still going on" in last_reply(early).content
     ended = await community.facilitator.slash(community.meeting, "meeting end")
-    assert "has ended" in ended.response.content and not ended.response.components  # public: no button
+    assert "has ended" in ended.response.content and not ended.response.components  # no button: nothing to press
     # The offer waits on the closed panel, in the facilitator channel members cannot see.
     message = next(m for m in community.facilitators.history() if m.content.startswith("**Facilitator panel"))
     assert "has ended" in message.content and "Send the check-in" in message.content

@@ -187,3 +187,23 @@ async def test_changing_the_timezone_replans_reminders(simcord_env, community: C
         # Saving other settings, or the same timezone again, leaves reminders alone.
         same = await community.configure(timezone="America/New_York")
         assert "Reminders already planned" not in same.response.content
+
+
+async def test_the_budget_holds_back_a_reminder_within_a_day_and_is_explained(
+    simcord_env, community: Community
+) -> None:
+    """The server's schedule plans "due today" at 09:00; a task given at 18:00 the evening before
+    was told then, so that reminder stays silent. ``/settings reminders`` says why."""
+    await community.configure()
+    sam = community.add_member("sam")
+    budget = "Nobody hears about the same task twice in one day"
+    assert budget in await rules(community)
+    assert budget in await rules(community, send_hour=9)
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        clocks = Clocks(simcord_env, t)
+        await clocks.run_until(utc(2026, 1, 5, 18))
+        await add_task(community, sam, "2026-01-06 17:00")
+        await clocks.run_until(utc(2026, 1, 7))
+        assert reminders_in(sam) == [] and len(dms(sam)) == 1  # "gave you a task", then nothing that day
+        await clocks.run_until(utc(2026, 1, 14))
+        assert [day for day, _, _ in sent_at(sam)] == [13]  # the first overdue nudge, a week later

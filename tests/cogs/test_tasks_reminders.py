@@ -2,54 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from conftest import Community
 
+from tests.notices import Clocks, utc
+
 LONDON = ZoneInfo("Europe/London")
-
-
-class Clocks:
-    """Moves time-machine and SimCord together, stopping exactly where the reminder job wakes.
-
-    Stopping at the job's own instant keeps both clocks equal whenever the bot runs, as in
-    production, so a reminder's ``created_at`` on SimCord's clock is the instant it was planned for.
-    """
-
-    def __init__(self, env, traveller) -> None:
-        self.env = env
-        self.t = traveller
-
-    async def step(self, seconds: float) -> None:
-        if seconds > 0:
-            self.t.shift(seconds)
-            await self.env.advance_time(seconds)
-
-    async def run_until(self, target: datetime) -> None:
-        for _ in range(500):
-            now = self.env.now()
-            # Stop at every job's wake-up (the reminder job's, and others such as the daily privacy
-            # job): when the scheduler wakes it runs every job due by the wall clock, so both clocks
-            # must agree at each wake-up, as they do in production.
-            wakes = [j.next_run_time for j in self.env.bot.scheduler.get_jobs() if j.next_run_time]
-            wake = min(wakes) if wakes else None
-            if wake is None or wake > target:
-                await self.step((target - now).total_seconds())
-                # Under the realistic-Discord layer each REST call outside ``advance_time`` spends real
-                # time on SimCord's clock while time-machine stands still: at the target, both agree.
-                self.t.move_to(self.env.now())
-                return
-            # Step exactly to the wake-up, so both clocks agree when the job runs and re-arms;
-            # if rounding left it a hair short, a one-second nudge lets it fire.
-            await self.step(max((wake - now).total_seconds(), 0) or 1)
-        raise AssertionError("the reminder job kept waking without progress")
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 def dms(member) -> list:
@@ -226,8 +187,8 @@ async def test_meeting_digest_lists_only_open_tasks_and_event_lifecycle(simcord_
         assert "Write up the notes" in digest[0].content and "Book the room" not in digest[0].content
         assert f"<@{sam.id}>" in digest[0].content
         assert digest[0].created_at.astimezone(LONDON).hour == 18
-        own = [m for m in dms(sam) if "here are your open tasks" in m.content]
-        assert len(own) == 1 and not [m for m in dms(kim) if "here are your open tasks" in m.content]
+        own = [m for m in dms(sam) if "Here are your open tasks" in m.content]
+        assert len(own) == 1 and not [m for m in dms(kim) if "Here are your open tasks" in m.content]
 
         # After the meeting passes, the weekly meeting rolls on to 16 January with a new event.
         await clocks.run_until(utc(2026, 1, 10))
@@ -409,9 +370,9 @@ async def test_a_reminder_sent_again_after_a_crash_is_one_message(
         await add_task(community, sam, "2026-01-10")
         await clocks.run_until(utc(2026, 1, 7, 9, 1))
         assert len(reminders_in(sam)) == 1
-        await simcord_env.bot.db.execute(
-            "UPDATE reminders SET sent_at = NULL WHERE sent_at IS NOT NULL"
-        )  # not recorded
+        # Not recorded: neither the send nor, for the notice budget, that Sam was told.
+        await simcord_env.bot.db.execute("UPDATE reminders SET sent_at = NULL WHERE sent_at IS NOT NULL")
+        await simcord_env.bot.db.execute("UPDATE tasks SET told_at = NULL")
         await restart()
         assert len(reminders_in(sam)) == 1
         assert discord_layer.nonce_repeats == 1  # it was sent again: Discord returned the first message
@@ -441,12 +402,13 @@ async def test_a_digest_sent_again_after_a_crash_repeats_no_message(
             posts = [m for m in community.meeting.history() if "Coming up" in m.content]
             return (
                 len(posts),
-                len([m for m in dms(sam) if "here are your open tasks" in m.content]),
-                len([m for m in dms(kim) if "here are your open tasks" in m.content]),
+                len([m for m in dms(sam) if "Here are your open tasks" in m.content]),
+                len([m for m in dms(kim) if "Here are your open tasks" in m.content]),
             )
 
         assert seen() == (1, 1, 1)
         await simcord_env.bot.db.execute("UPDATE reminders SET sent_at = NULL WHERE meeting_id IS NOT NULL")
+        await simcord_env.bot.db.execute("UPDATE tasks SET told_at = NULL")  # nor who was told
         await restart()
         assert seen() == (1, 1, 1)
         assert discord_layer.nonce_repeats == 3  # the post and both DMs went again; Discord showed none

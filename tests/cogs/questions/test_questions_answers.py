@@ -98,7 +98,7 @@ async def test_a_written_answer_is_shown_exported_replaced_and_in_the_recap(simc
 
     ended = await community.facilitator.slash(community.meeting, "meeting end")
     assert "has ended" in ended.response.content
-    head = next(m for m in community.meeting.history() if m.content.startswith("**Recap of meeting #1"))
+    head = next(m for m in community.meeting.history() if m.content.startswith("Recap of **"))
     shown = [to_discord_message(simcord_env, m) for ms in simcord_env.backend.messages.values() for m in ms.values()]
     recap = "\n".join(
         "\n".join([m.content or "", *(e.description or "" for e in m.embeds)]) for m in shown if m.channel.id == head.id
