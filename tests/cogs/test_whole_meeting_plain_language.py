@@ -11,6 +11,7 @@ beside the test (``plain-language.md`` in its tmp folder) so a developer sees wh
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -245,15 +246,17 @@ async def fortnight(env, community: Community, recorder: TextRecorder) -> tuple[
 
 
 async def finish_round(community: Community, people: dict) -> None:
-    """Each speaker in turn: Lee passes, the others press Next."""
+    """Each speaker in turn (whether each turn is its own post or one post is edited): Lee passes, the
+    others press Next."""
     by_id = {m.id: m for m in (community.facilitator, *people.values())}
-    for _ in range(10):
-        turn = next((m for m in reversed(community.meeting.history()) if "your turn" in m.content), None)
-        if turn is None or not turn.components:
+    for _ in range(20):
+        live = [m for m in community.meeting.history() if "Next" in labels_of(m)]
+        if not live:
             return
-        speaker = by_id[turn.mentions[0].id] if turn.mentions else community.facilitator
-        label = "Pass" if speaker is people["lee"] else "Next"
-        await speaker.click(turn, label=label)
+        turn = live[-1]
+        speaker = by_id[int(re.findall(r"<@(\d+)>, your turn", turn.content)[-1])]
+        await speaker.click(turn, label="Pass" if speaker is people["lee"] else "Next")
+    raise AssertionError("the round did not end")
 
 
 async def breakouts(env, community: Community, people: dict, clocks: Clocks) -> None:
