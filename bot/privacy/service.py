@@ -85,7 +85,7 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
     out: list[str] = []
     for row in rows[:most]:
         if name == "member_profiles":
-            out.append(f"your role: {label(str(row['role']))}")
+            out.append(label(str(row["role"])))
         elif name == "tasks":
             doing = "you are doing it" if row["assignee_id"] == YOU else "you set it"
             out.append(f"“{row['description']}” ({doing}, {row['status']})")
@@ -95,9 +95,9 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
                 "a rule you made, keeping two members apart" if made else "you are kept apart from another member"
             )
         elif name == "breakout_meetings":
-            out.append(f"a breakout group on {_day(row['held_at'])}")
+            out.append(_day(row["held_at"]))
         elif name == "meeting_attendance":
-            out.append(f"a meeting on {_day(row['joined_at'])}")
+            out.append(_day(row["joined_at"]))
         elif name == "meetings":
             out.append(f"“{row['title']}”")
         elif name == "icebreaker_custom_prompts":
@@ -106,9 +106,9 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
             out.append(f"you left on {_day(row['left_at'])}")
         elif name == "breakout_sessions":
             made = "you made it" if row["created_by"] == YOU else "you were in it"
-            out.append(f"a breakout plan from {_day(row['created_at'])} ({made})")
+            out.append(f"{_day(row['created_at'])} ({made})")
         elif name == "icebreaker_rounds":
-            out.append(f"a speaking round on {_day(row['created_at'])}")
+            out.append(_day(row["created_at"]))
         elif name == "pulse_invitees":
             out.append("you were asked to answer a check-in that is still open (not whether you answered)")
         elif name == "pulses":

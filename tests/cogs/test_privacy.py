@@ -132,7 +132,7 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
     for name in expected:
         title = data["tables"][name]["what"]
         assert f"**{title}**" in summary, (title, summary)
-    assert "your role: GP" in summary and "“Write the leaflet” (you are doing it" in summary
+    assert "• GP (family doctor)" in summary and "“Write the leaflet” (you are doing it" in summary
     assert "“Book the room” (you set it" in summary
     # Other people's ids never appear in someone's export.
     raw = json.dumps(data)
