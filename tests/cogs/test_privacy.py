@@ -11,6 +11,7 @@ from conftest import Community
 
 from bot.privacy.policy import document
 from bot.privacy.registry import personal_tables
+from bot.roles import label
 from tests.privacyseed import seed_every_member_column
 
 DAY = 86400
@@ -132,7 +133,7 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
     for name in expected:
         title = data["tables"][name]["what"]
         assert f"**{title}**" in summary, (title, summary)
-    assert "• GP (family doctor)" in summary and "“Write the leaflet” (you are doing it" in summary
+    assert f"• {label('gp')}" in summary and "“Write the leaflet” (you are doing it" in summary
     assert "“Book the room” (you set it" in summary
     # Other people's ids never appear in someone's export.
     raw = json.dumps(data)
