@@ -21,7 +21,7 @@ TEST_BACKEND = os.environ.get("COPBOT_TEST_BACKEND", "sqlite")
 
 #: Latency added to every REST call in end-to-end tests unless a test asks for another
 #: (``@pytest.mark.discord(latency=…)``); ``COPBOT_TEST_LATENCY`` overrides it for a whole run.
-#: 20 ms keeps the whole suite to a few minutes on a 2-core machine; a few tests run at 300 ms.
+#: It passes on SimCord's clock, not the wall clock (``tests/realdiscord.py``); a few tests run at 300 ms.
 DEFAULT_LATENCY = 0.02
 #: Rate-limit buckets on (1) or off (0); ``COPBOT_TEST_RATE_LIMITS`` overrides it for a whole run.
 DEFAULT_RATE_LIMITS = 1

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+#: How far past a due wake-up SimCord's timer can be (its clock is float seconds, the scheduler's datetimes).
+NUDGE = 1e-5
+
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
@@ -46,13 +49,18 @@ class Clocks:
             wake = min(wakes) if wakes else None
             if wake is None or wake > target:
                 await self.step((target - now).total_seconds())
-                # Under the realistic-Discord layer each REST call outside ``advance_time`` spends real
-                # time on SimCord's clock while time-machine stands still: at the target, both agree.
-                self.t.move_to(self.env.now())
+                self.t.move_to(self.env.now())  # both agree at the target, whatever happened on the way
                 return
-            # Step exactly to the wake-up, so both clocks agree when the job runs and re-arms;
-            # if rounding left it a hair short, a one-second nudge lets it fire.
-            await self.step(max((wake - now).total_seconds(), 0) or 1)
+            # Step exactly to the wake-up, so both clocks agree when the job runs and re-arms.
+            gap = (wake - now).total_seconds()
+            if gap > 0:
+                await self.step(gap)
+                continue
+            # Due, but SimCord's timer is a hair past the instant (float rounding): move SimCord alone by
+            # 10 microseconds, so the job runs and re-arms with the bot's clock exactly at its instant
+            # (shifting time-machine first would run it, and plan the next wake-up, from a later one).
+            await self.env.advance_time(NUDGE)
+            self.t.shift(NUDGE)
         raise AssertionError("the reminder job kept waking without progress")
 
 

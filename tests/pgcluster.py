@@ -18,9 +18,11 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 
 def find_bin_dir() -> Path | None:
@@ -66,7 +68,8 @@ class Cluster:
         name = "t_" + uuid.uuid4().hex[:16]
         conn = await asyncpg.connect(self.admin_url)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            with databases_held(self.admin_url):
+                await conn.execute(f'CREATE DATABASE "{name}"')
         finally:
             await conn.close()
         return self.url(name)
@@ -77,7 +80,8 @@ class Cluster:
         name = url.split("/")[3].split("?")[0]
         conn = await asyncpg.connect(self.admin_url)
         try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            with databases_held(self.admin_url):
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
 
@@ -121,13 +125,33 @@ def start_cluster() -> Cluster:
     return cluster
 
 
+@contextmanager
+def databases_held(url: str) -> Iterator[None]:
+    """While held, no test (in any xdist worker) creates or drops a database on the server ``url`` is on.
+
+    While a database is being created or dropped anywhere on a PostgreSQL server, ``VACUUM FULL`` in every
+    other database keeps the rows deleted just before it as "recently dead" (measured on PostgreSQL 15:
+    ordinary transactions in other databases do not do this). The fixtures create and drop a database
+    per test, so a test that checks what a vacuum removed holds this around it; the fixtures hold it
+    for each ``CREATE DATABASE`` and ``DROP DATABASE``. A lock file in the server's socket folder,
+    which every worker sharing the server sees.
+    """
+    import fcntl  # here, not at the top: the module is imported on systems without fcntl too
+
+    host = unquote(parse_qs(urlparse(url).query).get("host", [""])[0])
+    with open(Path(host or tempfile.gettempdir()) / ".copbot-test-databases.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def cluster_from_env() -> Cluster | None:
     """The cluster CI started, if it exported ``COPBOT_TEST_POSTGRES_URL``."""
     url = os.environ.get("COPBOT_TEST_POSTGRES_URL")
     if not url:
         return None
-    from urllib.parse import parse_qs, unquote, urlparse
-
     parsed = urlparse(url)
     host = parse_qs(parsed.query).get("host", [""])[0]
     return Cluster(admin_url=url, socket_dir=unquote(host), user=parsed.username or "postgres")

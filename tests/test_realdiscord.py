@@ -7,10 +7,13 @@ wrong reason, so each piece is proven here against SimCord with the real bot.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import discord
 import pytest
+import time_machine
 
+from bot.clock import utcnow
 from tests.realdiscord import BUCKET_RULES, NONCE_MAX, NONCE_WINDOW, check_limits
 
 
@@ -18,15 +21,71 @@ def _channel(env, community):
     return env.bot.get_channel(community.meeting.id)
 
 
+def _seconds_since(env, started) -> float:
+    """Seconds on SimCord's clock, the one the bot, Discord's deadlines and the layer's waits run on."""
+    return (env.now() - started).total_seconds()
+
+
 @pytest.mark.discord(latency=0.25, rate_limits=False)
-async def test_every_call_takes_the_latency_on_the_loop_clock(simcord_env, community, discord_layer):
+async def test_every_call_takes_the_latency_on_simcords_clock(simcord_env, community, discord_layer):
     channel = _channel(simcord_env, community)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    started = simcord_env.now()
     await channel.send("hello")
-    assert loop.time() - started >= 0.25
+    assert _seconds_since(simcord_env, started) >= 0.25
     (call,) = discord_layer.calls_to("POST", rf"/channels/{community.meeting.id}/messages")
     assert call.end - call.start >= 0.25
+
+
+@pytest.mark.discord(latency=600.0, rate_limits=False)
+async def test_the_latency_does_not_wait_on_the_wall_clock(simcord_env, community):
+    """Ten minutes per call: only a wait on SimCord's clock ends before the test's time limit (120 s)."""
+    started = simcord_env.now()
+    await _channel(simcord_env, community).send("hello")
+    assert _seconds_since(simcord_env, started) >= 600
+    assert [m.content for m in community.meeting.history()] == ["hello"]
+
+
+@pytest.mark.discord(latency=1.0, rate_limits=False)
+async def test_calls_made_at_once_overlap_on_simcords_clock(simcord_env, community, discord_layer):
+    """Two channels, two calls at the same moment: they take one latency between them, not two."""
+    started = simcord_env.now()
+    await asyncio.gather(
+        _channel(simcord_env, community).send("one"),
+        simcord_env.bot.get_channel(community.questions.id).send("two"),
+    )
+    assert 1.0 <= _seconds_since(simcord_env, started) < 1.5
+    assert len(discord_layer.calls_to("POST", r"/channels/\d+/messages")) == 2
+
+
+@pytest.mark.discord(latency=10.0, rate_limits=False)
+async def test_a_settle_ends_only_when_no_call_is_waiting(simcord_env, community):
+    """SimCord's settle leaves a wait longer than its ``settle_timeout`` (5 s) running; the layer's waits
+    run on SimCord's clock and a settle ends only once none is left, so the bot's answer to a DM,
+    10 s of latency away, is there when ``send_dm`` returns."""
+    stranger = simcord_env.create_user("stranger")
+    started = simcord_env.now()
+    await stranger.send_dm("Hello?")
+    (reply,) = [m for m in stranger.dm_channel.history() if m.author.id == simcord_env.bot.user.id]
+    assert "can't find one" in reply.content
+    assert _seconds_since(simcord_env, started) >= 10.0
+
+
+@pytest.mark.discord(latency=2.0, rate_limits=False)
+async def test_a_test_travelling_with_time_machine_keeps_the_bots_clock_in_step(simcord_env, community):
+    """The bot reads time-machine's clock (``bot.clock.utcnow``); each wait the layer drives moves it
+    with SimCord's, so the two agree as the wall clock does in production. An offset the test makes
+    itself is kept."""
+    stranger = simcord_env.create_user("stranger")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        started = simcord_env.now()
+        await stranger.send_dm("Hello?")
+        assert _seconds_since(simcord_env, started) >= 2.0
+        assert abs(utcnow() - simcord_env.now()) < timedelta(milliseconds=1)
+        t.shift(3600)  # the wall clock jumps, as across a time the bot was not running
+        await stranger.send_dm("Anyone?")
+        assert abs(utcnow() - simcord_env.now() - timedelta(hours=1)) < timedelta(milliseconds=1)
+    replies = [m for m in stranger.dm_channel.history() if m.author.id == simcord_env.bot.user.id]
+    assert len(replies) == 2
 
 
 @pytest.mark.discord(latency=3.1, rate_limits=False)
@@ -70,10 +129,9 @@ async def test_a_bucket_delays_the_call_after_its_limit(simcord_env, community, 
     assert calls[rule.limit - 1].end - calls[0].start < 1.0  # the first five go at once
     assert calls[rule.limit].end - calls[0].start >= rule.per  # the sixth waited for the window
     other = simcord_env.bot.get_channel(community.questions.id)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    started = simcord_env.now()
     await other.send("another channel, another bucket")
-    assert loop.time() - started < 1.0
+    assert _seconds_since(simcord_env, started) < 1.0
 
 
 @pytest.mark.discord(latency=0.0, rate_limits=False)

@@ -117,7 +117,7 @@ async def rooms(members: int = 40, room_count: int = 10) -> None:
             late = guild.add_member(env.create_user("late", global_name="Late Comer"))
             await bot.members.set_role(guild.id, late.id, "gp")
 
-            layer = RealisticDiscord(latency=LATENCY, rate_limits=True)
+            layer = RealisticDiscord(latency=LATENCY, rate_limits=True, real_time=True)
             patch = MonkeyPatch()
             layer.install(patch)
             try:

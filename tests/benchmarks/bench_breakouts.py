@@ -125,7 +125,7 @@ async def scenario(members: int, rooms: int) -> None:
             for member in people:
                 await member.join_voice(voice)
 
-            layer = RealisticDiscord(latency=LATENCY, rate_limits=True)
+            layer = RealisticDiscord(latency=LATENCY, rate_limits=True, real_time=True)
             patch = MonkeyPatch()
             layer.install(patch)
             try:

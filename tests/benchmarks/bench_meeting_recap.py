@@ -120,6 +120,7 @@ def _p99(samples: list[float]) -> float:
 
 @pytest.mark.simcord(settle_timeout=120)
 @pytest.mark.timeout(900)
+@pytest.mark.discord(real_time=True)  # timed on the wall clock, Discord's waits included
 async def test_recap_of_a_big_meeting(simcord_env, community, discord_layer) -> None:
     roles = ["lay", "gp", "clinician", "commissioner", "manager", "researcher"]
     members = [community.add_member(f"member_{i:02d}") for i in range(80)]  # joined before set-up: no welcomes

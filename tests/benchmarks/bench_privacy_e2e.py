@@ -6,7 +6,8 @@ Not collected by the default run (the file name does not start with ``test_``); 
 line, pytest runs it with the suite's fixtures. The member has 200 open tasks (each with three planned
 reminders) set by one facilitator, 50 past breakouts and 50 speaking rounds. It prints a JSON line with
 the wall-clock time from the click to the reply (erasure, WAL checkpoint, the edited message and the
-one grouped notice to the task setter), with the realistic-Discord layer's default latency (none).
+one grouped notice to the task setter), with the realistic-Discord layer's default latency (20 ms a
+call), its waits on the wall clock.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import json
 import time
 from datetime import timedelta
 
+import pytest
 
+
+@pytest.mark.discord(real_time=True)  # timed on the wall clock, Discord's waits included
 async def test_forget_me_for_a_member_with_200_tasks_and_50_past_meetings(simcord_env, community) -> None:
     await community.configure()
     sam = community.add_member("samira_k")

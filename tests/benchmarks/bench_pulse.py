@@ -24,6 +24,8 @@ import statistics
 import time
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import utcnow
 from bot.heap import freeze_start_up_heap
 
@@ -96,6 +98,7 @@ def _line(metric: str, samples: list[tuple[float, float]], **extra: object) -> s
     )
 
 
+@pytest.mark.discord(real_time=True)  # timed on the wall clock, Discord's waits included
 async def test_pulse_results_for_twelve_meetings_of_sixty(simcord_env, community) -> None:
     await community.configure()
     await _seed(simcord_env, community.guild.id)

@@ -75,7 +75,7 @@ async def main(members_count: int, latency: float, rate_limits: bool) -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="copbot-bench-"))
     os.environ["COPBOT_DB"] = str(tmp / "bench.db")
-    layer = RealisticDiscord(latency=latency, rate_limits=rate_limits)
+    layer = RealisticDiscord(latency=latency, rate_limits=rate_limits, real_time=True)
     patch = pytest.MonkeyPatch()
     layer.install(patch)
     bot = create_bot()

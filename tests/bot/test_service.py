@@ -3,6 +3,9 @@
 The tests cannot reach Discord, and must not try: each run points discord.py's API base at a local
 address (a closed port, a server that never answers, or one that answers with a chosen status).
 That is exactly the state a service is in when the network is down at start-up.
+
+These tests wait in real time, on purpose: each runs ``copbot run`` in its own OS process, whose
+clock, signals and retry back-off SimCord cannot reach (a few seconds each).
 """
 
 from __future__ import annotations
@@ -149,7 +152,7 @@ def test_a_signal_during_start_up_retries_stops_cleanly_within_5_seconds(tmp_pat
 def test_sigterm_while_discord_never_answers_stops_at_once(tmp_path: Path, silent_server: str):
     proc = start_copbot(tmp_path / "copbot.db", silent_server)
     wait_for_line(proc, "logging in using static token")
-    time.sleep(0.5)
+    time.sleep(0.5)  # its login request is now waiting on the silent server (another process: real time)
     code, took, rest = stop(proc, signal.SIGTERM)
     assert code == 0, rest
     assert took < 5

@@ -12,7 +12,7 @@ from test_breakouts import _crowd, _plan
 from bot.storage.breakouts import BreakoutRepository
 from cogs._shared import BUTTON_FOR_FACILITATORS
 
-pytestmark = pytest.mark.simcord(settle_timeout=45)
+pytestmark = pytest.mark.simcord(settle_timeout=15)  # as test_breakouts.py
 
 
 def _room(community, number: int):

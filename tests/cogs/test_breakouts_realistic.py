@@ -16,7 +16,7 @@ from test_breakouts import _crowd, _plan
 
 from bot.storage.breakouts import BreakoutRepository
 
-pytestmark = pytest.mark.simcord(settle_timeout=45)
+pytestmark = pytest.mark.simcord(settle_timeout=15)  # as test_breakouts.py
 
 
 @pytest.mark.discord(latency=0.3, rate_limits=False)
@@ -34,7 +34,7 @@ async def test_broadcast_to_ten_rooms_at_300_ms_per_call_is_acknowledged_in_time
 async def test_a_timed_breakout_starts_its_clock_when_the_last_person_is_moved(simcord_env, community, discord_layer):
     await _crowd(community, 15, facilitators=3)  # 15 moves: the 11th waits for the bucket
     await _plan(community, 5)
-    with time_machine.travel(simcord_env.now(), tick=True):
+    with time_machine.travel(simcord_env.now(), tick=False):
         opened = await community.facilitator.slash(community.meeting, "breakout open", minutes=1)
     assert "Breakout rooms are open: 3 rooms, 15 people moved." in opened.response.content, opened.response.content
     moves = discord_layer.calls_to("PATCH", rf"/guilds/{community.guild.id}/members/\d+")

@@ -45,7 +45,6 @@ async def test_questions_list_with_many_open_questions_and_one_waiting_fits(simc
 
 
 @pytest.mark.discord(latency=0.3)
-@pytest.mark.simcord(settle_timeout=30)
 async def test_next_meeting_with_markdown_heavy_titles_fits(simcord_env, community: Community):
     await community.configure()
     with time_machine.travel(simcord_env.now(), tick=False):

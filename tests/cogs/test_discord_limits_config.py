@@ -8,7 +8,6 @@ long purpose dropped the welcome DM silently.
 
 from __future__ import annotations
 
-import pytest
 import pytest_asyncio
 
 from bot import create_bot
@@ -73,7 +72,6 @@ async def test_the_longest_question_all_markdown_posts(simcord_env, community):
     assert post.embeds[0].description.count("*") == QUESTIONS_MAX_LENGTH
 
 
-@pytest.mark.simcord(settle_timeout=30)
 async def test_a_page_of_the_longest_icebreakers_fits(simcord_env, community):
     await community.configure()
     for i in range(10):

@@ -15,7 +15,7 @@ from conftest import Community
 
 from cogs._shared import BUTTON_FOR_FACILITATORS, FACILITATOR_ONLY
 
-pytestmark = [pytest.mark.timeout(180), pytest.mark.simcord(settle_timeout=45)]
+pytestmark = pytest.mark.timeout(180)
 
 #: DESIGN.md, "The command contract": the top-level commands members have. (``/welcome``, ``/glossary``
 #: and ``/aims`` come with another change.)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from conftest import Community
 
 from tests.cogs.questions.test_questions_anonymity import (
@@ -26,8 +25,6 @@ from tests.cogs.questions.test_questions_anonymity import (
     make_asker,
 )
 from tests.cogs.test_pulse import answer, crowd, invitation, results_text
-
-pytestmark = [pytest.mark.timeout(180), pytest.mark.simcord(settle_timeout=45)]
 
 COMMENT = "The quiet zephyr comment about the waiting list"
 

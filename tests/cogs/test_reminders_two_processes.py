@@ -5,6 +5,10 @@ process with its own event loop and APScheduler (``tests/reminder_process.py``),
 on two machines would be: two Discord connections, one database. The 10,000 due reminders are written
 straight into the shared database (creating them through slash commands would time the test, not the
 sweep); then both processes run their reminder job at once.
+
+These tests take real time, on purpose (about 15-30 s each on a 2-core machine, most of it the 10,000
+sends): two OS processes and one PostgreSQL server share no clock with SimCord, and the crash test's
+survivor waits out the dead process's leases (3 s here) on the wall clock, as a real copbot would.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from conftest import Community
 
 from tests.browser import chart_pixels, chromium_path, open_page
 
-pytestmark = [pytest.mark.timeout(600), pytest.mark.simcord(settle_timeout=45)]
+pytestmark = pytest.mark.timeout(600)  # the report test drives a headless Chromium
 
 ANSWER = "Answer anonymously"
 WEEK = 7 * 24 * 3600
