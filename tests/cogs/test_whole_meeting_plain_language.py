@@ -34,13 +34,7 @@ def may_be_long(shown) -> bool:
     return shown.step == "/help" or (shown.step == "meeting end" and (shown.kind == "dm" or "thread" in shown.where))
 
 
-#: This test reads texts; the layer's latency and rate limits (proved by the tests that need them) would
-#: only make its few hundred calls slow, so it runs with 5 ms per call and no buckets.
-pytestmark = [
-    pytest.mark.timeout(60),
-    pytest.mark.simcord(settle_timeout=20),
-    pytest.mark.discord(latency=0.005, rate_limits=False),
-]
+pytestmark = [pytest.mark.timeout(60), pytest.mark.simcord(settle_timeout=20)]
 
 
 def is_refusal(text: str) -> bool:
