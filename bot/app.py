@@ -22,6 +22,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Config, load_config
 from bot.errors import UserError
+from bot.logging_setup import cap_library_loggers
 from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.pulse.service import PulseService
@@ -221,5 +222,6 @@ def create_bot(config: Config | None = None, **options: Any) -> CopBot:
     ``options`` are :class:`CopBot`'s: ``lock_scope`` (the shard range this process serves) and
     discord.py's ``shard_count`` / ``shard_ids`` (see ``copbot run --shard-count``).
     """
+    cap_library_loggers()  # no library logs a statement's parameters, whoever set up logging
     cls = ShardedCopBot if options.get("shard_count") is not None else CopBot
     return cls(config or load_config(), **options)

@@ -170,11 +170,12 @@ def _ask_for_token() -> str:
 
 
 def setup_logging(level_name: str) -> None:
-    """Log through discord.py's handler, but never let discord.py itself log below INFO.
+    """Log through discord.py's handler, but never let a library log below INFO.
 
-    At DEBUG, discord.py writes every raw gateway event and HTTP request to the log, and those
-    contain the user id of whoever submitted an anonymous question. The anonymity promise covers
-    log lines at every level, so copbot's own modules may log at DEBUG while discord.py's may not.
+    At DEBUG, discord.py writes every raw gateway event and HTTP request to the log (the user id of
+    whoever submitted an anonymous question), and aiosqlite every statement with its values (a vote's
+    fingerprint). The anonymity promise covers log lines at every level, so copbot's own modules may
+    log at DEBUG while the libraries may not (:mod:`bot.logging_setup`).
     """
     import discord
 
@@ -185,9 +186,11 @@ def setup_logging(level_name: str) -> None:
     client_log = logging.getLogger("discord.client")
     client_log.addFilter(_OnceOnly("logging in using static token"))
     client_log.addFilter(_plain_reconnect)
-    logging.getLogger("discord").setLevel(max(level, logging.INFO))
-    # APScheduler announces every start and stop at INFO; copbot says itself when it starts and stops.
-    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    # discord.py, aiosqlite, asyncpg and APScheduler never log below INFO (WARNING for APScheduler):
+    # below that they write statements' parameters and raw events (see bot/logging_setup.py).
+    from bot.logging_setup import cap_library_loggers
+
+    cap_library_loggers(level)
 
 
 def _is_transient(exc: BaseException) -> bool:

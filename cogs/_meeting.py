@@ -23,7 +23,7 @@ from bot.roles import label
 from bot.storage.meeting_sessions import MeetingSession
 from bot.text_limits import MESSAGE, chunk_mentions, fit, pack_sections
 from cogs._names import meeting_name
-from cogs._shared import NO_PINGS, IdButton, replies_to_user_errors, require_facilitator
+from cogs._shared import NO_PINGS, IdButton, for_facilitators
 from cogs.questions._render import ask_view
 
 if TYPE_CHECKING:
@@ -371,7 +371,7 @@ class _PanelButton(IdButton):
     prefix = "copbot:meeting"
 
     async def _session(self, interaction: discord.Interaction) -> MeetingSession:
-        await require_facilitator(interaction)
+        """The running meeting this panel is for (the clicker was checked by :func:`for_facilitators`)."""
         assert interaction.guild is not None
         bot: CopBot = interaction.client  # type: ignore[assignment]
         session = await bot.meeting_sessions.current(interaction.guild.id)
@@ -397,7 +397,7 @@ class RoundButton(_PanelButton, action="round"):
     label = "Icebreaker round"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "icebreaker round")
@@ -407,7 +407,7 @@ class PlanButton(_PanelButton, action="plan"):
     label = "Plan breakouts"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         session = await self._session(interaction)
         await interaction.response.send_modal(PlanModal(session.number))
@@ -421,8 +421,10 @@ class PlanModal(discord.ui.Modal, title="Plan breakout groups"):
     def __init__(self, number: int) -> None:
         super().__init__(custom_id=f"copbot:meeting:planform:{number}")
 
-    @replies_to_user_errors
+    @for_facilitators
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Re-checked on submit: the form may have been opened before the facilitator role was taken away,
+        and the plan shows every member's role."""
         from bot.errors import UserError
 
         try:
@@ -442,7 +444,7 @@ class CloseBreakoutsButton(_PanelButton, action="close"):
     label = "Close breakouts"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "breakout close")
@@ -452,7 +454,7 @@ class QuestionsButton(_PanelButton, action="questions"):
     label = "Open questions"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         await self._run_command(interaction, "questions list")
@@ -462,7 +464,7 @@ class ActionButton(_PanelButton, action="action"):
     label = "Add an action"
     style = discord.ButtonStyle.primary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         await self._session(interaction)
         bot: CopBot = interaction.client  # type: ignore[assignment]
@@ -478,7 +480,7 @@ class EndButton(_PanelButton, action="end"):
     label = "End the meeting"
     style = discord.ButtonStyle.danger
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         session = await self._session(interaction)
         await interaction.response.defer(ephemeral=True)

@@ -15,7 +15,7 @@ from bot.app import CopBot
 from bot.errors import UserError
 from bot.reminders.nonces import message_nonce
 from bot.storage.privacy import ErasureResult, Notice
-from cogs._shared import NO_PINGS, IdButton, guild_of, replies_to_user_errors, require_facilitator
+from cogs._shared import NO_PINGS, IdButton, for_facilitators, guild_of, replies_to_user_errors
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,8 @@ class ForgetMemberButton(_PrivacyButton, action="forgetmember"):
     label = "Delete everything about them"
     style = discord.ButtonStyle.danger
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
         guild = guild_of(interaction)
         bot = _bot(interaction)
         result = await bot.privacy.forget(self.target_id, guild.id)

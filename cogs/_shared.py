@@ -115,6 +115,43 @@ async def require_facilitator(interaction: discord.Interaction) -> None:
         raise UserError(BUTTON_FOR_FACILITATORS)
 
 
+def for_facilitators(func: F) -> F:
+    """The one way a button's ``callback`` or a form's ``on_submit`` runs facilitator work.
+
+    The facilitator is checked again at every press and every submit, not only when the button was
+    shown or the form opened: a form can stay open for a long time, and the role can be taken away
+    meanwhile. A non-facilitator gets :data:`BUTTON_FOR_FACILITATORS` privately and nothing runs. Includes
+    :func:`replies_to_user_errors`. Marks the callback (``copbot_facilitators``) so a test can find
+    every facilitator control the bot registers and prove each one refuses.
+    """
+
+    @functools.wraps(func)
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        interaction = next(a for a in args if isinstance(a, discord.Interaction))
+        await require_facilitator(interaction)
+        return await func(*args, **kwargs)
+
+    wrapped = replies_to_user_errors(checked)
+    wrapped.copbot_facilitators = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def drop_payload(interaction: discord.Interaction) -> None:
+    """Forget what a member submitted (the gateway payload's ``data``) once it has been read.
+
+    discord.py keeps a submitted form (a question's text, check-in scores) in ``interaction.data``,
+    beside ``interaction.user``, for as long as the interaction lives: until its last reply is sent.
+    Dropped as soon as it is read, a memory dump taken while the reply is on its way finds the member
+    but not what they submitted, and the payload can be collected. The dict is emptied too, so a
+    caller that still holds it holds nothing. Only the handler that owns the form calls this (each
+    form's ``custom_id`` has exactly one).
+    """
+    data = interaction.data
+    interaction.data = None
+    if isinstance(data, dict):
+        data.clear()
+
+
 def guild_of(interaction: discord.Interaction) -> discord.Guild:
     """The interaction's server; commands are server-only, so this only fails on a programming error."""
     if interaction.guild is None:
@@ -163,3 +200,80 @@ class IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)")
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> Self:
         return cls(int(match["target_id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRef:
+    """What a button's ``custom_id`` names, without a row id that counts across every server.
+
+    Row ids are shared by all servers, so a button carrying one shows members how busy other servers
+    are (check-in "#1" here carried id 4 after three check-ins elsewhere). A button names its target by
+    ``<server>:<number>`` (the per-server ``#N``; the server is there because a DM has none) or by
+    ``t<token>`` (a random token stored with the row). ``row_id`` is only for buttons made before this,
+    which carry the bare row id and keep working.
+    """
+
+    guild_id: int | None = None
+    number: int | None = None
+    token: int | None = None
+    row_id: int | None = None
+
+    PATTERN: ClassVar[str] = r"[0-9]+:[0-9]+|t[0-9]+|[0-9]+"
+
+    @classmethod
+    def parse(cls, text: str) -> PublicRef:
+        if text.startswith("t"):
+            return cls(token=int(text[1:]))
+        if ":" in text:
+            guild, number = text.split(":", 1)
+            return cls(guild_id=int(guild), number=int(number))
+        return cls(row_id=int(text))
+
+    @classmethod
+    def numbered(cls, guild_id: int, number: int) -> PublicRef:
+        return cls(guild_id=guild_id, number=number)
+
+    @classmethod
+    def tokened(cls, token: int | None, row_id: int) -> PublicRef:
+        """By token; a row made before tokens existed (``None``) keeps its row id."""
+        return cls(token=token) if token is not None else cls(row_id=row_id)
+
+    def __str__(self) -> str:
+        if self.token is not None:
+            return f"t{self.token}"
+        if self.guild_id is not None and self.number is not None:
+            return f"{self.guild_id}:{self.number}"
+        return str(self.row_id)
+
+
+class RefButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """Like :class:`IdButton`, but the ``custom_id`` carries a :class:`PublicRef`: ``<prefix>:<action>:<ref>``."""
+
+    prefix: ClassVar[str] = ""
+    action: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
+    def __init_subclass__(cls, *, action: str | None = None) -> None:
+        if action is None:
+            super().__init_subclass__(template=r"(?!)")
+            return
+        cls.action = action
+        super().__init_subclass__(template=rf"{re.escape(cls.prefix)}:{re.escape(action)}:(?P<ref>{PublicRef.PATTERN})")
+
+    def __init__(self, ref: PublicRef, *, label: str | None = None, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or self.label,
+                style=self.style,
+                custom_id=f"{self.prefix}:{self.action}:{ref}",
+                disabled=disabled,
+            )
+        )
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(PublicRef.parse(match["ref"]))

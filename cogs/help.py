@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.privacy import promise
 from bot.text_limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_NAME,
@@ -166,10 +167,11 @@ class HelpCog(commands.Cog):
             "Two things that help:\n"
             "• Tell us which part of the community you come from with `/profile` in the server. "
             "It helps us mix people well in small groups.\n"
-            "• If something is unclear, you can ask without giving your name: use `/ask` in the server, "
-            "or send me a message here and press **Ask anonymously** in my answer to open the form. Nobody, "
-            "not even the people who run me, can see who asked. I never post what you type in this chat, "
-            "and it stays here until you delete it, so type your question in the form instead.\n\n"
+            "• If something is unclear, you can ask without giving your name: use `/ask` in the server. "
+            f"{' '.join(promise.SHORT)}\n"
+            "• You can also send me a message here and press **Ask anonymously** in my answer to open the form. "
+            f"{' '.join(promise.DIRECT_MESSAGES)} I never post what you type in this chat, and it stays here "
+            "until you delete it.\n\n"
             "Type `/help` in the server any time for a guide, and `/privacy` to see what copbot keeps about you "
             "(and how to see it or have it deleted)."
         )

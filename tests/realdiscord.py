@@ -247,6 +247,13 @@ class RealisticDiscord:
     _waits: dict[int, _Wait] = field(default_factory=dict)
     _wait_ids: itertools.count[int] = field(default_factory=itertools.count)
     _driver: asyncio.Task[None] | None = None
+    _hooks: list[tuple[str, re.Pattern[str], Callable[[str, Any], None]]] = field(default_factory=list)
+
+    def on_call(self, method: str, path: str, hook: Callable[[str, Any], None]) -> None:
+        """Run ``hook(path, payload)`` as each call matching ``method`` and the regex ``path`` starts, in
+        the bot's own task, before the call's latency: a test can look at the bot's memory at the moment
+        it sends that call (added for issue 27's memory proofs)."""
+        self._hooks.append((method.upper(), re.compile(path), hook))
 
     def fail(self, method: str, path: str, kind: str, *, times: int = 1) -> None:
         """Make the next ``times`` calls matching ``method`` and the regex ``path`` fail with ``kind``
@@ -366,6 +373,9 @@ class RealisticDiscord:
         bucket = rule.key(method, path) if rule else None
         call = Call(method, path, bucket, self._sim_now(), wall_start=time.perf_counter())
         self.calls.append(call)
+        for hook_method, hook_path, hook in self._hooks:
+            if hook_method == method and hook_path.fullmatch(path):
+                hook(path, payload)
         if self.rate_limits and not self.starting:
             if not _EXEMPT_FROM_GLOBAL.fullmatch(path):
                 await self._wait_in("global", *GLOBAL_LIMIT)

@@ -48,6 +48,8 @@ class RoundState:
     outcomes: tuple[tuple[int, Outcome], ...] = ()
     message_id: int | None = None
     turn_message_id: int | None = None
+    #: The random number the round's buttons carry instead of ``round_id`` (``None``: made before tokens).
+    token: int | None = None
 
     @property
     def current_speaker(self) -> int | None:

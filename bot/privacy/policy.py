@@ -10,6 +10,7 @@ so the three never disagree (a test compares the file with the generated text). 
 from __future__ import annotations
 
 from bot.config import PrivacyConfig
+from bot.privacy import promise
 from bot.privacy.registry import TABLES, Table
 from bot.storage.breakouts import HISTORY_MEETINGS
 
@@ -44,22 +45,66 @@ def _rights(privacy: PrivacyConfig) -> list[str]:
 
 
 def _anonymity() -> list[str]:
+    """The promise and its limits, in the words every other message uses (:mod:`bot.privacy.promise`)."""
     return [
-        "copbot never writes down who asked an anonymous question: not in its database, its logs or any message. "
-        "Nobody can find out who asked: not other members, not facilitators, and not the person who runs copbot.",
-        "“Me too” votes are kept as keyed fingerprints, not as ids; they cannot be turned back into your id, even "
-        "by the person who runs copbot. Limits on how often you can ask are kept in memory only and end when "
-        "copbot restarts.",
+        f"{promise.KEEPS_NOTHING} {promise.NOWHERE}",
+        f"{promise.ANY_BOT} {promise.TRUST}",
+        f"{promise.DM_SEEN} {promise.DM_WHAT} {promise.ASK_PRIVATELY}",
         "Because questions carry no name, `/mydata` cannot show them and `/forget-me` cannot find them: nothing "
         "links them to you.",
         "A question that looks like it contains an NHS number, phone number, email address, postcode or date of "
         "birth is not posted or saved; you are asked to take the detail out first. Please don't share health "
         "details about yourself or anyone else.",
         "Check-in answers after a meeting (`/pulse`) carry no name and no time of their own, and are saved in "
-        "shuffled batches so not even their order is kept. Whether you answered is held in memory only, as a "
-        "keyed fingerprint, until the check-in closes. Your role is saved with your answer only if you choose, and "
-        "results by role are shown only for groups of several people.",
-        "Discord keeps direct messages: a message you type to copbot stays in your chat with it until you delete it.",
+        "shuffled batches so their order is not kept. Your role is saved with your answer only if you choose. "
+        "Results by role are shown only for groups of several people, and a statement's numbers are not shown "
+        "where everyone in a group gave the same score.",
+    ]
+
+
+def _threat_model() -> list[str]:
+    """What the person who runs copbot can and cannot learn, and when: the whole story, for PRIVACY.md."""
+    return [
+        "**What copbot keeps.** Nothing that links a question, a vote or a check-in answer to a person: not in "
+        "its database, its files, its logs or its messages. The database holds each question's text with no "
+        "asker; each “Me too” as a fingerprint (a number made from your id with a secret that is never saved); "
+        "and each check-in answer with no name, no time and no order. The list of people asked to answer a "
+        "check-in is deleted when it closes. No log line, at any level, holds a member's id beside what they "
+        "asked, voted or answered, or any value copbot writes to its database.",
+        "**What copbot holds in memory for a while, and for how long.** To count one vote each, to pause a "
+        "member who asks too often and to let a facilitator mute “whoever asked”, copbot holds some secrets and "
+        "fingerprints in memory only. Someone who can read the memory of the running program (the person who "
+        "runs copbot, or anyone with that access) could use them, with the database, while they exist:",
+        "  - *“Me too”*: each server's vote secret lives from its first vote until the meeting ends (`/meeting "
+        "end`), or 3 hours after the last vote (the mute window, `questions.mute_hours`), and never more than a "
+        "day. While it lives, it shows who pressed “Me too” on the questions still open. Then it is overwritten "
+        "and a new one is drawn: the votes already saved can no longer be linked to anyone, by anyone. The cost: "
+        "if you press “Me too” again on a question you supported before the change, it counts a second time, "
+        "and the first vote cannot be taken back (the same happens after copbot restarts).",
+        "  - *Questions*: for the mute window (3 hours), copbot can tell that two questions came from the same "
+        "person, and a memory reader could work out who asked the questions of that window. After it, the "
+        "secret is overwritten and nothing is left.",
+        "  - *Check-ins*: while a check-in is open (48 hours at most), copbot holds a secret for it, a "
+        "fingerprint of each person who answered (so nobody answers twice) and answers not yet saved. A memory "
+        "reader could tell who has answered so far, and by reading memory before and after an answer, what it "
+        "was. When the check-in closes, its secret is overwritten and all of this is dropped.",
+        "  - *Discord's own copy*: the library copbot uses keeps each button press and form (who pressed it, "
+        "what they typed) until copbot has replied; copbot lets go of what you typed as soon as it has read it. "
+        "Python does not wipe memory it no longer uses, so those bytes can stay in the program's memory until "
+        "they are reused, usually within minutes on a busy server. A direct message also stays in the library's "
+        "list of recent messages (the last 1,000).",
+        "**A changed copy of copbot.** Discord tells every bot who pressed each button and who sent each form. "
+        "Whoever runs copbot could change its code to write that down as it happens, as with any bot; nothing "
+        "copbot does can stop that. So a community should pick someone it trusts to run copbot.",
+        "**Direct messages.** Discord keeps your chat with copbot, and whoever holds copbot's token can read it: "
+        "that you wrote, when, and what you typed. copbot never posts it or writes a question's text or number "
+        "into a direct message, but even a “hello” can point to you if a question appears soon after it in a "
+        "quiet meeting. `/ask` in the server is the private way.",
+        "**What facilitators and other members see.** The questions, the “Me too” counts and, for facilitators, "
+        "check-in results: no number from fewer than five answers (`pulse.min_group`), no statement's numbers "
+        "where everyone in a group gave the same score, and results that never change once the check-in has "
+        "closed. What no rule can stop: people in a group who tell each other what they answered can work out "
+        "the answer of the one who did not.",
     ]
 
 
@@ -93,7 +138,7 @@ def summary(privacy: PrivacyConfig) -> list[tuple[str, str]]:
             "Tasks, meetings and icebreaker questions are seen by everyone in the server; roles and keep-apart "
             "rules by facilitators; the rest only by copbot. The person who runs copbot can read its database.",
         ),
-        ("Anonymous questions", "\n".join(f"• {line}" for line in _anonymity()[:2] + _anonymity()[3:4])),
+        ("Anonymous questions", "\n".join(f"• {line}" for line in _anonymity()[:4])),
         ("Your rights", "\n".join(f"• {line}" for line in _rights(privacy))),
         ("Contact", contact_sentence(privacy)),
     ]
@@ -130,8 +175,10 @@ def document(privacy: PrivacyConfig) -> str:
         ]
     out += ["## How long copbot keeps things", ""]
     out += [f"- {line}" for line in _retention(privacy)]
-    out += ["", "## Anonymous questions", ""]
+    out += ["", "## Anonymous questions, votes and check-ins", ""]
     out += [f"- {line}" for line in _anonymity()]
+    out += ["", "## What the person who runs copbot can and cannot learn, and when", ""]
+    out += [line if line.startswith("  - ") else f"- {line}" for line in _threat_model()]
     out += ["", "## Your rights", ""]
     out += [f"- {line}" for line in _rights(privacy)]
     out += [

@@ -249,8 +249,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="question_votes",
         title="“Me too” votes",
-        what="a keyed fingerprint per vote, so nobody can vote twice. It is not your id, and it cannot be "
-        "turned back into your id, not even by the person who runs copbot",
+        what="a fingerprint per vote, so nobody can vote twice. It is made from your id with a secret that "
+        "is never saved and is replaced after each meeting; after that, nobody can link it to you",
         why="to count “Me too” fairly",
         kept="as long as the question",
         seen_by="nobody: only the count is shown",
@@ -281,7 +281,7 @@ TABLES: tuple[Table, ...] = (
         title="Anonymous check-in answers",
         what="the scores, the comment and (only if the person chose to share it) the role of each check-in "
         "answer. There is no record of who answered, nor of when: answers are written in shuffled batches "
-        "with random keys, so not even their order is kept",
+        "with random keys, so their order is not kept either",
         why="to show facilitators how each meeting felt, by role only where at least five answers share it",
         kept="deleted after the retention period, counted from when the check-in closed",
         seen_by="facilitators, as averages and comments (`/pulse results`)",

@@ -2,7 +2,7 @@
 
 Drawn with matplotlib's Agg backend and meant to run in a worker thread (``asyncio.to_thread``), as
 :mod:`bot.attendance_chart` is, so drawing never stalls the event loop. A check-in with too few
-answers to show has a gap, never a point.
+answers to show, or a statement whose numbers are held back, has a gap, never a point.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ def trend_png(points: Sequence[TrendPoint], title: str) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    nan = float("nan")
     labels = [p.label for p in points]
     figure = Figure(figsize=(max(4.0, 0.7 * len(points) + 2.5), 4), dpi=100)
     axes = figure.subplots()
     xs = list(range(len(points)))
     for index, (key, _words) in enumerate(STATEMENTS):
-        ys = [p.means[index] if p.means is not None else float("nan") for p in points]
+        ys = [nan if p.means is None or p.means[index] is None else p.means[index] for p in points]
         axes.plot(xs, ys, marker="o", label=SHORT[key])
     axes.set_xticks(xs, labels)
     axes.set_ylim(0.8, 5.2)

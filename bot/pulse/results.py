@@ -17,6 +17,17 @@ non-empty atom has at least ``min_group`` answers, over random answer sets. How 
   facilitator cannot compare views taken before and after one more answer arrived. Different
   check-ins have disjoint answers, so comparing meetings (the trend chart) isolates nothing smaller.
 
+A group of five is not enough on its own: if all five GPs gave "1", then "GP (5): scores 1: 5" tells
+every GP's score, and so would "GP (5): average 1.0" (the average of a group that agrees *is* its
+score). So the second rule, **nothing shown lets a reader work out one person's score**: for each
+statement, if the answers of any atom all gave the same score, that statement's numbers (averages
+and counts per score, on every line and on the trend chart) are not shown for this check-in; the
+reply says only that they are held back. Otherwise every atom holds at least two different scores,
+so even a reader who can isolate an atom's exact counts cannot tell which of its people gave which.
+Held back, the reply is the same whichever score the group agreed on, so it reveals nothing about
+it. The property test checks both halves over random answer sets and roles. What no rule can stop:
+people who tell each other what they answered (four GPs who compare can work out the fifth's).
+
 Comments are shown without their role and in a random order (never the order of answering).
 """
 
@@ -57,13 +68,21 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class StatementStats:
-    """One statement's numbers for one group: how many, the average, how many gave each score."""
+    """One statement's numbers for one group: how many, the average, how many gave each score.
+
+    ``mean`` and ``distribution`` are ``None`` when the statement's numbers are held back (see the
+    module docstring): they are then not even computed, so nothing can show them by mistake.
+    """
 
     key: str
     words: str
     count: int
-    mean: float
-    distribution: tuple[int, ...]  # answers giving 1, 2, 3, 4, 5
+    mean: float | None
+    distribution: tuple[int, ...] | None  # answers giving 1, 2, 3, 4, 5
+
+    @property
+    def shown(self) -> bool:
+        return self.mean is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +109,7 @@ class PulseResults:
     groups: tuple[GroupResult, ...]
     comments: tuple[str, ...]
     merged_roles: tuple[str, ...]
+    withheld: tuple[str, ...] = ()  # statements whose numbers are held back (a group answered all alike)
 
     @property
     def shown(self) -> bool:
@@ -101,18 +121,39 @@ class PulseResults:
         return ((self.everyone,) if self.everyone else ()) + self.groups
 
 
-def _stats(answers: Sequence[Answer], basis: frozenset[int]) -> tuple[StatementStats, ...]:
+def _stats(answers: Sequence[Answer], basis: frozenset[int], withheld: frozenset[str]) -> tuple[StatementStats, ...]:
     out = []
     for key, words in STATEMENTS:
+        if key in withheld:
+            out.append(StatementStats(key, words, len(basis), None, None))
+            continue
         scores = [answers[i].score(key) for i in basis]
         distribution = tuple(scores.count(s) for s in SCORES)
         out.append(StatementStats(key, words, len(scores), sum(scores) / len(scores), distribution))
     return tuple(out)
 
 
-def _group(answers: Sequence[Answer], name: str, role: str | None, basis: Iterable[int]) -> GroupResult:
-    frozen = frozenset(basis)
-    return GroupResult(name, role, frozen, _stats(answers, frozen))
+def withheld_statements(answers: Sequence[Answer], bases: Iterable[frozenset[int]]) -> frozenset[str]:
+    """The statements whose numbers may not be shown with these lines (``bases``): those where every
+    answer in some atom (the smallest set a reader can isolate, :func:`atoms`) gave the same score."""
+    parts = atoms(frozenset(range(len(answers))), bases)
+    return frozenset(
+        key for key in STATEMENT_KEYS if any(len({answers[i].score(key) for i in part}) == 1 for part in parts)
+    )
+
+
+def _line_bases(roles: Sequence[str | None], min_group: int) -> list[tuple[str | None, frozenset[int]]]:
+    """The lines shown for answers with these roles: (role or None, basis), "everyone" first.
+
+    The role lines and "other roles" come only when some role is big enough (:func:`role_partition`).
+    """
+    out: list[tuple[str | None, frozenset[int]]] = [(None, frozenset(range(len(roles))))]
+    kept, rest = role_partition(roles, min_group)
+    if kept:
+        out += [(role, frozenset(i for i, r in enumerate(roles) if r == role)) for role in kept]
+        if rest:
+            out.append((None, frozenset(rest)))
+    return out
 
 
 def role_partition(roles: Sequence[str | None], min_group: int) -> tuple[list[str], set[int]]:
@@ -140,20 +181,21 @@ def build_results(answers: Sequence[Answer], min_group: int, rng: random.Random 
     total = len(answers)
     if total < min_group:
         return PulseResults(total, min_group, None, (), (), ())
-    everyone = _group(answers, EVERYONE, None, range(total))
     roles = [a.role for a in answers]
-    kept, rest = role_partition(roles, min_group)
-    shared = {r for r in roles if r is not None}
-    merged = tuple(r for r in ROLE_KEYS if r in shared and r not in kept)
+    lines = _line_bases(roles, min_group)
+    withheld = withheld_statements(answers, [basis for _role, basis in lines])
+    everyone = GroupResult(EVERYONE, None, lines[0][1], _stats(answers, lines[0][1], withheld))
     groups: list[GroupResult] = []
-    if kept:
-        for role in kept:
-            groups.append(_group(answers, label(role), role, (i for i, r in enumerate(roles) if r == role)))
-        if rest:
-            groups.append(_group(answers, OTHER_ROLES, None, rest))
+    for role, basis in lines[1:]:
+        name = label(role) if role is not None else OTHER_ROLES
+        groups.append(GroupResult(name, role, basis, _stats(answers, basis, withheld)))
+    shared = {r for r in roles if r is not None}
+    kept = {g.role for g in groups}
+    merged = tuple(r for r in ROLE_KEYS if r in shared and r not in kept)
     comments = [a.comment for a in answers if a.comment]
     (rng or secrets.SystemRandom()).shuffle(comments)
-    return PulseResults(total, min_group, everyone, tuple(groups), tuple(comments), merged)
+    order = tuple(key for key in STATEMENT_KEYS if key in withheld)
+    return PulseResults(total, min_group, everyone, tuple(groups), tuple(comments), merged, order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,18 +204,22 @@ class TrendPoint:
 
     label: str
     count: int
-    means: tuple[float, ...] | None
+    means: tuple[float | None, ...] | None
     basis: frozenset[int] = frozenset()
 
 
 def trend_point(label_: str, answers: Sequence[Answer], min_group: int, offset: int = 0) -> TrendPoint:
     """The averages of one whole check-in for the chart (shown only with ``min_group`` answers or more).
 
-    ``offset`` numbers the answers apart from other check-ins' (for the property test's bases).
+    A statement whose numbers that check-in's results hold back has no point either (``None``): the
+    same rule, on the same lines, as :func:`build_results`. ``offset`` numbers the answers apart from
+    other check-ins' (for the property test's bases).
     """
     if len(answers) < min_group:
         return TrendPoint(label_, len(answers), None)
-    means = tuple(sum(a.score(k) for a in answers) / len(answers) for k in STATEMENT_KEYS)
+    lines = _line_bases([a.role for a in answers], min_group)
+    withheld = withheld_statements(answers, [basis for _role, basis in lines])
+    means = tuple(None if k in withheld else sum(a.score(k) for a in answers) / len(answers) for k in STATEMENT_KEYS)
     return TrendPoint(label_, len(answers), means, frozenset(range(offset, offset + len(answers))))
 
 

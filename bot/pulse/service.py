@@ -22,8 +22,13 @@ What is left to an operator is, at most, which batch an answer was in. Batches h
 answers or more, except two, which hold whatever was waiting (from 1 to ``min_group - 1``): the last
 one, written when the check-in closes, and one written at a clean shutdown. So an operator who also
 knows, from outside copbot, who answered last could narrow those few answers down to the people who
-answered after the last full batch. (aiosqlite's DEBUG log shows each batch's values as it is
-written, with the same granularity; no log line names who answered, see the anonymity proofs.)
+answered after the last full batch. No log line shows a statement's values at any level
+(:mod:`bot.logging_setup`), and none names who answered (see the anonymity proofs).
+
+**Closing is final.** An answer is recorded only into a check-in that is still open after the
+answer's last await; a batch is written only while the check-in is open in the database, checked in
+the same transaction; and the closing transaction writes whatever was waiting or being written. So
+once a check-in has closed, its answers (and so its results) never change, even across a restart.
 
 The trade-off, stated: answers waiting in memory are written when the bot shuts down cleanly (as a
 last, possibly smaller batch, which says only "these came after the last batch"), but are lost if the
@@ -50,7 +55,7 @@ from bot.pulse.results import STATEMENT_KEYS, Answer, PulseResults, TrendPoint, 
 from bot.questions.text import clean_question
 from bot.storage.meeting_sessions import MeetingSession, MeetingSessionRepository
 from bot.storage.members import MemberRepository
-from bot.storage.pulses import AnswerValues, Pulse, PulseRepository
+from bot.storage.pulses import AnswerRow, AnswerValues, Pulse, PulseRepository, answer_key
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,10 @@ NOT_ASKED = (
     "from you. Thank you for wanting to help!"
 )
 CLOSED = "This check-in has closed, so it no longer takes answers. Thank you!"
+CLOSED_MEANWHILE = (
+    "Sorry, this check-in closed just as your answer arrived, so your answer was not counted. "
+    "Thank you for wanting to help!"
+)
 FULL = "This check-in already has an answer from everyone who was asked, so it has closed. Thank you!"
 NOBODY = (
     "Nobody was in the main voice channel in the last {hours} hours, so there is nobody to ask. "
@@ -147,6 +156,12 @@ class PulseService:
         self.config = config
         self.memory = PulseMemory()
         self._stored: dict[int, int] = {}  # check-in id → answers written (read once, then counted here)
+        # Check-ins this process has closed or is closing: an answer still on its way is refused after
+        # its last await (see :meth:`answer`). One small integer per check-in.
+        self._closing: set[int] = set()
+        # Batches being written now, per check-in: a close running meanwhile writes them too (each
+        # row once, by its key), so no answer already accepted is lost and none lands after the close.
+        self._in_flight: dict[int, list[list[AnswerRow]]] = {}
         self.recent_voice = RecentlyInVoice(config.recent_hours)
         # Check-in id → the people asked, read once by the check-in's id. Never looked up by member
         # id in SQL: a query with the member's id would be logged (at DEBUG) at the moment they answer.
@@ -216,6 +231,13 @@ class PulseService:
 
     # -- answering --------------------------------------------------------------------------------
 
+    async def id_for(self, guild_id: int, number: int) -> int:
+        """The row id of check-in ``#number`` of a server, as named by a button or a form."""
+        pulse = await self.repo.by_number(guild_id, number)
+        if pulse is None:
+            raise UserError(CLOSED)
+        return pulse.id
+
     async def can_answer(self, pulse_id: int, user_id: int, now: datetime) -> Pulse:
         """The open check-in this member may answer now, or a kind :class:`UserError` saying why not."""
         pulse = await self.repo.get(pulse_id)
@@ -239,7 +261,12 @@ class PulseService:
         comment: str,
         share_role: str,
     ) -> bool:
-        """Take one member's answer (held in memory; see the module docstring). True if that closed it."""
+        """Take one member's answer (held in memory; see the module docstring). True if that closed it.
+
+        Recorded only into a check-in that is still open after the last await: a close that happened
+        while this answer waited (for the role read) makes it a kind :data:`CLOSED_MEANWHILE`, and
+        nothing is kept. Once recorded, the answer is counted whatever happens to the writes after.
+        """
         pulse = await self.can_answer(pulse_id, user_id, now)
         role: str | None = None
         if share_role.strip().lower() == "yes":
@@ -247,15 +274,20 @@ class PulseService:
             # logged (at DEBUG) at the moment they answer, tying them to this answer's time.
             role = (await self.members.roles_for(pulse.guild_id)).get(user_id)
         answer = parse_answer(values, comment, share_role, role, self.config.comment_length)
-        # From here to ``record`` there is no await: two submits cannot both pass the checks.
+        # From here to ``record`` there is no await: the checks see the check-in as it is now, and two
+        # submits cannot both pass them.
+        if pulse.id in self._closing:
+            raise UserError(CLOSED_MEANWHILE)
         if self._stored.get(pulse.id, 0) + self.memory.waiting(pulse.id) >= pulse.invited:
             raise UserError(FULL)
         self.memory.record(pulse.guild_id, pulse.id, user_id, answer)
-        if self._stored[pulse.id] + self.memory.waiting(pulse.id) >= pulse.invited:
-            await self.close(pulse.id, now)
-            return True
-        if self.memory.waiting(pulse.id) >= self.batch_size:
-            await self.flush(pulse.id)
+        try:
+            if self._stored.get(pulse.id, 0) + self.memory.waiting(pulse.id) >= pulse.invited:
+                return await self.close(pulse.id, now) is not None
+            if self.memory.waiting(pulse.id) >= self.batch_size:
+                await self.flush(pulse.id)
+        except Exception:  # the answer is held and counted; the next flush or the close writes it
+            log.warning("Could not write check-in answers yet; they wait in memory", exc_info=True)
         return False
 
     async def _invited(self, pulse_id: int) -> frozenset[int]:
@@ -273,18 +305,30 @@ class PulseService:
         return await self._count(pulse)
 
     async def flush(self, pulse_id: int) -> int:
-        """Write the waiting answers of one check-in as one shuffled batch; returns how many."""
+        """Write the waiting answers of one open check-in as one shuffled batch; returns how many.
+
+        The write happens only while the check-in is open (:meth:`PulseRepository.write_answers`); a
+        close running meanwhile writes this batch itself, so every accepted answer is written once.
+        """
         batch = self.memory.take(pulse_id)
         if not batch:
             return 0
-        self._stored[pulse_id] = self._stored.get(pulse_id, 0) + len(batch)
+        rows = [(answer_key(), _values(a)) for a in batch]
+        flying = self._in_flight.setdefault(pulse_id, [])
+        flying.append(rows)
+        self._stored[pulse_id] = self._stored.get(pulse_id, 0) + len(rows)
         try:
-            await self.repo.write_answers(pulse_id, [_values(a) for a in batch])
+            await self.repo.write_answers(pulse_id, rows)
         except Exception:
-            self._stored[pulse_id] -= len(batch)
-            self.memory.put_back(pulse_id, batch)
+            if pulse_id not in self._closing:  # (a close took this batch and writes it)
+                self._stored[pulse_id] = self._stored.get(pulse_id, 0) - len(rows)
+                self.memory.put_back(pulse_id, batch)
             raise
-        return len(batch)
+        finally:
+            flying.remove(rows)
+            if not flying:
+                self._in_flight.pop(pulse_id, None)
+        return len(rows)
 
     async def flush_all(self) -> int:
         """At a clean shutdown: write every waiting answer (see the trade-off in the module docstring)."""
@@ -296,12 +340,21 @@ class PulseService:
     # -- closing ----------------------------------------------------------------------------------
 
     async def close(self, pulse_id: int, now: datetime) -> Pulse | None:
-        """Write the last answers, close, forget who was asked and the fingerprints; ``None`` if already closed."""
-        last = self.memory.take(pulse_id)
+        """Write the last answers, close, forget who was asked and the fingerprints; ``None`` if already closed.
+
+        From its first line (before any await) the check-in counts as closed here, so an answer
+        arriving meanwhile is refused rather than left behind in memory. The batches being written
+        are written again in the closing transaction (each row once, by its key).
+        """
+        self._closing.add(pulse_id)
+        waiting = self.memory.take(pulse_id)
+        last = [(answer_key(), _values(a)) for a in waiting]
+        last += [row for rows in self._in_flight.get(pulse_id, ()) for row in rows]
         try:
-            closed = await self.repo.close(pulse_id, now, [_values(a) for a in last])
+            closed = await self.repo.close(pulse_id, now, last)
         except Exception:
-            self.memory.put_back(pulse_id, last)
+            self._closing.discard(pulse_id)
+            self.memory.put_back(pulse_id, waiting)
             raise
         self.memory.forget(pulse_id)
         self._stored.pop(pulse_id, None)

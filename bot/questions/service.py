@@ -106,15 +106,17 @@ class QuestionService:
         if self._scheduler.get_job(self._job_id) is not None:
             self._scheduler.remove_job(self._job_id)
 
-    def forget_meeting_state(self) -> None:
-        """Forget the rate limit, mutes, DM counts and every question → asker link; new asker secret."""
-        self.memory.forget_meeting_state()
+    def forget_meeting_state(self, guild_id: int | None = None) -> None:
+        """Forget the rate limit, mutes, DM counts and every question → asker link; new asker secret; and
+        wipe the vote secret of ``guild_id`` (``None``: of every server)."""
+        self.memory.forget_meeting_state(guild_id)
         self._rearm()
 
     def meeting_ended(self, guild_id: int) -> int | None:
-        """The meeting is over: mutes "for the rest of the meeting" end, and no question is being
-        answered any more. Returns the number whose "answering now" mark went (to redraw it)."""
-        self.forget_meeting_state()
+        """The meeting is over: mutes "for the rest of the meeting" end, no question is being answered
+        any more, and the server's vote secret is replaced (votes already stored can no longer be matched
+        to anyone). Returns the number whose "answering now" mark went (to redraw it)."""
+        self.forget_meeting_state(guild_id)
         return self.answering_now.pop(guild_id, None)
 
     async def _forget_expired(self) -> None:
@@ -234,8 +236,12 @@ class QuestionService:
     # --------------------------------------------------------------------------------- members
 
     async def vote(self, question: Question, user_id: int) -> VoteResult:
-        """ "Me too": add this member's vote, or take it back if they had one."""
-        return await self.repo.toggle_vote(question.id, self.memory.keys.vote(question.guild_id, question.id, user_id))
+        """ "Me too": add this member's vote, or take it back if they had one (within one meeting: see
+        :class:`bot.questions.anonymity.AnonymityKeys` for when the vote secret is replaced)."""
+        key = self.memory.keys.vote(question.guild_id, question.id, user_id)
+        if self._scheduler.get_job(self._job_id) is None:  # the vote secret expires after the meeting
+            self._rearm()
+        return await self.repo.toggle_vote(question.id, key)
 
     # ---------------------------------------------------------------------------- facilitators
 

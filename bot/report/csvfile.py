@@ -49,6 +49,8 @@ def render_csv(figures: Figures) -> str:
         w.writerow(("check-in", m, d, "answers", "Everyone", r.answers, r.invited, "people asked"))
         for line in r.lines:
             for key, words in REPORT_STATEMENTS:
+                if line.means[key] is None:  # held back, as /pulse results does
+                    continue
                 w.writerow(
                     (
                         "check-in",

@@ -7,7 +7,8 @@ Four questions from the study (Swaithes et al., 2023) and the rows that answer t
 * **Is the room equal?** The anonymous check-in's "I felt able to say what I thought" and "I
   understood the discussion", by role, with exactly the rule ``/pulse results`` applies
   (:func:`bot.pulse.results.build_results`, ``pulse.min_group``): a check-in with fewer answers shows
-  only its count, a role gets a line only with enough answers, smaller roles are merged. The gap
+  only its count, a role gets a line only with enough answers, smaller roles are merged, and a
+  statement where some group all gave the same score is held back (no average, no gap). The gap
   between lay members and everyone else is taken only from lines that rule shows (everyone else is
   the union of the other shown lines, so it isolates nothing smaller).
 * **Do things get done?** Tasks agreed during each meeting, how many were done by the next meeting
@@ -95,7 +96,8 @@ class GroupLine:
     name: str
     role: str | None
     answers: int
-    means: dict[str, float]
+    #: ``None`` for a statement whose numbers ``/pulse results`` holds back (a group all gave one score).
+    means: dict[str, float | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +288,11 @@ def check_in_row(meeting: MeetingRef, check_in: ReportCheckIn | None, min_group:
     if everyone is not None and lay is not None and everyone.answers > lay.answers:
         others = everyone.answers - lay.answers
         for key, _ in REPORT_STATEMENTS:
-            rest = (everyone.means[key] * everyone.answers - lay.means[key] * lay.answers) / others
-            gaps[key] = Gap(lay.means[key], rest, lay.answers, others)
+            whole, part = everyone.means[key], lay.means[key]
+            if whole is None or part is None:  # held back: no gap is worked out from it either
+                continue
+            rest = (whole * everyone.answers - part * lay.answers) / others
+            gaps[key] = Gap(part, rest, lay.answers, others)
     return CheckInRow(
         meeting, check_in.pulse.number, check_in.pulse.invited, results.total, lines, results.merged_roles, gaps
     )

@@ -138,8 +138,9 @@ def _share(part: int, whole: int) -> str:
     return f"{part} of {whole} ({round(100 * part / whole)}%)" if whole else "none"
 
 
-def _mean(value: float) -> str:
-    return f"{value:.1f}"
+def _mean(value: float | None) -> str:
+    """An average; ``None`` is one the check-in's rule holds back (everyone in a group gave the same score)."""
+    return "not shown" if value is None else f"{value:.1f}"
 
 
 def _signed(value: float) -> str:

@@ -54,6 +54,12 @@ def check_in_sentence(figures: Figures, subject: str = "Patients and the public"
         return f"Too few people answered the check-in to show its scores (we need {c.min_group} or more)."
     gaps = [row.gaps["felt_able"] for row in c.rows if "felt_able" in row.gaps]
     if not gaps:
+        compared = [row for row in c.rows if (lay := row.line_for("lay")) and lay.answers < row.answers]
+        if compared:  # the lines were there, but the rule held the statement back
+            return (
+                "Those scores are not shown: everyone in one group gave the same score. "
+                "Showing them would show each person's answer."
+            )
         return "Too few patients and public answered the check-in to compare them with others."
     lay = sum(g.lay for g in gaps) / len(gaps)
     others = sum(g.others for g in gaps) / len(gaps)

@@ -16,6 +16,7 @@ from bot.clock import utcnow
 from bot.errors import UserError
 from bot.grouping import History
 from bot.storage.database import Database
+from bot.storage.tokens import public_token
 
 Status = Literal["planned", "opening", "open", "closing", "closed", "cancelled"]
 #: Statuses in which rooms may exist in Discord, so the session must be closed before another opens.
@@ -61,6 +62,8 @@ class BreakoutSession:
     timer_message_id: int | None = None
     #: Per group (room order): who was in it and was moved to another group while the rooms were open.
     moved_from: tuple[tuple[int, ...], ...] = ()
+    #: A random number that the session's buttons carry instead of its row id (``None``: made before).
+    token: int | None = None
 
     @property
     def member_count(self) -> int:
@@ -94,7 +97,7 @@ def _groups_from_json(text: str) -> tuple[tuple[PlannedMember, ...], ...]:
 _SESSION_COLUMNS = (
     "id, guild_id, status, size, seed, groups_json, summary, source_channel_id, category_id,"
     " channel_ids_json, ends_at, warned, created_by, note_ids_json, help_json,"
-    " timer_channel_id, timer_message_id, moved_json"
+    " timer_channel_id, timer_message_id, moved_json, token"
 )
 
 
@@ -119,6 +122,7 @@ def _session(row: object) -> BreakoutSession:
         timer_channel_id=r["timer_channel_id"],
         timer_message_id=r["timer_message_id"],
         moved_from=tuple(tuple(int(u) for u in g) for g in json.loads(r["moved_json"])),
+        token=r["token"],
     )
 
 
@@ -182,7 +186,7 @@ class BreakoutRepository:
             )
             session_id = await tx.insert(
                 "INSERT INTO breakout_sessions (guild_id, status, size, seed, groups_json, summary, source_channel_id,"
-                " created_by, created_at) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?)",
+                " created_by, created_at, token) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     size,
@@ -192,6 +196,7 @@ class BreakoutRepository:
                     source_channel_id,
                     created_by,
                     utcnow().isoformat(),
+                    public_token(),
                 ),
             )
             row = await tx.fetchone(f"SELECT {_SESSION_COLUMNS} FROM breakout_sessions WHERE id = ?", (session_id,))
@@ -211,6 +216,11 @@ class BreakoutRepository:
                 raise UserError(NOT_PLANNED)
             row = await tx.fetchone(f"SELECT {_SESSION_COLUMNS} FROM breakout_sessions WHERE id = ?", (session_id,))
         return _session(row)
+
+    async def id_for_token(self, token: int) -> int | None:
+        """The session a button's token names (``None`` if there is none)."""
+        row = await self._db.fetchone("SELECT id FROM breakout_sessions WHERE token = ?", (token,))
+        return int(row[0]) if row else None
 
     async def get(self, session_id: int) -> BreakoutSession | None:
         row = await self._db.fetchone(f"SELECT {_SESSION_COLUMNS} FROM breakout_sessions WHERE id = ?", (session_id,))

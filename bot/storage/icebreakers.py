@@ -19,6 +19,7 @@ from bot.icebreakers.bank import CUSTOM_START, Bank, Prompt
 from bot.icebreakers.cycle import ALL_SCOPE, choose_next
 from bot.icebreakers.round import Outcome, Phase, RoundState
 from bot.storage.database import Database, Transaction
+from bot.storage.tokens import public_token
 
 ROUND_BUSY = (
     "There is already a speaking round in this channel. Please let it finish first, "
@@ -210,6 +211,7 @@ class IcebreakerRepository:
             outcomes=tuple((int(u), Outcome(o)) for u, o in json.loads(row["outcomes"])),
             message_id=row["message_id"],
             turn_message_id=row["turn_message_id"],
+            token=row["token"],
         )
         deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
         return StoredRound(state=state, deadline=deadline, warned=bool(row["warned"]))
@@ -230,13 +232,15 @@ class IcebreakerRepository:
             )
             if busy:
                 raise UserError(ROUND_BUSY)
+            token = public_token()
             round_id = await tx.insert(
                 "INSERT INTO icebreaker_rounds (guild_id, channel_id, prompt_text, seconds, voice_channel_id,"
-                " phase, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'joining', ?, ?)",
-                (guild_id, channel_id, prompt_text, seconds, voice_channel_id, now, now),
+                " phase, created_at, updated_at, token) VALUES (?, ?, ?, ?, ?, 'joining', ?, ?, ?)",
+                (guild_id, channel_id, prompt_text, seconds, voice_channel_id, now, now, token),
             )
         return RoundState(
             round_id=round_id,
+            token=token,
             guild_id=guild_id,
             channel_id=channel_id,
             prompt_text=prompt_text,
@@ -249,6 +253,11 @@ class IcebreakerRepository:
             "SELECT 1 FROM icebreaker_rounds WHERE channel_id = ? AND phase != 'finished'", (channel_id,)
         )
         return row is not None
+
+    async def round_id_for_token(self, token: int) -> int | None:
+        """The round a button's token names (``None`` if there is none)."""
+        row = await self._db.fetchone("SELECT round_id FROM icebreaker_rounds WHERE token = ?", (token,))
+        return int(row[0]) if row else None
 
     async def get_round(self, round_id: int) -> StoredRound | None:
         row = await self._db.fetchone("SELECT * FROM icebreaker_rounds WHERE round_id = ?", (round_id,))

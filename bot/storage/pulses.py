@@ -21,6 +21,19 @@ _COLUMNS = "id, guild_id, number, session_id, title, status, opened_at, closes_a
 
 #: (felt_able, understood, good_use, role or None, comment or None)
 AnswerValues = tuple[int, int, int, str | None, str | None]
+#: An answer ready to write: its random 16-byte key (drawn once, so writing it twice writes it once) and values.
+AnswerRow = tuple[bytes, AnswerValues]
+
+_INSERT_ANSWER = (
+    "INSERT OR IGNORE INTO pulse_answers (id, pulse_id, felt_able, understood, good_use, role, comment)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def answer_key() -> bytes:
+    """A random key for one answer row: its place in the table says nothing about when it came."""
+    return secrets.token_bytes(16)
+
 
 ALREADY_SENT = "The check-in for that meeting was already sent. See it with `/pulse results`."
 
@@ -153,16 +166,24 @@ class PulseRepository:
         rows = await self._db.fetchall("SELECT user_id FROM pulse_invitees WHERE pulse_id = ?", (pulse_id,))
         return [int(r[0]) for r in rows]
 
-    async def write_answers(self, pulse_id: int, answers: Sequence[AnswerValues]) -> None:
-        """Write a batch of answers, in the order given (the caller shuffles), each with a random key."""
-        if not answers:
-            return
+    async def write_answers(self, pulse_id: int, rows: Sequence[AnswerRow]) -> bool:
+        """Write a batch of answers (the caller shuffles) into the check-in if, and only if, it is still open.
+
+        The check and the write are one transaction, and the check locks the check-in's row (an
+        ``UPDATE`` that changes nothing), so a close running at the same time on PostgreSQL either
+        comes first (nothing is written: False) or waits for this write. A row whose key is already
+        there is skipped, so a batch that the close also wrote is written once.
+        """
+        if not rows:
+            return True
         async with self._db.transaction() as tx:
-            await tx.executemany(
-                "INSERT INTO pulse_answers (id, pulse_id, felt_able, understood, good_use, role, comment)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(secrets.token_bytes(16), pulse_id, *values) for values in answers],
+            still_open = await tx.execute(
+                "UPDATE pulses SET status = status WHERE id = ? AND status = 'open'", (pulse_id,)
             )
+            if not still_open:
+                return False
+            await tx.executemany(_INSERT_ANSWER, [(key, pulse_id, *values) for key, values in rows])
+        return True
 
     async def answer_count(self, pulse_id: int) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) FROM pulse_answers WHERE pulse_id = ?", (pulse_id,))
@@ -191,10 +212,11 @@ class PulseRepository:
             out[int(r[0])].append((int(r[1]), int(r[2]), int(r[3]), r[4], r[5]))
         return out
 
-    async def close(self, pulse_id: int, now: datetime, last: Sequence[AnswerValues] = ()) -> Pulse | None:
+    async def close(self, pulse_id: int, now: datetime, last: Sequence[AnswerRow] = ()) -> Pulse | None:
         """Write the last answers, close the check-in and forget who was asked, in one transaction.
 
-        ``None`` if it was already closed (then nothing is written).
+        ``None`` if it was already closed (then nothing is written). After this commits, no answer is
+        ever added to the check-in (:meth:`write_answers` checks), so its results never change.
         """
         async with self._db.transaction() as tx:
             changed = await tx.execute(
@@ -204,11 +226,7 @@ class PulseRepository:
             if changed == 0:
                 return None
             if last:
-                await tx.executemany(
-                    "INSERT INTO pulse_answers (id, pulse_id, felt_able, understood, good_use, role, comment)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(secrets.token_bytes(16), pulse_id, *values) for values in last],
-                )
+                await tx.executemany(_INSERT_ANSWER, [(key, pulse_id, *values) for key, values in last])
             await tx.execute("DELETE FROM pulse_invitees WHERE pulse_id = ?", (pulse_id,))
             row = await tx.fetchone(f"SELECT {_COLUMNS} FROM pulses WHERE id = ?", (pulse_id,))
         assert row is not None

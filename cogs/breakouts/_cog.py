@@ -181,7 +181,7 @@ class BreakoutsCog(
             created_by=interaction.user.id,
         )
         await interaction.edit_original_response(
-            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session), allowed_mentions=NO_PINGS
         )
 
     async def _run_planner(
@@ -231,7 +231,7 @@ class BreakoutsCog(
         )
         session = await self.repo.replan(session.id, seed=seed, groups=planned_groups(plan), summary=summary)
         await interaction.edit_original_response(
-            content=render_plan(guild, session), view=plan_view(session.id), allowed_mentions=NO_PINGS
+            content=render_plan(guild, session), view=plan_view(session), allowed_mentions=NO_PINGS
         )
 
     async def cancel(self, interaction: discord.Interaction, session_id: int) -> None:
@@ -357,7 +357,7 @@ class BreakoutsCog(
         if ends_at:
             lines.append(f"The rooms close {discord.utils.format_dt(ends_at, 'R')}, with a one-minute warning first.")
         lines.append("Use `/breakout broadcast` to message every room and `/breakout close` to bring everyone back.")
-        await progress.finish("\n".join(lines), view=timer_view(session.id) if ends_at else None)
+        await progress.finish("\n".join(lines), view=timer_view(session) if ends_at else None)
 
     async def _create_rooms(
         self, guild: discord.Guild, session: BreakoutSession, work: OpenWork, progress: Progress
@@ -450,7 +450,7 @@ class BreakoutsCog(
             try:
                 note = await room.send(
                     room_note(guild, room.name, group, ends_at),
-                    view=room_view(session.id),
+                    view=room_view(session),
                     allowed_mentions=NO_PINGS,
                 )
                 return note.id
@@ -518,10 +518,10 @@ class BreakoutsCog(
         stamp = discord.utils.format_dt(session.ends_at, "R")
         if interaction.message is not None:
             shown = re.sub(r"<t:\d+:R>", stamp, interaction.message.content)
-            await interaction.edit_original_response(content=shown, view=timer_view(session.id))
+            await interaction.edit_original_response(content=shown, view=timer_view(session))
         if interaction.message is None or interaction.message.id != session.timer_message_id:
             note = timer_note(len(session.channel_ids), session.ends_at)
-            await self._edit_timer_note(guild, session, content=note, view=timer_view(session.id))
+            await self._edit_timer_note(guild, session, content=note, view=timer_view(session))
         await self._show_end(guild, session)
         await post_in_rooms(guild, session, f"⏰ **{EXTRA_MINUTES} more minutes.** This room now closes {stamp}.")
         await send_ephemeral(interaction, f"Done: {EXTRA_MINUTES} more minutes. The rooms now close {stamp}.")
@@ -536,9 +536,7 @@ class BreakoutsCog(
         if not isinstance(channel, discord.TextChannel) or not channel.permissions_for(guild.me).send_messages:
             return
         try:
-            note = await channel.send(
-                timer_note(rooms, ends_at), view=timer_view(session.id), allowed_mentions=NO_PINGS
-            )
+            note = await channel.send(timer_note(rooms, ends_at), view=timer_view(session), allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("Could not post the breakout timer in %s", channel.id, exc_info=True)
             return
@@ -563,7 +561,7 @@ class BreakoutsCog(
                 return
             try:
                 await room.get_partial_message(note_id).edit(
-                    content=room_note(guild, room.name, group, session.ends_at), view=room_view(session.id)
+                    content=room_note(guild, room.name, group, session.ends_at), view=room_view(session)
                 )
             except discord.HTTPException:
                 log.warning("Could not show the new end time in %s", channel_id, exc_info=True)

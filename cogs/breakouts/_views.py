@@ -1,9 +1,12 @@
 """The breakout buttons: the plan's "Open rooms", "Reshuffle", "Cancel"; each room's "Ask for help";
 the facilitator's "Add 5 minutes".
 
-They are :class:`discord.ui.DynamicItem`s keyed by the session id, because the plan lives in the
+They are :class:`discord.ui.DynamicItem`s keyed by the session, because the plan lives in the
 database: a facilitator can still open the rooms after the bot restarted, and each click re-reads the
-plan instead of trusting a view object held in memory.
+plan instead of trusting a view object held in memory. They carry the session's random token
+(``copbot:breakouts:help:t<token>``), not its row id, which counts across every server and so would
+show members in a room how busy other servers are; buttons made before tokens carry the row id and
+still work.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs._shared import IdButton, replies_to_user_errors, require_facilitator
+from bot.errors import UserError
+from bot.storage.breakouts import BreakoutSession
+from cogs._shared import PublicRef, RefButton, for_facilitators, replies_to_user_errors
 
 if TYPE_CHECKING:
     from cogs.breakouts._cog import BreakoutsCog
@@ -29,40 +34,50 @@ def _cog(interaction: discord.Interaction) -> BreakoutsCog:
     return cog
 
 
-class _SessionButton(IdButton):
-    """``copbot:breakouts:<action>:<session id>``."""
+class _SessionButton(RefButton):
+    """``copbot:breakouts:<action>:t<token>`` (or the session id, on buttons made before tokens)."""
 
     prefix = PREFIX
+
+    async def session_id(self, interaction: discord.Interaction) -> int:
+        """The session this button is for."""
+        if self.ref.row_id is not None:
+            return self.ref.row_id
+        found = await _cog(interaction).repo.id_for_token(self.ref.token or 0)
+        if found is None:
+            raise UserError("That breakout plan no longer exists.")
+        return found
+
+
+def session_ref(session: BreakoutSession) -> PublicRef:
+    return PublicRef.tokened(session.token, session.id)
 
 
 class OpenRoomsButton(_SessionButton, action="open"):
     label = "Open rooms"
     style = discord.ButtonStyle.success
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
-        await _cog(interaction).open_from_button(interaction, self.target_id)
+        await _cog(interaction).open_from_button(interaction, await self.session_id(interaction))
 
 
 class ReshuffleButton(_SessionButton, action="reshuffle"):
     label = "Reshuffle"
     style = discord.ButtonStyle.primary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
-        await _cog(interaction).reshuffle(interaction, self.target_id)
+        await _cog(interaction).reshuffle(interaction, await self.session_id(interaction))
 
 
 class CancelButton(_SessionButton, action="cancel"):
     label = "Cancel"
     style = discord.ButtonStyle.danger
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
-        await _cog(interaction).cancel(interaction, self.target_id)
+        await _cog(interaction).cancel(interaction, await self.session_id(interaction))
 
 
 class HelpButton(_SessionButton, action="help"):
@@ -73,7 +88,7 @@ class HelpButton(_SessionButton, action="help"):
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).ask_for_help(interaction, self.target_id)
+        await _cog(interaction).ask_for_help(interaction, await self.session_id(interaction))
 
 
 class AddTimeButton(_SessionButton, action="extend"):
@@ -82,10 +97,9 @@ class AddTimeButton(_SessionButton, action="extend"):
     label = "Add 5 minutes"
     style = discord.ButtonStyle.secondary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
-        await _cog(interaction).add_time(interaction, self.target_id)
+        await _cog(interaction).add_time(interaction, await self.session_id(interaction))
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
@@ -97,24 +111,25 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 )
 
 
-def plan_view(session_id: int) -> discord.ui.View:
+def plan_view(session: BreakoutSession) -> discord.ui.View:
     """The buttons under a plan. ``timeout=None``: the dynamic items answer clicks even after a restart."""
     view = discord.ui.View(timeout=None)
-    view.add_item(OpenRoomsButton(session_id))
-    view.add_item(ReshuffleButton(session_id))
-    view.add_item(CancelButton(session_id))
+    ref = session_ref(session)
+    view.add_item(OpenRoomsButton(ref))
+    view.add_item(ReshuffleButton(ref))
+    view.add_item(CancelButton(ref))
     return view
 
 
-def room_view(session_id: int) -> discord.ui.View:
+def room_view(session: BreakoutSession) -> discord.ui.View:
     """The button under each room's welcome note."""
     view = discord.ui.View(timeout=None)
-    view.add_item(HelpButton(session_id))
+    view.add_item(HelpButton(session_ref(session)))
     return view
 
 
-def timer_view(session_id: int) -> discord.ui.View:
+def timer_view(session: BreakoutSession) -> discord.ui.View:
     """The button under the facilitator's reply once timed rooms are open."""
     view = discord.ui.View(timeout=None)
-    view.add_item(AddTimeButton(session_id))
+    view.add_item(AddTimeButton(session_ref(session)))
     return view

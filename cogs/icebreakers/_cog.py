@@ -37,6 +37,7 @@ from bot.icebreakers import round as rounds
 from bot.icebreakers.bank import Prompt, check_custom_prompt, shipped_bank, unknown_category_sentence
 from bot.icebreakers.cycle import ALL_SCOPE
 from bot.icebreakers.round import Outcome, Phase, RoundState
+from bot.questions.text import render_safe
 from bot.storage.icebreakers import ROUND_BUSY, IcebreakerRepository, StoredRound
 from bot.text_limits import EMBED_DESCRIPTION, fit
 from cogs._shared import (
@@ -68,8 +69,15 @@ STATUS_MARK = "\n\u2063\n"
 ORDER_SHOWN = 900
 
 
+def shown(text: str) -> str:
+    """An icebreaker's text as Discord should show it: literally. Facilitators can add their own, so a
+    masked link (``[text](https://…)``), a mention or any formatting in one is shown as typed, never as a
+    link or a ping in a post from the bot (the same escaping as questions: :func:`render_safe`)."""
+    return render_safe(text)
+
+
 def _prompt_line(prompt: Prompt, label: str) -> str:
-    return f"**Icebreaker #{prompt.number}** · {label}\n> {prompt.text}"
+    return f"**Icebreaker #{prompt.number}** · {label}\n> {shown(prompt.text)}"
 
 
 def _people(n: int) -> str:
@@ -183,7 +191,7 @@ class IcebreakersCog(commands.Cog):
             guild.id, key, tidy, interaction.user.id, limit=self.bot.config.limits.icebreakers_per_server
         )
         await interaction.response.send_message(
-            f"Added icebreaker **#{prompt.number}** to “{self.bank.label(key)}”:\n> {prompt.text}",
+            f"Added icebreaker **#{prompt.number}** to “{self.bank.label(key)}”:\n> {shown(prompt.text)}",
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -199,7 +207,7 @@ class IcebreakersCog(commands.Cog):
         prompt, shipped = await self.repo.remove(guild.id, prompt_id)
         what = "hidden in this server (it is one of the built-in questions)" if shipped else "removed"
         await interaction.response.send_message(
-            f"Icebreaker **#{prompt.number}** is now {what}:\n> {prompt.text}",
+            f"Icebreaker **#{prompt.number}** is now {what}:\n> {shown(prompt.text)}",
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -227,7 +235,7 @@ class IcebreakersCog(commands.Cog):
             if item.hidden:
                 marks += " · *hidden here*"
             lines.append(
-                f"**#{item.prompt.number}** · {self.bank.label(item.prompt.category)}{marks}\n{item.prompt.text}"
+                f"**#{item.prompt.number}** · {self.bank.label(item.prompt.category)}{marks}\n{shown(item.prompt.text)}"
             )
         embed = discord.Embed(
             title=f"Icebreaker questions (page {page + 1} of {pages})",
@@ -287,7 +295,7 @@ class IcebreakersCog(commands.Cog):
                 state.round_id,
                 lambda s: rounds.begin_speaking(_with_message(s, message.id), tuple(order)),
             )
-            await self._offer_end(interaction, state.round_id)
+            await self._offer_end(interaction, state)
             return
         join_seconds = self.bot.config.icebreakers.join_seconds
         text = (
@@ -295,21 +303,21 @@ class IcebreakersCog(commands.Cog):
             f"Then everyone who joined gets a turn, one at a time, in random order.{timing} "
             "You can always press **Pass** when it is your turn."
         )
-        await interaction.response.send_message(intro + text, view=join_view(state.round_id), allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(intro + text, view=join_view(state), allowed_mentions=NO_PINGS)
         message = await interaction.original_response()
         async with self._lock(state.round_id):
             state = _with_message(state, message.id)
             deadline = utcnow() + timedelta(seconds=join_seconds)
             await self.repo.save_round(state, deadline, False)
             self._schedule(StoredRound(state, deadline, False))
-        await self._offer_end(interaction, state.round_id)
+        await self._offer_end(interaction, state)
 
-    async def _offer_end(self, interaction: discord.Interaction, round_id: int) -> None:
+    async def _offer_end(self, interaction: discord.Interaction, state: RoundState) -> None:
         """**End round** for the facilitator who started it, privately: members see only the buttons
         that are theirs (Join, and the speaker's Next and Pass)."""
         await interaction.followup.send(
             "The round has started. If you need to stop it early, press **End round**.",
-            view=end_view(round_id),
+            view=end_view(state),
             ephemeral=True,
         )
 
@@ -431,7 +439,7 @@ class IcebreakersCog(commands.Cog):
         status = self._thank_you(new) if speaker is None else _turn_text(new)
         if old.phase is Phase.JOINING and new.voice_channel_id is None:
             status = f"*Joining has closed: {_people(len(new.order))} joined.*\n{status}"
-        view = turn_view(new.round_id, new.turn) if speaker is not None else None
+        view = turn_view(new) if speaker is not None else None
         await self._rewrite(channel, new.message_id, status, view)
         return _with_turn_message(new, new.message_id if speaker is not None else None)
 

@@ -19,12 +19,13 @@ from bot.app import SOMETHING_WENT_WRONG, CopBot, send_ephemeral
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meeting_session import default_title
+from bot.privacy import promise
 from bot.pulse.chart import trend_png, warm_up
 from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
 from cogs._meeting import main_voice_members
-from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, facilitator_only, guild_of
+from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, drop_payload, facilitator_only, guild_of
 from cogs.pulse._render import (
     closed_note,
     comments_file,
@@ -33,7 +34,7 @@ from cogs.pulse._render import (
     results_messages,
     sent_sentence,
 )
-from cogs.pulse._views import DYNAMIC_ITEMS, THANKS, answer_view, form_pulse_id, offer_view, submitted
+from cogs.pulse._views import DYNAMIC_ITEMS, THANKS, answer_view, form_ref, offer_view, resolve_ref, submitted
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class PulseCog(commands.Cog, name="Pulse"):
     help_section: ClassVar[HelpSection] = HelpSection(
         order=43,
         title="Anonymous check-in",
-        lines=("After a meeting you may get a short check-in. copbot keeps nothing that links your answers to you.",),
+        lines=(f"After a meeting you may get a short check-in. {promise.ANSWER_KEPT}",),
         facilitator_lines=("`/pulse start`, then `/pulse results` once it closes.",),
     )
 
@@ -147,18 +148,20 @@ class PulseCog(commands.Cog, name="Pulse"):
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-        pulse_id = form_pulse_id(str(data.get("custom_id", "")))
-        if pulse_id is None:
+        ref = form_ref(str(data.get("custom_id", "")))
+        if ref is None:
             return
         components = list(data.get("components") or [])
+        values = {key: submitted(components, key) or "" for key in STATEMENT_KEYS}
+        comment = submitted(components, "comment") or ""
+        share_role = submitted(components, "share_role") or "no"
+        # Nothing keeps the submitted form beside the member from here on (see drop_payload).
+        del data, components
+        drop_payload(interaction)
         try:
+            pulse_id = await resolve_ref(self.bot, ref)
             closed = await self.bot.pulses.answer(
-                pulse_id,
-                interaction.user.id,
-                utcnow(),
-                values={key: submitted(components, key) or "" for key in STATEMENT_KEYS},
-                comment=submitted(components, "comment") or "",
-                share_role=submitted(components, "share_role") or "no",
+                pulse_id, interaction.user.id, utcnow(), values=values, comment=comment, share_role=share_role
             )
         except UserError as error:
             await send_ephemeral(interaction, error.message)
@@ -167,6 +170,8 @@ class PulseCog(commands.Cog, name="Pulse"):
             log.exception("Could not take a check-in answer")
             await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
             return
+        finally:
+            del values, comment
         await send_ephemeral(interaction, THANKS)
         if closed:
             await after_close(self.bot, pulse_id)
@@ -217,7 +222,7 @@ async def send_check_in(bot: CopBot, interaction: discord.Interaction, meeting: 
             continue
         try:
             await person.send(
-                invitation(opened.pulse, guild.name), view=answer_view(opened.pulse.id), allowed_mentions=NO_PINGS
+                invitation(opened.pulse, guild.name), view=answer_view(opened.pulse), allowed_mentions=NO_PINGS
             )
             sent += 1
         except discord.HTTPException:
@@ -228,7 +233,7 @@ async def send_check_in(bot: CopBot, interaction: discord.Interaction, meeting: 
         if isinstance(channel, discord.TextChannel):
             try:
                 await channel.send(
-                    fallback_post(opened.pulse, failed), view=answer_view(opened.pulse.id), allowed_mentions=NO_PINGS
+                    fallback_post(opened.pulse, failed), view=answer_view(opened.pulse), allowed_mentions=NO_PINGS
                 )
                 posted_in = channel.mention
             except discord.HTTPException:

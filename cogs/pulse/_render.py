@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.privacy import promise
 from bot.pulse.results import SCORES, GroupResult, PulseResults
 from bot.pulse.service import ClosedView, OpenView, pulse_name
 from bot.questions.text import render_safe
@@ -26,8 +27,8 @@ def invitation(pulse: Pulse, guild_name: str) -> str:
     return (
         f"Hello! Thank you for coming to **{escape_markdown(pulse.title)}** in **{escape_markdown(guild_name)}**. "
         "How was it for you? Press the button to answer three short statements (and add a comment if you "
-        "like). It is anonymous: nobody, not even the facilitators or the person who runs copbot, can see who "
-        "answered or what they said, and roles are only shown for groups of several people. "
+        f"like). It is anonymous: your name is not shown with your answer. {promise.ANSWER_KEPT} "
+        f"{promise.ANY_BOT} {promise.TRUST} Roles are only shown for groups of several people. "
         f"Open until {format_dt(pulse.closes_at, 'f')}."
     )
 
@@ -62,8 +63,15 @@ def closed_note(pulse: Pulse, answered: int) -> str:
     )
 
 
+#: Shown instead of a statement's numbers when a group answered it all alike (bot/pulse/results.py).
+HELD_BACK = (
+    "Not shown this time: everyone in one group gave the same score. Showing it would show each person's answer."
+)
+
+
 def _distribution(group: GroupResult, index: int) -> str:
     stats = group.statements[index]
+    assert stats.mean is not None and stats.distribution is not None, "only shown statements are drawn"
     counts = " · ".join(f"{score}: {n}" for score, n in zip(SCORES, stats.distribution, strict=True))
     return f"average **{stats.mean:.1f}** (scores {counts})"
 
@@ -91,9 +99,12 @@ def results_lines(view: ClosedView) -> list[str]:
             "an average could point to one person."
         )
         return lines
-    for index, (stats) in enumerate(results.everyone.statements if results.everyone else ()):
+    for index, stats in enumerate(results.everyone.statements if results.everyone else ()):
         lines.append("")
         lines.append(f"**{stats.words}** (1 = not at all, 5 = very much)")
+        if not stats.shown:
+            lines.append(HELD_BACK)
+            continue
         for group in results.lines():
             lines.append(f"• {escape_markdown(group.name)} ({group.count}): {_distribution(group, index)}")
     lines.append("")
@@ -111,7 +122,8 @@ def merge_note(results: PulseResults) -> str:
     """Why there are (or are no) lines by role, in plain words."""
     base = (
         f"A role gets its own line only when at least {results.min_group} answers share it; smaller groups are "
-        "merged into “other roles”, so nobody can be singled out."
+        "merged into “other roles”. Where everyone in a group gave the same score, that statement's numbers "
+        "are not shown."
     )
     if not results.groups:
         return base + " This time no role was shared by enough people, so only everyone's results are shown."

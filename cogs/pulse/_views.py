@@ -1,50 +1,83 @@
 """The check-in's buttons and form.
 
-* "Answer anonymously" (``copbot:pulse:answer:<check-in id>``) under the DM (and under the fallback
-  post for people whose DMs are closed) opens the form. It keeps working after a restart.
+* "Answer anonymously" (``copbot:pulse:answer:<server>:<number>``) under the DM (and under the fallback
+  post for people whose DMs are closed) opens the form. It keeps working after a restart. It names the
+  check-in by its per-server number, never by its row id (which counts across every server, so would
+  show other servers' activity); the server id is there because a DM has no server of its own.
+  Buttons sent before this change carry the row id (``copbot:pulse:answer:<id>``) and still work.
 * "Send the check-in" (``copbot:pulse:offer:<meeting number>``) under the "meeting has ended"
   message sends the check-in for that meeting (facilitators).
-* The form (``copbot:pulse:form:<check-in id>``) has the contract's custom_ids: ``felt_able``,
-  ``understood``, ``good_use`` (string selects, values "1"-"5"), ``comment`` (optional) and
-  ``share_role`` ("yes"/"no", default no). The cog reads its submission from the raw values.
+* The form (``copbot:pulse:form:<server>:<number>``, or the old ``copbot:pulse:form:<id>``) has the
+  contract's custom_ids: ``felt_able``, ``understood``, ``good_use`` (string selects, values "1"-"5"),
+  ``comment`` (optional) and ``share_role`` ("yes"/"no", default no). The cog reads its submission
+  from the raw values.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.clock import utcnow
+from bot.privacy import promise
 from bot.pulse.results import STATEMENTS
-from cogs._shared import IdButton, replies_to_user_errors, require_facilitator
+from bot.storage.pulses import Pulse
+from cogs._shared import IdButton, for_facilitators, replies_to_user_errors
 
 if TYPE_CHECKING:
     from bot.app import CopBot
 
 SCORE_WORDS = {"1": "1 – not at all", "2": "2", "3": "3 – somewhat", "4": "4", "5": "5 – very much"}
-THANKS = (
-    "Thank you! Your answers are in, anonymously. Nobody can see who answered or what they said, "
-    "and nothing in your messages with me changes."
-)
+THANKS = f"Thank you! Your answers are in. {promise.ANSWER_KEPT} Nothing in your messages with me changes."
 
 
 class _PulseButton(IdButton):
     prefix = "copbot:pulse"
 
 
-class AnswerButton(_PulseButton, action="answer"):
+#: A check-in named in a custom_id: ``<server>:<number>`` now, a bare row id on old buttons and forms.
+CHECK_IN_REF = r"(?:(?P<guild>[0-9]+):(?P<number>[0-9]+)|(?P<legacy>[0-9]+))"
+
+
+def public_ref(pulse: Pulse) -> str:
+    """What a button or form carries for ``pulse``: its server and per-server number."""
+    return f"{pulse.guild_id}:{pulse.number}"
+
+
+async def resolve_ref(bot: CopBot, match: re.Match[str]) -> int:
+    """The row id of the check-in a custom_id names (see :data:`CHECK_IN_REF`)."""
+    if match["legacy"] is not None:
+        return int(match["legacy"])
+    return await bot.pulses.id_for(int(match["guild"]), int(match["number"]))
+
+
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"copbot:pulse:answer:{CHECK_IN_REF}"):
     """Opens the form; the check (asked? open? answered already?) is made again on submit."""
 
-    label = "Answer anonymously"
-    style = discord.ButtonStyle.primary
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Answer anonymously", style=discord.ButtonStyle.primary, custom_id=f"copbot:pulse:answer:{ref}"
+            )
+        )
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> AnswerButton:
+        return cls(match.group(0).rsplit(":answer:", 1)[1])
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: CopBot = interaction.client  # type: ignore[assignment]
-        pulse = await bot.pulses.can_answer(self.target_id, interaction.user.id, utcnow())
+        match = re.fullmatch(CHECK_IN_REF, self.ref)
+        assert match is not None
+        pulse = await bot.pulses.can_answer(await resolve_ref(bot, match), interaction.user.id, utcnow())
         config = bot.config.pulse
-        await interaction.response.send_modal(pulse_form(pulse.id, config.comment_length, config.min_group))
+        await interaction.response.send_modal(pulse_form(pulse, config.comment_length, config.min_group))
 
 
 class OfferButton(_PulseButton, action="offer"):
@@ -53,17 +86,16 @@ class OfferButton(_PulseButton, action="offer"):
     label = "Send the check-in"
     style = discord.ButtonStyle.primary
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
-        await require_facilitator(interaction)
         from cogs.pulse._cog import send_check_in
 
         await send_check_in(interaction.client, interaction, self.target_id)  # type: ignore[arg-type]
 
 
-def answer_view(pulse_id: int) -> discord.ui.View:
+def answer_view(pulse: Pulse) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(AnswerButton(pulse_id))
+    view.add_item(AnswerButton(public_ref(pulse)))
     return view
 
 
@@ -84,13 +116,13 @@ def _score_select(custom_id: str) -> discord.ui.Select[Any]:
 FORM_PREFIX = "copbot:pulse:form:"
 
 
-def pulse_form(pulse_id: int, comment_length: int, min_group: int) -> discord.ui.Modal:
+def pulse_form(pulse: Pulse, comment_length: int, min_group: int) -> discord.ui.Modal:
     """The check-in form: three statements, an optional comment, and "share my role" (default no).
 
-    A plain modal whose ``custom_id`` carries the check-in's id; the cog's ``on_interaction`` reads the
-    submitted values, so a form opened before a restart still works after it.
+    A plain modal whose ``custom_id`` names the check-in (server and number); the cog's
+    ``on_interaction`` reads the submitted values, so a form opened before a restart still works after it.
     """
-    modal = discord.ui.Modal(title="Anonymous check-in", custom_id=f"{FORM_PREFIX}{pulse_id}", timeout=None)
+    modal = discord.ui.Modal(title="Anonymous check-in", custom_id=f"{FORM_PREFIX}{public_ref(pulse)}", timeout=None)
     for key, words in STATEMENTS:
         modal.add_item(discord.ui.Label(text=words, component=_score_select(key)))
     comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -125,12 +157,11 @@ def pulse_form(pulse_id: int, comment_length: int, min_group: int) -> discord.ui
     return modal
 
 
-def form_pulse_id(custom_id: str) -> int | None:
-    """The check-in id in a submitted form's ``custom_id`` (``None`` if it is not a check-in form)."""
+def form_ref(custom_id: str) -> re.Match[str] | None:
+    """The check-in a submitted form names (see :func:`resolve_ref`), ``None`` if it is not a check-in form."""
     if not custom_id.startswith(FORM_PREFIX):
         return None
-    rest = custom_id[len(FORM_PREFIX) :]
-    return int(rest) if rest.isdigit() else None
+    return re.fullmatch(CHECK_IN_REF, custom_id[len(FORM_PREFIX) :])
 
 
 def submitted(components: list[dict[str, Any]], custom_id: str) -> str | None:

@@ -20,6 +20,7 @@ import discord
 
 from bot.app import SOMETHING_WENT_WRONG, send_ephemeral
 from bot.errors import UserError
+from bot.privacy import promise
 from bot.questions.service import GONE, ON_SHOW, Shown
 from bot.storage.questions import Question
 from cogs._shared import NO_PINGS, guild_of, require_facilitator
@@ -175,7 +176,7 @@ async def _mute(bot: CopBot, interaction: discord.Interaction, question: Questio
     name = f"Question {question.number}" if question.number else "this question"
     await interaction.response.send_message(
         f"Done. Whoever asked {name} can't ask anonymous questions until "
-        f"{discord.utils.format_dt(until, 't')}. They are told kindly if they try; nobody learns who they are.",
+        f"{discord.utils.format_dt(until, 't')}. They are told kindly if they try. {promise.NOT_TOLD}",
         ephemeral=True,
     )
 

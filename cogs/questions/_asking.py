@@ -29,7 +29,7 @@ from bot.errors import UserError
 from bot.questions.service import Shown
 from bot.storage.questions import Question
 from bot.storage.settings import GuildSettings
-from cogs._shared import NO_PINGS, guild_of
+from cogs._shared import NO_PINGS, drop_payload, guild_of
 from cogs.questions._render import (
     asked_reply,
     copy_embed,
@@ -156,12 +156,20 @@ async def ask_from_interaction(
     """Acknowledge first, then store and post, then tell the asker what really happened."""
     if not interaction.response.is_done():
         await interaction.response.defer(ephemeral=True, thinking=True)
+    reply = await _posted(bot, interaction, raw, kind, guild)
+    del raw  # posted: from here nothing holds the question beside the asker (the reply names neither)
+    await send_ephemeral(interaction, reply)
+
+
+async def _posted(
+    bot: CopBot, interaction: discord.Interaction, raw: str, kind: str, guild: discord.Guild | None
+) -> str:
+    """Store and post one question; the asker's confirmation, or the sentence saying why not."""
     guild = guild or guild_of(interaction)
     try:
-        reply = await submit(bot, guild, interaction.user.id, raw, kind, from_dm=interaction.guild is None)
+        return await submit(bot, guild, interaction.user.id, raw, kind, from_dm=interaction.guild is None)
     except UserError as error:
-        reply = error.message
-    await send_ephemeral(interaction, reply)
+        return error.message
 
 
 async def open_form(bot: CopBot, interaction: discord.Interaction, guild: discord.Guild) -> None:
@@ -191,6 +199,7 @@ async def question_submitted(
         guild_id = form_guild_id(custom_id)
         guild = bot.get_guild(guild_id) if guild_id is not None else None
         text = form_value(list(data.get("components") or []), "question")
+        drop_payload(interaction)  # the form is read: neither discord.py nor the caller keeps it now
         if guild is None or text is None:
             await send_ephemeral(interaction, STALE_FORM)
             return
@@ -198,7 +207,9 @@ async def question_submitted(
         if not await is_member(guild, interaction):
             await send_ephemeral(interaction, NOT_A_MEMBER)
             return
-        await ask_from_interaction(bot, interaction, text, kind="question", guild=guild)
+        reply = await _posted(bot, interaction, text, "question", guild)
+        del text  # posted: nothing holds the question beside the asker while the reply goes out
+        await send_ephemeral(interaction, reply)
     except Exception:
         log.exception("Could not handle a question form in server %s", getattr(interaction.guild, "id", None))
         await send_ephemeral(interaction, SOMETHING_WENT_WRONG)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs._shared import guild_of, replies_to_user_errors
+from cogs._shared import for_facilitators, guild_of, replies_to_user_errors
 from cogs.questions import _actions, _asking
 from cogs.questions._render import ASK, MANAGE, PREFIX
 
@@ -128,7 +128,7 @@ class ManageMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=re.esc
     ) -> ManageMenu:
         return cls(item)
 
-    @replies_to_user_errors
+    @for_facilitators
     async def callback(self, interaction: discord.Interaction) -> None:
         values = list((interaction.data or {}).get("values") or [])  # type: ignore[union-attr]
         if values:

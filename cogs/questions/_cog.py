@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
+from bot.privacy import promise
 from bot.questions.service import QuestionService
 from bot.questions.text import preview
 from bot.storage.questions import QuestionRepository
@@ -37,11 +38,10 @@ NO_SHARED_SERVER = (
     "facilitator know."
 )
 DM_EXPLANATION = (
-    "Hello! To ask a question anonymously, press **{button}** below and type it in the form that opens. "
-    "It is posted without your name.\n\n"
-    "I never post what you type in this chat, because this chat is kept by Discord and could be read by "
-    "whoever runs me. The message you just sent stays here until you delete it (hover over it, or press "
-    "and hold, and choose Delete)."
+    "Hello! To ask a question without your name, press **{button}** below and type it in the form that opens. "
+    f"{promise.KEEPS_NOTHING}\n\n"
+    f"{' '.join(promise.DIRECT_MESSAGES)} I never post what you type in this chat. The message you just sent "
+    "stays here until you delete it (hover over it, or press and hold, and choose Delete)."
 )
 DM_LIMIT = (
     "Thank you for your messages! You have sent me quite a few this hour, so I'll answer again in about "
@@ -56,9 +56,9 @@ class QuestionsCog(commands.Cog, name="Questions"):
         order=30,
         title="Ask without your name",
         lines=(
-            "`/ask` opens a form. Your question is posted without your name. `/explain` asks what a word means.",
+            f"`/ask` opens a form. {promise.KEEPS_NOTHING} `/explain` asks what a word means.",
             "Press **Me too** under a question you want answered too.",
-            "Or send me a message and press the button in my answer. I never post what you type in the chat.",
+            f"Or send me a message and press the button in my answer. {promise.DM_SEEN}",
         ),
         facilitator_lines=(
             "Each question also appears in the facilitator channel with your buttons: **Answered**, "
@@ -69,6 +69,7 @@ class QuestionsCog(commands.Cog, name="Questions"):
             "spreadsheet (CSV).",
             "With moderation on (`/settings update moderation:True`), questions wait in the facilitator "
             "channel for **Approve** or **Reject**.",
+            f"{promise.ANY_BOT} {promise.TRUST} `/privacy` and PRIVACY.md say what they could and could not see.",
         ),
     )
 
@@ -96,8 +97,8 @@ class QuestionsCog(commands.Cog, name="Questions"):
         """The memory-only asker state (tests inspect it; see :mod:`bot.questions.anonymity`)."""
         return self.bot.questions.memory
 
-    def forget_meeting_state(self) -> None:
-        self.bot.questions.forget_meeting_state()
+    def forget_meeting_state(self, guild_id: int | None = None) -> None:
+        self.bot.questions.forget_meeting_state(guild_id)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)

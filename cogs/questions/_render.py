@@ -22,6 +22,7 @@ from typing import Any
 
 import discord
 
+from bot.privacy import promise
 from bot.questions.service import Shown
 from bot.questions.text import question_body, render_in_parts
 from bot.storage.question_answers import MAX_ANSWER
@@ -36,7 +37,7 @@ ASK = f"{PREFIX}:ask"
 #: The "Manage a question" menu under ``/questions list``.
 MANAGE = f"{PREFIX}:manage"
 ANSWERING_NOW = "Being answered now."
-ANONYMOUS_FOOTER = "Asked without a name. copbot keeps nothing that links it to the person who asked."
+ANONYMOUS_FOOTER = promise.FOOTER
 COPY_FOOTER = "Only facilitators see this copy and its buttons. Members see the post with Me too only."
 ASK_LABEL = "Ask without your name"
 
@@ -248,7 +249,7 @@ def question_form(guild_id: int, max_length: int) -> discord.ui.Modal:
             label="Your question",
             custom_id="question",
             style=discord.TextStyle.paragraph,
-            placeholder="Anything you'd like to ask. Nobody will see that it was you.",
+            placeholder=f"Anything you'd like to ask. {promise.NAME_NOT_SHOWN}",
             min_length=1,
             max_length=max_length,
         )

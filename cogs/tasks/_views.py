@@ -4,8 +4,10 @@ Every message that tells someone about their task (the message when it is given 
 reminder, their own list before a meeting) carries them, so it can be answered with one press:
 *Done*, or *Need more time* and then *One more day* or *One more week* (or a date of one's choosing).
 
-They are :class:`discord.ui.DynamicItem` s whose ``custom_id`` carries the task id
-(``copbot:tasks:done:12``), so the bot needs no memory of the message to answer a click. They follow
+They are :class:`discord.ui.DynamicItem` s whose ``custom_id`` names the task by its server and
+per-server number (``copbot:tasks:done:<server>:12``), so the bot needs no memory of the message to
+answer a click. Not by its row id: row ids count across every server, so they would show members how
+busy other servers are. Buttons made before carry the row id (``copbot:tasks:done:40``) and still work. They follow
 the commands' rule: "Done" as ``/task done``, "Need more time" and its choices as ``/task edit`` (the
 person doing the task, the person who set it, or a facilitator), which matters when a nudge falls back
 to the meeting channel, where everyone sees it.
@@ -19,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError
+from bot.errors import NotFoundError, UserError
 from bot.storage.tasks import Task
-from cogs._shared import IdButton, replies_to_user_errors
+from cogs._shared import PublicRef, RefButton, replies_to_user_errors
 
 if TYPE_CHECKING:
     from cogs.tasks._cog import TasksCog
@@ -34,8 +36,26 @@ def _cog(interaction: discord.Interaction) -> TasksCog:
     return cog  # type: ignore[no-any-return]
 
 
-class _TaskButton(IdButton):
-    """``copbot:tasks:<action>:<task id>``."""
+GONE = "That task no longer exists."
+
+
+def task_ref(task: Task) -> PublicRef:
+    return PublicRef.numbered(task.guild_id, task.number)
+
+
+async def _task_id(interaction: discord.Interaction, ref: PublicRef) -> int:
+    """The row id of the task a button names (an old button's row id, or the server's task #N)."""
+    if ref.row_id is not None:
+        return ref.row_id
+    try:
+        task = await _cog(interaction).tasks.get(ref.guild_id or 0, ref.number or 0)
+    except NotFoundError:
+        raise UserError(GONE) from None
+    return task.id
+
+
+class _TaskButton(RefButton):
+    """``copbot:tasks:<action>:<server>:<number>`` (or the row id, on buttons made before)."""
 
     prefix = "copbot:tasks"
 
@@ -48,7 +68,9 @@ class DoneButton(_TaskButton, action="done"):
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.target_id, interaction.user, "finish")
+        task = await _cog(interaction).task_for_button(
+            await _task_id(interaction, self.ref), interaction.user, "finish"
+        )
         done = await _cog(interaction).complete(task)
         await interaction.response.send_message(
             f"Thank you! Task **#{done.number}** is marked as done.", ephemeral=True
@@ -62,11 +84,13 @@ class MoreTimeButton(_TaskButton, action="more"):
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.target_id, interaction.user, "change")
+        task = await _cog(interaction).task_for_button(
+            await _task_id(interaction, self.ref), interaction.user, "change"
+        )
         view = discord.ui.View(timeout=None)
-        view.add_item(ExtendButton(task.id, 1))
-        view.add_item(ExtendButton(task.id, 7))
-        view.add_item(PickDateButton(task.id))
+        view.add_item(ExtendButton(task_ref(task), 1))
+        view.add_item(ExtendButton(task_ref(task), 7))
+        view.add_item(PickDateButton(task_ref(task)))
         await interaction.response.send_message(
             f"Of course. When would suit you for task **#{task.number}**?", view=view, ephemeral=True
         )
@@ -77,31 +101,32 @@ EXTEND_LABELS = {1: "One more day", 7: "One more week", 14: "Two more weeks"}
 
 
 class ExtendButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copbot:tasks:extend:(?P<task_id>\d+):(?P<days>1|7|14)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"copbot:tasks:extend:(?P<ref>{PublicRef.PATTERN}):(?P<days>1|7|14)",
 ):
     """Moves the due date on by a day or a week."""
 
-    def __init__(self, task_id: int, days: int) -> None:
+    def __init__(self, ref: PublicRef, days: int) -> None:
         super().__init__(
             discord.ui.Button(
                 label=EXTEND_LABELS[days],
                 style=discord.ButtonStyle.primary,
-                custom_id=f"copbot:tasks:extend:{task_id}:{days}",
+                custom_id=f"copbot:tasks:extend:{ref}:{days}",
             )
         )
-        self.task_id = task_id
+        self.ref = ref
         self.days = days
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> ExtendButton:
-        return cls(int(match["task_id"]), int(match["days"]))
+        return cls(PublicRef.parse(match["ref"]), int(match["days"]))
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        task = await cog.task_for_button(self.task_id, interaction.user, "change")
+        task = await cog.task_for_button(await _task_id(interaction, self.ref), interaction.user, "change")
         updated, echo = await cog.extend(task, self.days)
         await interaction.response.send_message(
             f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
@@ -116,16 +141,20 @@ class PickDateButton(_TaskButton, action="pick"):
 
     @replies_to_user_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        task = await _cog(interaction).task_for_button(self.target_id, interaction.user, "change")
-        await interaction.response.send_modal(NewDateModal(task.id, task.number))
+        task = await _cog(interaction).task_for_button(
+            await _task_id(interaction, self.ref), interaction.user, "change"
+        )
+        await interaction.response.send_modal(NewDateModal(task))
 
 
 class NewDateModal(discord.ui.Modal):
     """A typed new due date, read like ``/task add due:``."""
 
-    def __init__(self, task_id: int, number: int) -> None:
-        super().__init__(title=f"New date for task #{number}"[:45], custom_id=f"copbot:tasks:newdate:{task_id}")
-        self.task_id = task_id
+    def __init__(self, task: Task) -> None:
+        super().__init__(
+            title=f"New date for task #{task.number}"[:45], custom_id=f"copbot:tasks:newdate:{task_ref(task)}"
+        )
+        self.task_id = task.id
         self.due: discord.ui.TextInput[NewDateModal] = discord.ui.TextInput(
             label="New due date",
             custom_id="due",
@@ -157,8 +186,8 @@ def task_view(tasks: Sequence[Task]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for row, task in enumerate(tasks[:MOST_TASK_ROWS]):
         number = f" (#{task.number})" if len(tasks) > 1 else ""
-        done = DoneButton(task.id, label=f"Done{number}")
-        more = MoreTimeButton(task.id, label=f"Need more time{number}")
+        done = DoneButton(task_ref(task), label=f"Done{number}")
+        more = MoreTimeButton(task_ref(task), label=f"Need more time{number}")
         done.row = more.row = row
         view.add_item(done)
         view.add_item(more)

@@ -28,6 +28,7 @@ import pytest
 
 from bot.clock import utcnow
 from bot.heap import freeze_start_up_heap
+from bot.storage.pulses import answer_key
 
 RUNS = 12
 MEETINGS = 12
@@ -46,11 +47,14 @@ async def _seed(env, guild_id: int) -> None:
         )
         answers = [
             (
-                1 + (i + m) % 5,
-                1 + (i * 3 + m) % 5,
-                1 + (i * 7) % 5,
-                ROLES[i % len(ROLES)],
-                f"Comment {i} on meeting {m + 1}: the part about waiting lists was clear, thank you.",
+                answer_key(),
+                (
+                    1 + (i + m) % 5,
+                    1 + (i * 3 + m) % 5,
+                    1 + (i * 7) % 5,
+                    ROLES[i % len(ROLES)],
+                    f"Comment {i} on meeting {m + 1}: the part about waiting lists was clear, thank you.",
+                ),
             )
             for i in range(ANSWERS)
         ]
@@ -127,3 +131,35 @@ async def test_pulse_results_for_twelve_meetings_of_sixty(simcord_env, community
     finally:
         gc.unfreeze()
     print(_line("pulse_results_12x60_with_chart", frozen, gc="on, frozen after start-up"), flush=True)
+
+
+BURST = 60
+
+
+@pytest.mark.discord(rate_limits=False)
+@pytest.mark.simcord(settle_timeout=120)
+async def test_check_in_answer_burst(simcord_env, community) -> None:
+    """60 people at a meeting answer the check-in one after another through the real form.
+
+    Times each answer from the submit to the bot's reply (wall clock, SimCord's own work included) and
+    the longest loop stall meanwhile: the path that turns the member into a keyed fingerprint, checks
+    "one answer each", holds the answer and writes the shuffled batches.
+    """
+    from tests.cogs.test_pulse import answer, crowd
+
+    await community.configure()
+    people = await crowd(community, [ROLES[i % len(ROLES)] for i in range(BURST)], prefix="b")
+    await community.facilitator.slash(community.meeting, "pulse start")
+    samples: list[tuple[float, float]] = []
+    for index, member in enumerate(people):
+        stop = asyncio.Event()
+        dog = asyncio.create_task(_watchdog(stop))
+        t0 = time.perf_counter()
+        done = await answer(member, (str(1 + index % 5), "4", str(1 + index * 3 % 5)), comment=f"Comment {index}")
+        elapsed = (time.perf_counter() - t0) * 1000
+        stop.set()
+        samples.append((elapsed, await dog * 1000))
+        assert "Thank you" in done.response.content, done.response.content
+    print(_line("check_in_answer_burst", samples, people=BURST), flush=True)
+    result = await community.facilitator.slash(community.meeting, "pulse results")
+    assert f"{BURST} of {BURST} people answered" in result.response.content

@@ -65,6 +65,11 @@ def timings(result, layer) -> tuple[float, float]:
     return callback.end - dispatched, done - dispatched
 
 
+def _vote_id(post) -> str:
+    """The custom_id of the "Me too" button under a question post."""
+    return next(c.custom_id for row in post.components for c in row.children if (c.label or "").startswith("Me too"))
+
+
 async def main(members_count: int, latency: float, rate_limits: bool) -> None:
     import discord
     import pytest
@@ -117,6 +122,21 @@ async def main(members_count: int, latency: float, rate_limits: bool) -> None:
         total_s = time.perf_counter() - burst_start
 
         posts = [m for m in channel.history() if m.embeds and (m.embeds[0].title or "").startswith("Question ")]
+
+        # "Me too" burst: every member presses "Me too" under the first ten questions in turn (each vote
+        # turns the member into a keyed fingerprint, stores it and redraws the post).
+        by_title = {m.embeds[0].title: m for m in posts}
+        targets = [by_title[f"Question {n}"] for n in range(1, min(10, len(posts)) + 1)]
+        vote_ms: list[float] = []
+        vote_handler_ms: list[float] = []
+        vote_start = time.perf_counter()
+        for i, member in enumerate(members):
+            post = targets[i % len(targets)]
+            t0 = time.perf_counter()
+            voted = await member.click(post, custom_id=_vote_id(post))
+            vote_ms.append((time.perf_counter() - t0) * 1000)
+            vote_handler_ms.append(timings(voted, layer)[1] * 1000)
+        vote_total_s = time.perf_counter() - vote_start
         # Stop the scheduler and close the database as a finished process would: SimCord would otherwise
         # wait, in real time, for the memory-expiry job (minutes away) before it shuts down.
         await bot.release()
@@ -141,6 +161,18 @@ async def main(members_count: int, latency: float, rate_limits: bool) -> None:
                 "ack_s_p99": round(pct(ack_s, 99), 3),
                 "ack_s_max": round(max(ack_s), 3),
                 "acknowledged_within_3s": sum(a < 3.0 for a in ack_s),
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "votes": len(vote_ms),
+                "votes_total_s": round(vote_total_s, 3),
+                "vote_handler_ms_median": round(statistics.median(vote_handler_ms), 2),
+                "vote_handler_ms_p99": round(pct(vote_handler_ms, 99), 2),
+                "vote_roundtrip_ms_median": round(statistics.median(vote_ms), 2),
+                "vote_roundtrip_ms_p99": round(pct(vote_ms, 99), 2),
             }
         )
     )

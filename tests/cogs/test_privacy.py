@@ -9,6 +9,7 @@ from datetime import timedelta
 import time_machine
 from conftest import Community
 
+from bot.privacy import promise
 from bot.privacy.policy import document
 from bot.privacy.registry import personal_tables
 from bot.roles import label
@@ -99,7 +100,7 @@ async def test_privacy_explains_in_plain_words_and_attaches_the_full_notice(simc
     ]
     text = " ".join(f.value for f in embed.fields)
     assert "365 days" in text and "30 days" in text and "/forget-me" in text and "/mydata" in text
-    assert "not even by the person who runs copbot" in text or "not the person who runs copbot" in text
+    assert promise.KEEPS_NOTHING in text and promise.ANY_BOT in text and promise.DM_SEEN in text
     [attachment] = response.attachments
     assert (await attachment.read()).decode() == document(simcord_env.bot.config.privacy)
 

@@ -1,5 +1,6 @@
 """What /pulse results may show: no shown number computed from fewer than min_group answers, even
-by combining views (all, by role, other roles, several meetings). Property-tested with hypothesis."""
+by combining views (all, by role, other roles, several meetings), and no shown line that lets a reader
+work out one person's score (a group that all gave the same score). Property-tested with hypothesis."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.pulse.results import (
     OTHER_ROLES,
+    STATEMENT_KEYS,
     Answer,
     atoms,
     build_results,
@@ -41,7 +43,8 @@ def test_no_shown_number_comes_from_fewer_than_min_group_answers(answers, min_gr
     for group in result.lines():
         assert group.count >= min_group
         for stats in group.statements:
-            assert stats.count == group.count and sum(stats.distribution) == group.count
+            assert stats.count == group.count
+            assert not stats.shown or sum(stats.distribution) == group.count
     # Combining views (all minus a role, one role minus another, …) isolates nothing smaller.
     for atom in atoms(universe, shown_bases(result)):
         assert len(atom) >= min_group, (atom, [g.name for g in result.lines()])
@@ -89,7 +92,8 @@ def test_twelve_answers_with_five_lay_give_a_lay_line_and_other_roles():
         ("lay", "Patient, carer or member of the public", 5),
         (None, OTHER_ROLES, 7),
     ]
-    assert result.groups[0].statements[0].mean == 5.0
+    # Five lay members who all gave 5: showing that would tell each one's answer, so it is held back.
+    assert result.groups[0].statements[0].mean is None and result.withheld == STATEMENT_KEYS
 
 
 def test_a_small_remainder_merges_the_smallest_role_back():
@@ -120,3 +124,76 @@ def test_atoms_find_what_a_difference_isolates():
     everyone = frozenset(range(8))
     lay = frozenset(range(5))
     assert sorted(map(len, atoms(everyone, [everyone, lay]))) == [3, 5]
+
+
+def visible(result) -> tuple:
+    """Every number a facilitator sees in the results (comments aside): lines, counts, averages, counts per score."""
+    lines = tuple(
+        (group.name, group.count, tuple((st.key, st.mean, st.distribution) for st in group.statements))
+        for group in result.lines()
+    )
+    return (*lines, result.total, result.withheld)
+
+
+def with_scores(answers: list[Answer], indices: frozenset[int], key: str, value: int) -> list[Answer]:
+    """The same answers, with the people in ``indices`` giving ``value`` to statement ``key``."""
+    out = []
+    for i, a in enumerate(answers):
+        if i in indices:
+            fields = {k: a.score(k) for k in STATEMENT_KEYS} | {key: value}
+            a = Answer(fields["felt_able"], fields["understood"], fields["good_use"], a.role, a.comment)
+        out.append(a)
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    answers=st.lists(st.builds(Answer, scores, scores, scores, roles), max_size=30),
+    min_group=st.integers(min_value=2, max_value=7),
+    agree=st.lists(st.tuples(st.sampled_from(ROLE_KEYS[:4]), st.sampled_from(STATEMENT_KEYS), scores), max_size=3),
+)
+def test_no_shown_line_lets_a_reader_work_out_one_persons_score(answers, min_group, agree):
+    """The reader knows which group each person is in (say, from attendance by role) and may combine
+    every line (a group's counts are "everyone" minus the other groups). Each person's score must still
+    be uncertain: for each statement, either every atom a reader can isolate holds at least two
+    different scores, or the statement's numbers are held back, and then the reply is exactly the same
+    whatever score the group agreed on. ``agree`` makes whole roles answer alike, as in the review
+    (5 GPs who all scored 1), which random answers rarely do."""
+    for role, key, value in agree:
+        answers = with_scores(answers, frozenset(i for i, a in enumerate(answers) if a.role == role), key, value)
+    result = build_results(answers, min_group, random.Random(0))
+    if not result.shown:
+        return
+    universe = frozenset(range(len(answers)))
+    parts = atoms(universe, shown_bases(result))
+    point = trend_point("#", answers, min_group)
+    for index, key in enumerate(STATEMENT_KEYS):
+        shown = [group.statements[index].shown for group in result.lines()]
+        assert len(set(shown)) == 1, "a statement is shown on every line or on none"
+        assert (point.means[index] is not None) == shown[0], "the trend chart follows the same rule"
+        if shown[0]:
+            for part in parts:
+                assert len({answers[i].score(key) for i in part}) >= 2, (key, sorted(part))
+            continue
+        assert key in result.withheld
+        agreeing = [part for part in parts if len({answers[i].score(key) for i in part}) == 1]
+        assert agreeing, "held back only when some group answered all alike"
+        for part in agreeing:
+            for value in (1, 2, 3, 4, 5):
+                other = build_results(with_scores(answers, part, key, value), min_group, random.Random(0))
+                assert visible(other) == visible(result), (key, value)
+                assert trend_point("#", with_scores(answers, part, key, value), min_group) == point
+
+
+def test_five_gps_who_all_scored_one_are_not_shown_as_such():
+    """The review's case: 10 of 10 answered, 5 GPs (shared), all "1" on one statement."""
+    answers = [Answer(1, 4, 3, "gp")] * 5 + [Answer(4, 3, 4, "lay")] * 2 + [Answer(2, 5, 5, "lay")] * 3
+    answers[5] = Answer(5, 3, 2, "lay")
+    result = build_results(answers, 5)
+    assert [g.role for g in result.groups] == ["lay", "gp"]
+    assert result.withheld == STATEMENT_KEYS  # GPs agree on all three: nothing but counts is shown
+    assert all(st.mean is None and st.distribution is None for g in result.lines() for st in g.statements)
+    mixed = [Answer(1 + i % 2, 1 + i % 3, 2 + i % 2, "gp") for i in range(5)]
+    mixed += [Answer(1 + i % 4, 2 + i % 2, 3 + i % 3, "lay") for i in range(5)]
+    shown = build_results(mixed, 5)
+    assert shown.withheld == () and shown.groups[1].statements[0].distribution == (3, 2, 0, 0, 0)

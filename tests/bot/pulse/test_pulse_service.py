@@ -124,14 +124,14 @@ async def test_answers_never_exceed_the_people_asked_even_after_a_restart(db: Da
 
 async def test_results_wait_for_the_close(service: PulseService):
     opened = await open_for(service, PEOPLE[:8])
-    for user in PEOPLE[:6]:
-        await service.answer(opened.pulse.id, user, NOW, values=scores(4), comment="fine", share_role="yes")
+    for index, user in enumerate(PEOPLE[:6]):
+        await service.answer(opened.pulse.id, user, NOW, values=scores(3 + index % 2), comment="fine", share_role="yes")
     view = await service.results(GUILD)
     assert type(view).__name__ == "OpenView" and view.answered == 6
     await service.close(opened.pulse.id, NOW)
     view = await service.results(GUILD)
     assert type(view).__name__ == "ClosedView" and view.results.total == 6
-    assert view.results.everyone is not None and view.results.everyone.statements[0].mean == 4.0
+    assert view.results.everyone is not None and view.results.everyone.statements[0].mean == 3.5
     assert [p.count for p in view.trend] == [6]
 
 
@@ -156,18 +156,22 @@ def test_the_form_is_read_strictly():
         parse_answer(scores(3), "x" * 11, "no", None, 10)
 
 
-def test_memory_holds_keyed_fingerprints_apart_from_answers_and_renews_its_secret():
+def test_memory_holds_keyed_fingerprints_apart_from_answers_and_wipes_each_check_ins_secret():
     memory = PulseMemory()
     memory.record(GUILD, 5, 1001, Answer(1, 1, 1))
-    key = memory.keys.check_in(GUILD, 5, 1001)
+    memory.record(GUILD, 6, 1001, Answer(1, 1, 1))
+    [key] = memory._answered[5]
     assert (1001).to_bytes(8, "big") not in key and b"1001" not in key
-    assert memory.has_answered(GUILD, 5, 1001) and not memory.has_answered(GUILD, 6, 1001)
+    assert key not in memory._answered[6]  # one member's fingerprints on two check-ins look unrelated
+    assert memory.has_answered(GUILD, 5, 1001) and not memory.has_answered(GUILD, 7, 1001)
     with pytest.raises(UserError):
         memory.record(GUILD, 5, 1001, Answer(2, 2, 2))
-    keys_before = memory.keys
+    secret = memory._secrets[5]
+    assert memory.secrets_held() == 2 and "hidden" in repr(secret)
     memory.forget(5)
-    assert not memory.has_answered(GUILD, 5, 1001) and memory.keys is not keys_before
-    assert "secrets hidden" in repr(memory.keys)
+    assert bytes(secret._bytes) == bytes(32), "the closed check-in's secret is overwritten, not just dropped"
+    assert not memory.has_answered(GUILD, 5, 1001) and memory.secrets_held() == 1 and memory.waiting(5) == 0
+    assert memory.has_answered(GUILD, 6, 1001), "another open check-in keeps its own secret"
 
 
 def test_recently_in_voice_forgets_after_the_window():
@@ -194,3 +198,54 @@ async def test_answers_go_on_the_privacy_schedule_counted_from_the_close(db: Dat
     left = await db.fetchall("SELECT comment FROM pulse_answers")
     assert [r[0] for r in left] == ["new"]
     assert (await service.repo.get(old.pulse.id)) is not None, "the check-in itself stays, as the record"
+
+
+async def test_an_answer_waiting_for_the_role_read_when_the_check_in_closes_is_not_counted(
+    service: PulseService, monkeypatch: pytest.MonkeyPatch
+):
+    """The review's race, made deterministic: the close lands after ``can_answer`` and before the
+    answer is recorded (while it waits for the role read). The member is told the truth, and nothing
+    is written into the closed check-in, now or at a clean shutdown."""
+    opened = await open_for(service, PEOPLE[:7])
+    pid = opened.pulse.id
+    for user in PEOPLE[:6]:
+        await service.answer(pid, user, NOW, values=scores(2), comment="", share_role="no")
+    read_roles = service.members.roles_for
+
+    async def close_meanwhile(guild_id: int):
+        await service.close(pid, NOW)
+        return await read_roles(guild_id)
+
+    monkeypatch.setattr(service.members, "roles_for", close_meanwhile)
+    with pytest.raises(UserError, match="not counted"):
+        await service.answer(pid, PEOPLE[6], NOW, values=scores(5), comment="late", share_role="yes")
+    assert await service.repo.answer_count(pid) == 6 and service.memory.waiting(pid) == 0
+    assert await service.flush_all() == 0
+    assert await service.repo.answer_count(pid) == 6
+    view = await service.results(GUILD)
+    assert view.results.total == 6 and "late" not in view.results.comments
+
+
+async def test_a_batch_being_written_when_the_check_in_closes_is_written_once(
+    service: PulseService, monkeypatch: pytest.MonkeyPatch
+):
+    """A close that starts while a batch is on its way writes that batch itself; the batch's own write
+    then finds the check-in closed and adds nothing. Every accepted answer is there exactly once."""
+    opened = await open_for(service, PEOPLE[:8])
+    pid = opened.pulse.id
+    write = service.repo.write_answers
+    outcomes: list[bool] = []
+
+    async def close_first(pulse_id: int, batch):
+        await service.close(pulse_id, NOW)
+        outcomes.append(await write(pulse_id, batch))
+        return outcomes[-1]
+
+    monkeypatch.setattr(service.repo, "write_answers", close_first)
+    for index, user in enumerate(PEOPLE[:5]):  # the fifth answer fills a batch, and its write is overtaken
+        await service.answer(pid, user, NOW, values=scores(1 + index), comment=f"c{index}", share_role="no")
+    assert outcomes == [False], "the batch's own write found the check-in closed"
+    assert await service.repo.answer_count(pid) == 5
+    assert sorted(v[4] for v in await service.repo.answers(pid)) == [f"c{i}" for i in range(5)]
+    with pytest.raises(UserError, match="closed"):
+        await service.answer(pid, PEOPLE[5], NOW, values=scores(3), comment="", share_role="no")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import UserError
-from bot.questions.anonymity import AnonymityKeys, AskerMemory, MeetingMemory, MuteList, RateLimiter
+from bot.questions.anonymity import AnonymityKeys, AskerMemory, MeetingMemory, MuteList, RateLimiter, fingerprint
 
 
 class FakeClock:
@@ -96,3 +96,49 @@ def test_meeting_memory_sweeps_then_forgets_everything_with_a_new_secret():
 def test_rate_limit_window_never_outlives_the_mute_window():
     memory = MeetingMemory(rate_limit_count=5, rate_limit_window=timedelta(hours=10), mute_window=timedelta(hours=3))
     assert memory.rate_limiter.window == timedelta(hours=3)
+
+
+def test_each_server_has_its_own_vote_secret_replaced_after_its_meeting():
+    clock = FakeClock()
+    keys = AnonymityKeys(vote_idle=timedelta(hours=3), clock=clock)
+    first = keys.vote(1, 7, 42)
+    assert keys.vote(1, 7, 42) == first and keys.vote(2, 7, 42) != first  # stable within a meeting
+    held = keys._votes[1].secret
+    keys.forget_votes(1)  # /meeting end in server 1
+    assert bytes(held._bytes) == bytes(32), "the old secret is overwritten, not only dropped"
+    assert keys.vote(1, 7, 42) != first, "a new secret: the stored fingerprints can no longer be matched"
+    assert keys.vote_secrets() == 2
+
+
+def test_a_vote_secret_goes_after_the_mute_window_without_votes_and_after_a_day_at_most():
+    clock = FakeClock()
+    keys = AnonymityKeys(vote_idle=timedelta(hours=3), clock=clock)
+    first = keys.vote(1, 7, 42)
+    clock.now += timedelta(hours=2)
+    keys.sweep_votes()
+    assert keys.vote(1, 8, 42) and keys.vote(1, 7, 42) == first  # votes keep it alive
+    assert keys.next_vote_expiry() == clock.now + timedelta(hours=3)
+    clock.now += timedelta(hours=3)
+    keys.sweep_votes()
+    assert keys.vote_secrets() == 0 and keys.next_vote_expiry() is None
+    busy = keys.vote(1, 7, 42)
+    for _ in range(30):  # a vote every hour, all day long
+        clock.now += timedelta(hours=1)
+        keys.vote(1, 9, 1)
+    assert keys.vote(1, 7, 42) != busy, "no vote secret lives more than a day"
+
+
+def test_the_meeting_end_of_one_server_leaves_the_other_servers_votes_alone():
+    memory = MeetingMemory(rate_limit_count=5, rate_limit_window=timedelta(minutes=10), mute_window=timedelta(hours=3))
+    here, there = memory.keys.vote(1, 7, 42), memory.keys.vote(2, 7, 42)
+    memory.forget_meeting_state(1)
+    assert memory.keys.vote(1, 7, 42) != here and memory.keys.vote(2, 7, 42) == there
+    memory.forget_meeting_state()
+    assert memory.keys.vote(2, 7, 42) != there
+
+
+def test_a_fingerprint_holds_neither_the_member_nor_the_secret():
+    secret = bytes(range(32))
+    key = fingerprint(secret, "vote", 1, 7, 123456789012345678)
+    assert len(key) == 32 and (123456789012345678).to_bytes(8, "big") not in key and secret not in key
+    assert fingerprint(bytearray(secret), "vote", 1, 7, 123456789012345678) == key

@@ -53,8 +53,8 @@ def test_attendance_counts_roles_new_faces_and_people_who_came_once():
 
 
 def test_a_check_in_shows_exactly_what_pulse_results_shows():
-    answers = [(2, 3, 4, "lay", "a comment naming Sam")] * 6 + [(5, 4, 4, "clinician", None)] * 3
-    answers += [(4, 4, 4, None, None)] * 3
+    answers = [(felt, 3, 4, "lay", "a comment naming Sam") for felt in (1, 3, 1, 3, 2, 2)]
+    answers += [(5, 4, 4, "clinician", None)] * 3 + [(4, 4, 4, None, None)] * 3
     row = check_in_row(ms := meetings(1)[0], check_in(answers), 5)
     shown = build_results([Answer(*a) for a in answers], 5)
     assert [(line.role, line.answers) for line in row.lines] == [(g.role, g.count) for g in shown.lines()]
@@ -63,6 +63,8 @@ def test_a_check_in_shows_exactly_what_pulse_results_shows():
     gap = row.gaps["felt_able"]
     assert (gap.lay, gap.others, gap.lay_answers, gap.other_answers) == (2.0, 4.5, 6, 6)
     assert gap.difference == -2.5
+    # Every lay member gave "3" to "I understood": held back, as /pulse results does, and no gap from it.
+    assert all(line.means["understood"] is None for line in row.lines) and "understood" not in row.gaps
     assert "Sam" not in repr(row)  # comments never reach the report
 
 
@@ -208,7 +210,8 @@ def test_the_summary_says_plainly_when_there_is_nothing_to_compare():
         "Too few patients and public answered the check-in to compare them with others.",
         "0 of 1 task was done by the next meeting.",
     ]
-    same = [(4, 4, 4, "lay", None)] * 5 + [(4, 3, 3, "gp", None)] * 5
+    same = [(felt, 4, 4, "lay", None) for felt in (3, 5, 4, 4, 4)]
+    same += [(felt, 3, 3, "gp", None) for felt in (5, 3, 4, 4, 4)]
     assert summary(figures_of(ms, [{1, 2}], {1: "lay"}, [check_in(same)]))[1:3] == [
         "5 in 10 were patients, carers or the public.",
         "They felt about as free to speak as others: 4.0 and 4.0 out of 5.",
@@ -216,3 +219,9 @@ def test_the_summary_says_plainly_when_there_is_nothing_to_compare():
     assert summary(figures_of(ms, [{1}], {}, [check_in(same)]))[2] == (
         "Patients and the public felt about as free to speak as others: 4.0 and 4.0 out of 5."
     )
+
+
+def test_the_summary_says_so_when_the_check_in_rule_holds_the_scores_back():
+    agree = [(4, 4, 4, "lay", None)] * 5 + [(felt, 3, 3, "gp", None) for felt in (5, 3, 4, 4, 4)]
+    sentence = summary(figures_of(meetings(1), [{1, 2}], {1: "lay"}, [check_in(agree)]))[2]
+    assert sentence.startswith("Those scores are not shown: everyone in one group gave the same score.")
