@@ -20,6 +20,7 @@ import time_machine
 from conftest import Community
 
 from cogs._shared import FACILITATOR_ONLY
+from tests.notices import Clocks
 from tests.textlog import ButtonProbe, Summary, TextRecorder, full_report, option_names, summarise, worst_table
 
 #: The budgets (issue 25): median and 90th-percentile Flesch–Kincaid grade of member-facing texts,
@@ -34,6 +35,8 @@ def may_be_long(shown) -> bool:
     return shown.step == "/help" or (shown.step == "meeting end" and (shown.kind == "dm" or "thread" in shown.where))
 
 
+#: The bot's own work in one action (opening rooms, a round) may take a few seconds of real time on a
+#: busy machine; every timer this test sets is minutes away, so 20 s of settling waits for none of them.
 pytestmark = [pytest.mark.timeout(60), pytest.mark.simcord(settle_timeout=20)]
 
 
@@ -41,31 +44,6 @@ def is_refusal(text: str) -> bool:
     """copbot's answer to a member pressing a facilitator's button."""
     lowered = text.lower()
     return text.strip() == FACILITATOR_ONLY or "people running the meeting" in lowered or "only facilitators" in lowered
-
-
-class Clocks:
-    """time-machine and SimCord stepped together, stopping at each scheduler wake-up (as in production)."""
-
-    def __init__(self, env, traveller) -> None:
-        self.env = env
-        self.t = traveller
-
-    async def step(self, seconds: float) -> None:
-        if seconds > 0:
-            self.t.shift(seconds)
-            await self.env.advance_time(seconds)
-
-    async def run_until(self, target: datetime) -> None:
-        for _ in range(500):
-            now = self.env.now()
-            wakes = [j.next_run_time for j in self.env.bot.scheduler.get_jobs() if j.next_run_time]
-            wake = min(wakes) if wakes else None
-            if wake is None or wake > target:
-                await self.step((target - now).total_seconds())
-                self.t.move_to(self.env.now())
-                return
-            await self.step(max((wake - now).total_seconds(), 0) or 1)
-        raise AssertionError("the scheduler kept waking without progress")
 
 
 def dms(member) -> list:
