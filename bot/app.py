@@ -20,16 +20,25 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.aims import AimsService
+from bot.breakout_service import BreakoutService
 from bot.config import Config, load_config
 from bot.errors import UserError
+from bot.glossary.service import GlossaryService
+from bot.icebreakers.bank import shipped_bank
+from bot.icebreakers.service import RoundService
 from bot.logging_setup import cap_library_loggers
 from bot.meeting_session import MeetingSessionService
 from bot.privacy.service import PrivacyService
 from bot.pulse.service import PulseService
 from bot.questions.service import QuestionService
 from bot.reminders.policy import ReminderPolicy
+from bot.storage.aims import AimsRepository
 from bot.storage.backend import make_database
+from bot.storage.breakouts import BreakoutRepository
 from bot.storage.database import Shards
+from bot.storage.glossary import GlossaryRepository
+from bot.storage.icebreakers import IcebreakerRepository
 from bot.storage.meeting_sessions import MeetingSessionRepository
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
@@ -38,8 +47,11 @@ from bot.storage.question_answers import QuestionAnswerRepository
 from bot.storage.questions import QuestionRepository
 from bot.storage.reminder_policies import ReminderPolicyRepository
 from bot.storage.settings import SettingsRepository
+from bot.storage.tasks import TaskRepository
+from bot.storage.welcome import WelcomeRepository
 from bot.task_service import TaskService
 from bot.text_limits import MESSAGE, fit
+from bot.welcome.service import WelcomeService
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +107,33 @@ class CopBot(commands.Bot):
         self.privacy = PrivacyService(self.db, config.privacy)
         #: Builds the task form ("Make a task", the panel's "Add an action"); set by the tasks cog.
         self.task_form: Callable[..., discord.ui.Modal] | None = None
+        #: The community's glossary and its aims (issue 30): read by the welcome, /help, the digest and
+        #: the recap, written by facilitators from /glossary and /aims.
+        self.glossary = GlossaryService(
+            GlossaryRepository(self.db),
+            QuestionRepository(self.db),
+            QuestionAnswerRepository(self.db),
+            max_terms=config.limits.glossary_terms_per_server,
+        )
+        self.aims = AimsService(AimsRepository(self.db), config.community.purpose, MeetingSessionRepository(self.db))
+        #: The stepwise welcome new members get by direct message (and ``/welcome``).
+        self.welcome = WelcomeService(
+            WelcomeRepository(self.db),
+            settings=self.settings,
+            members=self.members,
+            glossary=self.glossary,
+            aims=self.aims,
+            meetings=MeetingRepository(self.db),
+            tasks=TaskRepository(self.db),
+            config=config,
+        )
         self.meeting_sessions = MeetingSessionService(
             MeetingSessionRepository(self.db),
             MeetingRepository(self.db),
             self.members,
             recap_names=config.meetings.recap_names,
             max_hours=config.meetings.max_hours,
+            glossary=self.glossary.repo,
         )
         #: Tasks, meetings and reminders (the tasks cog parses, renders and delivers; this decides).
         self.tasks = TaskService(
@@ -115,6 +148,22 @@ class CopBot(commands.Bot):
         )
         self.pulses = PulseService(
             PulseRepository(self.db), MeetingSessionRepository(self.db), self.members, config.pulse
+        )
+        #: Breakout rooms from plan to close; the breakouts cog hands it its Discord side when it loads.
+        self.breakouts = BreakoutService(
+            BreakoutRepository(self.db),
+            members=self.members,
+            meetings=self.meeting_sessions,
+            settings=self.settings,
+            scheduler=self.scheduler,
+            config=config.breakouts,
+        )
+        #: Speaking rounds, live (the icebreakers cog hands it its display when it loads); the facilitator
+        #: panel starts one in the meeting channel through it.
+        self.rounds = RoundService(
+            IcebreakerRepository(self.db, shipped_bank()),
+            join_seconds=config.icebreakers.join_seconds,
+            rounds_per_server=config.limits.rounds_per_server,
         )
         #: Anonymous questions: asking, "Me too" and the facilitators' actions (used by the questions
         #: cog and the question buttons alike).
@@ -131,6 +180,9 @@ class CopBot(commands.Bot):
         #: The "Send the check-in" offer shown after ``/meeting end`` (a view per meeting number); set by
         #: the pulse cog, so the meeting cogs need not know about check-ins.
         self.pulse_offer: Callable[[int], discord.ui.View] | None = None
+        #: "Add to the glossary" under a facilitator's answer to an ``/explain`` question (a view per
+        #: question number); set by the glossary cog, so the questions cog need not know about it.
+        self.glossary_offer: Callable[[int], discord.ui.View] | None = None
 
     async def setup_hook(self) -> None:
         """Open storage, start the scheduler, load every cog, then sync slash commands."""

@@ -1,4 +1,4 @@
-"""The ``/meeting attendance`` table and chart: attendance by role across meetings. No Discord.
+"""The ``/meeting attendance`` list, chart and chart description: attendance by role across meetings. No Discord.
 
 The chart is drawn with matplotlib's Agg backend (no display needed) and is meant to be called in a
 worker thread (``asyncio.to_thread``), so drawing never stalls the event loop.
@@ -7,10 +7,15 @@ worker thread (``asyncio.to_thread``), so drawing never stalls the event loop.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.meeting_session import NO_ROLE, AttendanceRow
 from bot.roles import ROLE_KEYS, get_role
+
+#: Discord's limit on an attachment's description (its alternative text).
+DESCRIPTION_LIMIT = 1024
 
 
 def role_short(key: str) -> str:
@@ -22,28 +27,40 @@ def roles_present(rows: list[AttendanceRow]) -> list[str]:
     return [k for k in (*ROLE_KEYS, NO_ROLE) if k in seen]
 
 
-def table(rows: list[AttendanceRow], tz_name: str = "UTC") -> str:
-    """A fixed-width table (for a code block): one line per meeting, one column per role, and the total.
+def _counts(row: AttendanceRow, keys: list[str]) -> str:
+    return ", ".join(f"{role_short(k)} {row.counts[k]}" for k in keys if row.counts.get(k))
 
-    A code block cannot hold Discord timestamps, so each meeting's date is written in the server's
-    timezone (``tz_name``): an evening meeting in London is on the day people remember it.
-    """
-    zone = ZoneInfo(tz_name)
+
+def attendance_lines(rows: list[AttendanceRow], date: Callable[[datetime], str]) -> list[str]:
+    """One line per meeting, oldest first, each a whole sentence a screen reader reads in order
+    ("Meeting 3, <date>: 5 people (Patient or public 2, GP 1, …)."), where a space-aligned table
+    is read as a row of bare numbers. ``date`` writes a meeting's date (a Discord timestamp in the cog)."""
     keys = roles_present(rows)
-    heads = ["Meeting", *(role_short(k) for k in keys), "Total"]
-    body = [
-        [
-            f"#{row.session.number} {row.session.started_at.astimezone(zone):%d %b}",
-            *(str(row.counts.get(k, 0)) for k in keys),
-            str(row.total),
-        ]
-        for row in rows
+    lines = []
+    for row in rows:
+        people = "1 person" if row.total == 1 else f"{row.total} people"
+        detail = f" ({_counts(row, keys)})" if row.total else ""
+        lines.append(f"• Meeting {row.session.number}, {date(row.session.started_at)}: {people}{detail}.")
+    return lines
+
+
+def chart_description(rows: list[AttendanceRow], tz_name: str = "UTC") -> str:
+    """The chart's alternative text (Discord allows 1,024 characters): what it shows, and the totals.
+
+    A description is plain text, so each date is written in the server's timezone (``tz_name``), the day
+    people remember it."""
+    zone = ZoneInfo(tz_name)
+    which = "the last meeting" if len(rows) == 1 else f"the last {len(rows)} meetings"
+    head = f"Bar chart of who came to {which}, by role. People who came: "
+    parts = [
+        f"meeting {row.session.number} ({row.session.started_at.astimezone(zone):%-d %b}) {row.total}" for row in rows
     ]
-    widths = [max(len(r[i]) for r in [heads, *body]) for i in range(len(heads))]
-    lines = [
-        "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) for r in [heads, *body]
-    ]
-    return "\n".join(lines)
+    foot = ". The list in the message gives each meeting's numbers by role."
+    text = head + ", ".join(parts) + foot
+    while len(text) > DESCRIPTION_LIMIT and parts:
+        parts.pop(0)
+        text = head + "…, " + ", ".join(parts) + foot
+    return text[:DESCRIPTION_LIMIT]
 
 
 def chart_png(rows: list[AttendanceRow], title: str) -> bytes:

@@ -20,8 +20,8 @@ MIN_SIZE = 2
 MAX_SIZE = 25
 CATEGORY_NAME = "Breakouts"
 DISCUSSION_PROMPT = (
-    "Take a moment to say hello and who you are. Then share one thing from today's meeting that matters "
-    "to you, and one idea you would like the whole group to hear when we come back together."
+    "Say hello and tell the group who you are. Then share one thing from today that matters to you. "
+    "What one idea should everyone hear when we come back?"
 )
 
 

@@ -67,8 +67,11 @@ class CommunityConfig:
     """What the CoP is, shown to members in /help and the welcome message."""
 
     name: str
+    #: The starting aims: shown until a facilitator first updates the aims in ``/aims``.
     purpose: str
     timezone: str
+    #: Who a new member can ask, shown at the end of the welcome (empty: "any facilitator").
+    contact: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,7 @@ class LimitsConfig:
     dms_per_hour: int
     rounds_per_server: int
     icebreakers_per_server: int
+    glossary_terms_per_server: int = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +374,8 @@ COMMUNITY_NAME_MAX = 100
 #: lines; /help puts it in an embed description next to the features' help, under the 6,000 total
 #: (tests/cogs/test_discord_limits.py builds both with the longest name and purpose allowed).
 COMMUNITY_PURPOSE_MAX = 1200
+#: Who to ask, shown in the welcome's last step (a message of 60 words or so): a name and an address.
+COMMUNITY_CONTACT_MAX = 200
 #: A question is shown escaped (every character may double: ``*`` becomes ``\*``) in an embed
 #: description of 4,096, after at most 60 characters of "Someone would like a plain-language
 #: explanation of: ".
@@ -390,6 +396,7 @@ def check_discord_limits(config: Config) -> None:
     checks = (
         ("community.name", len(config.community.name), COMMUNITY_NAME_MAX, "characters long"),
         ("community.purpose", len(config.community.purpose), COMMUNITY_PURPOSE_MAX, "characters long"),
+        ("community.contact", len(config.community.contact), COMMUNITY_CONTACT_MAX, "characters long"),
         ("questions.max_length", config.questions.max_length, QUESTIONS_MAX_LENGTH, ""),
         ("icebreakers.max_length", config.icebreakers.max_length, ICEBREAKERS_MAX_LENGTH, ""),
     )
@@ -470,6 +477,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             name=r.text("community", "name"),
             purpose=" ".join(r.text("community", "purpose").split()),
             timezone=timezone,
+            contact=" ".join(r.text("community", "contact", allow_empty=True).split()),
         ),
         questions=QuestionsConfig(
             max_length=r.integer("questions", "max_length", 1, 4000),
@@ -500,6 +508,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             dms_per_hour=r.integer("limits", "dms_per_hour", 1, 1000),
             rounds_per_server=r.integer("limits", "rounds_per_server", 1, 100),
             icebreakers_per_server=r.integer("limits", "icebreakers_per_server", 1, 10000),
+            glossary_terms_per_server=r.integer("limits", "glossary_terms_per_server", 1, 5000),
         ),
         meetings=MeetingsConfig(
             max_hours=r.integer("meetings", "max_hours", 1, 24),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import NotFoundError, UserError
 from bot.roles import ROLE_KEYS
+from bot.storage.glossary import GlossaryEntry, GlossaryRepository
 from bot.storage.meeting_sessions import MeetingSession, MeetingSessionRepository, QuestionRow, Stay, TaskRow
 from bot.storage.meetings import MeetingRepository
 from bot.storage.members import MemberRepository
@@ -47,6 +48,8 @@ class Recap:
     breakouts: tuple[tuple[tuple[int, ...], ...], ...]
     carried: tuple[QuestionRow, ...]
     show_names: bool
+    #: Glossary words added or changed during the meeting: "explained at the meeting".
+    terms: tuple[GlossaryEntry, ...] = ()
 
     @property
     def attendance_count(self) -> int:
@@ -129,8 +132,10 @@ class MeetingSessionService:
         *,
         recap_names: bool,
         max_hours: int,
+        glossary: GlossaryRepository | None = None,
     ) -> None:
         self.sessions = sessions
+        self.glossary = glossary
         self.meetings = meetings
         self.members = members
         self.recap_names = recap_names
@@ -236,6 +241,7 @@ class MeetingSessionService:
         questions = await self.sessions.questions_between(session.guild_id, session.started_at, end)
         tasks = await self.sessions.tasks_between(session.guild_id, session.started_at, end)
         groups = await self.sessions.breakout_groups_between(session.guild_id, session.started_at, end)
+        terms = await self.glossary.changed_between(session.guild_id, session.started_at, end) if self.glossary else []
         return Recap(
             session=session,
             attendees=attendees,
@@ -246,6 +252,7 @@ class MeetingSessionService:
             breakouts=tuple(tuple(tuple(g) for g in groups_) for groups_ in groups),
             carried=tuple(q for q in questions if q.status == "open"),
             show_names=self.recap_names,
+            terms=tuple(terms),
         )
 
     async def recap_recipients(self, recap: Recap, members_here: set[int]) -> list[int]:

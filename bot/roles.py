@@ -22,16 +22,21 @@ CONTRACT_KEYS = ("lay", "clinician", "gp", "commissioner", "manager", "researche
 
 @dataclass(frozen=True, slots=True)
 class Role:
-    """One stakeholder role: ``key`` for machines, ``label``/``short`` for people."""
+    """One stakeholder role: ``key`` for machines, ``label``/``short`` for people, and ``brings``: a few
+    plain words on what people in that role bring (shown by the welcome when a newcomer picks a role)."""
 
     key: str
     label: str
     short: str
+    brings: str = ""
 
 
 def _load(path: Traversable) -> tuple[Role, ...]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    roles = tuple(Role(key=r["key"], label=r["label"], short=r.get("short", r["label"])) for r in data["role"])
+    roles = tuple(
+        Role(key=r["key"], label=r["label"], short=r.get("short", r["label"]), brings=r.get("brings", ""))
+        for r in data["role"]
+    )
     keys = [r.key for r in roles]
     if sorted(keys) != sorted(CONTRACT_KEYS):
         raise ValueError(

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from discord.utils import escape_markdown, format_dt
 
+from bot.storage.meeting_sessions import MeetingSession
 from bot.text_limits import escape_then_fit
 
 #: Characters of a meeting title shown, after escaping.
@@ -27,3 +28,12 @@ def meeting_name(title: str, on: datetime, style: str = "D") -> str:
     """A meeting as members see it named: its title in bold and its date (``style``: a Discord
     timestamp style, ``"F"`` to add the time)."""
     return f"**{meeting_title(title)}** on {format_dt(on, style)}"
+
+
+def session_name(session: MeetingSession, style: str = "D") -> str:
+    """A held meeting as members see it named, with its date given once: a planned meeting by its title
+    and date (:func:`meeting_name`); one started without a plan is already titled by its date
+    (:func:`bot.meeting_session.default_title`), so by its title alone."""
+    if session.meeting_id is None:
+        return f"**{meeting_title(session.title)}**"
+    return meeting_name(session.title, session.held_on, style)

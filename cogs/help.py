@@ -1,7 +1,6 @@
-"""``/help``, and the welcome message new members get by direct message.
-
-Both are built from the same parts: the community's purpose from config and the ``help_section``
-each feature's cog declares, so help grows by itself as features are added.
+"""``/help``: a short guide for members under the community's current aims (``/aims``), and one for
+facilitators, built from the ``help_section`` each feature's cog declares, so help grows by itself as
+features are added. (The welcome new members get by direct message is :mod:`cogs.welcome`.)
 """
 
 from __future__ import annotations
@@ -15,14 +14,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CopBot
-from bot.privacy import promise
+from bot.community_text import shown
 from bot.text_limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_NAME,
     EMBED_FIELD_VALUE,
     EMBED_TITLE,
     EMBED_TOTAL,
-    MESSAGE,
     fit,
 )
 from cogs._shared import HelpSection, is_facilitator
@@ -115,12 +113,13 @@ class HelpCog(commands.Cog):
         found = [getattr(cog, "help_section", None) for cog in self.bot.cogs.values()]
         return sorted((s for s in found if isinstance(s, HelpSection)), key=lambda s: s.order)
 
-    def member_guide(self, *, for_facilitator: bool = False) -> list[discord.Embed]:
-        """The members' guide: what copbot does for them, with the community's purpose."""
+    def member_guide(self, aims: str, *, for_facilitator: bool = False) -> list[discord.Embed]:
+        """The members' guide: what copbot does for them, under the community's current aims (``/aims``),
+        shown as the facilitators wrote them."""
         community = self.bot.config.community
         fields = [f for s in self.sections() if s.lines for f in section_fields(s.title, s.lines)]
         footer = f"{GUIDE_FOOTER} {FACILITATOR_HINT}" if for_facilitator else GUIDE_FOOTER
-        return guide_embeds(f"How copbot helps {community.name}", community.purpose, fields, footer)
+        return guide_embeds(f"How copbot helps {community.name}", shown(aims), fields, footer)
 
     def facilitator_guide(self) -> list[discord.Embed]:
         """The facilitators' guide: every feature's facilitator lines."""
@@ -135,10 +134,6 @@ class HelpCog(commands.Cog):
             GUIDE_FOOTER,
         )
 
-    def build_embeds(self) -> list[discord.Embed]:
-        """The members' guide (the default ``/help``)."""
-        return self.member_guide()
-
     @app_commands.command(name="help", description="A plain-language guide to what copbot does for you")
     @app_commands.describe(topic="Leave empty for the members' guide")
     @app_commands.choices(topic=TOPICS)
@@ -146,39 +141,12 @@ class HelpCog(commands.Cog):
         if topic is not None and topic.value == "facilitators":
             embeds = self.facilitator_guide()
         else:
-            embeds = self.member_guide(for_facilitator=await is_facilitator(self.bot, interaction.user))
+            aims = await self.bot.aims.current(interaction.guild.id if interaction.guild else None)
+            embeds = self.member_guide(aims.text, for_facilitator=await is_facilitator(self.bot, interaction.user))
         first, *rest = embeds
         await interaction.response.send_message(embed=first, ephemeral=True)
         for embed in rest:
             await interaction.followup.send(embed=embed, ephemeral=True)
-
-    @commands.Cog.listener()
-    async def on_member_join(self, member: discord.Member) -> None:
-        """Welcome new people privately, in servers where copbot has been set up."""
-        if member.bot:
-            return
-        settings = await self.bot.settings.get(member.guild.id)
-        if not settings.is_configured:
-            return
-        community = self.bot.config.community
-        text = (
-            f"Welcome to **{discord.utils.escape_markdown(member.guild.name)}**!\n\n"
-            f"{community.purpose}\n\n"
-            "Two things that help:\n"
-            "• Tell us which part of the community you come from with `/profile` in the server. "
-            "It helps us mix people well in small groups.\n"
-            "• If something is unclear, you can ask without giving your name: use `/ask` in the server. "
-            f"{' '.join(promise.SHORT)}\n"
-            "• You can also send me a message here and press **Ask anonymously** in my answer to open the form. "
-            f"{' '.join(promise.DIRECT_MESSAGES)} I never post what you type in this chat, and it stays here "
-            "until you delete it.\n\n"
-            "Type `/help` in the server any time for a guide, and `/privacy` to see what copbot keeps about you "
-            "(and how to see it or have it deleted)."
-        )
-        try:
-            await member.send(fit(text, MESSAGE))
-        except discord.HTTPException:
-            log.info("Could not send a welcome message in server %s: their direct messages are closed", member.guild.id)
 
 
 async def setup(bot: CopBot) -> None:

@@ -15,9 +15,9 @@ from discord.ext import commands
 
 from bot.app import CopBot
 from bot.clock import utcnow
-from bot.storage.breakouts import BreakoutRepository
-from cogs._meeting import PANEL_BUTTONS, main_voice_members, schedule_auto_close
+from cogs._meeting import PANEL_BUTTONS, schedule_auto_close
 from cogs._shared import HelpSection
+from cogs._voice import main_voice_members
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,6 @@ class MeetingSessionCog(commands.Cog):
     def __init__(self, bot: CopBot) -> None:
         self.bot = bot
         self._start_task: asyncio.Task[None] | None = None
-        self._breakouts = BreakoutRepository(bot.db)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*PANEL_BUTTONS)
@@ -89,8 +88,7 @@ class MeetingSessionCog(commands.Cog):
             return False
         if channel_id == main:
             return True
-        live = await self._breakouts.live(guild_id)
-        return live is not None and channel_id in live.channel_ids
+        return await self.bot.breakouts.is_room(guild_id, channel_id)
 
 
 async def setup(bot: CopBot) -> None:

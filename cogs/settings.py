@@ -55,6 +55,7 @@ def render_settings(settings: GuildSettings, default_timezone: str, guild_name: 
         "Main voice channel: " + _mention("channel", settings.main_voice_id, "not set"),
         f"Timezone: {timezone}",
         "Questions checked by a facilitator before posting: " + ("on" if settings.moderation else "off"),
+        "Welcome for new members by direct message: " + ("on" if settings.welcome else "off"),
         reminders,
     ]
     return "\n".join(lines)
@@ -92,7 +93,8 @@ class SettingsCog(
             f"server admin opens {WHERE}, and adds that role to each facilitator command. `/settings show` "
             "says which ones still need it.",
             "`/settings update` chooses the facilitator role, the meeting, questions and facilitator channels, "
-            "the main voice channel, the timezone, and whether questions are checked before posting.",
+            "the main voice channel, the timezone, whether questions are checked before posting, and whether new "
+            "members get the welcome.",
             "`/settings reminders` chooses when task reminders go out (days before the due date, the hour, "
             "overdue nudges) and how long before a meeting the list of open tasks is posted; "
             "`reset:True` goes back to the defaults.",
@@ -152,6 +154,7 @@ class SettingsCog(
         main_voice="The voice channel where the meeting happens",
         timezone="Your area's timezone, for example Europe/London",
         moderation="Check anonymous questions before they are posted (needs a facilitator channel copbot can post in)",
+        welcome="Send new members the short welcome by direct message (on unless you turn it off)",
     )
     @facilitator_only()
     async def update(
@@ -164,9 +167,12 @@ class SettingsCog(
         main_voice: discord.VoiceChannel | None = None,
         timezone: str | None = None,
         moderation: bool | None = None,
+        welcome: bool | None = None,
     ) -> None:
         guild = guild_of(interaction)
         changes: dict[str, object] = {}
+        if welcome is not None:
+            changes["welcome"] = welcome
         if facilitator_role is not None:
             if facilitator_role.is_default():
                 raise UserError("Please choose a role other than @everyone for facilitators.")

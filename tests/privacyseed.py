@@ -64,8 +64,10 @@ async def seed_every_member_column(db: Database, guild_id: int, user_id: int) ->
                         values[column.name] = "[]"
                     elif column.type.upper() == "BLOB":
                         values[column.name] = b"x"
-                    else:
+                    elif column.name.endswith("_at"):
                         values[column.name] = STAMP
+                    else:  # other text: unique, so a table's UNIQUE text key (a glossary term) never clashes
+                        values[column.name] = f"seeded {next(counter)}"
                 names = ", ".join(values)
                 marks = ", ".join("?" for _ in values)
                 await tx.execute(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(values.values()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.config import PrivacyConfig
 from bot.privacy import promise
-from bot.privacy.registry import TABLES, Table
+from bot.privacy.registry import NEVER_KEPT, TABLES, Table
 from bot.storage.breakouts import HISTORY_MEETINGS
 
 TITLE = "copbot's privacy notice"
@@ -127,8 +127,9 @@ def summary(privacy: PrivacyConfig) -> list[tuple[str, str]]:
             "What copbot keeps",
             "copbot keeps your Discord id (a number), never your name, with: your role in the group; tasks you "
             "do or set; meetings and icebreaker questions you added; the breakout groups and speaking rounds you "
-            "were in; which meetings you attended and whether you turned recaps off; keep-apart rules; and, if you "
-            "leave, when you left. It keeps these so that meetings run "
+            "were in; which meetings you attended and whether you turned recaps off; keep-apart rules; glossary "
+            "words and changes to the aims you wrote (never shown with your name); "
+            "and, if you leave, when you left. It keeps these so that meetings run "
             "well: to mix groups, remind people of tasks and carry on after a restart. It does not read "
             "messages in the server.",
         ),
@@ -173,6 +174,9 @@ def document(privacy: PrivacyConfig) -> str:
             f"- **About you**: {_about(table)}",
             "",
         ]
+    out += ["## What copbot never keeps", ""]
+    out += [f"- **{item.title}**: {item.what}." for item in NEVER_KEPT]
+    out += [""]
     out += ["## How long copbot keeps things", ""]
     out += [f"- {line}" for line in _retention(privacy)]
     out += ["", "## Anonymous questions, votes and check-ins", ""]

@@ -287,9 +287,50 @@ TABLES: tuple[Table, ...] = (
         seen_by="facilitators, as averages and comments (`/pulse results`)",
     ),
     Table(
+        name="welcome_posts",
+        title="The Start here post",
+        what="where the server's one Start here post is, for newcomers whose direct messages are closed. It "
+        "names nobody",
+        why="so a newer post replaces the old one instead of adding another",
+        kept="until the next one replaces it",
+        seen_by="everyone in the meeting channel (the post itself)",
+    ),
+    Table(
+        name="glossary_terms",
+        title="Glossary words you wrote",
+        what="the community's glossary: each word, its plain-language meaning, when it was added or last "
+        "changed, how often it was looked up, the /explain question it came from (if any), and which "
+        "facilitator last wrote it. Members never see who wrote a word",
+        why="so everyone can look up the words used at meetings, and the welcome can show the ones looked up most",
+        kept="until a facilitator removes the word; the word stays for the community if the person who wrote it "
+        "is forgotten",
+        seen_by="everyone in the server (`/glossary`), with no writer's name; the facilitator who last wrote a word "
+        "is shown only to facilitators, in their own private reply",
+        member_columns=(MemberColumn("written_by", "the facilitator who last wrote the word", "blank"),),
+    ),
+    Table(
+        name="glossary_servers",
+        title="Starter glossary",
+        what="that a server's glossary was started with copbot's starter words, and when",
+        why="so starter words a community removed never come back",
+        kept="as long as copbot is in the server",
+        seen_by="nobody",
+    ),
+    Table(
+        name="community_aims",
+        title="Changes to the aims you made",
+        what="each version of the community's aims: the text, the date, a one-line reason, the meeting that "
+        "was open at the time, and which facilitator made the change. Members never see who made a change",
+        why="so everyone can see the aims now and how they changed over time (`/aims`)",
+        kept="always, as the community's record; the person who made a change is blanked if forgotten",
+        seen_by="everyone in the server (`/aims`), with no name",
+        member_columns=(MemberColumn("changed_by", "the facilitator who changed the aims", "blank"),),
+    ),
+    Table(
         name="guild_settings",
         title="Server settings",
-        what="the server's channels, facilitator role, timezone and moderation choice",
+        what="the server's channels, facilitator role, timezone, moderation choice and whether new members get "
+        "the welcome",
         why="to know where to post",
         kept="as long as copbot is in the server",
         seen_by="everyone (`/settings show`)",
@@ -337,6 +378,30 @@ TABLES: tuple[Table, ...] = (
 )
 
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+@dataclass(frozen=True, slots=True)
+class NeverKept:
+    """Something a member gives copbot that it uses at once and never stores, logs or posts."""
+
+    title: str
+    what: str
+
+
+#: What copbot sees but never keeps (``PRIVACY.md`` says so; tests search the database, the logs and
+#: every channel for each of these after the real flow).
+NEVER_KEPT: tuple[NeverKept, ...] = (
+    NeverKept(
+        "Your welcome",
+        "copbot keeps no record of who it welcomed, or how far they got. The welcome message in your own direct "
+        "messages is its only record: copbot looks for it there so it never sends the welcome twice",
+    ),
+    NeverKept(
+        "The practice question in the welcome",
+        "the question you type in the welcome's practice form is shown back to you alone, to show how a question "
+        "would look. It is never posted, never saved and never written to a log",
+    ),
+)
 
 
 def personal_tables() -> list[Table]:

@@ -113,6 +113,10 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
             out.append("you were asked to answer a check-in that is still open (not whether you answered)")
         elif name == "pulses":
             out.append(f"check-in #{row['number']} “{row['title']}”, which you sent")
+        elif name == "glossary_terms":
+            out.append(f"the glossary word “{row['term']}”, which you last wrote")
+        elif name == "community_aims":
+            out.append(f"a change to the aims on {_day(row['changed_at'])}, which you made")
         elif name == "privacy_notices":
             out.append(f"a notice about task #{row['task_number']}, waiting to be sent")
         else:

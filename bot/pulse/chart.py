@@ -13,6 +13,36 @@ from collections.abc import Sequence
 from bot.pulse.results import STATEMENTS, TrendPoint
 
 SHORT = {"felt_able": "Felt able to speak", "understood": "Understood", "good_use": "Good use of time"}
+#: Discord's limit on an attachment's description (its alternative text).
+DESCRIPTION_LIMIT = 1024
+
+
+def last_check_ins(count: int) -> str:
+    return "the last check-in" if count == 1 else f"the last {count} check-ins"
+
+
+def point_text(point: TrendPoint) -> str:
+    """One check-in's averages in words, the same numbers the chart draws (or why it has a gap: too few
+    answers, or a statement whose numbers are held back because a group all gave one score)."""
+    if point.means is None:
+        return f"check-in {point.label}: too few answers to show"
+    scores = ", ".join(
+        f"{SHORT[key].lower()} {'not shown' if mean is None else f'{mean:.1f}'}"
+        for (key, _), mean in zip(STATEMENTS, point.means, strict=True)
+    )
+    return f"check-in {point.label}: {scores}"
+
+
+def trend_description(points: Sequence[TrendPoint]) -> str:
+    """The chart's alternative text (at most 1,024 characters): what it shows and its numbers, newest kept
+    when they do not all fit. The reply lists the same numbers as text too."""
+    head = f"Line chart of the three average scores, from 1 to 5, at {last_check_ins(len(points))}. "
+    parts = [point_text(p) for p in points]
+    text = head + "; ".join(parts) + "."
+    while len(text) > DESCRIPTION_LIMIT and len(parts) > 1:
+        parts.pop(0)
+        text = head + "…; " + "; ".join(parts) + "."
+    return text[:DESCRIPTION_LIMIT]
 
 
 def trend_png(points: Sequence[TrendPoint], title: str) -> bytes:

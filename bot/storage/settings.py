@@ -21,6 +21,8 @@ class GuildSettings:
     main_voice_id: int | None = None
     timezone: str | None = None
     moderation: bool = False
+    #: New members get the welcome by direct message (issue 30); facilitators can turn it off.
+    welcome: bool = True
 
     @property
     def effective_questions_channel_id(self) -> int | None:
@@ -38,9 +40,18 @@ class GuildSettings:
 
 
 _COLUMNS = tuple(f.name for f in fields(GuildSettings) if f.name != "guild_id")
+#: Stored as 0 or 1.
+_FLAGS = ("moderation", "welcome")
 
 #: ``also(tx, before, after)`` for :meth:`SettingsRepository.update`.
 AlsoInTransaction = Callable[[Transaction, GuildSettings, GuildSettings], Awaitable[None]]
+
+
+def _settings(values: dict[str, object]) -> GuildSettings:
+    """A stored row as settings, its 0/1 flags as booleans."""
+    for flag in _FLAGS:
+        values[flag] = bool(values[flag])
+    return GuildSettings(**values)  # type: ignore[arg-type]
 
 
 class SettingsRepository:
@@ -56,9 +67,7 @@ class SettingsRepository:
         )
         if row is None:
             return GuildSettings(guild_id=guild_id)
-        values = dict(row)
-        values["moderation"] = bool(values["moderation"])
-        return GuildSettings(**values)
+        return _settings(dict(row))
 
     async def update(self, guild_id: int, *, also: AlsoInTransaction | None = None, **changes: object) -> GuildSettings:
         """Apply ``changes`` (column → value) in one transaction and return the new settings.
@@ -74,10 +83,9 @@ class SettingsRepository:
             row = await tx.fetchone(
                 f"SELECT guild_id, {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
             )
-            current = GuildSettings(guild_id=guild_id) if row is None else GuildSettings(**dict(row))
+            current = GuildSettings(guild_id=guild_id) if row is None else _settings(dict(row))
             new = replace(current, **changes)  # type: ignore[arg-type]
-            values = [getattr(new, c) for c in _COLUMNS]
-            values[_COLUMNS.index("moderation")] = int(new.moderation)
+            values = [int(getattr(new, c)) if c in _FLAGS else getattr(new, c) for c in _COLUMNS]
             await tx.execute(
                 f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)}, updated_at)"
                 f" VALUES (?, {', '.join('?' for _ in _COLUMNS)}, ?)"
@@ -85,9 +93,9 @@ class SettingsRepository:
                 " updated_at = excluded.updated_at",
                 (guild_id, *values, utcnow().isoformat()),
             )
-            new = replace(new, moderation=bool(new.moderation))
+            new = replace(new, **{flag: bool(getattr(new, flag)) for flag in _FLAGS})
             if also is not None:
-                await also(tx, replace(current, moderation=bool(current.moderation)), new)
+                await also(tx, current, new)
         return new
 
     async def configured_guild_ids(self) -> list[int]:

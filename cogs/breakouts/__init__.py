@@ -1,4 +1,5 @@
-"""Breakout rooms (issue 5): the cog lives in ``_cog.py``, its buttons in ``_views.py``."""
+"""Breakout rooms (issue 5): the cog lives in ``_cog.py``, its buttons and form in ``_views.py``, its Discord
+steps in ``_discord.py``; the orchestration is :mod:`bot.breakout_service`."""
 
 from __future__ import annotations
 

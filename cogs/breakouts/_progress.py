@@ -1,6 +1,8 @@
-"""The cog's plumbing for long Discord work: waiting on concurrent steps, and the facilitator's progress line.
+"""What the facilitator sees while long breakout work goes on, and where a note for facilitators goes.
 
-Kept apart from the cog so ``_cog.py`` reads as the feature: commands, buttons and what they say.
+:class:`Progress` is the :class:`bot.breakout_service.ProgressLine` of a command or a click; when the
+interaction's token has run out, the result goes to the facilitators' channel instead
+(:func:`tell_facilitator`, through :func:`to_facilitators`).
 """
 
 from __future__ import annotations
@@ -8,65 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
 
 import discord
 
-from bot.breakouts import MoveResult, progress_text
+from bot.app import CopBot
+from bot.concurrency import POLL_SECONDS
 from bot.text_limits import MESSAGE, fit
 from cogs._shared import NO_PINGS
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-#: How often a step that waits for other concurrent steps checks on them.
-POLL_SECONDS = 0.05
-
-
-async def join(tasks: list[asyncio.Task[T]]) -> list[T]:
-    """The tasks' results once all are done (the first failure is raised, after all have finished).
-
-    It checks every 50 ms instead of awaiting the tasks: under SimCord (the test harness), a task
-    awaiting another task that is sleeping on a Discord call never counts as settled while SimCord
-    moves its clock, and the test would hang; a task that sleeps itself does. In production the
-    polling costs nothing measurable.
-    """
-    while not all(t.done() for t in tasks):
-        await asyncio.sleep(POLL_SECONDS)
-    for task in tasks:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-    return [t.result() for t in tasks]
-
-
-async def members_ready(guild: discord.Guild) -> None:
-    """Make sure the member list is loaded: just after a restart Discord may not have sent it yet, and
-    who is in which voice room can only be read for members the bot knows."""
-    if not guild.chunked:
-        await guild.chunk()
-
-
-@dataclass(slots=True)
-class OpenWork:
-    """How far opening has got, shared by the room maker, the mover and the progress line."""
-
-    rooms_total: int
-    to_move: int
-    rooms_done: int = 0
-    #: Set when creating the rooms failed: the mover stops.
-    aborted: bool = False
-    #: Rooms made so far, in group order (the mover takes each as soon as it is here).
-    rooms: list[discord.VoiceChannel] = field(default_factory=list)
-    result: MoveResult = field(default_factory=MoveResult)
-    #: Members moved so far (brought back if opening fails part-way).
-    moved: list[discord.Member] = field(default_factory=list)
-    #: People in voice whom Discord would not move, with their room (they are told by DM).
-    stuck: list[tuple[discord.Member, discord.VoiceChannel]] = field(default_factory=list)
-
-    def text(self) -> str:
-        return progress_text(self.rooms_done, self.rooms_total, self.result.moved, self.to_move)
 
 
 #: An interaction token lives 15 minutes; past this, the reply is sent as a fresh message instead.
@@ -121,7 +73,7 @@ class Progress:
                     log.info("Could not show breakout progress", exc_info=True)
                 finally:
                     self._editing = False
-            # Sleep in short steps so finish() never waits long (no cancel: see join).
+            # Sleep in short steps so finish() never waits long (no cancel: see bot.concurrency).
             until = asyncio.get_running_loop().time() + self._every
             while not self._done and asyncio.get_running_loop().time() < until:
                 await asyncio.sleep(POLL_SECONDS)
@@ -145,3 +97,37 @@ class Progress:
                 log.warning("Could not show the breakout result to the facilitator", exc_info=True)
         if self._fallback is not None:
             await self._fallback(text, view)
+
+
+async def to_facilitators(
+    bot: CopBot,
+    guild: discord.Guild,
+    text: str,
+    mentions: discord.AllowedMentions = NO_PINGS,
+    view: discord.ui.View | None = None,
+) -> discord.Message | None:
+    """Post where the facilitators talk: their channel, else the meeting channel. None if neither works."""
+    settings = await bot.settings.get(guild.id)
+    for channel_id in (settings.facilitator_channel_id, settings.meeting_channel_id):
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if isinstance(channel, discord.TextChannel) and channel.permissions_for(guild.me).send_messages:
+            try:
+                kwargs = {"view": view} if view is not None else {}
+                return await channel.send(fit(text, MESSAGE), allowed_mentions=mentions, **kwargs)
+            except discord.HTTPException:
+                log.warning("Could not post for the facilitators in %s", channel.id, exc_info=True)
+    return None
+
+
+def tell_facilitator(
+    bot: CopBot, guild: discord.Guild, user: discord.abc.User
+) -> Callable[[str, discord.ui.View | None], Awaitable[None]]:
+    """A fresh message for the facilitator when their reply can no longer be edited (an interaction
+    token lives 15 minutes): in the facilitators' channel, else the meeting channel."""
+
+    async def tell(text: str, view: discord.ui.View | None = None) -> None:
+        mentions = discord.AllowedMentions(users=[user], roles=False, everyone=False)
+        if await to_facilitators(bot, guild, f"{user.mention} {text}", mentions, view) is None:
+            log.warning("Could not tell the facilitator the breakout result in server %s", guild.id)
+
+    return tell

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError
 from bot.icebreakers.round import RoundState
 from cogs._shared import for_facilitators, replies_to_user_errors
 
@@ -32,12 +31,10 @@ def round_ref(state: RoundState) -> str:
 
 
 async def _round_id(interaction: discord.Interaction, ref: str) -> int:
+    """The round a button names: by token through the round service, or the row id on older buttons."""
     if not ref.startswith("t"):
         return int(ref)
-    found = await _cog(interaction).repo.round_id_for_token(int(ref[1:]))
-    if found is None:
-        raise UserError("This round has finished.")
-    return found
+    return await interaction.client.rounds.round_id_for_token(int(ref[1:]))  # type: ignore[attr-defined]
 
 
 def _cog(interaction: discord.Interaction) -> IcebreakersCog:
@@ -192,3 +189,13 @@ def page_view(page: int, pages: int) -> discord.ui.View:
     view.add_item(PageButton(max(page - 1, 0), "prev", disabled=page <= 0))
     view.add_item(PageButton(min(page + 1, pages - 1), "next", disabled=page >= pages - 1))
     return view
+
+
+async def offer_end(interaction: discord.Interaction, state: RoundState) -> None:
+    """**End round** for the facilitator who started the round (by command or from the panel), privately:
+    members see only the buttons that are theirs (Join, and the speaker's Next and Pass)."""
+    await interaction.followup.send(
+        "The round has started. If you need to stop it early, press **End round**.",
+        view=end_view(state),
+        ephemeral=True,
+    )

@@ -20,12 +20,12 @@ from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meeting_session import default_title
 from bot.privacy import promise
-from bot.pulse.chart import trend_png, warm_up
+from bot.pulse.chart import trend_description, trend_png, warm_up
 from bot.pulse.results import STATEMENT_KEYS
 from bot.pulse.service import ClosedView
 from bot.storage.pulses import Pulse
-from cogs._meeting import main_voice_members
 from cogs._shared import FACILITATOR_COMMANDS, NO_PINGS, HelpSection, drop_payload, facilitator_only, guild_of
+from cogs._voice import main_voice_members
 from cogs.pulse._render import (
     closed_note,
     comments_file,
@@ -121,7 +121,8 @@ class PulseCog(commands.Cog, name="Pulse"):
             shown = [p for p in view.trend if p.means is not None]
             if shown:
                 png = await asyncio.to_thread(trend_png, view.trend, f"Check-in averages, last {len(view.trend)}")
-                files.append(discord.File(io.BytesIO(png), filename="check-in-trend.png"))
+                described = trend_description(view.trend)  # its alternative text; the reply lists it too
+                files.append(discord.File(io.BytesIO(png), filename="check-in-trend.png", description=described))
             if more:
                 files.append(discord.File(io.BytesIO(comments_file(view)), filename="comments.txt"))
         for index, part in enumerate(parts):

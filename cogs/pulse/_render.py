@@ -5,6 +5,7 @@ from __future__ import annotations
 from discord.utils import escape_markdown, format_dt
 
 from bot.privacy import promise
+from bot.pulse.chart import last_check_ins, point_text
 from bot.pulse.results import SCORES, GroupResult, PulseResults
 from bot.pulse.service import ClosedView, OpenView, pulse_name
 from bot.questions.text import render_safe
@@ -85,6 +86,15 @@ def open_text(view: OpenView) -> str:
     )
 
 
+def trend_lines(view: ClosedView) -> list[str]:
+    """The trend chart as text, in the same reply, for whoever cannot see the image: one check-in a line."""
+    if not any(point.means is not None for point in view.trend):
+        return []  # no chart is attached
+    lines = ["", f"**Averages at {last_check_ins(len(view.trend))}** (the chart shows the same)"]
+    lines += [f"• {point_text(point).capitalize()}." for point in view.trend]
+    return lines
+
+
 def results_lines(view: ClosedView) -> list[str]:
     """The results as lines (split into messages by :func:`results_messages`)."""
     pulse, results = view.pulse, view.results
@@ -97,7 +107,7 @@ def results_lines(view: ClosedView) -> list[str]:
             f"Fewer than {results.min_group} people answered, so only the number is shown: with so few answers, "
             "an average could point to one person."
         )
-        return lines
+        return lines + trend_lines(view)
     for index, stats in enumerate(results.everyone.statements if results.everyone else ()):
         lines.append("")
         lines.append(f"**{stats.words}** (1 = not at all, 5 = very much)")
@@ -108,6 +118,7 @@ def results_lines(view: ClosedView) -> list[str]:
             lines.append(f"• {escape_markdown(group.name)} ({group.count}): {_distribution(group, index)}")
     lines.append("")
     lines.append(merge_note(results))
+    lines += trend_lines(view)
     lines.append("")
     if results.comments:
         lines.append(f"**Comments** ({len(results.comments)}, in random order)")

@@ -67,7 +67,10 @@ async def answer_submitted(bot: CopBot, interaction: discord.Interaction, custom
         question = await bot.questions.by_number(guild_id, number)
         if question is not None:
             await redraw(bot, question)
-        await send_ephemeral(interaction, f"Thank you! Your answer is now shown under Question {number}.")
+        # An answer to /explain can go into the glossary with one press (issue 30).
+        offer = bot.glossary_offer if question is not None and question.kind == "explain" else None
+        extra: dict[str, Any] = {"view": offer(number)} if offer is not None else {}
+        await send_ephemeral(interaction, f"Thank you! Your answer is now shown under Question {number}.", **extra)
     except Exception:
         log.exception("Could not handle an answer form in server %s", getattr(interaction.guild, "id", None))
         await send_ephemeral(interaction, SOMETHING_WENT_WRONG)

@@ -7,9 +7,8 @@ reminders on Discord (DMs with a fallback, the digest post, Events entries) is :
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import discord
 from discord import app_commands
@@ -18,7 +17,7 @@ from discord.utils import escape_markdown, format_dt
 
 from bot import permissions
 from bot.app import CopBot
-from bot.attendance_chart import chart_png, table
+from bot.attendance_chart import chart_png
 from bot.clock import utcnow
 from bot.errors import UserError
 from bot.meetings import REPEAT_WORDS, REPEATS
@@ -40,10 +39,10 @@ from cogs._shared import (
     facilitator_only,
     guild_of,
     is_facilitator,
-    replies_to_user_errors,
 )
 from cogs.tasks._delivery import Delivery, create_event
-from cogs.tasks._render import quoted, task_line, who
+from cogs.tasks._form import TaskForm
+from cogs.tasks._render import attendance_message, quoted, task_line, who
 from cogs.tasks._views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
@@ -171,7 +170,8 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         task = await self.service.add(new)
         when = new.when
         await interaction.followup.send(
-            f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}** ({format_dt(task.due_at, 'F')}). "
+            # The date once, as it was read (named in the server's time): a timestamp beside it said it twice.
+            f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}**. "
             + (f"{when.note} " if when.note else "")
             + "If that date is not what you meant, change it with `/task edit`.",
             allowed_mentions=NO_PINGS,
@@ -179,16 +179,23 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         await self.delivery.tell_assignee(task, interaction.user, new=True)
         return task
 
-    def task_form(self, description: str, assignee_id: int, *, choose_assignee: bool = False) -> TaskForm:
+    def task_form(
+        self, description: str, assignee_id: int, *, choose_assignee: bool = False, named: str | None = None
+    ) -> TaskForm:
         """The form behind "Make a task" and the panel's "Add an action" (which lets the facilitator
-        choose who does it, starting from themselves)."""
-        return TaskForm(self, description[:MAX_DESCRIPTION], assignee_id, choose_assignee=choose_assignee)
+        choose who does it, starting from themselves). ``named`` is shown when there is no choice."""
+        return TaskForm(self, description[:MAX_DESCRIPTION], assignee_id, choose_assignee=choose_assignee, named=named)
 
     async def make_task(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """Message context menu "Make a task": the form, prefilled with the message and its author."""
+        """Message context menu "Make a task": the form, prefilled with the message, says who will do the
+        task (the message's writer); a facilitator may choose someone else there, as in "Add an action"."""
         guild_of(interaction)
         text = " ".join(message.content.split())
-        await interaction.response.send_modal(self.task_form(text, message.author.id))
+        chooser = await is_facilitator(self.bot, interaction.user)
+        named = escape_markdown(message.author.display_name)
+        await interaction.response.send_modal(
+            self.task_form(text, message.author.id, choose_assignee=chooser, named=named)
+        )
 
     @app_commands.command(name="list", description="See tasks: yours, everyone's, or the overdue ones")
     @app_commands.describe(scope="Which tasks to show (yours if you don't choose)")
@@ -252,11 +259,10 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             due=due,
         )
         updated, when = edited.task, edited.when
-        lines = [
-            f"Task {quoted(updated)} is updated: for {who(updated.assignee_id)}, due {format_dt(updated.due_at, 'F')}."
-        ]
-        if when:
-            lines.append(f"I read the new date as **{when.echo}**." + (f" {when.note}" if when.note else ""))
+        due = f"**{when.echo}**" if when else format_dt(updated.due_at, "F")  # the date once, as read if new
+        lines = [f"Task {quoted(updated)} is updated: for {who(updated.assignee_id)}, due {due}."]
+        if when and when.note:
+            lines.append(when.note)
         await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
         if edited.reassigned:
             await self.delivery.tell_assignee(updated, interaction.user, new=False)
@@ -273,41 +279,6 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
-
-
-class TaskForm(discord.ui.Modal, title="Make a task"):
-    """What needs doing (prefilled) and when. The person doing it is the message's author for "Make a
-    task"; the panel's "Add an action" adds a member picker (``custom_id="assignee"``) set to the
-    facilitator, because an action agreed in a meeting is usually someone else's."""
-
-    description: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="What needs doing", custom_id="description", style=discord.TextStyle.paragraph, max_length=MAX_DESCRIPTION
-    )
-    due: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="When is it due?", custom_id="due", placeholder="next friday, in 3 days, 2026-12-01 17:00", max_length=100
-    )
-
-    def __init__(self, cog: TasksCog, description: str, assignee_id: int, *, choose_assignee: bool = False) -> None:
-        super().__init__()
-        self.cog = cog
-        self.assignee_id = assignee_id
-        if description:
-            self.description.default = description
-        self.assignee: discord.ui.UserSelect[Any] | None = None
-        if choose_assignee:
-            self.assignee = discord.ui.UserSelect(
-                custom_id="assignee", min_values=1, max_values=1, default_values=[discord.Object(id=assignee_id)]
-            )
-            self.add_item(discord.ui.Label(text="Who will do it?", component=self.assignee))
-
-    @replies_to_user_errors
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        guild = guild_of(interaction)
-        chosen = self.assignee.values[0].id if self.assignee is not None and self.assignee.values else self.assignee_id
-        assignee = guild.get_member(chosen)
-        if assignee is None:
-            raise UserError("That person is no longer in the server, so I can't give them a task. Nothing was saved.")
-        await self.cog.create_task(interaction, str(self.description.value), assignee, str(self.due.value))
 
 
 @app_commands.guild_only()
@@ -359,8 +330,8 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
             why = permissions.missing_sentence(lacking, "to add meetings to the server's Events list")
             note = "\n(" + (why or "I couldn't add it to the server's events this time.") + ")"
         await interaction.followup.send(
-            f"Meeting **#{meeting.number}, {meeting_title(meeting.title)}** is planned for **{parsed.echo}** "
-            f"({format_dt(meeting.starts_at, 'F')}), {REPEAT_WORDS[repeat_value]}. "
+            f"Meeting **#{meeting.number}, {meeting_title(meeting.title)}** is planned for **{parsed.echo}**, "
+            f"{REPEAT_WORDS[repeat_value]}. "
             f"I'll post the open tasks {digest_when(policy.digest_hours_before)}."
             + (f" {parsed.note}" if parsed.note else "")
             + note,
@@ -393,15 +364,9 @@ class MeetingsCog(commands.GroupCog, group_name="meeting", group_description="Ru
         guild = guild_of(interaction)
         rows = await self.bot.meeting_sessions.attendance_history(guild.id, last)
         await interaction.response.defer(ephemeral=True)
-        text = table(rows, await self.tasks_cog.timezone_for(guild.id))
         png = await asyncio.to_thread(chart_png, rows, f"Attendance by role, last {len(rows)} meetings")
-        await interaction.followup.send(
-            f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**\n```\n"
-            f"{text[:1800]}\n```",
-            file=discord.File(io.BytesIO(png), filename="attendance.png"),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-        )
+        text, chart = attendance_message(rows, png, await self.tasks_cog.timezone_for(guild.id))
+        await interaction.followup.send(text, file=chart, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="report", description="A report of recent meetings, as a web page (facilitators)")
     @app_commands.describe(last="How many recent meetings to cover (6 if you don't choose)")

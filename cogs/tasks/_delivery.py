@@ -23,7 +23,7 @@ from bot.storage.tasks import Task
 from bot.text_limits import MESSAGE, chunk_mentions, fit
 from cogs._permissions import in_server
 from cogs._shared import NO_PINGS
-from cogs.tasks._render import digest_dm, digest_entries, given_text, reminder_text
+from cogs.tasks._render import aims_line, digest_dm, digest_entries, given_text, reminder_text
 from cogs.tasks._views import MOST_TASK_ROWS, task_view
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ class Delivery:
             log.warning("No meeting channel in server %s: the digest went by DM only", guild_id)
             return told
         entries = digest_entries(digest, late, unreachable)
+        entries.insert(1, (aims_line((await self.bot.aims.current(guild_id)).text), []))  # issue 30
         for number, (text, ids) in enumerate(chunk_mentions(entries, MESSAGE)):
             extra: dict[str, object] = {"nonce": part_nonce(nonce, "post", number)} if nonce is not None else {}
             try:

@@ -5,14 +5,20 @@ A meeting is named the same way everywhere members read it (:mod:`cogs._names`):
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection
 
+import discord
 from discord.utils import escape_markdown, format_dt
 
+from bot.attendance_chart import attendance_lines, chart_description
+from bot.community_text import shown
+from bot.meeting_session import AttendanceRow
 from bot.privacy.registry import FORGOTTEN
 from bot.reminders.digest import Digest, DigestItem
 from bot.storage.tasks import Task
 from bot.text_limits import MESSAGE, escape_then_fit, fit, fit_lines
+from bot.welcome.steps import aims_summary
 from cogs._names import meeting_name, meeting_title
 
 LATE = "Sorry this is late: copbot was offline for a while.\n"
@@ -111,6 +117,12 @@ def digest_entries(digest: Digest, late: bool, pinged: Collection[int]) -> list[
     return entries
 
 
+def aims_line(aims: str) -> str:
+    """The community's current aims in the digest (issue 30): the heart of them, and where the rest is."""
+    summary, cut = aims_summary(aims)
+    return f"**Our aims:** {shown(summary)}" + (" (More with /aims.)" if cut else "")
+
+
 def digest_dm(digest: Digest, owner: int, guild_name: str, buttons: int) -> str:
     """A person's own list before a meeting (``buttons``: how many of the tasks have buttons below)."""
     meeting = digest.meeting
@@ -132,3 +144,12 @@ def digest_dm(digest: Digest, owner: int, guild_name: str, buttons: int) -> str:
         foot=foot,
         more=lambda n: f"…and {n} more: `/task list` shows them all.",
     )
+
+
+def attendance_message(rows: list[AttendanceRow], png: bytes, tz_name: str) -> tuple[str, discord.File]:
+    """``/meeting attendance``: a list a screen reader reads in order (each date once, as a timestamp), and
+    the chart with a description, its alternative text."""
+    head = f"**Attendance by role, last {len(rows)} {'meeting' if len(rows) == 1 else 'meetings'}**"
+    text = fit_lines(attendance_lines(rows, lambda when: format_dt(when, "D")), MESSAGE, head=head)
+    described = chart_description(rows, tz_name)
+    return text, discord.File(io.BytesIO(png), filename="attendance.png", description=described)

@@ -129,7 +129,7 @@ class ExtendButton(
         task = await cog.task_for_button(await _task_id(interaction, self.ref), interaction.user, "change")
         updated, echo = await cog.extend(task, self.days)
         await interaction.response.send_message(
-            f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
+            f"Done: task **#{updated.number}** is now due {echo}.",
             ephemeral=True,
         )
 
@@ -169,7 +169,7 @@ class NewDateModal(discord.ui.Modal):
         task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.move_due(task, self.due.value)
         await interaction.response.send_message(
-            f"Done: task **#{updated.number}** is now due {discord.utils.format_dt(updated.due_at, 'F')} ({echo}).",
+            f"Done: task **#{updated.number}** is now due {echo}.",
             ephemeral=True,
         )
 

@@ -124,8 +124,7 @@ async def rooms(members: int = 40, room_count: int = 10) -> None:
                 with time_machine.travel(env.now(), tick=True):
                     await lead.slash(meeting, "breakout plan", size=members // room_count)
                     opened = await lead.slash(meeting, "breakout open", minutes=30)
-                    cog = bot.get_cog("BreakoutsCog")
-                    session = await cog.repo.live(guild.id)
+                    session = await bot.breakouts.repo.live(guild.id)
                     room = guild.channels["Group 1"]
                     (note,) = [m for m in room.history() if m.content.startswith("**Welcome")]
                     asker = next(p for p in people if p.id == session.groups[0][-1].user_id)

@@ -6,7 +6,7 @@ For 40 people in 10 rooms and 200 people in 40 rooms it prints one JSON object p
 
 * ``planning``: wall time of ``/breakout plan`` and the longest event-loop stall while the planner ran
   (a callback that re-schedules itself with ``loop.call_soon`` measures the largest real-time gap).
-* ``open`` / ``close``: time from the click on "Open rooms" (or ``/breakout close``) until SimCord
+* ``open`` / ``close``: time from sending the "Open rooms" form (or ``/breakout close``) until SimCord
   settled, with every REST call counted by bucket (``tests/realdiscord.py``: 150 ms per call, moves
   10 per 10 s per server, channel creations 5 per 10 s, messages 5 per 5 s per channel, assumed). The
   lower bound is the busiest bucket's calls divided by its rate; ``ratio`` is time ÷ bound (target
@@ -133,11 +133,11 @@ async def scenario(members: int, rooms: int) -> None:
                 plan = await facilitator.slash(meeting, "breakout plan", size=size)
                 plan_s = time.perf_counter() - started
                 assert plan.response is not None and "Breakout plan" in plan.response.content, plan.response
-                cog = bot.get_cog("BreakoutsCog")
-                participants = participants_from_plan((await cog.repo.latest_planned(guild.id)).groups)
+                service = bot.breakouts
+                participants = participants_from_plan((await service.repo.latest_planned(guild.id)).groups)
                 with Heartbeat() as beat:
                     started = time.perf_counter()
-                    await cog._run_planner(bot.get_guild(guild.id), participants, size, 99)
+                    await service._run_planner(guild.id, participants, size, 99, str)
                     planner_s = time.perf_counter() - started
                 print(
                     json.dumps(
@@ -153,9 +153,10 @@ async def scenario(members: int, rooms: int) -> None:
                     flush=True,
                 )
 
+                form = await facilitator.click(plan.response, label="Open rooms")  # the timer form first
                 since = len(layer.calls)
                 started = time.perf_counter()
-                opened = await facilitator.click(plan.response, label="Open rooms")
+                opened = await facilitator.submit_modal(form, {"minutes": ["0"]})
                 open_s = time.perf_counter() - started
                 calls = _phase(layer, since)
                 states = guild.voice_states()

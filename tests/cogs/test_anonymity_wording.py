@@ -37,6 +37,20 @@ def message_texts(message) -> list[str]:
     return out
 
 
+async def walk_the_welcome(newcomer) -> list[str]:
+    """Every step of the welcome (issue 30: five short steps by direct message) and its practice reply."""
+    [step] = newcomer.user.dm_channel.history()
+    texts = message_texts(step)
+    for number in range(2, 6):
+        if number == 4:  # on step 3: the practice, and what it says
+            form = await newcomer.user.click(step, label="Practice")
+            practised = await newcomer.user.submit_modal(form, {"question": "What is a care pathway?"})
+            texts += message_texts(practised.response)
+        step = (await newcomer.user.click(step, label="Next")).response.message
+        texts += message_texts(step)
+    return texts
+
+
 def check(texts: list[str], where: str) -> list[str]:
     """Every problem: an anonymity sentence that is not from the source, or a forbidden claim."""
     problems = []
@@ -89,7 +103,7 @@ async def test_every_member_facing_anonymity_sentence_comes_from_the_one_source(
 
     newcomer = community.add_member("newcomer")
     await simcord_env.settle()
-    texts["welcome DM"] = [m.content for m in newcomer.user.dm_channel.history()]
+    texts["welcome DM"] = await walk_the_welcome(newcomer)
 
     helped = await member.slash(community.meeting, "help")
     texts["/help"] = [t for m in [helped.response, *helped.followups] if m for t in message_texts(m)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import discord
 import pytest
 import time_machine
 from test_breakouts import _crowd, _plan
@@ -47,8 +48,20 @@ def _voice_room(community, member) -> int | None:
     return state.channel_id if state else None
 
 
-async def test_ask_for_help_posts_once_per_room_per_window_with_a_link_to_the_room(simcord_env, community):
+def _make_mentionable(env, community) -> None:
+    """World set-up: the server admin lets anyone mention the Facilitators role (Discord's role setting)."""
+    env.backend.edit_role(community.guild.id, community.facilitator_role.id, {"mentionable": True})
+
+
+def _pings(env, message) -> tuple[list[int], list[int], bool]:
+    """Who Discord notified for a message: (users, roles, everyone)."""
+    stored = env.backend.get_message(message.channel.id, message.id)
+    return stored.ping_user_ids, stored.ping_role_ids, stored.mention_everyone
+
+
+async def test_ask_for_help_calls_the_facilitator_role_and_tells_the_member_someone_is_coming(simcord_env, community):
     people, _ = await _crowd(community, 12, facilitators=3)
+    _make_mentionable(simcord_env, community)
     await _plan(community, 4)
     with time_machine.travel(simcord_env.now(), tick=False) as t:
         await community.facilitator.slash(community.meeting, "breakout open")
@@ -59,29 +72,30 @@ async def test_ask_for_help_posts_once_per_room_per_window_with_a_link_to_the_ro
 
         asked = await asker.click(_note(community, 1), label="Ask for help")
         assert asked.response.ephemeral
-        assert "I have asked a facilitator to come to Group 1" in asked.response.content
+        assert asked.response.content == (
+            "Thank you. I have asked a facilitator to come to Group 1. Someone is on their way."
+        )
         posts = community.facilitators.history()[before:]
         assert len(posts) == 1
         post = posts[0]
         room = _room(community, 1)
-        assert "Group 1" in post.content and "would like a facilitator" in post.content
-        # The link is a jump to the room's voice channel, the one the asker is sitting in.
-        (guild_id, channel_id) = map(
-            int, re.search(r"https://discord\.com/channels/(\d+)/(\d+)", post.content).groups()
-        )
-        assert (guild_id, channel_id) == (community.guild.id, room.id)
-        assert _voice_room(community, asker) == channel_id
-        assert post.mentions == [] and not post.role_mentions and not post.mention_everyone
+        # The call mentions the facilitator role (copbot's words, not typed text) and names the room as a
+        # channel link, the room the asker sits in; Discord notifies that role and nobody else.
+        assert post.content.startswith(f"<@&{community.facilitator_role.id}> <#{room.id}> would like a facilitator")
+        assert [r.id for r in post.role_mentions] == [community.facilitator_role.id]
+        assert _pings(simcord_env, post) == ([], [community.facilitator_role.id], False)
+        assert _voice_room(community, asker) == room.id
 
         # A second press in the same room within the window asks nobody again, and says so kindly.
         again = await other.click(_note(community, 1), label="Ask for help")
         assert again.response.content.startswith("A facilitator has already been asked to come to Group 1")
+        assert "Someone is on their way" in again.response.content
         assert len(community.facilitators.history()) == before + 1
 
         # Another room has its own window.
         someone_in_2 = next(p for p in people if p.id == _members_of(session, 2)[-1])
         await someone_in_2.click(_note(community, 2), label="Ask for help")
-        assert "Group 2" in community.facilitators.last_message.content
+        assert f"<#{_room(community, 2).id}>" in community.facilitators.last_message.content
         assert len(community.facilitators.history()) == before + 2
 
         # After the window (3 minutes by default) Group 1 may ask again.
@@ -90,6 +104,28 @@ async def test_ask_for_help_posts_once_per_room_per_window_with_a_link_to_the_ro
         third = await other.click(_note(community, 1), label="Ask for help")
         assert "I have asked a facilitator" in third.response.content
         assert len(community.facilitators.history()) == before + 3
+
+
+async def test_ask_for_help_names_the_facilitators_when_their_role_cannot_be_mentioned(simcord_env, community):
+    """Discord pings a role only if it is mentionable (or the bot may mention all roles, which copbot does
+    not ask for): then the call names the role's members, so it still reaches them."""
+    people, _ = await _crowd(community, 8, facilitators=2)
+    # World set-up: copbot's role has exactly what its invite asks for, so not "Mention All Roles".
+    bot_role = community.guild.roles[simcord_env.bot.user.name]
+    perms = discord.Permissions(simcord_env.backend.get_role(community.guild.id, bot_role.id).permissions)
+    perms.mention_everyone = False
+    simcord_env.backend.edit_role(community.guild.id, bot_role.id, {"permissions": perms.value})
+    await simcord_env.advance_time(0.1)
+    await _plan(community, 4)
+    await community.facilitator.slash(community.meeting, "breakout open")
+    session = await _session(simcord_env, community)
+    asker = next(p for p in people if p.id == _members_of(session, 2)[-1])
+    await asker.click(_note(community, 2), label="Ask for help")
+    post = community.facilitators.last_message
+    assert post.content.startswith(f"<@&{community.facilitator_role.id}> <#{_room(community, 2).id}>")
+    facilitators = sorted([community.facilitator.id, *(p.id for p in people[:2])])
+    users, roles, everyone = _pings(simcord_env, post)
+    assert sorted(users) == facilitators and roles == [] and not everyone, (post.content, users, roles)
 
 
 async def test_ask_for_help_without_anywhere_to_post_is_not_counted(simcord_env, community):
@@ -146,7 +182,11 @@ async def test_add_five_minutes_moves_the_warning_and_the_close_and_shows_the_ne
 
 def _timer_note(community):
     """The facilitators' note with the end time and "Add 5 minutes" (every facilitator sees it)."""
-    (note,) = [m for m in community.facilitators.history() if m.content.startswith("⏱️")]
+    (note,) = [
+        m
+        for m in community.facilitators.history()
+        if m.content.startswith(("**Breakout rooms are open**", "The breakout rooms have closed"))
+    ]
     return note
 
 
@@ -165,7 +205,7 @@ async def test_any_facilitator_can_add_time_from_the_facilitators_channel(simcor
         assert _end_stamp(_note(community, 2).content) == end + 300
         await community.facilitator.slash(community.meeting, "breakout close")
     closed = _timer_note(community)
-    assert closed.content == "⏱️ The breakout rooms have closed." and not closed.components
+    assert closed.content == "The breakout rooms have closed." and not closed.components
     # The opener's private reply still has the button; after closing it changes nothing, and says so.
     late = await community.facilitator.click(opened.response, label="Add 5 minutes")
     assert late.followups[-1].content == "There are no breakout rooms open right now."
@@ -270,7 +310,7 @@ async def test_late_joiner_is_placed_in_the_best_group_and_moved(simcord_env, co
     await community.admin.slash(community.meeting, "members set", member=late, role="gp")
     await late.join_voice(community.voice)
     assert _voice_room(community, late) == _room(community, smallest).id
-    assert _room(community, smallest).last_message.content == "👋 **Lou Late** has joined this group."
+    assert _room(community, smallest).last_message.content == "**Lou Late** has joined this group."
     session = await _session(simcord_env, community)
     assert late.id in _members_of(session, smallest)
 
@@ -344,3 +384,58 @@ async def test_help_describes_the_room_buttons_in_plain_words(simcord_env, commu
     ):
         assert words in field.value, words
     assert not field.value.endswith("…")
+
+
+async def test_open_rooms_under_a_plan_asks_for_a_timer_then_warns_and_closes_on_time(simcord_env, community):
+    people, _ = await _crowd(community, 8, facilitators=2)
+    plan = await _plan(community, 4)
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        form = await community.facilitator.click(plan.response, label="Open rooms")
+        (choice,) = [
+            row["component"]
+            for row in form.modal["components"]
+            if row.get("component", {}).get("custom_id") == "minutes"
+        ]
+        labels = [option["label"] for option in choice["options"]]
+        assert labels[:3] == ["No timer: I will close them myself", "5 minutes", "10 minutes"]
+        opened = await community.facilitator.submit_modal(form, {"minutes": ["10"]})
+        text = opened.response.content
+        assert "Breakout rooms are open: 2 rooms, 8 people moved." in text, text
+        assert "with a one-minute warning first" in text
+        end = _end_stamp(text)
+        assert _end_stamp(_note(community, 1).content) == end and _end_stamp(_timer_note(community).content) == end
+        assert "Add 5 minutes" in str(opened.response.components)
+
+        # Nine minutes in: no warning yet, everyone still in their rooms.
+        t.shift(9 * 60 - 5)
+        await simcord_env.advance_time(9 * 60 - 5)
+        assert not any("left" in m.content for m in _room(community, 1).history())
+        assert all(_voice_room(community, m) != community.voice.id for m in people)
+        # One minute before the end: every room is warned, in plain words.
+        t.shift(10)
+        await simcord_env.advance_time(10)
+        for number in (1, 2):
+            warning = _room(community, number).last_message.content
+            assert warning == "**One minute left.** Please start to wrap up. Everyone comes back soon."
+        # On time: everyone is back in the main voice channel and the facilitators are told.
+        t.shift(60)
+        await simcord_env.advance_time(60)
+    assert await _session(simcord_env, community) is None
+    assert all(_voice_room(community, m) == community.voice.id for m in people)
+    assert community.facilitators.last_message.content.startswith("Time is up. Breakout rooms closed: 8 people")
+
+
+async def test_open_rooms_without_a_timer_stays_open_until_closed(simcord_env, community):
+    await _crowd(community, 6, facilitators=2)
+    plan = await _plan(community, 3)
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        form = await community.facilitator.click(plan.response, label="Open rooms")
+        opened = await community.facilitator.submit_modal(form, {"minutes": ["0"]})
+        assert "Breakout rooms are open: 2 rooms" in opened.response.content
+        assert "<t:" not in opened.response.content and not opened.response.components
+        assert "closes" not in _note(community, 1).content
+        t.shift(2 * 60 * 60)
+        await simcord_env.advance_time(2 * 60 * 60)
+    assert await _session(simcord_env, community) is not None
+    closed = await community.facilitator.slash(community.meeting, "breakout close")
+    assert "6 people brought back" in closed.response.content

@@ -61,6 +61,13 @@ async def _plan(community, size: int, **options):
     return result
 
 
+async def _open(member, plan, minutes: int = 0):
+    """Press **Open rooms** under a plan and send its form with a timer (0: none); returns the result."""
+    form = await member.click(plan.response, label="Open rooms")
+    assert form.modal is not None, form.response
+    return await member.submit_modal(form, {"minutes": [str(minutes)]})
+
+
 def _groups_now(env, community, people):
     """Voice channel id → member ids, from SimCord's voice states."""
     states = community.guild.voice_states()
@@ -84,7 +91,7 @@ async def test_plan_open_close_mixes_people_and_uses_history(simcord_env, commun
     assert "2 members have not chosen a role yet and counted as Other" in text
     assert "Every group has a facilitator." in text
 
-    opened = await community.facilitator.click(result.response, label="Open rooms")
+    opened = await _open(community.facilitator, result)
     final = opened.response.content
     assert "Breakout rooms are open: 6 rooms" in final, final
 
@@ -299,7 +306,7 @@ async def test_members_not_in_voice_are_told_their_room(simcord_env, community):
     opened = await community.facilitator.slash(community.meeting, "breakout open")
     assert "6 people who were not in voice got a message" in opened.response.content
     dm = people[2].user.dm_channel.history()[-1]
-    assert "Your group is **Group" in dm.content
+    assert "Your group is [Group" in dm.content
 
 
 def _in_rooms(community, people) -> dict[int, str]:
@@ -357,7 +364,7 @@ async def test_failure_part_way_through_creating_rooms_removes_what_was_made(sim
     assert text.startswith(
         "Discord had a problem while I was making the breakout rooms, so I removed the ones I had made and "
     ), text
-    assert text.endswith("; please try `/breakout open` again in a moment."), text
+    assert text.endswith(". Please try `/breakout open` again in a moment."), text
     assert "nobody was moved" in text or "brought back the" in text
     # As before: no rooms, nobody left moved or messaged, the plan still waiting, no meeting recorded.
     assert _breakout_channels(simcord_env, community) == []
@@ -388,7 +395,7 @@ async def test_a_member_who_cannot_be_moved_is_told_their_room(simcord_env, comm
     repo = BreakoutRepository(simcord_env.bot.db)
     session = await repo.live(community.guild.id)
     number = _group_index(session, stuck) + 1
-    assert f"Your group is **Group {number}**" in stuck.user.dm_channel.last_message.content
+    assert f"Your group is [Group {number}](" in stuck.user.dm_channel.last_message.content
 
 
 async def test_a_member_whose_dms_are_closed_is_named_in_the_meeting_channel(simcord_env, community):
@@ -454,7 +461,7 @@ async def test_whoever_has_met_the_regulars_who_are_away_takes_the_smaller_group
     for person in [full, *away]:
         await person.join_voice(community.voice)
     first = await _plan(community, 5)
-    await community.facilitator.click(first.response, label="Open rooms")
+    await _open(community.facilitator, first)
     closed = await community.facilitator.slash(community.meeting, "breakout close")
     assert "5 people brought back" in closed.response.content
     for person in away:

@@ -40,6 +40,7 @@ MEMBER_CONTROLS = {
     "PickDateButton": "the task's people or a facilitator, as /task edit",
     "ForgetMeButton": "only the member it is for",
     "KeepButton": "cancels, changes nothing",
+    "WelcomeButton": "the welcome's steps, role, practice, words and calendar: each for the member pressing it",
 }
 #: Forms (modal classes) anyone may submit, and why.
 MEMBER_FORMS = {
@@ -93,6 +94,8 @@ async def test_every_registered_control_is_either_for_members_or_checked_for_fac
     assert {"PlanButton", "EndButton", "OpenRoomsButton", "OfferButton", "ForgetMemberButton", "ManageMenu"} <= set(
         facilitator
     )
+    # The glossary's and the aims' buttons in a facilitator's own /glossary and /aims reply (issue 30).
+    assert {"AddButton", "ChangeButton", "RemoveButton", "FromAnswerButton", "UpdateAimsButton"} <= set(facilitator)
     forms = {cls.__name__: cls for cls in modal_classes()}
     for name, cls in forms.items():
         assert is_facilitator_control(cls.on_submit) or name in MEMBER_FORMS, name
@@ -125,7 +128,7 @@ async def test_each_facilitator_control_refuses_a_member_and_changes_nothing(sim
     await community.facilitator.slash(community.meeting, "breakout plan", size=2)
     await people[0].submit_modal(await people[0].slash(community.meeting, "ask"), {"question": "A question?"})
     [round_] = await bot.get_cog("IcebreakersCog").repo.open_rounds(community.guild.id)
-    session = await bot.get_cog("BreakoutsCog").repo.latest_planned(community.guild.id)
+    session = await bot.breakouts.repo.latest_planned(community.guild.id)
     assert session is not None and session.token is not None
     targets = {
         "meeting": 1,
@@ -180,7 +183,7 @@ async def test_the_plan_form_submitted_after_the_role_is_removed_is_refused(simc
     await community.facilitator.slash(community.meeting, "meeting start")
     # The panel's "Plan breakouts", where the facilitator still sees it once the role is gone (the
     # facilitators' channel is only visible with the role).
-    from cogs._meeting import PlanButton
+    from cogs._panel import PlanButton
 
     view = discord.ui.View(timeout=None)
     view.add_item(PlanButton(1))

@@ -6,16 +6,19 @@ import re
 
 from bot.icebreakers.bank import shipped_bank
 from cogs._shared import FACILITATOR_ONLY
+from cogs.icebreakers._display import shown
 
-_NUMBER = re.compile(r"Icebreaker #(\d+)\*\*")
 
-
-async def _ask(member, channel, **options) -> int:
-    result = await member.slash(channel, "icebreaker ask", **options)
+async def _ask(member, community, **options) -> int:
+    """Ask for an icebreaker; returns its number, found from its text (members see no number: they never
+    need to type it). The text is shown literally (escaped), so it is compared as shown."""
+    result = await member.slash(community.meeting, "icebreaker ask", **options)
     assert result.response is not None and not result.response.ephemeral, result.response
-    match = _NUMBER.search(result.response.content)
-    assert match, result.response.content
-    return int(match.group(1))
+    head, _, quoted = result.response.content.partition("\n> ")
+    assert head.startswith("**Icebreaker: ") and "#" not in head, result.response.content
+    listing = await community.env.bot.rounds.repo.listing(community.guild.id)
+    (number,) = [item.prompt.number for item in listing if shown(item.prompt.text) == quoted]
+    return number
 
 
 async def _listing(member, channel) -> str:
@@ -43,7 +46,7 @@ async def test_150_asks_use_the_whole_bank_before_repeating_even_across_a_restar
     for i in range(150):
         if i == 70:
             await restart()
-        asked.append(await _ask(member, community.meeting))
+        asked.append(await _ask(member, community))
     assert sorted(asked[:n]) == list(range(1, n + 1)), "the first cycle uses every prompt exactly once"
     second = asked[n:]
     assert len(set(second)) == len(second), "the second cycle does not repeat either"
@@ -60,12 +63,12 @@ async def test_category_filter_is_respected_and_cycles_within_the_category(simco
         if i == k // 2:
             await restart()
         # by key or by the label shown in the autocomplete list
-        asked.append(await _ask(member, community.meeting, category="reflective" if i % 2 else "Thinking back"))
+        asked.append(await _ask(member, community, category="reflective" if i % 2 else "Thinking back"))
     assert set(asked) <= reflective
     assert sorted(asked[:k]) == sorted(reflective)
     assert len(set(asked[k:])) == 10
     # Asking for "any" afterwards does not repeat prompts already used there.
-    anything = [await _ask(member, community.meeting) for _ in range(len(bank.prompts) - k)]
+    anything = [await _ask(member, community) for _ in range(len(bank.prompts) - k)]
     assert not set(anything) & reflective
     assert len(set(anything)) == len(anything)
 
@@ -125,7 +128,7 @@ async def test_custom_prompts_join_the_cycle_and_remove_hides_or_deletes(simcord
     fac = community.facilitator
     member = community.admin
     creative = [p.number for p in shipped_bank().prompts if p.category == "creative"]
-    first = [await _ask(member, community.meeting, category="creative") for _ in range(5)]
+    first = [await _ask(member, community, category="creative") for _ in range(5)]
 
     added = await fac.slash(
         community.meeting,
@@ -140,11 +143,11 @@ async def test_custom_prompts_join_the_cycle_and_remove_hides_or_deletes(simcord
     again = await fac.slash(community.meeting, "icebreaker remove", id=hidden)
     assert "already hidden" in again.response.content
 
-    rest = [await _ask(member, community.meeting, category="creative") for _ in range(len(creative) - 5)]
+    rest = [await _ask(member, community, category="creative") for _ in range(len(creative) - 5)]
     # The new prompt came up in the same cycle; the hidden one never did; nothing repeated.
     assert 1001 in rest and hidden not in rest
     assert sorted(first + rest) == sorted([n for n in creative if n != hidden] + [1001])
-    posted = [m for m in community.meeting.history() if "#1001" in m.content]
+    posted = [m for m in community.meeting.history() if "name a star" in m.content]
     assert posted and not posted[0].mention_everyone
 
     listing = await _listing(member, community.meeting)

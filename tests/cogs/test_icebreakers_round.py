@@ -264,6 +264,6 @@ async def test_a_round_interrupted_before_its_first_speaker_is_closed_on_restart
     busy = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert busy.response.ephemeral
     await restart()
-    assert community.meeting.last_message.content.startswith("Sorry, the speaking round was interrupted")
+    assert community.meeting.last_message.content.startswith("Sorry, the speaking round stopped before it could start")
     fresh = await community.facilitator.slash(community.meeting, "icebreaker round")
     assert not fresh.response.ephemeral

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -96,12 +97,18 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     shown_text = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
     assert any("practice managers" in str(c.get("value", "")) for c in shown_text), form.modal
     made = await community.facilitator.submit_modal(
-        form, {"description": "Write to the practice managers about the leaflet", "due": "in 7 days"}
+        form,
+        {
+            "description": "Write to the practice managers about the leaflet",
+            "due": "in 7 days",
+            "assignee": [people[1]],
+        },
     )
     assert "#1" in made.response.content and people[1].mention in made.response.content
 
     plan = await community.facilitator.slash(community.meeting, "breakout plan", size=2)
-    await community.facilitator.click(plan.response, label="Open rooms")
+    form = await community.facilitator.click(plan.response, label="Open rooms")
+    await community.facilitator.submit_modal(form, {"minutes": ["0"]})
     closed = await community.facilitator.slash(community.meeting, "breakout close")
     assert closed.response is not None
     # Going to a breakout room and back is still being at the meeting: one stay, not two.
@@ -115,8 +122,16 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     # "Send the check-in" is on the closed panel, where only facilitators see it.
     closed_panel = next(m for m in community.facilitators.history() if m.id == panel.id)
     assert [c.label for row in closed_panel.components for c in row.children] == ["Send the check-in"]
+    # The link is words a screen reader can say, not an address with three long numbers.
+    assert re.search(r"\[Read the recap\]\(https://discord\.com/channels/\d+/\d+/\d+\)\.", ended.response.content)
+    assert not re.search(r"(?<!\()https://", ended.response.content)
     head = next(m for m in community.meeting.history() if m.content.startswith("Recap of **Meeting on "))
-    assert "5 people came. The recap is in the thread below." in head.content
+    # An unplanned meeting is titled by its date, so only its times follow: the date is given once.
+    assert re.fullmatch(
+        r"Recap of \*\*Meeting on \d+ \w+ \d{4}\*\* \(<t:\d+:t> to <t:\d+:t>\): 5 people came\. "
+        r"The recap is in the thread below\.",
+        head.content,
+    ), head.content
     recap = thread_texts(simcord_env, head.id)
     # Attendance: the facilitator, Pat, Gina, Cleo and Rita (who left) came: five, one per role.
     assert "**Who came: 5 people**" in recap
@@ -130,7 +145,10 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
 
     # The absent member with a role gets the recap by DM; the one with recaps off does not.
     got = recaps_in(absent)
-    assert len(got) == 1 and "#1" in got[0].content and "Question #" not in got[0].content
+    assert len(got) == 1 and "#1" in got[0].content and "Question #" not in got[0].content  # task #1
+    assert "[Read the full recap](https://discord.com/channels/" in got[0].content
+    assert not re.search(r"(?<!\()https://", got[0].content) and "recaps: False" not in got[0].content
+    assert "<t:" not in got[0].content.splitlines()[0]  # the date once: an unplanned meeting's title is its date
     assert recaps_in(quiet) == []
     assert all(recaps_in(p) == [] for p in people[:3])
 
@@ -173,7 +191,7 @@ async def test_one_open_meeting_per_server_and_the_panel_survives_a_restart(simc
     ended = await community.facilitator.click(panel, custom_id="copbot:meeting:end:1")
     said = ended.followups[-1]
     assert said.ephemeral and "has ended" in said.content
-    assert "2 came" in said.content  # Sam (before the restart) and Gina (after)
+    assert "2 people came" in said.content  # Sam (before the restart) and Gina (after)
     ended_panel = next(m for m in community.facilitators.history() if m.id == panel.id)
     assert "has ended" in ended_panel.content
     assert [c.label for row in ended_panel.components for c in row.children] == ["Send the check-in"]
@@ -315,7 +333,7 @@ async def test_the_calendar_file_parses_and_has_the_repeats_and_my_tasks(simcord
     assert summer and summer[0]["TZOFFSETTO"].td == timedelta(hours=1)
 
 
-async def test_attendance_by_role_as_a_table_and_a_chart(simcord_env, community: Community):
+async def test_attendance_by_role_as_a_list_and_a_described_chart(simcord_env, community: Community):
     await community.configure()
     pat, gina = community.add_member("pat"), community.add_member("gina")
     await pat.slash(community.meeting, "profile", role="lay")
@@ -333,12 +351,18 @@ async def test_attendance_by_role_as_a_table_and_a_chart(simcord_env, community:
     result = await community.facilitator.slash(community.meeting, "meeting attendance")
     reply = result.response
     assert reply.ephemeral
-    rows = [line.split() for line in reply.content.split("```")[1].strip().splitlines()]
-    assert rows[0][:1] == ["Meeting"] and rows[0][-1] == "Total"
-    assert rows[1][0] == "#1" and rows[1][-1] == "2" and rows[2][0] == "#2" and rows[2][-1] == "1"
+    # A list a screen reader reads in order (no code block of bare numbers), each date a timestamp, once.
+    assert "```" not in reply.content
+    head, first, second = reply.content.splitlines()
+    assert head == "**Attendance by role, last 2 meetings**"
+    assert re.fullmatch(r"• Meeting 1, <t:\d+:D>: 2 people \(Patient or public 1, GP 1\)\.", first), first
+    assert re.fullmatch(r"• Meeting 2, <t:\d+:D>: 1 person \(Patient or public 1\)\.", second), second
+    # The chart says what it shows to whoever cannot see it (its description is the alternative text).
     [chart] = reply.attachments
     png = await chart.read()
     assert chart.filename == "attendance.png" and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+    assert chart.description.startswith("Bar chart of who came to the last 2 meetings, by role.")
+    assert re.search(r"meeting 1 \(\d+ \w+\) 2, meeting 2 \(\d+ \w+\) 1\.", chart.description), chart.description
 
 
 async def test_the_panel_buttons_run_the_features(simcord_env, community: Community):
@@ -358,9 +382,6 @@ async def test_the_panel_buttons_run_the_features(simcord_env, community: Commun
         "Add an action",
         "End the meeting",
     ]
-    before = len(community.facilitators.history())
-    await community.facilitator.click(panel, label="Icebreaker round")
-    assert len(community.facilitators.history()) > before  # the round is posted where the panel is
     form = await community.facilitator.click(panel, label="Plan breakouts")
     bad = await community.facilitator.submit_modal(form, {"size": "99"})
     assert bad.response.ephemeral and "from 2 to 25" in bad.response.content
@@ -412,12 +433,16 @@ async def test_make_a_task_from_a_long_message_is_cut_to_the_task_limit(simcord_
     inputs = [c for row in form.modal["components"] for c in row.get("components", [row.get("component", {})])]
     prefilled = next(c for c in inputs if c.get("custom_id") == "description")
     assert 0 < len(prefilled["value"]) <= 300 and prefilled["value"].startswith("Let's ask the GP surgeries")
-    bad = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "yesterday"})
+    bad = await community.facilitator.submit_modal(
+        form, {"description": prefilled["value"], "due": "yesterday", "assignee": [pat]}
+    )
     assert bad.response.ephemeral
     task_list = await pat.slash(community.meeting, "task list")
     assert "no open tasks" in task_list.response.content
     form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
-    made = await community.facilitator.submit_modal(form, {"description": prefilled["value"], "due": "in 2 days"})
+    made = await community.facilitator.submit_modal(
+        form, {"description": prefilled["value"], "due": "in 2 days", "assignee": [pat]}
+    )
     assert "#1" in made.response.content and pat.mention in made.response.content
     assert any("gave you a task" in m.content for m in dms(pat))
 
@@ -458,3 +483,81 @@ async def test_a_member_whose_dms_are_closed_is_mentioned_under_the_recap(simcor
     [note] = [m for m in all_messages(simcord_env) if m.channel.id == head.id and "couldn't send you" in m.content]
     assert closed.mention in note.content and open_dms.mention not in note.content and came.mention not in note.content
     assert [u.id for u in note.mentions] == [closed.id], "only the member who missed it is pinged"
+
+
+def _reply(result):
+    """A click's private answer, whether it came as the response or (after deferring) a follow-up."""
+    return result.followups[-1] if result.followups else result.response
+
+
+async def test_the_panel_round_runs_in_the_meeting_channel_where_everyone_sees_it(simcord_env, community: Community):
+    await community.configure()
+    people = [community.add_member(n) for n in ("pat", "gina")]
+    for member in [*people, community.facilitator]:
+        await member.join_voice(community.voice)
+    await start(community)
+    panel = community.facilitators.last_message
+    # The panel gives the start as a time that stays true ("started 0 seconds ago" did not).
+    assert "(it started at <t:" in panel.content and "ago" not in panel.content
+    private_before = len(community.facilitators.history())
+
+    clicked = await community.facilitator.click(panel, label="Icebreaker round")
+    reply = _reply(clicked)
+    assert reply.ephemeral and reply.content.startswith(f"The speaking round has started in <#{community.meeting.id}>.")
+    assert "End round" in str(reply.components)  # stopping it early is the facilitator's, privately
+    assert len(community.facilitators.history()) == private_before  # nothing in the private channel
+    (round_,) = [m for m in community.meeting.history() if m.content.startswith("**Speaking round**")]
+    assert f"Everyone in <#{community.voice.id}> gets a turn" in round_.content
+    # Everyone in voice is named in the order, where they all see it (members, not only facilitators).
+    everyone = {p.id for p in [*people, community.facilitator]}
+    assert {u.id for u in round_.mentions} == everyone
+    # The first speaker is called there, and can pass there like anyone in the round.
+    first = int(re.search(r"\*\*Turn 1 of 3:\*\* <@(\d+)>, your turn!", round_.content).group(1))
+    speaker = next(p for p in [*people, community.facilitator] if p.id == first)
+    passed = await speaker.click(round_, label="Pass")
+    assert "No problem at all" in _reply(passed).content
+    (round_,) = [m for m in community.meeting.history() if m.content.startswith("**Speaking round**")]
+    assert "**Turn 2 of 3:**" in round_.content
+
+    # A second round cannot start in the meeting channel while this one runs: one clear sentence.
+    again = await community.facilitator.click(panel, label="Icebreaker round")
+    assert _reply(again).ephemeral and "already" in _reply(again).content
+
+
+def _form_parts(form) -> list[dict]:
+    """A form's parts in order, each text input, picker or text unwrapped from its row or label."""
+    parts = []
+    for row in form.modal["components"]:
+        parts += row.get("components") or [row.get("component", row)]
+    return parts
+
+
+async def test_make_a_task_names_the_person_and_a_facilitator_can_choose_someone_else(
+    simcord_env, community: Community
+):
+    await community.configure()
+    pat, kim = community.add_member("pat"), community.add_member("kim")
+    gina = community.add_member("gina_gp", global_name="Gina")
+    said = await gina.send(community.meeting, "I can ask the surgery for the leaflet numbers")
+
+    # A member's form says who will do the task (the message's writer) and offers no other choice.
+    form = await kim.context_menu(community.meeting, "Make a task", said)
+    parts = _form_parts(form)
+    assert [p["content"] for p in parts if p.get("type") == 10] == [
+        "**Gina** will do this task. They get a message about it."
+    ]
+    assert not any(p.get("custom_id") == "assignee" for p in parts)
+    made = await kim.submit_modal(form, {"description": "Ask the surgery for the leaflet numbers", "due": "in 5 days"})
+    assert gina.mention in made.response.content
+    assert any("leaflet numbers" in m.content for m in dms(gina))
+
+    # A facilitator's form has a picker set to the writer, and can give the task to someone else.
+    form = await community.facilitator.context_menu(community.meeting, "Make a task", said)
+    (picker,) = [p for p in _form_parts(form) if p.get("custom_id") == "assignee"]
+    assert [int(v["id"]) for v in picker["default_values"]] == [gina.id]
+    given = await community.facilitator.submit_modal(
+        form, {"description": "Bring the leaflet numbers to the meeting", "due": "in 6 days", "assignee": [pat]}
+    )
+    assert pat.mention in given.response.content and gina.mention not in given.response.content
+    assert any("Bring the leaflet numbers" in m.content for m in dms(pat))
+    assert not any("Bring the leaflet numbers" in m.content for m in dms(gina))

@@ -73,7 +73,8 @@ async def use_every_feature(community: Community, sam, other) -> None:
     for person in [sam, other, community.facilitator, *extra]:
         await person.join_voice(community.voice)
     plan = await sam.slash(meeting, "breakout plan", size=2)
-    opened = await sam.click(plan.response, label="Open rooms")
+    form = await sam.click(plan.response, label="Open rooms")
+    opened = await sam.submit_modal(form, {"minutes": ["0"]})
     assert "Breakout rooms are open" in opened.response.content, opened.response.content
     await community.env.advance_time(30)  # with realistic latency, moving people takes (virtual) time
     closed = await sam.slash(meeting, "breakout close")
@@ -82,6 +83,13 @@ async def use_every_feature(community: Community, sam, other) -> None:
     round_ = await sam.slash(meeting, "icebreaker round")
     assert round_.response.content.startswith("**Speaking round**")
     await community.env.advance_time(5)
+    # The glossary and the aims (issue 30): a word and a change that sam wrote.
+    glossary = await sam.slash(meeting, "glossary")
+    form = await sam.click(glossary.response, label="Add a term")
+    await sam.submit_modal(form, {"term": "Triage", "meaning": "Deciding who needs care first."})
+    aims = await sam.slash(meeting, "aims")
+    form = await sam.click(aims.response, label="Update the aims")
+    await sam.submit_modal(form, {"aims": "We bring knee research into care.", "reason": "Agreed today"})
 
 
 async def test_privacy_explains_in_plain_words_and_attaches_the_full_notice(simcord_env, community) -> None:
@@ -108,10 +116,14 @@ async def test_privacy_explains_in_plain_words_and_attaches_the_full_notice(simc
 async def test_help_and_the_welcome_message_mention_privacy(simcord_env, community) -> None:
     await community.configure()
     help_ = await community.add_member("pat").slash(community.meeting, "help")
-    assert "/privacy" in " ".join(f.value for f in help_.response.embeds[0].fields)
+    embeds = [e for m in [help_.response, *help_.followups] for e in m.embeds]
+    assert "/privacy" in " ".join(f.value for e in embeds for f in e.fields)
     newcomer = community.add_member("newcomer")
     await simcord_env.settle()
-    assert any("/privacy" in m.content for m in newcomer.user.dm_channel.history())
+    [step] = newcomer.user.dm_channel.history()
+    for _ in range(4):
+        step = (await newcomer.user.click(step, label="Next")).response
+    assert "/privacy" in step.content  # the welcome's last step
 
 
 async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, community) -> None:
@@ -130,6 +142,8 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
         "breakout_sessions",
         "breakout_meetings",
         "icebreaker_rounds",
+        "glossary_terms",
+        "community_aims",
     }
     assert tables_with_rows(data) == expected
     for name in expected:
@@ -137,6 +151,7 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
         assert f"**{title}**" in summary, (title, summary)
     assert f"• {label('gp')}" in summary and "“Write the leaflet” (you are doing it" in summary
     assert "“Book the room” (you set it" in summary
+    assert "the glossary word “Triage”, which you last wrote" in summary
     # Other people's ids never appear in someone's export.
     raw = json.dumps(data)
     assert str(other.id) not in raw and str(community.facilitator.id) not in raw
@@ -161,7 +176,7 @@ async def test_mydata_shows_every_declared_column_seeded_in_the_real_database(si
 
 async def test_mydata_for_someone_copbot_knows_nothing_about(simcord_env, community) -> None:
     await community.configure()
-    summary, data = await my_data(community.add_member("pat"), community)
+    summary, data = await my_data(community.add_member("pat"), community)  # welcomed, and nothing kept
     assert data is None and summary == "copbot keeps nothing about you in this server."
 
 
@@ -187,6 +202,12 @@ async def test_forget_me_removes_every_trace_and_leaves_others_alone(simcord_env
             assert others_after["tables"][name]["rows"] == table["rows"], name
     assert tables_with_rows(others_after) >= {"member_profiles", "tasks", "breakout_meetings", "icebreaker_rounds"}
     assert "breakout_keep_apart" not in tables_with_rows(others_after), "the rule about sam is gone"
+
+    # The word and the aims sam wrote stay for the community, with nobody named.
+    [word] = [e for e in await community.env.bot.glossary.entries(community.guild.id) if e.term == "Triage"]
+    assert word.written_by == 0 and word.meaning == "Deciding who needs care first."
+    [change] = await community.env.bot.aims.repo.history(community.guild.id)
+    assert change.changed_by == 0 and change.aims == "We bring knee research into care."
 
     # The task sam was given stays, with nobody named; the person who set it was told.
     listed = await community.facilitator.slash(community.meeting, "task list", scope="all")

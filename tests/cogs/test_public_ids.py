@@ -116,8 +116,14 @@ async def test_breakout_buttons_carry_no_row_id(simcord_env, community: Communit
     await community.configure()
     await busy_elsewhere(simcord_env.bot)
     plan = await community.facilitator.slash(community.meeting, "breakout plan", size=2)
-    opened = await community.facilitator.click(plan.response, label="Open rooms")
-    seen = [cid for m in [plan.response, *plan.followups, opened.response] if m for cid in custom_ids(m.components)]
+    # "Open rooms" asks for a timer in a form; timed rooms bring "Ask for help" and "Add 5 minutes".
+    form = await community.facilitator.click(plan.response, label="Open rooms")
+    assert form.modal is not None, form.response
+    opened = await community.facilitator.submit_modal(form, {"minutes": ["10"]})
+    seen = [form.modal["custom_id"]]
+    seen += [cid for m in [plan.response, *plan.followups, opened.response] if m for cid in custom_ids(m.components)]
+    held = received(simcord_env)  # the rooms' notes and the facilitators' timer note
+    assert any(":help:" in cid for cid in held) and any(":extend:" in cid for cid in held + seen), held
     await assert_no_row_id(simcord_env, community, seen, {"breakouts"})
 
 

@@ -187,7 +187,9 @@ async def test_meeting_end_offers_the_check_in_to_the_attendees(simcord_env, com
     assert "to 3 people who were there" in last_reply(sent).content
     for member in people:
         invitation(member)
-    assert not any(m.components for m in absent.user.dm_channel.history())
+    assert not any(  # no check-in (the welcome has buttons of its own)
+        c.label == ANSWER for m in absent.user.dm_channel.history() for row in m.components for c in row.children
+    )
     twice = await community.facilitator.slash(community.meeting, "pulse start", meeting=1)
     assert "already sent" in last_reply(twice).content
 
@@ -229,3 +231,30 @@ async def test_a_form_opened_before_a_restart_is_taken_after_it(simcord_env, com
     assert (
         await simcord_env.bot.pulses.answered(await PulseRepository(simcord_env.bot.db).latest(community.guild.id)) == 1
     )
+
+
+async def test_the_trend_chart_has_a_description_and_its_numbers_as_text_in_the_same_reply(
+    simcord_env, community: Community
+):
+    await community.configure()
+    people = await crowd(community, ["lay"] * 5)
+    # Answers differ within the group each time (a statement everyone scored alike is held back).
+    first = [("5", "4", "3"), ("3", "2", "1"), ("4", "3", "2"), ("5", "4", "3"), ("3", "2", "1")]
+    second = [("3", "3", "3"), ("2", "2", "2"), ("4", "4", "4"), ("3", "3", "3"), ("3", "3", "3")]
+    for round_, answers in enumerate([first, second]):
+        if round_:
+            await community.facilitator.slash(community.meeting, "meeting start")
+            await community.facilitator.slash(community.meeting, "meeting end")
+        await community.facilitator.slash(community.meeting, "pulse start")
+        for member, scores in zip(people, answers, strict=True):
+            await answer(member, scores)
+    result = await community.facilitator.slash(community.meeting, "pulse results")
+    shown = results_text(result)
+    # The text equivalent: each check-in's three averages, the numbers the chart draws.
+    assert "**Averages at the last 2 check-ins** (the chart shows the same)" in shown, shown
+    assert re.search(r"• Check-in #\d+: felt able to speak 4\.0, understood 3\.0, good use of time 2\.0\.", shown)
+    assert re.search(r"• Check-in #\d+: felt able to speak 3\.0, understood 3\.0, good use of time 3\.0\.", shown)
+    # The image's own description (alternative text) says what it is and gives the same numbers.
+    (chart,) = [a for a in last_reply(result).attachments if a.filename == "check-in-trend.png"]
+    assert chart.description.startswith("Line chart of the three average scores, from 1 to 5, at the last 2 check-ins.")
+    assert "felt able to speak 4.0, understood 3.0, good use of time 2.0" in chart.description

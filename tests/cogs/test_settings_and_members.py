@@ -157,27 +157,6 @@ async def test_help_explains_features_and_includes_purpose(simcord_env, communit
     assert all(len(e) <= 6000 for e in embeds)
 
 
-async def test_welcome_message_sent_by_dm_in_configured_server(simcord_env, community):
-    await community.configure()
-    newcomer = community.add_member("newcomer")
-    await simcord_env.settle()
-    history = newcomer.user.dm_channel.history()
-    assert len(history) == 1
-    text = history[0].content
-    assert "Welcome to **Knee Pain CoP**" in text
-    assert "/profile" in text
-    assert "/ask" in text
-    # The DM path as in DESIGN.md: the button and the form, never the typed message (issue #14).
-    assert "**Ask anonymously**" in text and "never post what you type in this chat" in text
-    assert "stays here until you delete it" in text
-
-
-async def test_no_welcome_before_the_server_is_set_up(simcord_env, community):
-    newcomer = community.add_member("early_bird")
-    await simcord_env.settle()
-    assert newcomer.user.dm_channel.history() == []
-
-
 async def test_welcome_with_closed_dms_does_not_crash(simcord_env, community):
     await community.configure()
     simcord_env.inject_error("POST", "/channels/*/messages", status=403, code=50007, message="Cannot send messages")
