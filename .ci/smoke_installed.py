@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 async def main(installed: bool) -> int:
+    import discord
     import simcord
 
     import bot
@@ -38,12 +39,24 @@ async def main(installed: bool) -> int:
             guild = env.create_guild("Smoke test CoP")
             channel = guild.create_text_channel("general")
             member = guild.add_member(env.create_user("sam"))
-            commands = member.available_commands(channel)
-            for expected in ("help", "ask", "breakout plan", "task add", "meeting schedule", "icebreaker ask"):
-                if expected not in commands:
-                    print(f"smoke: /{expected} is not registered; got {sorted(commands)}", file=sys.stderr)
-                    return 1
-            result = await member.slash(channel, "icebreaker ask")
+            # Facilitator commands are hidden from members by default (Manage Server), so a server
+            # manager sees them and an ordinary member sees only the member commands.
+            managers = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+            manager = guild.add_member(env.create_user("alex"), roles=[managers])
+            member_commands = member.available_commands(channel)
+            commands = manager.available_commands(channel)
+            for who, seen, expected_names in (
+                ("a member", member_commands, ("help", "ask", "task add", "welcome")),
+                ("a server manager", commands, ("breakout plan", "meeting schedule", "icebreaker ask")),
+            ):
+                for expected in expected_names:
+                    if expected not in seen:
+                        print(f"smoke: /{expected} is not offered to {who}; got {sorted(seen)}", file=sys.stderr)
+                        return 1
+            if "breakout plan" in member_commands:
+                print("smoke: a member is offered /breakout plan, a facilitator command", file=sys.stderr)
+                return 1
+            result = await manager.slash(channel, "icebreaker ask")
             if result.response is None or not result.response.content:
                 print("smoke: /icebreaker ask gave no prompt (is the shipped bank missing?)", file=sys.stderr)
                 return 1
