@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 import discord
 from discord.utils import escape_markdown, format_dt
@@ -38,6 +39,16 @@ def quoted(task: Task, *, number: bool = True) -> str:
     a message with **Done** and **Need more time** buttons needs no number (issue 25)."""
     words = f"“{escape_markdown(task.description)}”"
     return f"**#{task.number}** {words}" if number else words
+
+
+def choice_name(task: Task, tz: ZoneInfo) -> str:
+    """A task in the ``id`` option's list: its words and the day it is due, within Discord's 100
+    characters (the number is what Discord sends back, so nobody has to type it)."""
+    day = task.due_at.astimezone(tz)
+    due = f", due {day.day} {day:%B}"
+    room = 100 - len(due)
+    words = task.description if len(task.description) <= room else task.description[: room - 1].rstrip() + "…"
+    return words + due
 
 
 def task_line(task: Task, now_overdue: bool, *, owner: bool = True) -> str:

@@ -104,7 +104,7 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
             "assignee": [people[1]],
         },
     )
-    assert "#1" in made.response.content and people[1].mention in made.response.content
+    assert "is set for" in made.response.content and people[1].mention in made.response.content
 
     plan = await community.facilitator.slash(community.meeting, "breakout plan", size=2)
     form = await community.facilitator.click(plan.response, label="Open rooms")
@@ -404,7 +404,7 @@ async def test_the_panel_buttons_run_the_features(simcord_env, community: Commun
     added = await community.facilitator.submit_modal(
         action, {"description": "Book the room", "due": "in 3 days", "assignee": [people[1]]}
     )
-    assert "#1" in added.response.content and "Book the room" in added.response.content
+    assert "“Book the room” is set for" in added.response.content in added.response.content
     assert people[1].mention in added.response.content
     assert any("Book the room" in dm.content for dm in people[1].user.dm_channel.history())
     questions = await community.facilitator.click(panel, label="Open questions")
@@ -446,7 +446,7 @@ async def test_make_a_task_from_a_long_message_is_cut_to_the_task_limit(simcord_
     made = await community.facilitator.submit_modal(
         form, {"description": prefilled["value"], "due": "in 2 days", "assignee": [pat]}
     )
-    assert "#1" in made.response.content and pat.mention in made.response.content
+    assert "is set for" in made.response.content and pat.mention in made.response.content
     assert any("gave you a task" in m.content for m in dms(pat))
 
 

@@ -60,7 +60,7 @@ async def use_every_feature(community: Community, sam, other) -> None:
     given = await community.facilitator.slash(
         meeting, "task add", description="Write the leaflet", assignee=sam, due="in 10 days"
     )
-    assert "#1" in given.response.content
+    assert "“Write the leaflet” is set for" in given.response.content
     await sam.slash(meeting, "task add", description="Book the room", assignee=other, due="in 12 days")
     await other.slash(
         meeting, "task add", description="Send the notes", assignee=community.facilitator, due="in 3 days"
