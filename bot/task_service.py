@@ -256,6 +256,21 @@ class TaskService:
         await self.rearm()
         return Edited(updated, when, reassigned)
 
+    async def choosable(
+        self, guild_id: int, user_id: int, facilitator: bool, typed: str, *, remove: bool
+    ) -> list[Task]:
+        """The open tasks ``user_id`` may finish or change (``remove``: take away), those whose words
+        contain ``typed`` first by their own tasks: what ``/task done``, ``/task edit`` and ``/task remove``
+        offer as the member types, so nobody has to know a task's number (issue 25)."""
+        wanted = typed.casefold().strip().lstrip("#")
+        mine, others = [], []
+        for task in await self.tasks.open_tasks(guild_id):
+            allowed = facilitator or user_id == task.creator_id or (not remove and user_id == task.assignee_id)
+            if not allowed or (wanted and wanted not in task.description.casefold() and wanted != str(task.number)):
+                continue
+            (mine if task.assignee_id == user_id else others).append(task)
+        return mine + others
+
     async def listed(self, guild_id: int, scope: str, user_id: int, now: datetime) -> list[Task]:
         """``/task list``: the member's open tasks, everyone's, or the overdue ones."""
         if scope not in SCOPES:

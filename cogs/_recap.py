@@ -71,9 +71,8 @@ def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
     questions: list[str] = []
     for q in recap.questions:
         votes = f", {q.votes} “me too”" if q.votes else ""
-        questions.append(
-            f"• **Question #{q.number}** ({STATUS_WORDS.get(q.status, q.status)}{votes}): {_quote(q.text)}"
-        )
+        # No numbers: nobody types a question's number, and its words say which one it was (issue 25).
+        questions.append(f"• {_quote(q.text)} ({STATUS_WORDS.get(q.status, q.status)}{votes})")
         if q.answer:
             questions.append(f"  Answer: {_quote(q.answer, 600)}")
     sections.append((f"Questions asked ({len(recap.questions)})", questions or ["None."]))
@@ -86,8 +85,7 @@ def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
             )
         )
     tasks = [
-        f"• **#{t.number}** “{_quote(t.description)}”, for {_who(t.assignee_id)}, due {format_dt(t.due_at, 'D')}"
-        for t in recap.tasks
+        f"• “{_quote(t.description)}”, for {_who(t.assignee_id)}, due {format_dt(t.due_at, 'D')}" for t in recap.tasks
     ]
     sections.append((f"Tasks agreed ({len(recap.tasks)})", tasks or ["None."]))
     if recap.breakouts:
@@ -98,8 +96,12 @@ def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
             for g, members in enumerate(breakout, start=1):
                 groups.append(f"• Group {g}: " + ", ".join(_who(m) for m in members))
         sections.append(("Breakout groups", groups))
+    open_now = len(recap.carried)
     carried = (
-        [", ".join(f"Question #{q.number}" for q in recap.carried) + ". They will be listed before the next meeting."]
+        [
+            f"{open_now} {'question is' if open_now == 1 else 'questions are'} still open (above). "
+            "They will be listed before the next meeting."
+        ]
         if recap.carried
         else ["No open questions."]
     )
@@ -129,7 +131,7 @@ def recap_dm(recap: Recap, guild_name: str, link: str | None) -> str:
     if recap.tasks:
         lines.append("• Tasks agreed:")
         for t in recap.tasks:
-            lines.append(f"  – #{t.number} “{_quote(t.description, 120)}”, due {format_dt(t.due_at, 'D')}")
+            lines.append(f"  – “{_quote(t.description, 120)}”, due {format_dt(t.due_at, 'D')}")
     read = f"\n[Read the full recap]({link})." if link else ""
     stop = "\nDon't want these messages? Use `/profile` in the server and turn recaps off."
     text = "\n".join(lines) + read + stop

@@ -1,6 +1,6 @@
 """The Discord side of ``/meeting report``: build the report in :mod:`bot.report` and send it privately.
 
-The command itself is declared with the other ``/meeting`` commands (:class:`cogs.tasks._cog.MeetingsCog`);
+The command itself is declared with the other ``/meeting`` commands (:class:`cogs.tasks._meetings.MeetingsCog`);
 this module only gathers the server's settings, asks :func:`bot.report.service.build_report` for the
 page and its CSV, and attaches both to a private reply.
 """

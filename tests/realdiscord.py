@@ -230,6 +230,11 @@ class RealisticDiscord:
     #: step time-machine by latencies it does not know, and the two clocks would drift apart.
     advancing: bool = False
     calls: list[Call] = field(default_factory=list)
+    #: Called as ``listener(method, path, payload, result)`` after each call Discord carried out (not
+    #: after a failure, nor for a message a repeated nonce did not post again): a complete record of
+    #: what the bot sent and what Discord answered, ephemeral replies and edits included
+    #: (``tests/textlog.py`` reads every text from it).
+    listeners: list[Callable[[str, str, Any, Any], None]] = field(default_factory=list)
     #: Messages Discord did not post again because their nonce had been seen (see point 5 above).
     nonce_repeats: int = 0
     _nonces: dict[tuple[int, str, str], tuple[float, Any]] = field(default_factory=dict)
@@ -405,6 +410,7 @@ class RealisticDiscord:
                     return earlier
                 result = await http_request(client, route, files=files, form=form, **kwargs)
                 layer._remember(key, result, _clock(client))
+                layer._tell(route.method, _path_of(route.url), payload, result)
                 return result
             finally:
                 call.end, call.wall_end = layer._sim_now(), time.perf_counter()
@@ -413,7 +419,9 @@ class RealisticDiscord:
             payload = kwargs.get("payload") or _form_json(kwargs.get("multipart"))
             call = await layer.before(route.method, _path_of(route.url), payload)
             try:
-                return await webhook_request(adapter, route, session, **kwargs)
+                result = await webhook_request(adapter, route, session, **kwargs)
+                layer._tell(route.method, _path_of(route.url), payload, result)
+                return result
             finally:
                 call.end, call.wall_end = layer._sim_now(), time.perf_counter()
 
@@ -557,6 +565,10 @@ class RealisticDiscord:
             return await detach(env, *args, **kwargs)
 
         return detached
+
+    def _tell(self, method: str, path: str, payload: Any, result: Any) -> None:
+        for listener in self.listeners:
+            listener(method, path, payload, result)
 
     # -- nonces (point 5 of the module docstring) ------------------------------------------------
 

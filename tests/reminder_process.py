@@ -27,7 +27,8 @@ import bot.reminders.service as reminder_service
 from bot import create_bot
 
 MEMBERS = 100
-TASK_NUMBER = re.compile(r"\*\*#(\d+)\*\*")
+#: A reminder names its task by its description ("Task 12"), as members read it (no number: issue 25).
+TASK_NUMBER = re.compile(r"“Task (\d+)”")
 
 
 def build_server(env) -> tuple[int, list[int]]:

@@ -25,7 +25,7 @@ ANSWER_KEPT = "copbot keeps nothing that links your answer to you."
 #: Where the promise holds (for /privacy and PRIVACY.md).
 NOWHERE = "Not in its database, its files, its logs or its messages."
 #: The limit every Discord bot has.
-ANY_BOT = "Like any bot, copbot could be changed by the person who runs it to see who asks or answers."
+ANY_BOT = "Like any bot, copbot could be changed by whoever runs it to see who asks or answers."
 TRUST = "So a group should pick someone it trusts to run copbot."
 #: What a direct message shows.
 DM_SEEN = "The person who runs copbot can see direct messages sent to it."

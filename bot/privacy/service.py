@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.clock import utcnow
@@ -61,7 +61,7 @@ class MemberExport:
         """Plain lines per kind of data, cut to ``limit`` characters (the JSON file has everything)."""
         if self.is_empty:
             return EMPTY
-        lines = ["Here is everything copbot keeps about you in this server (the attached file has all of it):"]
+        lines = ["Here is what copbot keeps about you in this server. The file has every detail."]
         for export in self.tables:
             if not export.rows:
                 continue
@@ -85,28 +85,30 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
     out: list[str] = []
     for row in rows[:most]:
         if name == "member_profiles":
-            out.append(f"your role: {label(str(row['role']))}")
+            out.append(label(str(row["role"])))
         elif name == "tasks":
             doing = "you are doing it" if row["assignee_id"] == YOU else "you set it"
-            out.append(f"#{row['number']} “{row['description']}” ({doing}, {row['status']})")
+            out.append(f"“{row['description']}” ({doing}, {row['status']})")
         elif name == "breakout_keep_apart":
             made = row["created_by"] == YOU and YOU not in (row["user_a"], row["user_b"])
             out.append(
                 "a rule you made, keeping two members apart" if made else "you are kept apart from another member"
             )
         elif name == "breakout_meetings":
-            out.append(f"a breakout group on {_day(row['held_at'])}")
+            out.append(_day(row["held_at"]))
+        elif name == "meeting_attendance":
+            out.append(_day(row["joined_at"]))
         elif name == "meetings":
-            out.append(f"meeting #{row['number']} “{row['title']}”")
+            out.append(f"“{row['title']}”")
         elif name == "icebreaker_custom_prompts":
             out.append(f"icebreaker #{row['number']} “{row['text']}”")
         elif name == "departed_members":
             out.append(f"you left on {_day(row['left_at'])}")
         elif name == "breakout_sessions":
             made = "you made it" if row["created_by"] == YOU else "you were in it"
-            out.append(f"a breakout plan from {_day(row['created_at'])} ({made})")
+            out.append(f"{_day(row['created_at'])} ({made})")
         elif name == "icebreaker_rounds":
-            out.append(f"a speaking round on {_day(row['created_at'])}")
+            out.append(_day(row["created_at"]))
         elif name == "pulse_invitees":
             out.append("you were asked to answer a check-in that is still open (not whether you answered)")
         elif name == "pulses":
@@ -126,8 +128,14 @@ def _items(export: TableExport, most: int = 5) -> list[str]:
 
 
 def _day(stamp: object) -> str:
-    """The date part of a stored ISO timestamp."""
-    return str(stamp)[:10]
+    """The day of a stored ISO timestamp as a reader writes it ("8 January 2026"); the file keeps the
+    timestamp itself."""
+    text = str(stamp)
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return text[:10]
+    return f"{day.day} {day:%B %Y}"
 
 
 class PrivacyService:

@@ -26,11 +26,10 @@ def invitation(pulse: Pulse, guild_name: str) -> str:
     """The one DM each person asked gets. Never edited afterwards, so it says nothing about whether
     or what they answered (an operator holding the bot's token can read DM chats)."""
     return (
-        f"Hello! Thank you for coming to **{escape_markdown(pulse.title)}** in **{escape_markdown(guild_name)}**. "
-        "How was it for you? Press the button to answer three short statements (and add a comment if you "
-        f"like). It is anonymous: your name is not shown with your answer. {promise.ANSWER_KEPT} "
-        f"{promise.ANY_BOT} {promise.TRUST} Roles are only shown for groups of several people. "
-        f"Open until {format_dt(pulse.closes_at, 'f')}."
+        f"Thank you for coming to **{escape_markdown(pulse.title)}** in **{escape_markdown(guild_name)}**! "
+        "How did it go for you? Press the button to answer three short questions. "
+        f"It is open until {format_dt(pulse.closes_at, 'f')}.\n\n"
+        f"{promise.ANSWER_KEPT} {promise.ANY_BOT} {promise.TRUST}"
     )
 
 

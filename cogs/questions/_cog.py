@@ -38,10 +38,9 @@ NO_SHARED_SERVER = (
     "facilitator know."
 )
 DM_EXPLANATION = (
-    "Hello! To ask a question without your name, press **{button}** below and type it in the form that opens. "
-    f"{promise.KEEPS_NOTHING}\n\n"
-    f"{' '.join(promise.DIRECT_MESSAGES)} I never post what you type in this chat. The message you just sent "
-    "stays here until you delete it (hover over it, or press and hold, and choose Delete)."
+    f"Hello! To ask without your name, press **{{button}}** below. {promise.KEEPS_NOTHING}\n\n"
+    f"{' '.join(promise.DIRECT_MESSAGES)} I never post what you type in this chat. "
+    "Your message stays here until you delete it."
 )
 DM_LIMIT = (
     "Thank you for your messages! You have sent me quite a few this hour, so I'll answer again in about "

@@ -4,7 +4,8 @@ reminder DMs and digests."""
 from __future__ import annotations
 
 from bot.app import CopBot
-from cogs.tasks._cog import MeetingsCog, TasksCog
+from cogs.tasks._cog import TasksCog
+from cogs.tasks._meetings import MeetingsCog
 from cogs.tasks._schedule import ScheduleCog
 
 

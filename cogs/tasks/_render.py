@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 import discord
 from discord.utils import escape_markdown, format_dt
@@ -33,8 +34,21 @@ def who(user_id: int) -> str:
     return NOBODY if user_id == FORGOTTEN else f"<@{user_id}>"
 
 
-def quoted(task: Task) -> str:
-    return f"**#{task.number}** “{escape_markdown(task.description)}”"
+def quoted(task: Task, *, number: bool = True) -> str:
+    """A task as people read it. The number is for places where someone may type it (``/task done``);
+    a message with **Done** and **Need more time** buttons needs no number (issue 25)."""
+    words = f"“{escape_markdown(task.description)}”"
+    return f"**#{task.number}** {words}" if number else words
+
+
+def choice_name(task: Task, tz: ZoneInfo) -> str:
+    """A task in the ``id`` option's list: its words and the day it is due, within Discord's 100
+    characters (the number is what Discord sends back, so nobody has to type it)."""
+    day = task.due_at.astimezone(tz)
+    due = f", due {day.day} {day:%B}"
+    room = 100 - len(due)
+    words = task.description if len(task.description) <= room else task.description[: room - 1].rstrip() + "…"
+    return words + due
 
 
 def task_line(task: Task, now_overdue: bool, *, owner: bool = True) -> str:
@@ -52,14 +66,15 @@ def reminder_text(task: Task, kind: str, guild_name: str, late: bool) -> str:
     where = f"in **{escape_markdown(guild_name)}**"
     if kind.startswith("before:"):
         text = (
-            f"Hello! A friendly reminder {where}: your task {quoted(task)} is due "
+            f"Hello! A friendly reminder {where}. Your task {quoted(task, number=False)} is due "
             f"{format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). {PRESS}"
         )
     elif kind == "due":
-        text = f"Hello! Your task {quoted(task)} {where} is due today, at {format_dt(task.due_at, 't')}. {PRESS}"
+        today = format_dt(task.due_at, "t")
+        text = f"Hello! Your task {quoted(task, number=False)} {where} is due today, at {today}. {PRESS}"
     else:
         text = (
-            f"Hello! Just checking in about your task {quoted(task)} {where}, which was due "
+            f"Hello! Just checking in about your task {quoted(task, number=False)} {where}, which was due "
             f"{format_dt(task.due_at, 'D')}. No worries if it has slipped. If it's done, press **Done**. "
             "If you need more time, that's fine too: press **Need more time**."
         )
@@ -71,14 +86,14 @@ def given_text(task: Task, by_name: str, guild_name: str, *, new: bool) -> str:
     what = "gave you a task" if new else "passed a task to you"
     return (
         f"Hello! {escape_markdown(by_name)} {what} in **{escape_markdown(guild_name)}**: "
-        f"{quoted(task)}, due {format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). "
+        f"{quoted(task, number=False)}, due {format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). "
         f"I'll send you a reminder before then. {PRESS}"
     )
 
 
 def digest_line(item: DigestItem) -> str:
     """One task in the list before a meeting: late only from the day after its date, and kindly."""
-    line = f"{quoted(item.task)}, due {format_dt(item.task.due_at, 'D')}"
+    line = f"{quoted(item.task, number=False)}, due {format_dt(item.task.due_at, 'D')}"
     notes = [RUNNING_LATE] if item.past_due else []
     if item.agreed_last_time:
         notes.append("agreed at the last meeting")
@@ -109,7 +124,7 @@ def digest_entries(digest: Digest, late: bool, pinged: Collection[int]) -> list[
         entries.append(("\nQuestions still open from last time:", []))
         for q in digest.questions:
             text = escape_then_fit(" ".join(q.text.split()), 200, escape_markdown)
-            entries.append((f"• Question #{q.number}: {text}", []))
+            entries.append((f"• {text}", []))
     return entries
 
 

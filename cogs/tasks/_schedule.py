@@ -41,7 +41,8 @@ def next_meeting_text(upcoming: list[Meeting]) -> str:
     if not upcoming:
         return "No meeting is planned yet."
     first, *later = upcoming[:SHOWN]
-    text = f"The next meeting is **{meeting_title(first.title)}**, {format_dt(first.starts_at, 'F')}.{_repeats(first)}"
+    when = format_dt(first.starts_at, "F")
+    text = f"Our next meeting is **{meeting_title(first.title)}**. It is on {when}.{_repeats(first)}"
     if later:
         lines = [f"• **{meeting_title(m.title)}**, {format_dt(m.starts_at, 'F')}" for m in later]
         text = fit_lines(lines, MESSAGE, head=f"{text}\n\nAlso planned:", more=lambda n: f"…and {n} more.")

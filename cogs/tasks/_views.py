@@ -24,6 +24,7 @@ import discord
 from bot.errors import NotFoundError, UserError
 from bot.storage.tasks import Task
 from cogs._shared import PublicRef, RefButton, replies_to_user_errors
+from cogs.tasks._render import quoted
 
 if TYPE_CHECKING:
     from cogs.tasks._cog import TasksCog
@@ -92,7 +93,7 @@ class MoreTimeButton(_TaskButton, action="more"):
         view.add_item(ExtendButton(task_ref(task), 7))
         view.add_item(PickDateButton(task_ref(task)))
         await interaction.response.send_message(
-            f"Of course. When would suit you for task **#{task.number}**?", view=view, ephemeral=True
+            f"Of course. When would suit you for {quoted(task, number=False)}?", view=view, ephemeral=True
         )
 
 
@@ -129,7 +130,7 @@ class ExtendButton(
         task = await cog.task_for_button(await _task_id(interaction, self.ref), interaction.user, "change")
         updated, echo = await cog.extend(task, self.days)
         await interaction.response.send_message(
-            f"Done: task **#{updated.number}** is now due {echo}.",
+            f"Done: {quoted(updated, number=False)} is now due {echo}.",
             ephemeral=True,
         )
 
@@ -169,7 +170,7 @@ class NewDateModal(discord.ui.Modal):
         task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.move_due(task, self.due.value)
         await interaction.response.send_message(
-            f"Done: task **#{updated.number}** is now due {echo}.",
+            f"Done: {quoted(updated, number=False)} is now due {echo}.",
             ephemeral=True,
         )
 

@@ -127,7 +127,7 @@ async def test_the_list_before_a_meeting_shows_the_current_aims(simcord_env, com
         added = await fran.slash(
             community.meeting, "task add", description="Read the notes", assignee=pat, due="2026-01-20"
         )
-        assert "#1" in added.response.content
+        assert "“Read the notes” is set for" in added.response.content
         await clocks.run_until(utc(2026, 1, 8, 18, 30))
     digest = [m.content for m in community.meeting.history() if "Coming up: March meeting" in m.content]
     assert digest and "**Our aims:** We bring knee research into everyday care\\." in digest[0]

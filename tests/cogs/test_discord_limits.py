@@ -56,7 +56,7 @@ async def test_next_meeting_with_markdown_heavy_titles_fits(simcord_env, communi
             assert made.response is not None and "is planned" in made.response.content, made.response
         shown = await community.add_member("sam").slash(community.meeting, "next-meeting")
     text = shown.response.content
-    assert text.startswith("The next meeting is **\\*\\_") and len(text) <= 2000, len(text)
+    assert text.startswith("Our next meeting is **\\*\\_") and len(text) <= 2000, len(text)
     assert "#1" not in text  # nobody types a meeting's number to come to it
     assert "Also planned:" in text and "\\*\\_" in text
 

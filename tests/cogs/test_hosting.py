@@ -86,7 +86,7 @@ async def test_backup_while_the_bot_holds_the_database_copies_every_row_into_a_p
         result = await sam.slash(
             community.meeting, "task add", description=f"Read paper {n}", assignee=sam, due="in 3 days"
         )
-        assert "#" in result.response.content
+        assert f"“Read paper {n}” is set for" in result.response.content
     wal = db_path.with_name(db_path.name + "-wal")
     assert wal.exists() and wal.stat().st_size > 0  # the latest rows are still in the write-ahead log
 

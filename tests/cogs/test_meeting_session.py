@@ -104,7 +104,7 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
             "assignee": [people[1]],
         },
     )
-    assert "#1" in made.response.content and people[1].mention in made.response.content
+    assert "is set for" in made.response.content and people[1].mention in made.response.content
 
     plan = await community.facilitator.slash(community.meeting, "breakout plan", size=2)
     form = await community.facilitator.click(plan.response, label="Open rooms")
@@ -137,15 +137,18 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     assert "**Who came: 5 people**" in recap
     for role_label in ("Facilitator", "GP"):
         assert any(role_label.lower() in line.lower() and line.endswith(": 1") for line in recap.splitlines()), recap
-    assert "Question #1" in recap and "Question #2" in recap and "answered" in recap and "still open" in recap
+    # Each question by its words and status (no number: nobody types it).
+    assert "What does \\*evidence-based\\* mean here? (still open)" in recap
+    assert "Could we hear more from carers next time? (answered)" in recap and "Question #" not in recap
     assert "Write to the practice managers about the leaflet" in recap and people[1].mention in recap
     assert "**Breakout groups**" in recap and "Group 1" in recap
-    assert "**Carried to the next meeting**\nQuestion #1" in recap
+    assert "**Carried to the next meeting**\n1 question is still open (above)." in recap
     assert "<@" not in recap.split("**Who came")[1].split("**Questions asked")[0], "names only if recap_names"
 
     # The absent member with a role gets the recap by DM; the one with recaps off does not.
     got = recaps_in(absent)
-    assert len(got) == 1 and "#1" in got[0].content and "Question #" not in got[0].content  # task #1
+    assert len(got) == 1 and "“Write to the practice managers about the leaflet”" in got[0].content
+    assert "#" not in got[0].content and "evidence" not in got[0].content  # no number, no question's text
     assert "[Read the full recap](https://discord.com/channels/" in got[0].content
     assert not re.search(r"(?<!\()https://", got[0].content) and "recaps: False" not in got[0].content
     assert "<t:" not in got[0].content.splitlines()[0]  # the date once: an unplanned meeting's title is its date
@@ -224,8 +227,8 @@ async def test_the_next_digest_lists_the_questions_carried_forward(simcord_env, 
             if any("Coming up: Knee CoP" in m.content for m in community.meeting.history()):
                 break
     digest = "\n".join(m.content for m in community.meeting.history() if "Coming up" in m.content)
-    assert "Questions still open from last time:\n• Question #1: How do we measure pain at home?" in digest
-    assert "Question #2" not in digest  # answered, so not carried
+    assert "Questions still open from last time:\n• How do we measure pain at home?" in digest
+    assert "Who runs the next session?" not in digest  # answered, so not carried
     # Each task once, the one agreed at the last meeting marked as such in the same list.
     lines = digest.splitlines()
     assert len([line for line in lines if "Find a pain diary" in line]) == 1
@@ -401,7 +404,7 @@ async def test_the_panel_buttons_run_the_features(simcord_env, community: Commun
     added = await community.facilitator.submit_modal(
         action, {"description": "Book the room", "due": "in 3 days", "assignee": [people[1]]}
     )
-    assert "#1" in added.response.content and "Book the room" in added.response.content
+    assert "“Book the room” is set for" in added.response.content in added.response.content
     assert people[1].mention in added.response.content
     assert any("Book the room" in dm.content for dm in people[1].user.dm_channel.history())
     questions = await community.facilitator.click(panel, label="Open questions")
@@ -443,7 +446,7 @@ async def test_make_a_task_from_a_long_message_is_cut_to_the_task_limit(simcord_
     made = await community.facilitator.submit_modal(
         form, {"description": prefilled["value"], "due": "in 2 days", "assignee": [pat]}
     )
-    assert "#1" in made.response.content and pat.mention in made.response.content
+    assert "is set for" in made.response.content and pat.mention in made.response.content
     assert any("gave you a task" in m.content for m in dms(pat))
 
 

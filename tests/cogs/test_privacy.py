@@ -12,6 +12,7 @@ from conftest import Community
 from bot.privacy import promise
 from bot.privacy.policy import document
 from bot.privacy.registry import personal_tables
+from bot.roles import label
 from tests.notices import Clocks
 from tests.privacyseed import seed_every_member_column
 
@@ -59,7 +60,7 @@ async def use_every_feature(community: Community, sam, other) -> None:
     given = await community.facilitator.slash(
         meeting, "task add", description="Write the leaflet", assignee=sam, due="in 10 days"
     )
-    assert "#1" in given.response.content
+    assert "“Write the leaflet” is set for" in given.response.content
     await sam.slash(meeting, "task add", description="Book the room", assignee=other, due="in 12 days")
     await other.slash(
         meeting, "task add", description="Send the notes", assignee=community.facilitator, due="in 3 days"
@@ -148,7 +149,7 @@ async def test_mydata_after_using_every_feature_shows_each_item(simcord_env, com
     for name in expected:
         title = data["tables"][name]["what"]
         assert f"**{title}**" in summary, (title, summary)
-    assert "your role: GP" in summary and "“Write the leaflet” (you are doing it" in summary
+    assert f"• {label('gp')}" in summary and "“Write the leaflet” (you are doing it" in summary
     assert "“Book the room” (you set it" in summary
     assert "the glossary word “Triage”, which you last wrote" in summary
     # Other people's ids never appear in someone's export.

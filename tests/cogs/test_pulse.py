@@ -8,6 +8,7 @@ from datetime import timedelta
 import time_machine
 from conftest import Community
 
+from bot.privacy import promise
 from bot.storage.pulses import PulseRepository
 
 ANSWER = "Answer anonymously"
@@ -73,7 +74,7 @@ async def test_six_answers_show_totals_no_role_line_and_comments_out_of_order(si
     assert "to 6 people who were there" in text, text
     # One DM each, with the button; the DM says nothing about answers.
     for member in people:
-        assert "anonymous" in invitation(member).content
+        assert promise.ANSWER_KEPT in invitation(member).content
     comments = [f"Comment number {i} from the meeting" for i in range(5)] + ["Comment number 5 @here <@&1>"]
     shares = ["yes", "yes", "yes", "yes", "yes", "no"]
     scores = [("5", "4", "3"), ("4", "4", "4"), ("3", "5", "5"), ("2", "3", "4"), ("4", "2", "5"), ("5", "5", "5")]

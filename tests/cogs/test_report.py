@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -195,11 +196,14 @@ async def test_six_meetings_make_a_report_that_holds_the_figures_and_names_nobod
             clock.shift(seconds)
             await simcord_env.advance_time(seconds)
 
+        numbered = itertools.count(1)
+
         async def add_task(who: str, due: str) -> int:
-            made = await fac.slash(
-                community.meeting, "task add", description=f"Follow up item for {who}", assignee=everyone[who], due=due
-            )
-            return int(re.search(r"#(\d+)", made.response.content).group(1))
+            described = f"Follow up item {next(numbered)} for {who}."  # words no other task has
+            await fac.slash(community.meeting, "task add", description=described, assignee=everyone[who], due=due)
+            # The number, as a member picks it: the choice with the task's words.
+            offered = await fac.autocomplete(community.meeting, "task done", "id", described)
+            return int(offered[0]["value"])
 
         async def ask(who: str, kind: str = "ask") -> int:
             nonlocal question_number

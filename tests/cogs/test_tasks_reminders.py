@@ -39,7 +39,7 @@ async def test_full_life_of_a_task(simcord_env, community: Community) -> None:
     with time_machine.travel(simcord_env.now(), tick=False) as t:
         clocks = Clocks(simcord_env, t)
         reply = await add_task(community, sam, "2026-01-10")
-        assert "#1" in reply and "Saturday 10 January 2026, 17:00 UK time" in reply
+        assert "“Read the leaflet” is set for" in reply and "Saturday 10 January 2026, 17:00 UK time" in reply
         assert len(dms(sam)) == 1 and "gave you a task" in dms(sam)[0].content
 
         await clocks.run_until(utc(2026, 1, 11))
@@ -436,4 +436,4 @@ async def test_task_add_answers_in_time_when_saving_is_slow(
     )
     assert discord_layer.ack_seconds(result) < 3.0
     assert not result.ephemeral
-    assert "Task **#1** “Book the room” is set for" in result.response.content
+    assert "Task “Book the room” is set for" in result.response.content
