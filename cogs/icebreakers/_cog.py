@@ -49,11 +49,6 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = ICEBREAKER_PAGE_SIZE  # the config bound on icebreakers.max_length assumes it
 TURN_MOVED_ON = "That turn has already finished, so the round has moved on."
-#: Between a round message's fixed head (the question, how it works) and the part each turn rewrites:
-#: an invisible separator on a line of its own, which no typed prompt carries.
-STATUS_MARK = "\n\u2063\n"
-#: Characters of the round message given to the order of speakers (the rest is the question and status).
-ORDER_SHOWN = 900
 
 
 class IcebreakersCog(commands.Cog):
@@ -295,36 +290,6 @@ class IcebreakersCog(commands.Cog):
                 continue
             with contextlib.suppress(UserError):
                 await self.rounds.transition(stored.state.round_id, change)
-
-
-def _order_line(order: list[int]) -> tuple[str, list[int]]:
-    """ "The order: @A, @B, …" within :data:`ORDER_SHOWN` characters, and the people it mentions (at most
-    100, Discord's limit on pings in one message); in a very large round the rest are not listed."""
-    shown: list[int] = []
-    length = 0
-    for user_id in order[:100]:
-        mention = f"<@{user_id}>"
-        if length + len(mention) + 2 > ORDER_SHOWN:
-            break
-        shown.append(user_id)
-        length += len(mention) + 2
-    more = len(order) - len(shown)
-    line = "The order: " + ", ".join(f"<@{u}>" for u in shown) + (f" and {more} more." if more else ".")
-    return line, shown
-
-
-def _pinging(user_ids: list[int]) -> discord.AllowedMentions:
-    return discord.AllowedMentions(
-        everyone=False, roles=False, users=[discord.Object(u) for u in user_ids], replied_user=False
-    )
-
-
-def _turn_text(state: RoundState) -> str:
-    timing = f" You have about {state.seconds} seconds." if state.seconds else ""
-    return (
-        f"**Turn {state.position + 1} of {len(state.order)}:** <@{state.current_speaker}>, your turn!{timing} "
-        "Press **Next** when you have finished, or **Pass** if you would rather not say anything this time."
-    )
 
 
 def _check_turn(state: RoundState, turn: int) -> None:

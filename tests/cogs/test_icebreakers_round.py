@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from cogs._shared import BUTTON_FOR_FACILITATORS
-from cogs.icebreakers._cog import STATUS_MARK
+from cogs.icebreakers._display import STATUS_MARK
 from tests.notices import PingWatch
 
 _SPEAKER = re.compile(r"<@(\d+)>, your turn!")
