@@ -9,19 +9,9 @@ import time_machine
 
 from cogs._shared import BUTTON_FOR_FACILITATORS
 from tests.notices import Clocks, utc
+from tests.shown import labels, replies
 
 pytestmark = pytest.mark.timeout(90)
-
-
-def labels(message) -> list[str]:
-    message = getattr(message, "message", message)
-    return [child.label for row in message.components for child in getattr(row, "children", [row])]
-
-
-def replies(result) -> list:
-    out = [result.response] if result.response is not None else []
-    seen = {m.id for m in out}
-    return out + [m for m in result.followups if m.id not in seen]
 
 
 async def update(facilitator, community, aims: str, reason: str):

@@ -10,6 +10,7 @@ from conftest import Community
 
 from bot.privacy import promise
 from bot.storage.pulses import PulseRepository
+from tests.shown import replies
 
 ANSWER = "Answer anonymously"
 
@@ -49,13 +50,6 @@ async def crowd(community: Community, roles: list[str | None], *, prefix: str = 
         await member.join_voice(community.voice)
         people.append(member)
     return people
-
-
-def replies(result) -> list:
-    """Every message of a (deferred) reply: the first arrives as ``response``, the rest as follow-ups."""
-    out = [result.response] if result.response is not None else []
-    seen = {m.id for m in out}
-    return out + [m for m in result.followups if m.id not in seen]
 
 
 def last_reply(result):

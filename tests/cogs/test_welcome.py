@@ -14,6 +14,7 @@ from simcord.results import to_discord_message
 from bot.readability import plain_text
 from cogs.questions._render import ANONYMOUS_FOOTER
 from tests.operator_view import stored_bytes
+from tests.shown import labels, replies
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -31,19 +32,6 @@ def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 def bot_dms(member, env) -> list:
     return [m for m in member.user.dm_channel.history() if m.author.id == env.bot.user.id]
-
-
-def labels(message) -> list[str]:
-    """Button labels of a message (or of an interaction's response)."""
-    message = getattr(message, "message", message)
-    return [child.label for row in message.components for child in getattr(row, "children", [row])]
-
-
-def replies(result) -> list:
-    """Every message of a (deferred) reply: the first arrives as ``response``, the rest as follow-ups."""
-    out = [result.response] if result.response is not None else []
-    seen = {m.id for m in out}
-    return out + [m for m in result.followups if m.id not in seen]
 
 
 def budget(text: str, community) -> tuple[int, float]:
