@@ -42,14 +42,16 @@ HISTORY_HINT = "To see how they have changed, choose history in /aims."
 def _when(aims: Aims) -> str:
     """When and why these aims were set, in one line (the starting text has neither)."""
     if aims.changed_at is None:
-        return "These are the aims we started with."
-    at = f", at meeting #{aims.meeting_number}" if aims.meeting_number is not None else ""
+        return "These are the aims we started with. They can change as we go."
+    at = f", at meeting {aims.meeting_number}" if aims.meeting_number is not None else ""
     return f"Changed {format_dt(aims.changed_at, 'D')}{at}. Why: {shown(aims.reason or '')}"
 
 
 def current_embed(aims: Aims) -> discord.Embed:
     embed = discord.Embed(title="Our aims", description=shown(aims.text), colour=COLOUR)
-    embed.add_field(name="When", value=_when(aims), inline=False)
+    embed.add_field(
+        name="Where we started" if aims.changed_at is None else "Last changed", value=_when(aims), inline=False
+    )
     if not aims.is_starting_text:
         embed.set_footer(text=HISTORY_HINT)
     return embed

@@ -120,11 +120,10 @@ def question_embed(shown: Shown) -> discord.Embed:
         title=title(question), description=question_body(question.kind, question.text), colour=_colour(shown)
     )
     _answer_fields(embed, shown)
+    # "Being answered now" is said once, in its own field (_answer_fields), not again in the footer.
     footer = ANONYMOUS_FOOTER
     if question.status == "answered":
         footer = "Answered. " + footer
-    elif shown.answering_now:
-        footer = f"{ANSWERING_NOW} {footer}"
     embed.set_footer(text=footer)
     return embed
 

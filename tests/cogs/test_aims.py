@@ -76,7 +76,7 @@ async def test_a_change_during_a_meeting_says_so_in_the_history(simcord_env, com
     await fran.slash(community.meeting, "meeting start")
     await update(fran, community, "New aims agreed together.", "Agreed at the meeting")
     history = await community.add_member("pat").slash(community.meeting, "aims", history=True)
-    assert ", at meeting #1. Why: Agreed at the meeting" in history.response.embeds[0].description
+    assert ", at meeting 1. Why: Agreed at the meeting" in history.response.embeds[0].description
 
 
 @pytest.mark.parametrize(
