@@ -49,7 +49,7 @@ class PulseCog(commands.Cog, name="Pulse"):
 
     help_section: ClassVar[HelpSection] = HelpSection(
         order=43,
-        title="Anonymous check-in",
+        title="Check-in after meetings",
         lines=(f"After a meeting you may get a short check-in. {promise.ANSWER_KEPT}",),
         facilitator_lines=("`/pulse start`, then `/pulse results` once it closes.",),
     )

@@ -122,7 +122,7 @@ def pulse_form(pulse: Pulse, comment_length: int, min_group: int) -> discord.ui.
     A plain modal whose ``custom_id`` names the check-in (server and number); the cog's
     ``on_interaction`` reads the submitted values, so a form opened before a restart still works after it.
     """
-    modal = discord.ui.Modal(title="Anonymous check-in", custom_id=f"{FORM_PREFIX}{public_ref(pulse)}", timeout=None)
+    modal = discord.ui.Modal(title="How was the meeting?", custom_id=f"{FORM_PREFIX}{public_ref(pulse)}", timeout=None)
     for key, words in STATEMENTS:
         modal.add_item(discord.ui.Label(text=words, component=_score_select(key)))
     comment: discord.ui.TextInput[Any] = discord.ui.TextInput(

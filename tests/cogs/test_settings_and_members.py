@@ -152,7 +152,7 @@ async def test_help_explains_features_and_includes_purpose(simcord_env, communit
     titles = [field.name for e in embeds for field in e.fields]
     assert titles[0] == "Getting started"
     assert "Your role in the group" in titles
-    assert "Anonymous check-in" in titles and "Settings" not in titles  # settings are for facilitators
+    assert "Check-in after meetings" in titles and "Settings" not in titles  # settings are for facilitators
     assert all(len(field.value) <= 1024 for e in embeds for field in e.fields)
     assert all(len(e) <= 6000 for e in embeds)
 
