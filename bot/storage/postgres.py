@@ -35,6 +35,13 @@ from bot.storage.lock import DatabaseInUseError
 
 log = logging.getLogger(__name__)
 
+#: Seconds to wait before each new ``VACUUM FULL`` while a rewrite keeps deleted rows (about 3.5 s in all).
+REWRITE_WAITS = (0.25, 0.5, 1.0, 1.75)
+#: How ``VACUUM (FULL, VERBOSE)`` says it kept deleted rows (PostgreSQL 13 to 17 word it so).
+_KEPT = re.compile(r"(\d+) dead row versions cannot be removed yet")
+#: How a rewrite waits between tries (a name of its own so a test can step it without real waiting).
+_pause = asyncio.sleep
+
 #: Tables whose row id column is not called ``id`` (what :meth:`Transaction.insert` returns).
 _ROW_ID_COLUMN = {"icebreaker_rounds": "round_id"}
 _INSERT_TABLE = re.compile(r"^\s*INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+(\w+)", re.IGNORECASE)
@@ -344,11 +351,47 @@ class PostgresDatabase:
         async with self._lock:  # none of this process's writes waits on a locked table mid-way
             for name in names:  # one statement each, outside any transaction (VACUUM cannot run in one)
                 try:
-                    await self.pool.execute(f"VACUUM FULL {name}")
+                    ok = await self._rewrite(name) and ok
                 except asyncpg.PostgresError:
                     log.warning("Could not rewrite %s after a deletion", name, exc_info=True)
                     ok = False
         return ok
+
+    async def _rewrite(self, name: str) -> bool:
+        """``VACUUM FULL`` one table until it copies no deleted row, or :data:`REWRITE_WAITS` run out.
+
+        A rewrite keeps a deleted row that a transaction still open elsewhere on the server might see
+        ("recently dead": measured while another database was being created). PostgreSQL says how many
+        it kept (``VERBOSE``), so the rewrite is tried again after each short wait, which is enough for
+        the brief transactions behind this. A long one outlasts the waits: then this says so, returns
+        ``False``, and the next rewrite or autovacuum after that transaction ends removes the rows.
+        """
+        kept: list[int] = []
+
+        def listen(_conn: object, message: asyncpg.PostgresLogMessage) -> None:
+            found = _KEPT.search(f"{message.message} {getattr(message, 'detail', '') or ''}")
+            if found:
+                kept.append(int(found.group(1)))
+
+        async with self.pool.acquire() as conn:
+            conn.add_log_listener(listen)
+            try:
+                for wait in (*REWRITE_WAITS, None):
+                    kept.clear()
+                    await conn.execute(f"VACUUM (FULL, VERBOSE) {name}")
+                    if not any(kept):
+                        return True
+                    if wait is not None:
+                        await _pause(wait)
+            finally:
+                conn.remove_log_listener(listen)
+        log.warning(
+            "%s still holds %s deleted row(s) that an open transaction on this PostgreSQL server may see; "
+            "they are removed by the next vacuum after it ends",
+            name,
+            sum(kept),
+        )
+        return False
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write statement as its own transaction; return how many rows it changed."""

@@ -198,6 +198,73 @@ async def test_forgetting_on_postgresql_leaves_no_copy_of_the_id_in_the_table_fi
         assert await _files_holding(database, needle) == []
 
 
+async def _snapshot_elsewhere(url: str):
+    """Another connection with a transaction open: it could still see rows deleted after it began."""
+    import asyncpg
+
+    other = await asyncpg.connect(url)
+    reading = other.transaction(isolation="repeatable_read")
+    await reading.start()
+    await other.fetchval("SELECT 1")  # takes the snapshot; locks no table, so no rewrite waits on it
+    return other, reading
+
+
+async def test_an_erasure_tries_again_when_a_brief_transaction_elsewhere_holds_the_rows(database, monkeypatch) -> None:
+    """The rewrite keeps a deleted row another open transaction could see; it waits and rewrites again."""
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite has one connection: nothing else can hold a deleted row")
+    import bot.storage.postgres as postgres
+
+    await MemberRepository(database).set_role(GUILD, SAM, "gp")
+    needle = SAM.to_bytes(8, "little", signed=True)
+    with databases_held(database.url):
+        other, reading = await _snapshot_elsewhere(database.url)
+        waits: list[float] = []
+
+        async def pause(seconds: float) -> None:  # the transaction ends during the first wait
+            waits.append(seconds)
+            if len(waits) == 1:
+                await reading.rollback()
+
+        monkeypatch.setattr(postgres, "_pause", pause)
+        try:
+            await PrivacyRepository(database).erase(SAM, None, now=NOW)
+        finally:
+            await other.close()
+        assert waits == [postgres.REWRITE_WAITS[0]]  # kept once, then gone
+        assert await _files_holding(database, needle) == []
+
+
+async def test_an_erasure_says_so_when_a_long_transaction_elsewhere_outlasts_the_waits(
+    database, monkeypatch, caplog
+) -> None:
+    """Honest, not silent: the rows wait for that transaction, and the next rewrite removes them."""
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite has one connection: nothing else can hold a deleted row")
+    import bot.storage.postgres as postgres
+
+    await MemberRepository(database).set_role(GUILD, SAM, "gp")
+    needle = SAM.to_bytes(8, "little", signed=True)
+    waits: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(postgres, "_pause", pause)
+    with databases_held(database.url):
+        other, reading = await _snapshot_elsewhere(database.url)
+        try:
+            await PrivacyRepository(database).erase(SAM, None, now=NOW)
+            assert waits == list(postgres.REWRITE_WAITS)
+            assert "member_profiles" in await _files_holding(database, needle)
+            assert "an open transaction on this PostgreSQL server" in caplog.text
+        finally:
+            await reading.rollback()
+            await other.close()
+        assert await database.checkpoint(["member_profiles"]) is True
+        assert "member_profiles" not in await _files_holding(database, needle)
+
+
 async def test_closing_postgresql_does_not_wait_for_ever_on_a_connection_never_given_back(database) -> None:
     """A stop must end even if a connection is never returned (here: borrowed and abandoned)."""
     if database.dialect != "postgresql":
