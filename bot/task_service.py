@@ -33,7 +33,15 @@ from bot.storage.reminder_policies import PlannedRow, ReminderPolicyRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.settings import SettingsRepository
 from bot.storage.tasks import Task, TaskRepository
-from bot.tasks import clean_description, extended_due, require_can_change, require_can_remove, require_open
+from bot.tasks import (
+    can_change,
+    can_remove,
+    clean_description,
+    extended_due,
+    require_can_change,
+    require_can_remove,
+    require_open,
+)
 from bot.timeparse import ParsedWhen, describe, parse_when
 
 SCOPES = ("mine", "all", "overdue")
@@ -259,14 +267,17 @@ class TaskService:
     async def choosable(
         self, guild_id: int, user_id: int, facilitator: bool, typed: str, *, remove: bool
     ) -> list[Task]:
-        """The open tasks ``user_id`` may finish or change (``remove``: take away), those whose words
-        contain ``typed`` first by their own tasks: what ``/task done``, ``/task edit`` and ``/task remove``
-        offer as the member types, so nobody has to know a task's number (issue 25)."""
+        """What ``/task done``, ``/task edit`` and ``/task remove`` offer as the member types, so nobody
+        has to know a task's number (issue 25): the open tasks ``user_id`` may change (``remove``: may
+        remove), by the commands' own rules, whose words contain ``typed`` (or whose number it is), the
+        member's own tasks first."""
+        allowed = can_remove if remove else can_change
         wanted = typed.casefold().strip().lstrip("#")
         mine, others = [], []
         for task in await self.tasks.open_tasks(guild_id):
-            allowed = facilitator or user_id == task.creator_id or (not remove and user_id == task.assignee_id)
-            if not allowed or (wanted and wanted not in task.description.casefold() and wanted != str(task.number)):
+            if not allowed(task, user_id, facilitator):
+                continue
+            if wanted and wanted not in task.description.casefold() and wanted != str(task.number):
                 continue
             (mine if task.assignee_id == user_id else others).append(task)
         return mine + others

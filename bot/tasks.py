@@ -21,9 +21,18 @@ def clean_description(text: str) -> str:
     return cleaned
 
 
-def require_can_change(task: Task, user_id: int, facilitator: bool, action: str) -> None:
+def can_change(task: Task, user_id: int, facilitator: bool) -> bool:
     """Done and edit: the person doing the task, the person who set it, or a facilitator."""
-    if user_id in (task.assignee_id, task.creator_id) or facilitator:
+    return facilitator or user_id in (task.assignee_id, task.creator_id)
+
+
+def can_remove(task: Task, user_id: int, facilitator: bool) -> bool:
+    """Remove: the person who set the task, or a facilitator."""
+    return facilitator or user_id == task.creator_id
+
+
+def require_can_change(task: Task, user_id: int, facilitator: bool, action: str) -> None:
+    if can_change(task, user_id, facilitator):
         return
     raise PermissionDeniedError(
         f"Only the person doing task #{task.number}, the person who set it, or a facilitator can {action} it. "
@@ -32,8 +41,7 @@ def require_can_change(task: Task, user_id: int, facilitator: bool, action: str)
 
 
 def require_can_remove(task: Task, user_id: int, facilitator: bool) -> None:
-    """Remove: the person who set the task, or a facilitator."""
-    if user_id == task.creator_id or facilitator:
+    if can_remove(task, user_id, facilitator):
         return
     raise PermissionDeniedError(
         f"Only the person who set task #{task.number}, or a facilitator, can remove it. Nothing was changed."
