@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
 
@@ -145,6 +146,18 @@ def databases_held(url: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+async def snapshot_elsewhere(url: str) -> tuple[Any, Any]:
+    """Another connection to ``url`` with a transaction open, which could still see rows deleted after
+    it began: returns the connection and its transaction (roll back, then close, to end it)."""
+    import asyncpg
+
+    other = await asyncpg.connect(url)
+    reading = other.transaction(isolation="repeatable_read")
+    await reading.start()
+    await other.fetchval("SELECT 1")  # takes the snapshot; locks no table, so no rewrite waits on it
+    return other, reading
 
 
 def cluster_from_env() -> Cluster | None:

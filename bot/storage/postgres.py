@@ -348,13 +348,12 @@ class PostgresDatabase:
             if not name.isidentifier():
                 raise ValueError(f"{name!r} is not a table name")
         ok = True
-        async with self._lock:  # none of this process's writes waits on a locked table mid-way
-            for name in names:  # one statement each, outside any transaction (VACUUM cannot run in one)
-                try:
-                    ok = await self._rewrite(name) and ok
-                except asyncpg.PostgresError:
-                    log.warning("Could not rewrite %s after a deletion", name, exc_info=True)
-                    ok = False
+        for name in names:  # one statement each, outside any transaction (VACUUM cannot run in one)
+            try:
+                ok = await self._rewrite(name) and ok
+            except asyncpg.PostgresError:
+                log.warning("Could not rewrite %s after a deletion", name, exc_info=True)
+                ok = False
         return ok
 
     async def _rewrite(self, name: str) -> bool:
@@ -365,6 +364,8 @@ class PostgresDatabase:
         it kept (``VERBOSE``), so the rewrite is tried again after each short wait, which is enough for
         the brief transactions behind this. A long one outlasts the waits: then this says so, returns
         ``False``, and the next rewrite or autovacuum after that transaction ends removes the rows.
+        The process's write lock is held for each rewrite, not across the waits, so a member's
+        question or answer is not held up for seconds behind a retry.
         """
         kept: list[int] = []
 
@@ -378,7 +379,8 @@ class PostgresDatabase:
             try:
                 for wait in (*REWRITE_WAITS, None):
                     kept.clear()
-                    await conn.execute(f"VACUUM (FULL, VERBOSE) {name}")
+                    async with self._lock:  # none of this process's writes waits on the locked table
+                        await conn.execute(f"VACUUM (FULL, VERBOSE) {name}")
                     if not any(kept):
                         return True
                     if wait is not None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 from conftest import Community
 
 from bot.privacy import promise
 from bot.storage.pulses import PulseRepository
+from tests.pgcluster import snapshot_elsewhere
 from tests.shown import replies
 
 ANSWER = "Answer anonymously"
@@ -204,6 +207,35 @@ async def test_the_check_in_closes_after_48_hours_even_after_a_restart(simcord_e
     assert "has closed: 5 of 6 people answered" in community.facilitators.last_message.content
     late = await answer(people[5])
     assert "has closed" in late.response.content
+
+
+@pytest.mark.simcord(settle_timeout=3)  # under the 3.5 s the waits would take on the wall clock
+async def test_the_check_in_closes_while_another_postgresql_transaction_holds_its_deleted_rows(
+    simcord_env, community: Community, caplog, restart
+):
+    """Closing a check-in rewrites its invitee table; a transaction open elsewhere on the server keeps
+    the deleted rows, so the rewrite waits and tries again. Meanwhile the daily clean-up (due at the
+    restart) needs the write lock: the rewrite must not hold it across its waits. The close finishes
+    in the same step, says so in the log, and the members' answers are counted."""
+    url = os.environ["COPBOT_DB"]
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite has one connection: nothing else can hold a deleted row")
+    await community.configure()
+    people = await crowd(community, ["lay"] * 6)
+    with time_machine.travel(simcord_env.now(), tick=False) as clock:
+        await community.facilitator.slash(community.meeting, "pulse start")
+        for member in people[:5]:  # one full batch, written before the restart
+            await answer(member)
+        await restart()
+        other, reading = await snapshot_elsewhere(url)
+        try:
+            clock.shift(timedelta(hours=49))
+            await simcord_env.advance_time(49 * 3600)
+        finally:
+            await reading.rollback()
+            await other.close()
+    assert "has closed: 5 of 6 people answered" in community.facilitators.last_message.content
+    assert "pulse_invitees still holds" in caplog.text
 
 
 async def test_a_form_opened_before_a_restart_is_taken_after_it(simcord_env, community: Community, restart):

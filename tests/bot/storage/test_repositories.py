@@ -24,7 +24,7 @@ from bot.storage.privacy import PrivacyRepository, schema_columns
 from bot.storage.questions import QuestionRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.tasks import TaskRepository
-from tests.pgcluster import databases_held
+from tests.pgcluster import databases_held, snapshot_elsewhere
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GUILD = 1_234_567_890_123_456_789  # a real-sized Discord id: 64 bits, too big for a 32-bit INTEGER
@@ -198,17 +198,6 @@ async def test_forgetting_on_postgresql_leaves_no_copy_of_the_id_in_the_table_fi
         assert await _files_holding(database, needle) == []
 
 
-async def _snapshot_elsewhere(url: str):
-    """Another connection with a transaction open: it could still see rows deleted after it began."""
-    import asyncpg
-
-    other = await asyncpg.connect(url)
-    reading = other.transaction(isolation="repeatable_read")
-    await reading.start()
-    await other.fetchval("SELECT 1")  # takes the snapshot; locks no table, so no rewrite waits on it
-    return other, reading
-
-
 async def test_an_erasure_tries_again_when_a_brief_transaction_elsewhere_holds_the_rows(database, monkeypatch) -> None:
     """The rewrite keeps a deleted row another open transaction could see; it waits and rewrites again."""
     if database.dialect != "postgresql":
@@ -218,7 +207,7 @@ async def test_an_erasure_tries_again_when_a_brief_transaction_elsewhere_holds_t
     await MemberRepository(database).set_role(GUILD, SAM, "gp")
     needle = SAM.to_bytes(8, "little", signed=True)
     with databases_held(database.url):
-        other, reading = await _snapshot_elsewhere(database.url)
+        other, reading = await snapshot_elsewhere(database.url)
         waits: list[float] = []
 
         async def pause(seconds: float) -> None:  # the transaction ends during the first wait
@@ -252,7 +241,7 @@ async def test_an_erasure_says_so_when_a_long_transaction_elsewhere_outlasts_the
 
     monkeypatch.setattr(postgres, "_pause", pause)
     with databases_held(database.url):
-        other, reading = await _snapshot_elsewhere(database.url)
+        other, reading = await snapshot_elsewhere(database.url)
         try:
             await PrivacyRepository(database).erase(SAM, None, now=NOW)
             assert waits == list(postgres.REWRITE_WAITS)
