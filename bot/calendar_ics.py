@@ -195,7 +195,7 @@ def build_calendar(
             f"DTSTAMP:{stamp}",
             f"DTSTART:{_utc(task.due_at)}",
             f"DTEND:{_utc(task.due_at + TASK_LENGTH)}",
-            f"SUMMARY:{_escape(f'Task #{task.number} due: {task.description}')}",
+            f"SUMMARY:{_escape(f'Task due: {task.description}')}",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")

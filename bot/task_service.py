@@ -15,7 +15,7 @@ the answer; Discord delivery (DMs, the digest post, scheduled events) is the cog
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -263,6 +263,12 @@ class TaskService:
             self.reminders.reassigned(task.id)  # the stored told_at was cleared with the change
         await self.rearm()
         return Edited(updated, when, reassigned)
+
+    async def still_open(self, guild_id: int, numbers: Iterable[int]) -> list[Task]:
+        """The open tasks among ``numbers``, by number: whoever set a task whose person was forgotten
+        is told about it by its words (one done or removed since needs no notice)."""
+        wanted = set(numbers)
+        return [task for task in await self.tasks.open_tasks(guild_id) if task.number in wanted]
 
     async def choosable(
         self, guild_id: int, user_id: int, facilitator: bool, typed: str, *, remove: bool

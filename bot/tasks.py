@@ -35,7 +35,7 @@ def require_can_change(task: Task, user_id: int, facilitator: bool, action: str)
     if can_change(task, user_id, facilitator):
         return
     raise PermissionDeniedError(
-        f"Only the person doing task #{task.number}, the person who set it, or a facilitator can {action} it. "
+        f"Only the person doing this task, the person who set it, or a facilitator can {action} it. "
         "Nothing was changed."
     )
 
@@ -44,13 +44,13 @@ def require_can_remove(task: Task, user_id: int, facilitator: bool) -> None:
     if can_remove(task, user_id, facilitator):
         return
     raise PermissionDeniedError(
-        f"Only the person who set task #{task.number}, or a facilitator, can remove it. Nothing was changed."
+        "Only the person who set this task, or a facilitator, can remove it. Nothing was changed."
     )
 
 
 def require_open(task: Task) -> None:
     if not task.is_open:
-        raise UserError(f"Task #{task.number} is already marked as done.")
+        raise UserError("This task is already marked as done. Nothing was changed.")
 
 
 def extended_due(task: Task, days: int, tz_name: str, now: datetime) -> datetime:

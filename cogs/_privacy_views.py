@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 
 import discord
+from discord.utils import escape_markdown
 
 from bot.app import CopBot
 from bot.errors import UserError
 from bot.reminders.nonces import message_nonce
 from bot.storage.privacy import ErasureResult, Notice
+from bot.text_limits import MESSAGE, escape_then_fit, fit_lines
 from cogs._shared import NO_PINGS, IdButton, for_facilitators, guild_of, replies_to_user_errors
 
 log = logging.getLogger(__name__)
@@ -109,27 +111,42 @@ async def deliver_notices(bot: CopBot) -> None:
         guild = bot.get_guild(guild_id)
         if guild is None:
             continue
-        numbers = sorted({n.task_number for n in notices})
-        listed = ", ".join(f"**#{n}**" for n in numbers[:40]) + (
-            f" and {len(numbers) - 40} more" if len(numbers) > 40 else ""
-        )
-        one = len(numbers) == 1
-        text = (
-            f"Hello! copbot no longer keeps anything about the person doing {'task' if one else 'tasks'} {listed} "
-            f"in **{discord.utils.escape_markdown(guild.name)}** (they asked to be forgotten, or left the server), "
-            f"so {'it now has' if one else 'they now have'} nobody doing {'it' if one else 'them'}. You can give "
-            f"{'it' if one else 'one'} to someone with `/task edit id:{numbers[0]} assignee:…`, or remove "
-            f"{'it' if one else 'one'} with `/task remove`."
-        )
+        tasks = await bot.tasks.still_open(guild_id, (n.task_number for n in notices))
+        text = notice_text(guild.name, [t.description for t in tasks]) if tasks else None
         # Told first, deleted after: a crash in between tells again at the next run (the daily job
         # also runs a minute after start-up), with the same nonce (from the notice rows), so if that
         # is within Discord's few minutes it returns the first message instead of a second one; later
         # than that, a second message is the price of never losing a notice.
         nonce = message_nonce("copbot:notice", guild_id, user_id, *sorted(n.id for n in notices))
-        if not await _tell(bot, guild, user_id, text, nonce=nonce):
+        if text is not None and not await _tell(bot, guild, user_id, text, nonce=nonce):
             continue
         for notice in notices:
             await bot.privacy.repo.delete_notice(notice.id)
+
+
+def notice_text(guild_name: str, described: list[str]) -> str:
+    """The message to whoever set tasks whose person was forgotten: the tasks by their words (as
+    ``/task edit`` and ``/task remove`` list them), and nothing about that person."""
+    where = f"in **{escape_markdown(guild_name)}**"
+    why = "(they asked to be forgotten, or left the server)"
+    pick = "Start typing its words and choose it from the list."
+    if len(described) == 1:
+        words = escape_then_fit(described[0], 200, escape_markdown)
+        return (
+            f"Hello! A task you set {where} has nobody doing it now: “{words}”. "
+            f"copbot no longer keeps anything about the person who was doing it {why}. You can give it to "
+            f"someone else with `/task edit`, or remove it with `/task remove`. {pick}"
+        )
+    return fit_lines(
+        [f"• “{escape_then_fit(d, 200, escape_markdown)}”" for d in described],
+        MESSAGE,
+        head=(
+            f"Hello! These tasks you set {where} have nobody doing them now. copbot no longer keeps anything "
+            f"about the person who was doing them {why}."
+        ),
+        foot=(f"You can give each one to someone else with `/task edit`, or remove it with `/task remove`. {pick}"),
+        more=lambda n: f"…and {n} more. To see them all, use `/task list` and choose “Everyone's open tasks”.",
+    )
 
 
 async def _tell(bot: CopBot, guild: discord.Guild, user_id: int, text: str, *, nonce: str) -> bool:

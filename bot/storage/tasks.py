@@ -134,7 +134,7 @@ class TaskRepository:
             (guild_id, number),
         )
         if row is None:
-            raise NotFoundError(f"There is no task #{number} here. `/task list scope:all` shows the open ones.")
+            raise NotFoundError("I can't find that task. Start typing its words, then choose it from the list.")
         return _task(row)
 
     async def by_id(self, task_id: int) -> Task | None:

@@ -162,7 +162,7 @@ class TasksCog(commands.GroupCog, group_name="task", group_description="Tasks ag
         when = new.when
         await interaction.followup.send(
             # The date once, as it was read (named in the server's time): a timestamp beside it said it twice.
-            f"Task {quoted(task, number=False)} is set for {assignee.mention}, due **{when.echo}**. "
+            f"Task {quoted(task)} is set for {assignee.mention}, due **{when.echo}**. "
             + (f"{when.note} " if when.note else "")
             + "If that date is not what you meant, change it with `/task edit`.",
             allowed_mentions=NO_PINGS,

@@ -34,11 +34,10 @@ def who(user_id: int) -> str:
     return NOBODY if user_id == FORGOTTEN else f"<@{user_id}>"
 
 
-def quoted(task: Task, *, number: bool = True) -> str:
-    """A task as people read it. The number is for places where someone may type it (``/task done``);
-    a message with **Done** and **Need more time** buttons needs no number (issue 25)."""
-    words = f"“{escape_markdown(task.description)}”"
-    return f"**#{task.number}** {words}" if number else words
+def quoted(task: Task) -> str:
+    """A task as people read it: its own words, never its number. Nobody needs the number: the
+    ``id`` option of ``/task done``, ``edit`` and ``remove`` lists tasks by their words (issue 25)."""
+    return f"“{escape_markdown(task.description)}”"
 
 
 def choice_name(task: Task, tz: ZoneInfo) -> str:
@@ -53,7 +52,7 @@ def choice_name(task: Task, tz: ZoneInfo) -> str:
 
 def task_line(task: Task, now_overdue: bool, *, owner: bool = True) -> str:
     """A task in a private list (``/task list``): the word "overdue" is for the person asking only."""
-    line = f"{quoted(task)}"
+    line = quoted(task)
     if owner:
         line += f" for {who(task.assignee_id)}"
     line += f", due {format_dt(task.due_at, 'f')}"
@@ -66,15 +65,15 @@ def reminder_text(task: Task, kind: str, guild_name: str, late: bool) -> str:
     where = f"in **{escape_markdown(guild_name)}**"
     if kind.startswith("before:"):
         text = (
-            f"Hello! A friendly reminder {where}. Your task {quoted(task, number=False)} is due "
+            f"Hello! A friendly reminder {where}. Your task {quoted(task)} is due "
             f"{format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). {PRESS}"
         )
     elif kind == "due":
         today = format_dt(task.due_at, "t")
-        text = f"Hello! Your task {quoted(task, number=False)} {where} is due today, at {today}. {PRESS}"
+        text = f"Hello! Your task {quoted(task)} {where} is due today, at {today}. {PRESS}"
     else:
         text = (
-            f"Hello! Just checking in about your task {quoted(task, number=False)} {where}, which was due "
+            f"Hello! Just checking in about your task {quoted(task)} {where}, which was due "
             f"{format_dt(task.due_at, 'D')}. No worries if it has slipped. If it's done, press **Done**. "
             "If you need more time, that's fine too: press **Need more time**."
         )
@@ -86,14 +85,14 @@ def given_text(task: Task, by_name: str, guild_name: str, *, new: bool) -> str:
     what = "gave you a task" if new else "passed a task to you"
     return (
         f"Hello! {escape_markdown(by_name)} {what} in **{escape_markdown(guild_name)}**: "
-        f"{quoted(task, number=False)}, due {format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). "
+        f"{quoted(task)}, due {format_dt(task.due_at, 'F')} ({format_dt(task.due_at, 'R')}). "
         f"I'll send you a reminder before then. {PRESS}"
     )
 
 
 def digest_line(item: DigestItem) -> str:
     """One task in the list before a meeting: late only from the day after its date, and kindly."""
-    line = f"{quoted(item.task, number=False)}, due {format_dt(item.task.due_at, 'D')}"
+    line = f"{quoted(item.task)}, due {format_dt(item.task.due_at, 'D')}"
     notes = [RUNNING_LATE] if item.past_due else []
     if item.agreed_last_time:
         notes.append("agreed at the last meeting")
@@ -143,13 +142,15 @@ def digest_dm(digest: Digest, owner: int, guild_name: str, buttons: int) -> str:
         f"Here are your open tasks in **{escape_markdown(guild_name)}**:"
     )
     if len(items) == 1:
-        foot = PRESS
-    elif buttons < len(items):
-        foot = f"The buttons are for the first {buttons}. `/task list` shows them all. Thank you!"
+        return fit_lines([f"• {digest_line(items[0])}"], MESSAGE, head=head, foot=PRESS)
+    # Numbered as their buttons are (:func:`cogs.tasks._views.task_view`).
+    lines = [f"{place}. {digest_line(item)}" for place, item in enumerate(items, 1)]
+    if buttons < len(items):
+        foot = f"The buttons below are for tasks 1 to {buttons}. `/task list` shows them all. Thank you!"
     else:
-        foot = "Each one has its own **Done** and **Need more time** buttons below. Thank you!"
+        foot = "Each task has its own **Done** and **Need more time** buttons below, with its number. Thank you!"
     return fit_lines(
-        [f"• {digest_line(i)}" for i in items],
+        lines,
         MESSAGE,
         head=head,
         foot=foot,

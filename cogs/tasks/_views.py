@@ -73,9 +73,7 @@ class DoneButton(_TaskButton, action="done"):
             await _task_id(interaction, self.ref), interaction.user, "finish"
         )
         done = await _cog(interaction).complete(task)
-        await interaction.response.send_message(
-            f"Thank you! Task **#{done.number}** is marked as done.", ephemeral=True
-        )
+        await interaction.response.send_message(f"Thank you! {quoted(done)} is marked as done.", ephemeral=True)
 
 
 class MoreTimeButton(_TaskButton, action="more"):
@@ -93,7 +91,7 @@ class MoreTimeButton(_TaskButton, action="more"):
         view.add_item(ExtendButton(task_ref(task), 7))
         view.add_item(PickDateButton(task_ref(task)))
         await interaction.response.send_message(
-            f"Of course. When would suit you for {quoted(task, number=False)}?", view=view, ephemeral=True
+            f"Of course. When would suit you for {quoted(task)}?", view=view, ephemeral=True
         )
 
 
@@ -130,7 +128,7 @@ class ExtendButton(
         task = await cog.task_for_button(await _task_id(interaction, self.ref), interaction.user, "change")
         updated, echo = await cog.extend(task, self.days)
         await interaction.response.send_message(
-            f"Done: {quoted(updated, number=False)} is now due {echo}.",
+            f"Done: {quoted(updated)} is now due {echo}.",
             ephemeral=True,
         )
 
@@ -152,9 +150,7 @@ class NewDateModal(discord.ui.Modal):
     """A typed new due date, read like ``/task add due:``."""
 
     def __init__(self, task: Task) -> None:
-        super().__init__(
-            title=f"New date for task #{task.number}"[:45], custom_id=f"copbot:tasks:newdate:{task_ref(task)}"
-        )
+        super().__init__(title="A new date for your task", custom_id=f"copbot:tasks:newdate:{task_ref(task)}")
         self.task_id = task.id
         self.due: discord.ui.TextInput[NewDateModal] = discord.ui.TextInput(
             label="New due date",
@@ -170,7 +166,7 @@ class NewDateModal(discord.ui.Modal):
         task = await cog.task_for_button(self.task_id, interaction.user, "change")
         updated, echo = await cog.move_due(task, self.due.value)
         await interaction.response.send_message(
-            f"Done: {quoted(updated, number=False)} is now due {echo}.",
+            f"Done: {quoted(updated)} is now due {echo}.",
             ephemeral=True,
         )
 
@@ -183,12 +179,14 @@ MOST_TASK_ROWS = 5
 
 
 def task_view(tasks: Sequence[Task]) -> discord.ui.View:
-    """*Done* and *Need more time* for each task (one row each, numbered when there are several)."""
+    """*Done* and *Need more time* for each task, one row each. When there are several, each pair
+    starts with the task's place in the message's numbered list (:func:`~cogs.tasks._render.digest_dm`),
+    so a screen reader, which reads the buttons one after another, says which task each is for."""
     view = discord.ui.View(timeout=None)
     for row, task in enumerate(tasks[:MOST_TASK_ROWS]):
-        number = f" (#{task.number})" if len(tasks) > 1 else ""
-        done = DoneButton(task_ref(task), label=f"Done{number}")
-        more = MoreTimeButton(task_ref(task), label=f"Need more time{number}")
+        place = f"{row + 1}. " if len(tasks) > 1 else ""
+        done = DoneButton(task_ref(task), label=f"{place}Done")
+        more = MoreTimeButton(task_ref(task), label=f"{place}Need more time")
         done.row = more.row = row
         view.add_item(done)
         view.add_item(more)

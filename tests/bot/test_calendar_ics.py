@@ -43,4 +43,4 @@ def test_long_and_awkward_text_is_escaped_and_folded_and_reads_back() -> None:
     meeting, task = calendar.walk("VEVENT")
     assert str(meeting["SUMMARY"]) == title
     assert meeting["DTSTART"].dt.hour == 19  # 18:00 UTC is 19:00 in London in June
-    assert str(task["SUMMARY"]) == "Task #9 due: Line one\nline two"
+    assert str(task["SUMMARY"]) == "Task due: Line one\nline two"

@@ -115,3 +115,27 @@ async def test_the_post_pings_only_those_whose_dms_are_closed(simcord_env, commu
     for member in (open_dms, closed):
         evening = [n for n in notices_for(simcord_env, member) if n.at >= utc(2026, 1, 8, 12)]
         assert len(evening) == 1, evening
+
+
+async def test_a_list_of_several_tasks_is_numbered_as_its_buttons_are(simcord_env, community: Community) -> None:
+    """With two tasks in one message, each pair of buttons says which task it is for; no task number
+    (which the member never sees anywhere else) appears in the message or on a button."""
+    await community.configure()
+    sam = community.add_member("sam")
+    with time_machine.travel(simcord_env.now(), tick=False) as t:
+        for words in ("Read the leaflet", "Ask at the surgery"):
+            await community.facilitator.slash(
+                community.meeting, "task add", description=words, assignee=sam, due="2026-01-20"
+            )
+        await schedule(community, "2026-01-09 18:00")
+        await Clocks(simcord_env, t).run_until(utc(2026, 1, 9))
+    [own] = [m for m in sam.user.dm_channel.history() if "Here are your open tasks" in m.content]
+    lines = own.content.splitlines()
+    assert any(line.startswith("1. “Read the leaflet”") for line in lines)
+    assert any(line.startswith("2. “Ask at the surgery”") for line in lines)
+    assert "#" not in own.content
+    assert button_labels(own) == ["1. Done", "1. Need more time", "2. Done", "2. Need more time"]
+    done = await sam.user.click(own, label="2. Done")
+    assert done.response.content == "Thank you! “Ask at the surgery” is marked as done."
+    [left] = await simcord_env.bot.get_cog("TasksCog").tasks.open_tasks(community.guild.id)
+    assert left.description == "Read the leaflet"

@@ -320,7 +320,7 @@ async def test_the_calendar_file_parses_and_has_the_repeats_and_my_tasks(simcord
     calendar = icalendar.Calendar.from_ical(await attachment.read())
     events = list(calendar.walk("VEVENT"))
     summaries = [str(e["SUMMARY"]) for e in events]
-    assert "Knee CoP, monthly" in summaries and "Task #1 due: Read the leaflet" in summaries
+    assert "Knee CoP, monthly" in summaries and "Task due: Read the leaflet" in summaries
     assert not any("Not Sam's" in s for s in summaries)
     weekly = next(e for e in events if str(e["SUMMARY"]) == "Knee CoP, monthly")
     assert weekly["RRULE"]["FREQ"] == ["WEEKLY"]

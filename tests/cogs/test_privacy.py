@@ -215,9 +215,10 @@ async def test_forget_me_removes_every_trace_and_leaves_others_alone(simcord_env
     notes = [
         m.content
         for m in community.facilitator.user.dm_channel.history()
-        if "no longer keeps anything about the person doing" in m.content
+        if "no longer keeps anything about the person who was doing" in m.content
     ]
-    assert len(notes) == 1 and "**#1**" in notes[0] and "Samira" not in notes[0] and str(sam.id) not in notes[0]
+    assert len(notes) == 1 and "“Write the leaflet”" in notes[0] and "#" not in notes[0]
+    assert "Samira" not in notes[0] and str(sam.id) not in notes[0]
 
     await restart()
     assert occurrences(db_path, sam) == dict.fromkeys(needles(sam), 0)
@@ -426,9 +427,12 @@ async def test_whoever_set_many_tasks_gets_one_message(simcord_env, community) -
     notes = [
         m
         for m in community.facilitator.user.dm_channel.history()
-        if "no longer keeps anything about the person doing" in m.content
+        if "no longer keeps anything about the person who was doing" in m.content
     ]
-    assert len(notes) == 1 and "**#1**, **#2**" in notes[0].content and "and 160 more" in notes[0].content
+    [note] = notes
+    listed = [line for line in note.content.splitlines() if line.startswith("• “Task ")]
+    assert listed[:2] == ["• “Task 0”", "• “Task 1”"] and len(note.content) <= 2000
+    assert f"…and {200 - len(listed)} more." in note.content
     left = await simcord_env.bot.db.fetchone("SELECT COUNT(*) FROM tasks WHERE assignee_id = 0")
     assert left[0] == 200
 
@@ -459,7 +463,7 @@ async def test_a_notice_told_again_after_a_crash_is_one_message(simcord_env, com
     notes = [
         m
         for m in community.facilitator.user.dm_channel.history()
-        if "no longer keeps anything about the person doing" in m.content
+        if "no longer keeps anything about the person who was doing" in m.content
     ]
     assert len(notes) == 1 and discord_layer.nonce_repeats == 1
     assert await repo.pending_notices() == []

@@ -222,7 +222,7 @@ async def test_bad_input_changes_nothing(simcord_env, community: Community) -> N
 
         await add_task(community, sam, "next friday")
         missing = await sam.slash(community.meeting, "task done", id=99)
-        assert "There is no task #99" in missing.response.content
+        assert "I can't find that task. Start typing its words" in missing.response.content
         for command in ("task done", "task remove"):
             refused = await olly.slash(community.meeting, command, id=1)
             assert refused.response.ephemeral and "Only the person" in refused.response.content
@@ -324,7 +324,7 @@ async def test_reminder_buttons_follow_the_task_commands_rules(simcord_env, comm
             refused = await olly.click(nudges[0], label=label)
             assert refused.response.ephemeral
             assert refused.response.content == (
-                f"Only the person doing task #1, the person who set it, or a facilitator can {verb} it. "
+                f"Only the person doing this task, the person who set it, or a facilitator can {verb} it. "
                 "Nothing was changed."
             )
         assert await task_repo(simcord_env).get(community.guild.id, 1) == task
