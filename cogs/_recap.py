@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 LIMIT = 1900
 RECAP_COLOUR = discord.Colour.blurple()
 STATUS_WORDS = {"open": "still open", "answered": "answered"}
+#: A question with a written answer that no facilitator has marked *Answered* yet: it is carried to the
+#: next meeting (DESIGN.md keeps the two apart), but "still open" above its answer reads as if nobody
+#: had answered the person who asked.
+ANSWERED_IN_WRITING = "answered below, and kept for next time"
 
 
 def _who(user_id: int) -> str:
@@ -72,7 +76,8 @@ def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
     for q in recap.questions:
         votes = f", {q.votes} “me too”" if q.votes else ""
         # No numbers: nobody types a question's number, and its words say which one it was (issue 25).
-        questions.append(f"• {_quote(q.text)} ({STATUS_WORDS.get(q.status, q.status)}{votes})")
+        status = ANSWERED_IN_WRITING if q.status == "open" and q.answer else STATUS_WORDS.get(q.status, q.status)
+        questions.append(f"• {_quote(q.text)} ({status}{votes})")
         if q.answer:
             questions.append(f"  Answer: {_quote(q.answer, 600)}")
     sections.append((f"Questions asked ({len(recap.questions)})", questions or ["None."]))
@@ -99,8 +104,8 @@ def recap_sections(recap: Recap) -> list[tuple[str, list[str]]]:
     open_now = len(recap.carried)
     carried = (
         [
-            f"{open_now} {'question is' if open_now == 1 else 'questions are'} still open (above). "
-            "They will be listed before the next meeting."
+            f"{open_now} {'question is' if open_now == 1 else 'questions are'} kept for next time (above). "
+            f"{'It' if open_now == 1 else 'They'} will be listed before the next meeting."
         ]
         if recap.carried
         else ["No open questions."]

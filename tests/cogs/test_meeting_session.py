@@ -142,7 +142,7 @@ async def test_a_whole_meeting_ends_with_a_recap_that_holds_each_part(simcord_en
     assert "Could we hear more from carers next time? (answered)" in recap and "Question #" not in recap
     assert "Write to the practice managers about the leaflet" in recap and people[1].mention in recap
     assert "**Breakout groups**" in recap and "Group 1" in recap
-    assert "**Carried to the next meeting**\n1 question is still open (above)." in recap
+    assert "**Carried to the next meeting**\n1 question is kept for next time (above). It will be listed" in recap
     assert "<@" not in recap.split("**Who came")[1].split("**Questions asked")[0], "names only if recap_names"
 
     # The absent member with a role gets the recap by DM; the one with recaps off does not.

@@ -104,6 +104,8 @@ async def test_a_written_answer_is_shown_exported_replaced_and_in_the_recap(simc
         "\n".join([m.content or "", *(e.description or "" for e in m.embeds)]) for m in shown if m.channel.id == head.id
     )  # the thread's id is its first message's
     assert "Answer:" in recap and "Patient reported outcome measure" in recap, recap
+    # Answered in writing, not yet marked *Answered*: carried forward, but not called "still open".
+    assert "• What is a PROM? (answered below, and kept for next time, 1 “me too”)" in recap, recap
 
 
 async def test_a_long_answer_full_of_markdown_fits_the_embed(simcord_env, community):
