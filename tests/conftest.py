@@ -119,12 +119,16 @@ def discord_layer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     rate_limits = bool(int(options.pop("rate_limits", os.environ.get("COPBOT_TEST_RATE_LIMITS", DEFAULT_RATE_LIMITS))))
     layer = RealisticDiscord(latency=latency, rate_limits=rate_limits, **options)
     layer.install(monkeypatch)
-    # A PostgreSQL erasure that waits for another transaction to end (``REWRITE_WAITS``) waits on
-    # SimCord's clock inside a running bot, as every other wait there does: a wall-clock sleep in the
-    # bot's work is one SimCord cannot settle. (With ``-n 4`` the other workers' connections, taking a
-    # snapshot before they join their database, briefly hold deleted rows in every database.)
-    monkeypatch.setattr(postgres, "_pause", layer.sleep)
     return layer
+
+
+@pytest.fixture(autouse=True)
+def _database_waits_on_simcords_clock(discord_layer: RealisticDiscord, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PostgreSQL rewrite that waits for another transaction to end (``REWRITE_WAITS``) waits on
+    SimCord's clock inside a running bot, as every other wait there does (outside one, on the wall
+    clock). With ``-n 4`` the other workers' connections, taking a snapshot before they join their
+    database, briefly hold deleted rows in every database, so this happens in ordinary runs."""
+    monkeypatch.setattr(postgres, "_pause", discord_layer.sleep)
 
 
 @pytest.fixture(autouse=True)

@@ -79,7 +79,7 @@ async def test_overdue_nudges_stop_after_three_and_more_time_moves_the_date(simc
 
         typed = await sam.user.click(nudges[-1], label="Need more time")
         shown = await sam.user.click(typed.response, label="Choose a date")
-        assert shown.modal is not None
+        assert shown.modal is not None and shown.modal["title"] == "A new date for your task"
         bad = await sam.user.submit_modal(shown, {"due": "whenever"})
         assert "couldn't read" in bad.response.content
         again = await sam.user.click(typed.response, label="Choose a date")
