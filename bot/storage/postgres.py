@@ -239,6 +239,8 @@ class PostgresDatabase:
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
         self._advisory = AdvisoryLock(url, lock_scope) if exclusive else None
+        #: Rewrites trying again in the background, by table (see :meth:`_rewrite_again`).
+        self._retrying: dict[str, asyncio.Task[None]] = {}
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -272,6 +274,10 @@ class PostgresDatabase:
         before asyncpg could hand its connection back), so after the wait the rest are terminated.
         """
         try:
+            for task in self._retrying.values():  # the next rewrite, or autovacuum, finishes their work
+                task.cancel()
+            await asyncio.gather(*self._retrying.values(), return_exceptions=True)
+            self._retrying.clear()
             if self._pool is not None:
                 pool, self._pool = self._pool, None
                 try:
@@ -339,9 +345,11 @@ class PostgresDatabase:
         the edge of a page's free space, and a primary key entry, survived one). ``VACUUM FULL`` writes
         each table and its indexes anew without them. It locks each table for the moment that takes,
         so callers keep it for rare work: an erasure, closing a check-in, the daily retention. With no
-        ``tables`` this does nothing. Returns ``False`` if a rewrite failed (the next one, or
-        autovacuum, then finishes the job). PostgreSQL's own write-ahead log keeps the change until it
-        recycles its segments: that is the host's to protect, like any PostgreSQL server's disk.
+        ``tables`` this does nothing. A rewrite that had to keep deleted rows tries again in the
+        background (:meth:`_rewrite_again`), so nobody waits for it. Returns ``False`` if a rewrite
+        failed (the next one, or autovacuum, then finishes the job). PostgreSQL's own write-ahead log
+        keeps the change until it recycles its segments: that is the host's to protect, like any
+        PostgreSQL server's disk.
         """
         names = sorted(set(tables))
         for name in names:
@@ -357,16 +365,44 @@ class PostgresDatabase:
         return ok
 
     async def _rewrite(self, name: str) -> bool:
-        """``VACUUM FULL`` one table until it copies no deleted row, or :data:`REWRITE_WAITS` run out.
+        """``VACUUM FULL`` one table; if it had to keep deleted rows, try again in the background.
 
         A rewrite keeps a deleted row that a transaction still open elsewhere on the server might see
-        ("recently dead": measured while another database was being created). PostgreSQL says how many
-        it kept (``VERBOSE``), so the rewrite is tried again after each short wait, which is enough for
-        the brief transactions behind this. A long one outlasts the waits: then this says so, returns
-        ``False``, and the next rewrite or autovacuum after that transaction ends removes the rows.
-        The process's write lock is held for each rewrite, not across the waits, so a member's
-        question or answer is not held up for seconds behind a retry.
+        ("recently dead": measured while another database was being created). The caller does not
+        wait for that transaction: the member who closed a check-in with the last answer, or asked to
+        be forgotten, is answered at once, within Discord's 3 seconds.
         """
+        if await self._vacuum(name) and (name not in self._retrying or self._retrying[name].done()):
+            self._retrying[name] = asyncio.create_task(self._rewrite_again(name), name=f"copbot-rewrite-{name}")
+        return True
+
+    async def _rewrite_again(self, name: str) -> None:
+        """``VACUUM FULL`` after each of :data:`REWRITE_WAITS` until it copies no deleted row.
+
+        PostgreSQL says how many rows it kept (``VERBOSE``); the short waits are enough for the brief
+        transactions behind this. A long one outlasts them: then this says so in the log, and the next
+        rewrite or autovacuum after that transaction ends removes the rows. The process's write lock
+        is held for each rewrite only, never across a wait.
+        """
+        kept = 0
+        try:
+            for wait in REWRITE_WAITS:
+                await _pause(wait)
+                kept = await self._vacuum(name)
+                if not kept:
+                    return
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, RuntimeError):
+            log.warning("Could not rewrite %s again after a deletion", name, exc_info=True)
+            return
+        log.warning(
+            "%s still holds %s deleted row(s) that an open transaction on this PostgreSQL server may see; "
+            "they are removed by the next vacuum after it ends",
+            name,
+            kept,
+        )
+
+    async def _vacuum(self, name: str) -> int:
+        """One ``VACUUM (FULL, VERBOSE)`` of ``name``: how many deleted rows it had to keep."""
         kept: list[int] = []
 
         def listen(_conn: object, message: asyncpg.PostgresLogMessage) -> None:
@@ -377,23 +413,16 @@ class PostgresDatabase:
         async with self.pool.acquire() as conn:
             conn.add_log_listener(listen)
             try:
-                for wait in (*REWRITE_WAITS, None):
-                    kept.clear()
-                    async with self._lock:  # none of this process's writes waits on the locked table
-                        await conn.execute(f"VACUUM (FULL, VERBOSE) {name}")
-                    if not any(kept):
-                        return True
-                    if wait is not None:
-                        await _pause(wait)
+                async with self._lock:  # none of this process's writes waits on the locked table
+                    await conn.execute(f"VACUUM (FULL, VERBOSE) {name}")
             finally:
                 conn.remove_log_listener(listen)
-        log.warning(
-            "%s still holds %s deleted row(s) that an open transaction on this PostgreSQL server may see; "
-            "they are removed by the next vacuum after it ends",
-            name,
-            sum(kept),
-        )
-        return False
+        return sum(kept)
+
+    async def rewrites_finished(self) -> None:
+        """Wait for the rewrites trying again in the background (a test's way to see their end)."""
+        while pending := [task for task in self._retrying.values() if not task.done()]:
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write statement as its own transaction; return how many rows it changed."""

@@ -238,6 +238,29 @@ async def test_the_check_in_closes_while_another_postgresql_transaction_holds_it
     assert "pulse_invitees still holds" in caplog.text
 
 
+async def test_the_last_answer_is_thanked_at_once_while_another_postgresql_transaction_holds_rows(
+    simcord_env, community: Community
+):
+    """The last answer closes the check-in, whose rewrite must then try again: the member is thanked
+    within Discord's 3 seconds all the same (the tries go on in the background), and it closes."""
+    url = os.environ["COPBOT_DB"]
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite has one connection: nothing else can hold a deleted row")
+    await community.configure()
+    people = await crowd(community, ["lay"] * 5)
+    await community.facilitator.slash(community.meeting, "pulse start")
+    for member in people[:4]:
+        await answer(member)
+    other, reading = await snapshot_elsewhere(url)
+    try:
+        last = await answer(people[4])
+    finally:
+        await reading.rollback()
+        await other.close()
+    assert last.response.ephemeral and "Thank you" in last.response.content
+    assert "has closed: 5 of 5 people answered" in community.facilitators.last_message.content
+
+
 async def test_a_form_opened_before_a_restart_is_taken_after_it(simcord_env, community: Community, restart):
     await community.configure()
     people = await crowd(community, ["lay"] * 3)
