@@ -221,7 +221,10 @@ async def test_an_erasure_tries_again_when_a_brief_transaction_elsewhere_holds_t
             await database.rewrites_finished()  # the erasure's caller did not wait for the second try
         finally:
             await other.close()
-        assert waits == [postgres.REWRITE_WAITS[0]]  # kept once, then gone
+        # Kept at first, then gone within the waits. Not always after exactly one: a connection that is
+        # starting up anywhere on the server (other xdist workers open them all the time) is counted in
+        # every database's horizon for a moment, so a try can meet one and keep the rows once more.
+        assert waits[:1] == [postgres.REWRITE_WAITS[0]] and len(waits) < len(postgres.REWRITE_WAITS)
         assert await _files_holding(database, needle) == []
 
 
